@@ -1,0 +1,3 @@
+namespace SSeg.Eval;
+
+internal static class AssemblyMarker;

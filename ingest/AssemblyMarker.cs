@@ -1,0 +1,3 @@
+namespace SSeg.Ingest;
+
+internal static class AssemblyMarker;

@@ -1,0 +1,3 @@
+namespace SSeg.Ingest.Nlp;
+
+internal static class AssemblyMarker;

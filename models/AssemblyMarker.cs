@@ -1,0 +1,3 @@
+namespace SSeg.Models;
+
+internal static class AssemblyMarker;

@@ -1,0 +1,3 @@
+namespace SSeg.Pseudomask;
+
+internal static class AssemblyMarker;

@@ -1,0 +1,3 @@
+namespace SSeg.Selftrain;
+
+internal static class AssemblyMarker;

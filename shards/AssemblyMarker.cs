@@ -1,0 +1,3 @@
+namespace SSeg.Shards;
+
+internal static class AssemblyMarker;

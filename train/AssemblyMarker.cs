@@ -1,0 +1,3 @@
+namespace SSeg.Train;
+
+internal static class AssemblyMarker;
