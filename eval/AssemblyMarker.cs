@@ -1,3 +1,0 @@
-namespace SSeg.Eval;
-
-internal static class AssemblyMarker;
