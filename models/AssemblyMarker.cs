@@ -1,3 +1,0 @@
-namespace SSeg.Models;
-
-internal static class AssemblyMarker;

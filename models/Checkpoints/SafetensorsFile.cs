@@ -1,0 +1,103 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SSeg.Models;
+
+/// <summary>
+/// The safetensors format: 8-byte little-endian header length, a JSON header
+/// {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {..}}, then the raw little-endian bytes.
+/// </summary>
+public static class SafetensorsFile
+{
+    private static readonly Dictionary<string, ScalarType> DTypes = new()
+    {
+        ["F64"] = ScalarType.Float64, ["F32"] = ScalarType.Float32, ["F16"] = ScalarType.Float16,
+        ["BF16"] = ScalarType.BFloat16, ["I64"] = ScalarType.Int64, ["I32"] = ScalarType.Int32,
+        ["I16"] = ScalarType.Int16, ["I8"] = ScalarType.Int8, ["U8"] = ScalarType.Byte, ["BOOL"] = ScalarType.Bool,
+    };
+
+    /// <summary>Reads every tensor (on CPU) and the metadata.</summary>
+    public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Read(string path)
+    {
+        using var stream = File.OpenRead(path);
+        var lengthBytes = new byte[8];
+        stream.ReadExactly(lengthBytes);
+        var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
+        if (headerLength == 0 || headerLength > (ulong)Math.Min(stream.Length - 8, 100_000_000))
+            throw new InvalidDataException($"{path}: not a safetensors file (header length {headerLength}).");
+        var headerBytes = new byte[(int)headerLength];
+        stream.ReadExactly(headerBytes);
+        var dataStart = 8 + (long)headerLength;
+
+        var tensors = new Dictionary<string, Tensor>();
+        var metadata = new Dictionary<string, string>();
+        try
+        {
+            using var json = JsonDocument.Parse(headerBytes);
+            foreach (var entry in json.RootElement.EnumerateObject())
+            {
+                if (entry.Name == "__metadata__")
+                {
+                    foreach (var m in entry.Value.EnumerateObject()) metadata[m.Name] = m.Value.ToString();
+                    continue;
+                }
+                var dtypeName = entry.Value.GetProperty("dtype").GetString()!;
+                if (!DTypes.TryGetValue(dtypeName, out var dtype))
+                    throw new InvalidDataException($"{path}: tensor '{entry.Name}' has unsupported dtype {dtypeName}.");
+                var shape = entry.Value.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray();
+                var offsets = entry.Value.GetProperty("data_offsets").EnumerateArray().Select(e => e.GetInt64()).ToArray();
+                var length = offsets[1] - offsets[0];
+                var t = empty(shape, dtype);
+                if (length != t.NumberOfElements * t.ElementSize)
+                    throw new InvalidDataException($"{path}: tensor '{entry.Name}' has {length} bytes for shape [{string.Join(", ", shape)}] {dtypeName}.");
+                var bytes = new byte[length];
+                stream.Seek(dataStart + offsets[0], SeekOrigin.Begin);
+                stream.ReadExactly(bytes);
+                if (length > 0) t.bytes = bytes;
+                tensors[entry.Name] = t;
+            }
+        }
+        catch
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+            throw;
+        }
+        return (tensors, metadata);
+    }
+
+    /// <summary>Writes tensors (copied to CPU, contiguous) atomically: a temporary file renamed into place.</summary>
+    public static void Write(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var header = new Dictionary<string, object>();
+        if (metadata is { Count: > 0 }) header["__metadata__"] = metadata;
+        var blobs = new List<byte[]>();
+        long offset = 0;
+        foreach (var (name, tensor) in tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            using var cpuTensor = tensor.detach().cpu().contiguous();
+            var code = DTypes.First(kv => kv.Value == cpuTensor.dtype).Key;
+            var bytes = cpuTensor.NumberOfElements == 0 ? Array.Empty<byte>() : cpuTensor.bytes.ToArray();
+            header[name] = new { dtype = code, shape = cpuTensor.shape, data_offsets = new[] { offset, offset + bytes.Length } };
+            blobs.Add(bytes);
+            offset += bytes.Length;
+        }
+        var headerBytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(header));
+        var padded = (headerBytes.Length + 7) / 8 * 8;
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        var temp = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        using (var stream = File.Create(temp))
+        {
+            var lengthBytes = new byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(lengthBytes, (ulong)padded);
+            stream.Write(lengthBytes);
+            stream.Write(headerBytes);
+            for (var i = headerBytes.Length; i < padded; i++) stream.WriteByte((byte)' ');
+            foreach (var blob in blobs) stream.Write(blob);
+        }
+        File.Move(temp, path, overwrite: true);
+    }
+}
