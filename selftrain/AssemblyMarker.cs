@@ -1,3 +1,0 @@
-namespace SSeg.Selftrain;
-
-internal static class AssemblyMarker;
