@@ -1,3 +1,0 @@
-namespace SSeg.Shards;
-
-internal static class AssemblyMarker;

@@ -1,0 +1,148 @@
+using System.Runtime.CompilerServices;
+using SSeg.Shards.Parquet;
+using SSeg.Shards.Storage;
+
+namespace SSeg.Shards;
+
+/// <summary>
+/// One dataset folder <c>datasets/&lt;name&gt;/</c>: its manifest, shard writers, readers and sidecar files.
+/// Only shards listed in the manifest exist as far as readers are concerned. Thread-safe; cheap to create.
+/// </summary>
+public sealed class Dataset
+{
+    internal Dataset(IStorage storage, string name)
+    {
+        Storage = storage;
+        Name = name;
+        Prefix = StorageKeys.Combine(ShardNames.DatasetsFolder, name);
+        Manifests = new ManifestStore(storage, KeyOf(ShardNames.ManifestFile));
+    }
+
+    /// <summary>The storage root.</summary>
+    public IStorage Storage { get; }
+
+    /// <summary>Dataset name.</summary>
+    public string Name { get; }
+
+    /// <summary>Storage key of the dataset folder, <c>datasets/&lt;name&gt;</c>.</summary>
+    public string Prefix { get; }
+
+    internal ManifestStore Manifests { get; }
+
+    /// <summary>Storage key of a path relative to the dataset folder (e.g. a <see cref="ShardEntry.Path"/>).</summary>
+    public string KeyOf(string relativePath) => $"{Prefix}/{relativePath}";
+
+    /// <summary>The manifest, or null when the dataset does not exist.</summary>
+    public async Task<DatasetManifest?> ReadManifestAsync(CancellationToken ct = default) => (await Manifests.ReadAsync(ct)).Manifest;
+
+    /// <summary>The manifest; throws a clear error when the dataset does not exist.</summary>
+    public async Task<DatasetManifest> GetManifestAsync(CancellationToken ct = default) =>
+        await ReadManifestAsync(ct) ?? throw new InvalidOperationException($"Dataset '{Name}' does not exist under {Storage.RootUri}.");
+
+    internal DatasetManifest NewManifest(string? source, string? configHash)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return new DatasetManifest { Name = Name, Source = source, ConfigHash = configHash, CreatedUtc = now, UpdatedUtc = now };
+    }
+
+    /// <summary>Creates the manifest if absent; fills a missing source/config hash; rejects a different config hash.</summary>
+    public async Task<DatasetManifest> EnsureCreatedAsync(string? source = null, string? configHash = null, CancellationToken ct = default)
+    {
+        var result = await Manifests.UpdateAsync(current =>
+        {
+            if (current is null) return NewManifest(source, configHash);
+            if (configHash is not null && current.ConfigHash is not null && current.ConfigHash != configHash)
+                throw new InvalidOperationException(
+                    $"Dataset '{Name}' under {Storage.RootUri} was made with config hash {current.ConfigHash}, not {configHash}. " +
+                    "Use a new dataset name for a new configuration.");
+            if ((current.Source is null && source is not null) || (current.ConfigHash is null && configHash is not null))
+                return current with { Source = current.Source ?? source, ConfigHash = current.ConfigHash ?? configHash };
+            return current;
+        }, ct);
+        return result!;
+    }
+
+    /// <summary>True when image shard <paramref name="shardIndex"/> is committed (skip it: jobs are idempotent).</summary>
+    public Task<bool> IsCommittedAsync(int shardIndex, CancellationToken ct = default) =>
+        IsCommittedAsync(ShardNames.ImagesKind, shardIndex, ct);
+
+    /// <summary>True when the mask shard of <paramref name="generatorId"/> for <paramref name="shardIndex"/> is committed.</summary>
+    public Task<bool> IsMaskCommittedAsync(string generatorId, int shardIndex, CancellationToken ct = default) =>
+        IsCommittedAsync(ShardNames.MasksKind(generatorId), shardIndex, ct);
+
+    /// <summary>True when the manifest lists a shard of <paramref name="kind"/> with <paramref name="shardIndex"/>.</summary>
+    public async Task<bool> IsCommittedAsync(string kind, int shardIndex, CancellationToken ct = default) =>
+        (await ReadManifestAsync(ct))?.Find(kind, shardIndex) is not null;
+
+    /// <summary>Starts writing image shard <paramref name="shardIndex"/> (staged; invisible until commit).</summary>
+    public async Task<ImageShardWriter> CreateImageShardWriterAsync(int shardIndex, ShardWriterOptions? options = null, CancellationToken ct = default)
+    {
+        options ??= ShardWriterOptions.Default;
+        var schema = new ImageShardSchema();
+        var key = KeyOf(ShardNames.DataPath(ShardNames.ImagesKind, shardIndex));
+        var file = await Writing.StagedParquetFile.CreateAsync(Storage, key, schema.Schema, null, options.TextCompression, ct);
+        return new ImageShardWriter(this, shardIndex, file, schema, options);
+    }
+
+    /// <summary>Starts writing the mask shard of <paramref name="generator"/> for image shard <paramref name="shardIndex"/>.</summary>
+    public async Task<MaskShardWriter> CreateMaskShardWriterAsync(MaskGeneratorInfo generator, int shardIndex, ShardWriterOptions? options = null, CancellationToken ct = default)
+    {
+        options ??= ShardWriterOptions.Default;
+        var schema = new MaskShardSchema();
+        var key = KeyOf(ShardNames.DataPath(ShardNames.MasksKind(generator.Id), shardIndex));
+        var file = await Writing.StagedParquetFile.CreateAsync(Storage, key, schema.Schema, MaskShardWriter.MetadataOf(generator), options.TextCompression, ct);
+        return new MaskShardWriter(this, generator, shardIndex, file, schema, options);
+    }
+
+    /// <summary>Opens committed image shard <paramref name="shardIndex"/>.</summary>
+    /// <exception cref="InvalidOperationException">The shard is not committed.</exception>
+    public async Task<ImageShardReader> OpenImageShardAsync(int shardIndex, CancellationToken ct = default)
+    {
+        var entry = await RequireEntryAsync(ShardNames.ImagesKind, shardIndex, ct);
+        return await ImageShardReader.OpenAsync(Storage, KeyOf(entry.Path), ct);
+    }
+
+    /// <summary>Opens the committed mask shard of <paramref name="generatorId"/> for <paramref name="shardIndex"/>.</summary>
+    /// <exception cref="InvalidOperationException">The shard is not committed.</exception>
+    public async Task<MaskShardReader> OpenMaskShardAsync(string generatorId, int shardIndex, CancellationToken ct = default)
+    {
+        var entry = await RequireEntryAsync(ShardNames.MasksKind(generatorId), shardIndex, ct);
+        return await MaskShardReader.OpenAsync(Storage, KeyOf(entry.Path), ct);
+    }
+
+    /// <summary>Streams the rows of every committed image shard, by shard index.</summary>
+    public async IAsyncEnumerable<ImageRow> ReadImagesAsync(ImageColumns columns = ImageColumns.All, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var manifest = await ReadManifestAsync(ct);
+        if (manifest is null) yield break;
+        foreach (var entry in manifest.ImageShards)
+        {
+            await using var reader = await ImageShardReader.OpenAsync(Storage, KeyOf(entry.Path), ct);
+            await foreach (var row in reader.ReadRowsAsync(columns, ct))
+                yield return row;
+        }
+    }
+
+    /// <summary>The failures recorded with committed image shard <paramref name="shardIndex"/>.</summary>
+    public async Task<IReadOnlyList<FailureRow>> ReadFailuresAsync(int shardIndex, CancellationToken ct = default)
+    {
+        var entry = await RequireEntryAsync(ShardNames.ImagesKind, shardIndex, ct);
+        return entry.FailuresPath is null ? [] : await FailureFile.ReadAsync(Storage, KeyOf(entry.FailuresPath), ct);
+    }
+
+    /// <summary>The stats file of committed image shard <paramref name="shardIndex"/>, or null when it has none.</summary>
+    public async Task<ShardStats?> ReadStatsAsync(int shardIndex, CancellationToken ct = default)
+    {
+        var entry = await RequireEntryAsync(ShardNames.ImagesKind, shardIndex, ct);
+        if (entry.StatsPath is null) return null;
+        var content = await Storage.ReadVersionedAsync(KeyOf(entry.StatsPath), ct);
+        return content is null ? null : ShardJson.Deserialize<ShardStats>(content.Content, $"{Storage.RootUri}/{KeyOf(entry.StatsPath)}");
+    }
+
+    private async Task<ShardEntry> RequireEntryAsync(string kind, int shardIndex, CancellationToken ct)
+    {
+        var manifest = await GetManifestAsync(ct);
+        return manifest.Find(kind, shardIndex)
+            ?? throw new InvalidOperationException($"Dataset '{Name}' has no committed {kind} shard {ShardNames.PartName(shardIndex)}.");
+    }
+}

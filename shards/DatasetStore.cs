@@ -1,0 +1,59 @@
+using SSeg.Shards.Storage;
+
+namespace SSeg.Shards;
+
+/// <summary>
+/// Entry point: the datasets under one storage root (<c>&lt;root&gt;/datasets/&lt;name&gt;/</c>).
+/// <code>
+/// var store = DatasetStore.Open("./data");                        // or "az://container/prefix"
+/// var ds = await store.CreateOrOpenAsync("cc3m", source: "cc3m", configHash: "ab12...");
+/// if (!await ds.IsCommittedAsync(42)) {
+///     await using var w = await ds.CreateImageShardWriterAsync(42);
+///     await w.AddAsync(row); w.AddFailure(failure);
+///     await w.CommitAsync();                                      // atomic, idempotent
+/// }
+/// await using var r = await ds.OpenImageShardAsync(42);
+/// await foreach (var row in r.ReadRowsAsync(ImageColumns.Key | ImageColumns.Caption)) { ... }
+/// </code>
+/// </summary>
+public sealed class DatasetStore
+{
+    /// <summary>Wraps an opened storage root.</summary>
+    public DatasetStore(IStorage storage) => Storage = storage;
+
+    /// <summary>Opens a root URI with <see cref="StorageFactory.Open"/>.</summary>
+    public static DatasetStore Open(string rootUri, string? azureConnectionString = null) =>
+        new(StorageFactory.Open(rootUri, azureConnectionString));
+
+    /// <summary>The storage root.</summary>
+    public IStorage Storage { get; }
+
+    /// <summary>A handle on dataset <paramref name="name"/> (no I/O; it may not exist yet).</summary>
+    public Dataset Dataset(string name) => new(Storage, ShardNames.ValidateName(name));
+
+    /// <summary>Names of datasets that have a manifest, sorted.</summary>
+    public async Task<IReadOnlyList<string>> ListDatasetsAsync(CancellationToken ct = default)
+    {
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        var suffix = "/" + ShardNames.ManifestFile;
+        await foreach (var item in Storage.ListAsync(ShardNames.DatasetsFolder + "/", ct))
+        {
+            var rest = item.Key[(ShardNames.DatasetsFolder.Length + 1)..];
+            if (rest.EndsWith(suffix, StringComparison.Ordinal) && rest.IndexOf('/') == rest.Length - suffix.Length)
+                names.Add(rest[..^suffix.Length]);
+        }
+        return names.ToList();
+    }
+
+    /// <summary>
+    /// Creates the dataset's manifest if it does not exist; opens it otherwise. An existing dataset made with a
+    /// different <paramref name="configHash"/> is an error (its shards would mix two configurations).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The dataset exists with another config hash.</exception>
+    public async Task<Dataset> CreateOrOpenAsync(string name, string? source = null, string? configHash = null, CancellationToken ct = default)
+    {
+        var dataset = Dataset(name);
+        await dataset.EnsureCreatedAsync(source, configHash, ct);
+        return dataset;
+    }
+}

@@ -1,0 +1,76 @@
+namespace SSeg.Shards.Storage;
+
+/// <summary>
+/// A flat key/value object store under one storage root: a local folder (<see cref="LocalStorage"/>) or an
+/// Azure Blob container prefix (<see cref="AzureBlobStorage"/>). Keys are relative, '/'-separated paths such as
+/// <c>datasets/cc3m/images/part-00042.parquet</c>. Open one with <see cref="StorageFactory.Open"/>.
+/// </summary>
+/// <remarks>
+/// Two primitives make the shard commit protocol safe on both backends:
+/// <list type="bullet">
+/// <item><see cref="BeginWriteAsync"/>: stream any amount of data to a hidden temporary object, then make it
+/// visible under its final key in one atomic step (rename on disk, block-list commit on Blob). A crash before
+/// the commit leaves nothing visible under the key.</item>
+/// <item><see cref="ReadVersionedAsync"/> + <see cref="TryWriteIfVersionAsync"/>: compare-and-swap on small
+/// objects (the dataset manifest). The version is an opaque token (ETag on Blob, content hash on disk).</item>
+/// </list>
+/// All methods are thread-safe and safe to use from several processes at once.
+/// </remarks>
+public interface IStorage
+{
+    /// <summary>The root this storage was opened with (a full local path or <c>az://container/prefix</c>).</summary>
+    string RootUri { get; }
+
+    /// <summary>Size and change token of an object, or null when it does not exist.</summary>
+    Task<StorageObjectInfo?> GetInfoAsync(string key, CancellationToken ct = default);
+
+    /// <summary>Opens an object for reading. The stream is seekable (Parquet readers need that).</summary>
+    /// <exception cref="FileNotFoundException">The object does not exist (message names the key).</exception>
+    Task<Stream> OpenReadAsync(string key, CancellationToken ct = default);
+
+    /// <summary>Reads a small object whole, with the version to pass to <see cref="TryWriteIfVersionAsync"/>; null when absent.</summary>
+    Task<VersionedContent?> ReadVersionedAsync(string key, CancellationToken ct = default);
+
+    /// <summary>Writes a small object whole, replacing any previous content atomically (readers see old or new, never a mix).</summary>
+    Task WriteAsync(string key, ReadOnlyMemory<byte> content, CancellationToken ct = default);
+
+    /// <summary>
+    /// Compare-and-swap: writes <paramref name="content"/> only if the object's current version equals
+    /// <paramref name="expectedVersion"/> (null: only if the object does not exist yet).
+    /// Returns the new version, or null when another writer got there first (re-read and retry).
+    /// </summary>
+    Task<string?> TryWriteIfVersionAsync(string key, ReadOnlyMemory<byte> content, string? expectedVersion, CancellationToken ct = default);
+
+    /// <summary>
+    /// Starts a staged write: write to <see cref="IStagedObject.Stream"/>, then <see cref="IStagedObject.CommitAsync"/>
+    /// publishes it under <paramref name="key"/> atomically (replacing an existing object). Disposing without
+    /// commit discards the data.
+    /// </summary>
+    Task<IStagedObject> BeginWriteAsync(string key, CancellationToken ct = default);
+
+    /// <summary>Lists committed objects whose key starts with <paramref name="prefix"/> (recursive), in key order.</summary>
+    IAsyncEnumerable<StorageObjectInfo> ListAsync(string prefix, CancellationToken ct = default);
+
+    /// <summary>Deletes an object; returns false when it did not exist.</summary>
+    Task<bool> DeleteAsync(string key, CancellationToken ct = default);
+}
+
+/// <summary>An object in storage. <see cref="ChangeToken"/> changes when the content changes (ETag on Blob,
+/// size+mtime on disk); use <see cref="IStorage.ReadVersionedAsync"/> for compare-and-swap versions.</summary>
+public sealed record StorageObjectInfo(string Key, long Size, DateTimeOffset LastModified, string ChangeToken);
+
+/// <summary>Content of a small object plus its compare-and-swap version.</summary>
+public sealed record VersionedContent(byte[] Content, string Version);
+
+/// <summary>A write in progress. Commit publishes it atomically; dispose without commit aborts it.</summary>
+public interface IStagedObject : IAsyncDisposable
+{
+    /// <summary>The final key this object is published under.</summary>
+    string Key { get; }
+
+    /// <summary>Write-only, forward-only stream; <see cref="Stream.Position"/> reports bytes written.</summary>
+    Stream Stream { get; }
+
+    /// <summary>Flushes and publishes the object under <see cref="Key"/> in one atomic step.</summary>
+    Task CommitAsync(CancellationToken ct = default);
+}

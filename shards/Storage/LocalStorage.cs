@@ -1,0 +1,176 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+
+namespace SSeg.Shards.Storage;
+
+/// <summary>
+/// <see cref="IStorage"/> on a local folder. Staged writes go to <c>&lt;root&gt;/_sseg/tmp/</c> and are published
+/// with an atomic rename; compare-and-swap holds an exclusive OS file lock (released by the OS if the process
+/// dies) while it checks the content hash and renames the new content into place.
+/// </summary>
+public sealed class LocalStorage : IStorage
+{
+    internal const string InternalFolder = "_sseg";
+    private const int CopyBufferSize = 1 << 20;
+    private readonly string _root;
+
+    /// <summary>Opens (and creates) the folder <paramref name="rootPath"/>.</summary>
+    public LocalStorage(string rootPath)
+    {
+        _root = Path.GetFullPath(rootPath);
+        Directory.CreateDirectory(_root);
+    }
+
+    /// <inheritdoc />
+    public string RootUri => _root;
+
+    /// <summary>The local path an object key maps to.</summary>
+    public string PathOf(string key) => Path.Combine(_root, StorageKeys.Validate(key).Replace('/', Path.DirectorySeparatorChar));
+
+    /// <inheritdoc />
+    public Task<StorageObjectInfo?> GetInfoAsync(string key, CancellationToken ct = default)
+    {
+        var info = new FileInfo(PathOf(key));
+        return Task.FromResult(info.Exists ? ToInfo(key, info) : null);
+    }
+
+    /// <inheritdoc />
+    public Task<Stream> OpenReadAsync(string key, CancellationToken ct = default)
+    {
+        var path = PathOf(key);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Object '{key}' not found under {_root}.", path);
+        Stream stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
+            CopyBufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        return Task.FromResult(stream);
+    }
+
+    /// <inheritdoc />
+    public async Task<VersionedContent?> ReadVersionedAsync(string key, CancellationToken ct = default)
+    {
+        var path = PathOf(key);
+        try
+        {
+            var bytes = await File.ReadAllBytesAsync(path, ct);
+            return new VersionedContent(bytes, ContentVersion(bytes));
+        }
+        catch (FileNotFoundException) { return null; }
+        catch (DirectoryNotFoundException) { return null; }
+    }
+
+    /// <inheritdoc />
+    public async Task WriteAsync(string key, ReadOnlyMemory<byte> content, CancellationToken ct = default)
+    {
+        await using var staged = await BeginWriteAsync(key, ct);
+        await staged.Stream.WriteAsync(content, ct);
+        await staged.CommitAsync(ct);
+    }
+
+    /// <inheritdoc />
+    public async Task<string?> TryWriteIfVersionAsync(string key, ReadOnlyMemory<byte> content, string? expectedVersion, CancellationToken ct = default)
+    {
+        var path = PathOf(key);
+        using var fileLock = await AcquireLockAsync(key, ct);
+        string? current = null;
+        if (File.Exists(path)) current = ContentVersion(await File.ReadAllBytesAsync(path, ct));
+        if (current != expectedVersion) return null;
+        await WriteAsync(key, content, ct);
+        return ContentVersion(content.Span);
+    }
+
+    /// <inheritdoc />
+    public Task<IStagedObject> BeginWriteAsync(string key, CancellationToken ct = default)
+    {
+        var finalPath = PathOf(key);
+        var tmpDir = Path.Combine(_root, InternalFolder, "tmp");
+        Directory.CreateDirectory(tmpDir);
+        var tmpPath = Path.Combine(tmpDir, $"{Guid.NewGuid():N}-{Path.GetFileName(finalPath)}");
+        return Task.FromResult<IStagedObject>(new LocalStagedObject(key, tmpPath, finalPath));
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<StorageObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await Task.Yield();
+        // List the deepest folder the prefix names fully, then filter by the prefix string.
+        var slash = prefix.LastIndexOf('/');
+        var folderKey = slash < 0 ? "" : prefix[..slash];
+        var folder = folderKey.Length == 0 ? _root : PathOf(folderKey);
+        if (!Directory.Exists(folder)) yield break;
+        var found = new List<(string Key, FileInfo Info)>();
+        foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories))
+        {
+            var key = Path.GetRelativePath(_root, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
+            if (key.StartsWith(InternalFolder + "/", StringComparison.Ordinal)) continue;
+            if (key.StartsWith(prefix, StringComparison.Ordinal)) found.Add((key, file));
+        }
+        foreach (var (key, info) in found.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            ct.ThrowIfCancellationRequested();
+            yield return ToInfo(key, info);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<bool> DeleteAsync(string key, CancellationToken ct = default)
+    {
+        var path = PathOf(key);
+        if (!File.Exists(path)) return Task.FromResult(false);
+        File.Delete(path);
+        return Task.FromResult(true);
+    }
+
+    private static StorageObjectInfo ToInfo(string key, FileInfo info) =>
+        new(key, info.Length, info.LastWriteTimeUtc, $"{info.Length:x}-{info.LastWriteTimeUtc.Ticks:x}");
+
+    internal static string ContentVersion(ReadOnlySpan<byte> content) => Convert.ToHexStringLower(SHA256.HashData(content));
+
+    /// <summary>An exclusive lock per key; on Linux .NET maps FileShare.None to flock, which the kernel drops when the process dies.</summary>
+    private async Task<FileStream> AcquireLockAsync(string key, CancellationToken ct)
+    {
+        var lockDir = Path.Combine(_root, InternalFolder, "locks");
+        Directory.CreateDirectory(lockDir);
+        var lockPath = Path.Combine(lockDir, Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..32] + ".lock");
+        var delay = 2;
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(Random.Shared.Next(delay, delay * 2), ct);
+                delay = Math.Min(delay * 2, 100);
+            }
+        }
+    }
+
+    private sealed class LocalStagedObject(string key, string tmpPath, string finalPath) : IStagedObject
+    {
+        private readonly FileStream _stream = new(tmpPath, FileMode.CreateNew, FileAccess.Write, FileShare.None,
+            CopyBufferSize, FileOptions.Asynchronous);
+        private bool _committed;
+
+        public string Key => key;
+        public Stream Stream => _stream;
+
+        public async Task CommitAsync(CancellationToken ct = default)
+        {
+            if (_committed) throw new InvalidOperationException($"Object '{key}' was already committed.");
+            await _stream.FlushAsync(ct);
+            _stream.Flush(flushToDisk: true);
+            await _stream.DisposeAsync();
+            Directory.CreateDirectory(Path.GetDirectoryName(finalPath)!);
+            File.Move(tmpPath, finalPath, overwrite: true);   // rename(2): atomic on one file system
+            _committed = true;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stream.DisposeAsync();
+            if (!_committed)
+                try { File.Delete(tmpPath); } catch (IOException) { /* an orphan temp file is harmless */ }
+        }
+    }
+}

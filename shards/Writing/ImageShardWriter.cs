@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using SSeg.Shards.Parquet;
+
+namespace SSeg.Shards;
+
+/// <summary>
+/// Streams <see cref="ImageRow"/>s into one image shard (<c>images/part-NNNNN.parquet</c>) and commits it
+/// atomically together with <c>part-NNNNN.stats.json</c> and <c>part-NNNNN.failures.parquet</c>.
+/// Get one from <see cref="Dataset.CreateImageShardWriterAsync"/>. Single producer: call
+/// <see cref="AddAsync"/> / <see cref="AddFailure"/> from one task at a time. Dispose without
+/// <see cref="CommitAsync"/> aborts: nothing becomes visible.
+/// </summary>
+public sealed class ImageShardWriter : IAsyncDisposable
+{
+    private readonly Dataset _dataset;
+    private readonly Writing.StagedParquetFile _file;
+    private readonly ShardWriterOptions _options;
+    private readonly ImageShardSchema _schema;
+    private readonly List<ImageRow> _buffer = [];
+    private readonly List<FailureRow> _failures = [];
+    private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private long _bufferedBytes;
+    private bool _done;
+
+    internal ImageShardWriter(Dataset dataset, int shardIndex, Writing.StagedParquetFile file, ImageShardSchema schema, ShardWriterOptions options)
+    {
+        _dataset = dataset;
+        ShardIndex = shardIndex;
+        _file = file;
+        _schema = schema;
+        _options = options;
+    }
+
+    /// <summary>The shard index (input slice) this writer produces.</summary>
+    public int ShardIndex { get; }
+
+    /// <summary>Rows added so far.</summary>
+    public long RowCount => _file.Rows + _buffer.Count;
+
+    /// <summary>Failures added so far.</summary>
+    public int FailureCount => _failures.Count;
+
+    /// <summary>Input rows of the slice (written to stats.json; optional).</summary>
+    public long? InputRows { get; set; }
+
+    /// <summary>Stage timings in seconds (download, resize, tagging, ...), written to stats.json.</summary>
+    public Dictionary<string, double> TimingsSeconds { get; } = [];
+
+    /// <summary>Any counters the stage wants in stats.json (bytes downloaded, retries, ...).</summary>
+    public Dictionary<string, long> Counters { get; } = [];
+
+    /// <summary>Adds a row; writes a row group when the buffered rows reach the configured size.</summary>
+    public async Task AddAsync(ImageRow row, CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(_done, this);
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentException.ThrowIfNullOrEmpty(row.Key, nameof(row));
+        _buffer.Add(row);
+        _bufferedBytes += row.ImageBytes.Length + 2L * (row.Caption.Length + row.Url.Length + (row.Extra?.Length ?? 0)) + 128;
+        if (_bufferedBytes >= _options.RowGroupTargetBytes || _buffer.Count >= _options.RowGroupMaxRows)
+            await FlushRowGroupAsync(ct);
+    }
+
+    /// <summary>Records a sample that failed; written to the failures file at commit.</summary>
+    public void AddFailure(FailureRow failure)
+    {
+        ObjectDisposedException.ThrowIf(_done, this);
+        ArgumentNullException.ThrowIfNull(failure);
+        _failures.Add(failure);
+    }
+
+    /// <summary>
+    /// Finishes the file and commits the shard: stats and failures files first, then one atomic publish of the
+    /// Parquet file, then the manifest entry (compare-and-swap with retry). If the manifest already lists this
+    /// shard the commit is a no-op and returns the existing entry.
+    /// </summary>
+    public async Task<ShardCommitResult> CommitAsync(CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(_done, this);
+        var kind = ShardNames.ImagesKind;
+        var manifest = await _dataset.ReadManifestAsync(ct);
+        var existing = manifest?.Find(kind, ShardIndex);
+        if (existing is not null)
+        {
+            await DisposeAsync();
+            return new ShardCommitResult(existing, AlreadyCommitted: true);
+        }
+        await FlushRowGroupAsync(ct);
+        var (bytes, sha) = await _file.CloseAsync(ct);
+        var failuresPath = ShardNames.FailuresPath(kind, ShardIndex);
+        var statsPath = ShardNames.StatsPath(kind, ShardIndex);
+        var entry = new ShardEntry
+        {
+            Kind = kind, Index = ShardIndex, Path = ShardNames.DataPath(kind, ShardIndex), Rows = _file.Rows, Bytes = bytes,
+            Sha256 = sha, RowGroups = _file.RowGroups, Failures = _failures.Count, StatsPath = statsPath,
+            FailuresPath = failuresPath, CommittedUtc = DateTimeOffset.UtcNow,
+        };
+        await FailureFile.WriteAsync(_dataset.Storage, _dataset.KeyOf(failuresPath), _failures, ct);
+        var stats = new ShardStats
+        {
+            Kind = kind, Shard = ShardIndex, Rows = _file.Rows, Failures = _failures.Count,
+            FailuresByReason = _failures.GroupBy(f => f.Reason).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => (long)g.Count()),
+            InputRows = InputRows, Bytes = bytes, ConfigHash = manifest?.ConfigHash,
+            StartedUtc = _started, FinishedUtc = DateTimeOffset.UtcNow,
+            TimingsSeconds = new Dictionary<string, double>(TimingsSeconds) { ["writer_total"] = _clock.Elapsed.TotalSeconds },
+            Counters = new Dictionary<string, long>(Counters),
+        };
+        await _dataset.Storage.WriteAsync(_dataset.KeyOf(statsPath), ShardJson.Serialize(stats), ct);
+        var result = await ShardCommitter.PublishAndRegisterAsync(_dataset, _file, entry, generator: null, ct);
+        await DisposeAsync();
+        return result;
+    }
+
+    private async Task FlushRowGroupAsync(CancellationToken ct)
+    {
+        if (_buffer.Count == 0) return;
+        var rows = _buffer;
+        var s = _schema;
+        var f = _file;
+        using (var rg = f.BeginRowGroup(rows.Count))
+        {
+            f.UseTextColumnSettings();
+            await ColumnIO.WriteStringsAsync(rg, s.Key, rows.Select(r => r.Key).ToArray());
+            f.UseBinaryColumnSettings();
+            await ColumnIO.WriteBytesAsync(rg, s.ImageBytes, rows.Select(r => r.ImageBytes).ToArray());
+            f.UseTextColumnSettings();
+            await ColumnIO.WriteStringsAsync(rg, s.ImagePath, rows.Select(r => r.ImagePath).ToArray());
+            await ColumnIO.WriteStringsAsync(rg, s.Caption, rows.Select(r => r.Caption).ToArray());
+            await ColumnIO.WriteStringListsAsync(rg, s.NounsElement, rows.Select(r => r.Nouns).ToArray(), ct);
+            await ColumnIO.WriteStringListsAsync(rg, s.VerbsElement, rows.Select(r => r.Verbs).ToArray(), ct);
+            await ColumnIO.WriteStringsAsync(rg, s.Url, rows.Select(r => r.Url).ToArray());
+            await ColumnIO.WriteStringsAsync(rg, s.Source, rows.Select(r => r.Source).ToArray());
+            await ColumnIO.WriteInt32Async(rg, s.Width, rows.Select(r => r.Width).ToArray(), ct);
+            await ColumnIO.WriteInt32Async(rg, s.Height, rows.Select(r => r.Height).ToArray(), ct);
+            await ColumnIO.WriteInt32Async(rg, s.OriginalWidth, rows.Select(r => r.OriginalWidth).ToArray(), ct);
+            await ColumnIO.WriteInt32Async(rg, s.OriginalHeight, rows.Select(r => r.OriginalHeight).ToArray(), ct);
+            await ColumnIO.WriteStringsAsync(rg, s.Sha256, rows.Select(r => r.Sha256).ToArray());
+            await ColumnIO.WriteStringsAsync(rg, s.Extra, rows.Select(r => r.Extra).ToArray());
+            rg.CompleteValidate();
+        }
+        _buffer.Clear();
+        _bufferedBytes = 0;
+    }
+
+    /// <summary>Aborts an uncommitted shard (nothing becomes visible); a no-op after commit.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_done) return;
+        _done = true;
+        _buffer.Clear();
+        await _file.DisposeAsync();
+    }
+}

@@ -1,0 +1,124 @@
+using SSeg.Shards.Parquet;
+
+namespace SSeg.Shards;
+
+/// <summary>
+/// Streams <see cref="MaskRow"/>s into <c>masks/&lt;generator-id&gt;/part-NNNNN.parquet</c>, with the generator
+/// described in the file's key-value metadata, and commits it atomically like <see cref="ImageShardWriter"/>.
+/// Get one from <see cref="Dataset.CreateMaskShardWriterAsync"/>. Single producer; dispose without commit aborts.
+/// </summary>
+public sealed class MaskShardWriter : IAsyncDisposable
+{
+    /// <summary>Parquet key-value metadata key holding the generator as JSON.</summary>
+    public const string GeneratorMetadataKey = "sseg.generator";
+
+    private readonly Dataset _dataset;
+    private readonly Writing.StagedParquetFile _file;
+    private readonly MaskShardSchema _schema;
+    private readonly ShardWriterOptions _options;
+    private readonly List<MaskRow> _buffer = [];
+    private long _bufferedBytes;
+    private bool _done;
+
+    internal MaskShardWriter(Dataset dataset, MaskGeneratorInfo generator, int shardIndex, Writing.StagedParquetFile file,
+        MaskShardSchema schema, ShardWriterOptions options)
+    {
+        _dataset = dataset;
+        Generator = generator;
+        ShardIndex = shardIndex;
+        _file = file;
+        _schema = schema;
+        _options = options;
+    }
+
+    /// <summary>The generator these masks come from.</summary>
+    public MaskGeneratorInfo Generator { get; }
+
+    /// <summary>The image shard index these masks belong to.</summary>
+    public int ShardIndex { get; }
+
+    /// <summary>Rows added so far.</summary>
+    public long RowCount => _file.Rows + _buffer.Count;
+
+    /// <summary>Key-value metadata written into every mask shard of <paramref name="generator"/>.</summary>
+    public static Dictionary<string, string> MetadataOf(MaskGeneratorInfo generator)
+    {
+        var metadata = new Dictionary<string, string>
+        {
+            [GeneratorMetadataKey] = System.Text.Encoding.UTF8.GetString(ShardJson.Serialize(generator)),
+            ["sseg.generator.id"] = generator.Id,
+            ["sseg.generator.model"] = generator.Model,
+            ["sseg.generator.checkpoint_hash"] = generator.CheckpointHash,
+            ["sseg.generator.feature"] = generator.Feature,
+            ["sseg.generator.k"] = generator.K.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["sseg.generator.seed"] = generator.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        return metadata;
+    }
+
+    /// <summary>Adds a row; writes a row group when the buffered rows reach the configured size.</summary>
+    public async Task AddAsync(MaskRow row, CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(_done, this);
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentException.ThrowIfNullOrEmpty(row.Key, nameof(row));
+        _buffer.Add(row);
+        _bufferedBytes += row.MaskPng.Length + 2L * row.Key.Length + 32;
+        if (_bufferedBytes >= _options.RowGroupTargetBytes || _buffer.Count >= _options.RowGroupMaxRows)
+            await FlushRowGroupAsync(ct);
+    }
+
+    /// <summary>Finishes and commits the shard (one atomic publish, then the manifest entry). Idempotent: a shard
+    /// already in the manifest is left as it is.</summary>
+    public async Task<ShardCommitResult> CommitAsync(CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(_done, this);
+        var kind = ShardNames.MasksKind(Generator.Id);
+        var existing = (await _dataset.ReadManifestAsync(ct))?.Find(kind, ShardIndex);
+        if (existing is not null)
+        {
+            await DisposeAsync();
+            return new ShardCommitResult(existing, AlreadyCommitted: true);
+        }
+        await FlushRowGroupAsync(ct);
+        var (bytes, sha) = await _file.CloseAsync(ct);
+        var entry = new ShardEntry
+        {
+            Kind = kind, Index = ShardIndex, Path = ShardNames.DataPath(kind, ShardIndex), Rows = _file.Rows, Bytes = bytes,
+            Sha256 = sha, RowGroups = _file.RowGroups, CommittedUtc = DateTimeOffset.UtcNow,
+        };
+        var result = await ShardCommitter.PublishAndRegisterAsync(_dataset, _file, entry, Generator, ct);
+        await DisposeAsync();
+        return result;
+    }
+
+    private async Task FlushRowGroupAsync(CancellationToken ct)
+    {
+        if (_buffer.Count == 0) return;
+        var rows = _buffer;
+        var s = _schema;
+        using (var rg = _file.BeginRowGroup(rows.Count))
+        {
+            _file.UseTextColumnSettings();
+            await ColumnIO.WriteStringsAsync(rg, s.Key, rows.Select(r => r.Key).ToArray());
+            _file.UseBinaryColumnSettings();
+            await ColumnIO.WriteBytesAsync(rg, s.Mask, rows.Select(r => r.MaskPng).ToArray());
+            _file.UseTextColumnSettings();
+            await ColumnIO.WriteInt32Async(rg, s.Height, rows.Select(r => r.Height).ToArray(), ct);
+            await ColumnIO.WriteInt32Async(rg, s.Width, rows.Select(r => r.Width).ToArray(), ct);
+            await ColumnIO.WriteInt32Async(rg, s.Segments, rows.Select(r => r.Segments).ToArray(), ct);
+            rg.CompleteValidate();
+        }
+        _buffer.Clear();
+        _bufferedBytes = 0;
+    }
+
+    /// <summary>Aborts an uncommitted shard (nothing becomes visible); a no-op after commit.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_done) return;
+        _done = true;
+        _buffer.Clear();
+        await _file.DisposeAsync();
+    }
+}
