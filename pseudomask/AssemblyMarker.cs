@@ -1,3 +1,0 @@
-namespace SSeg.Pseudomask;
-
-internal static class AssemblyMarker;
