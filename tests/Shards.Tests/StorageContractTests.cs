@@ -1,0 +1,172 @@
+using System.Text;
+using SSeg.Shards.Storage;
+using SSeg.Tests.Common;
+
+namespace SSeg.Shards.Tests;
+
+/// <summary>The behaviour every <see cref="IStorage"/> backend must have; run once per backend below.</summary>
+public abstract class StorageContractTests
+{
+    protected abstract IStorage NewStorage();
+
+    private static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
+
+    private static async Task<byte[]> ReadAllAsync(IStorage storage, string key)
+    {
+        await using var stream = await storage.OpenReadAsync(key);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+
+    [Fact]
+    public async Task Write_read_info_list_delete()
+    {
+        var s = NewStorage();
+        await s.WriteAsync("a/b/one.txt", Utf8("one"));
+        await s.WriteAsync("a/b/two.txt", Utf8("second"));
+        await s.WriteAsync("a/c.txt", Utf8("c"));
+        await s.WriteAsync("ab.txt", Utf8("ab"));
+
+        Assert.Equal("one", Encoding.UTF8.GetString(await ReadAllAsync(s, "a/b/one.txt")));
+        var info = await s.GetInfoAsync("a/b/two.txt");
+        Assert.NotNull(info);
+        Assert.Equal(6, info.Size);
+        Assert.Null(await s.GetInfoAsync("a/b/missing.txt"));
+
+        var listed = new List<string>();
+        await foreach (var item in s.ListAsync("a/")) listed.Add(item.Key);
+        Assert.Equal(["a/b/one.txt", "a/b/two.txt", "a/c.txt"], listed);
+        listed.Clear();
+        await foreach (var item in s.ListAsync("a")) listed.Add(item.Key);
+        Assert.Equal(["a/b/one.txt", "a/b/two.txt", "a/c.txt", "ab.txt"], listed);
+
+        Assert.True(await s.DeleteAsync("a/c.txt"));
+        Assert.False(await s.DeleteAsync("a/c.txt"));
+        Assert.Null(await s.GetInfoAsync("a/c.txt"));
+    }
+
+    [Fact]
+    public async Task Missing_objects_give_clear_errors_or_nulls()
+    {
+        var s = NewStorage();
+        var e = await Assert.ThrowsAsync<FileNotFoundException>(() => s.OpenReadAsync("no/such.parquet"));
+        Assert.Contains("no/such.parquet", e.Message);
+        Assert.Null(await s.ReadVersionedAsync("no/such.json"));
+        var listed = new List<StorageObjectInfo>();
+        await foreach (var item in s.ListAsync("nothing/")) listed.Add(item);
+        Assert.Empty(listed);
+    }
+
+    [Fact]
+    public async Task Staged_write_is_invisible_until_commit_and_abort_leaves_nothing()
+    {
+        var s = NewStorage();
+        await using (var staged = await s.BeginWriteAsync("d/part.bin"))
+        {
+            await staged.Stream.WriteAsync(new byte[1000]);
+            Assert.Null(await s.GetInfoAsync("d/part.bin"));
+        }   // disposed without commit
+        Assert.Null(await s.GetInfoAsync("d/part.bin"));
+        var listed = new List<string>();
+        await foreach (var item in s.ListAsync("")) listed.Add(item.Key);
+        Assert.Empty(listed);
+
+        await using (var staged = await s.BeginWriteAsync("d/part.bin"))
+        {
+            await staged.Stream.WriteAsync(Utf8("final"));
+            await staged.CommitAsync();
+        }
+        Assert.Equal("final", Encoding.UTF8.GetString(await ReadAllAsync(s, "d/part.bin")));
+    }
+
+    [Fact]
+    public async Task Large_staged_write_round_trips_and_replaces_atomically()
+    {
+        var s = NewStorage();
+        await s.WriteAsync("big.bin", Utf8("old"));
+        var data = new byte[AzureBlobStorage.BlockSize * 2 + 12345];   // several blocks on Blob
+        new Random(7).NextBytes(data);
+        await using (var staged = await s.BeginWriteAsync("big.bin"))
+        {
+            for (var offset = 0; offset < data.Length; offset += 1_000_003)
+                await staged.Stream.WriteAsync(data.AsMemory(offset, Math.Min(1_000_003, data.Length - offset)));
+            Assert.Equal(data.Length, staged.Stream.Position);
+            Assert.Equal("old", Encoding.UTF8.GetString(await ReadAllAsync(s, "big.bin")));
+            await staged.CommitAsync();
+        }
+        Assert.Equal(data, await ReadAllAsync(s, "big.bin"));
+
+        await using var read = await s.OpenReadAsync("big.bin");
+        Assert.True(read.CanSeek);
+        read.Seek(-10, SeekOrigin.End);
+        var tail = new byte[10];
+        await read.ReadExactlyAsync(tail);
+        Assert.Equal(data[^10..], tail);
+    }
+
+    [Fact]
+    public async Task Compare_and_swap_accepts_only_the_current_version()
+    {
+        var s = NewStorage();
+        var v1 = await s.TryWriteIfVersionAsync("m.json", Utf8("1"), expectedVersion: null);
+        Assert.NotNull(v1);
+        Assert.Null(await s.TryWriteIfVersionAsync("m.json", Utf8("x"), expectedVersion: null));   // exists already
+        var v2 = await s.TryWriteIfVersionAsync("m.json", Utf8("2"), v1);
+        Assert.NotNull(v2);
+        Assert.Null(await s.TryWriteIfVersionAsync("m.json", Utf8("stale"), v1));
+        var current = await s.ReadVersionedAsync("m.json");
+        Assert.NotNull(current);
+        Assert.Equal("2", Encoding.UTF8.GetString(current.Content));
+        Assert.Equal(v2, current.Version);
+    }
+
+    [Fact]
+    public async Task Concurrent_compare_and_swap_increments_lose_nothing()
+    {
+        var s = NewStorage();
+        await s.TryWriteIfVersionAsync("counter", Utf8("0"), null);
+        const int writers = 4, increments = 10;
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < increments; i++)
+                while (true)
+                {
+                    var current = (await s.ReadVersionedAsync("counter"))!;
+                    var next = int.Parse(Encoding.UTF8.GetString(current.Content)) + 1;
+                    if (await s.TryWriteIfVersionAsync("counter", Utf8(next.ToString()), current.Version) is not null) break;
+                }
+        })));
+        Assert.Equal((writers * increments).ToString(), Encoding.UTF8.GetString((await s.ReadVersionedAsync("counter"))!.Content));
+    }
+
+    [Fact]
+    public void Invalid_keys_are_rejected()
+    {
+        Assert.Throws<ArgumentException>(() => StorageKeys.Validate("../x"));
+        Assert.Throws<ArgumentException>(() => StorageKeys.Validate("/abs"));
+        Assert.Throws<ArgumentException>(() => StorageKeys.Validate("a//b"));
+    }
+}
+
+public sealed class LocalStorageContractTests : StorageContractTests, IDisposable
+{
+    private readonly string _root = RepoPaths.NewTempDir("sseg-storage");
+    protected override IStorage NewStorage() => StorageFactory.Open(Path.Combine(_root, Guid.NewGuid().ToString("N")));
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+}
+
+[Collection(AzuriteCollection.Name)]
+public sealed class AzureBlobStorageContractTests(AzuriteFixture azurite) : StorageContractTests
+{
+    protected override IStorage NewStorage() => StorageFactory.Open(azurite.NewRootUri(), azurite.ConnectionString);
+
+    [Fact]
+    public void Root_uri_names_container_and_prefix()
+    {
+        var s = StorageFactory.Open("az://data/runs/x", azurite.ConnectionString);
+        Assert.Equal("az://data/runs/x", s.RootUri);
+        var e = Assert.Throws<ArgumentException>(() => StorageFactory.Open("az://", azurite.ConnectionString));
+        Assert.Contains("container", e.Message);
+    }
+}
