@@ -1,0 +1,215 @@
+using SSeg.Tests.Common;
+
+namespace SSeg.Shards.Tests;
+
+/// <summary>Datasets, shards and the commit protocol; run once per storage backend below.</summary>
+public abstract class DatasetContractTests
+{
+    /// <summary>A root URI nobody else uses.</summary>
+    protected abstract string NewRootUri();
+
+    /// <summary>The connection string child processes need (null for local roots).</summary>
+    protected abstract string? ConnectionString { get; }
+
+    private DatasetStore NewStore(out string root)
+    {
+        root = NewRootUri();
+        return DatasetStore.Open(root, ConnectionString);
+    }
+
+    private static async Task<List<string>> ListKeysAsync(DatasetStore store, string prefix)
+    {
+        var keys = new List<string>();
+        await foreach (var item in store.Storage.ListAsync(prefix)) keys.Add(item.Key);
+        return keys;
+    }
+
+    [Fact]
+    public async Task Image_rows_round_trip_through_several_row_groups_with_stats_and_failures()
+    {
+        var store = NewStore(out _);
+        var ds = await store.CreateOrOpenAsync("rt", source: "test", configHash: "cfg1");
+        var result = await TestRows.WriteImageShardAsync(ds, 3, rows: 10, failures: 3, options: new ShardWriterOptions { RowGroupMaxRows = 4 });
+
+        Assert.False(result.AlreadyCommitted);
+        Assert.Equal((10L, 3, 3L), (result.Entry.Rows, result.Entry.RowGroups, result.Entry.Failures));
+        Assert.Equal("images/part-00003.parquet", result.Entry.Path);
+        Assert.True(await ds.IsCommittedAsync(3));
+        Assert.False(await ds.IsCommittedAsync(4));
+        Assert.Equal(result.Entry.Sha256, await ShardChecksum.ComputeAsync(store.Storage, ds.KeyOf(result.Entry.Path)));
+
+        await using var reader = await ds.OpenImageShardAsync(3);
+        Assert.Equal(3, reader.RowGroupCount);
+        var rows = new List<ImageRow>();
+        await foreach (var row in reader.ReadRowsAsync()) rows.Add(row);
+        Assert.Equal(10, rows.Count);
+        for (var i = 0; i < 10; i++)
+        {
+            var expected = TestRows.Image(3, i);
+            var actual = rows[i];
+            Assert.Equal(expected.Key, actual.Key);
+            Assert.Equal(expected.ImageBytes, actual.ImageBytes);
+            Assert.Equal(expected.Caption, actual.Caption);
+            Assert.Equal(expected.Nouns, actual.Nouns);
+            Assert.Equal(expected.Verbs, actual.Verbs);
+            Assert.Equal((expected.Url, expected.Source, expected.Sha256, expected.Extra), (actual.Url, actual.Source, actual.Sha256, actual.Extra));
+            Assert.Equal((expected.Width, expected.Height, expected.OriginalWidth, expected.OriginalHeight),
+                (actual.Width, actual.Height, actual.OriginalWidth, actual.OriginalHeight));
+        }
+
+        var failures = await ds.ReadFailuresAsync(3);
+        Assert.Equal(["http_404", "timeout", "http_404"], failures.Select(f => f.Reason));
+        Assert.Equal("test/00003/00010", failures[0].Key);
+        var stats = await ds.ReadStatsAsync(3);
+        Assert.NotNull(stats);
+        Assert.Equal((10L, 13L, "cfg1"), (stats.Rows, stats.InputRows!.Value, stats.ConfigHash));
+        Assert.Equal(2, stats.FailuresByReason["http_404"]);
+        Assert.Equal(1, stats.FailuresByReason["timeout"]);
+    }
+
+    [Fact]
+    public async Task Projection_reads_only_the_chosen_columns()
+    {
+        var ds = await NewStore(out _).CreateOrOpenAsync("proj");
+        await TestRows.WriteImageShardAsync(ds, 0, rows: 5);
+        await using var reader = await ds.OpenImageShardAsync(0);
+        var group = await reader.ReadRowGroupAsync(0, ImageColumns.Key | ImageColumns.Nouns);
+        Assert.Equal(5, group.Count);
+        Assert.Equal("test/00000/00001", group[1].Key);
+        Assert.Equal(["photo", "noun1"], group[1].Nouns);
+        Assert.Empty(group[0].Nouns);
+        Assert.Empty(group[1].ImageBytes);
+        Assert.Equal("", group[1].Caption);
+        Assert.Equal(0, group[1].Width);
+    }
+
+    [Fact]
+    public async Task Mask_shards_carry_generator_metadata()
+    {
+        var ds = await NewStore(out _).CreateOrOpenAsync("masks");
+        var generator = new MaskGeneratorInfo("dino-s16-k8", "dino_vits16", "sha256:abc", "k", 8, 42) { Extra = new Dictionary<string, string> { ["size"] = "448" } };
+        Assert.False(await ds.IsMaskCommittedAsync(generator.Id, 0));
+        await using (var writer = await ds.CreateMaskShardWriterAsync(generator, 0, new ShardWriterOptions { RowGroupMaxRows = 2 }))
+        {
+            for (var i = 0; i < 5; i++) await writer.AddAsync(new MaskRow(SampleKey.Format("test", 0, i), [1, 2, (byte)i], 28, 28, i + 1));
+            var result = await writer.CommitAsync();
+            Assert.Equal("masks/dino-s16-k8/part-00000.parquet", result.Entry.Path);
+            Assert.Equal(5, result.Entry.Rows);
+        }
+        Assert.True(await ds.IsMaskCommittedAsync(generator.Id, 0));
+        var manifest = await ds.GetManifestAsync();
+        Assert.Equal(generator.Model, manifest.Generators[generator.Id].Model);
+
+        await using var reader = await ds.OpenMaskShardAsync(generator.Id, 0);
+        Assert.Equal(generator with { Extra = null }, reader.Generator! with { Extra = null });
+        Assert.Equal("448", reader.Generator!.Extra!["size"]);
+        Assert.Equal("8", reader.Metadata["sseg.generator.k"]);
+        var rows = new List<MaskRow>();
+        await foreach (var row in reader.ReadRowsAsync()) rows.Add(row);
+        Assert.Equal(5, rows.Count);
+        Assert.Equal([1, 2, 4], rows[4].MaskPng);
+        Assert.Equal((28, 28, 5), (rows[4].Height, rows[4].Width, rows[4].Segments));
+    }
+
+    [Fact]
+    public async Task Recommitting_a_shard_is_a_no_op()
+    {
+        var store = NewStore(out _);
+        var ds = await store.CreateOrOpenAsync("idem");
+        var first = await TestRows.WriteImageShardAsync(ds, 7, rows: 3);
+        var second = await TestRows.WriteImageShardAsync(ds, 7, rows: 5);   // a re-run with different content
+        Assert.False(first.AlreadyCommitted);
+        Assert.True(second.AlreadyCommitted);
+        Assert.Equal(first.Entry, second.Entry);
+        var manifest = await ds.GetManifestAsync();
+        Assert.Single(manifest.Shards);
+        Assert.Equal(first.Entry.Sha256, await ShardChecksum.ComputeAsync(store.Storage, ds.KeyOf(first.Entry.Path)));
+        await using var reader = await ds.OpenImageShardAsync(7);
+        Assert.Equal(3, reader.RowCount);
+    }
+
+    [Fact]
+    public async Task An_aborted_writer_leaves_nothing_visible()
+    {
+        var store = NewStore(out _);
+        var ds = await store.CreateOrOpenAsync("abort");
+        await using (var writer = await ds.CreateImageShardWriterAsync(1, new ShardWriterOptions { RowGroupMaxRows = 2 }))
+            for (var i = 0; i < 5; i++) await writer.AddAsync(TestRows.Image(1, i));
+        Assert.False(await ds.IsCommittedAsync(1));
+        Assert.Equal([ds.KeyOf("dataset.json")], await ListKeysAsync(store, ds.Prefix + "/"));
+    }
+
+    [Fact]
+    public async Task Concurrent_commits_in_one_process_lose_no_manifest_entry()
+    {
+        var ds = await NewStore(out _).CreateOrOpenAsync("conc");
+        await Task.WhenAll(Enumerable.Range(0, 12).Select(i => Task.Run(() => TestRows.WriteImageShardAsync(ds, i, rows: 1))));
+        var manifest = await ds.GetManifestAsync();
+        Assert.Equal(Enumerable.Range(0, 12), manifest.ImageShards.Select(s => s.Index));
+    }
+
+    [Fact]
+    public async Task Two_processes_committing_different_shards_lose_no_manifest_entry()
+    {
+        var store = NewStore(out var root);
+        var ds = store.Dataset("twoproc");   // no manifest yet: the children race to create it too
+        using var even = new ChildProcess(ConnectionString, "commit-shards", root, ds.Name, "0", "2", "8");
+        using var odd = new ChildProcess(ConnectionString, "commit-shards", root, ds.Name, "1", "2", "8");
+        Assert.True(await even.WaitForExitAsync(TimeSpan.FromMinutes(2)) == 0, even.Output);
+        Assert.True(await odd.WaitForExitAsync(TimeSpan.FromMinutes(2)) == 0, odd.Output);
+        var manifest = await ds.GetManifestAsync();
+        Assert.Equal(Enumerable.Range(0, 16), manifest.ImageShards.Select(s => s.Index));
+        Assert.All(manifest.ImageShards, s => Assert.Equal((2L, 1L), (s.Rows, s.Failures)));
+    }
+
+    [Fact]
+    public async Task A_writer_killed_mid_shard_leaves_no_visible_partial_shard()
+    {
+        var store = NewStore(out var root);
+        var ds = await store.CreateOrOpenAsync("killed");
+        using (var child = new ChildProcess(ConnectionString, "write-then-hang", root, ds.Name, "5"))
+        {
+            await child.WaitForReadyAsync(TimeSpan.FromMinutes(1));   // several row groups already written
+            child.Kill();
+        }
+        Assert.False(await ds.IsCommittedAsync(5));
+        Assert.Equal([ds.KeyOf("dataset.json")], await ListKeysAsync(store, ds.Prefix + "/"));
+        Assert.Empty(await store.Dataset("killed").ReadImagesAsync().ToListAsync());
+
+        // The re-run of the job commits normally.
+        var result = await TestRows.WriteImageShardAsync(ds, 5, rows: 2);
+        Assert.False(result.AlreadyCommitted);
+        Assert.True(await ds.IsCommittedAsync(5));
+    }
+
+    [Fact]
+    public async Task Datasets_are_listed_and_config_changes_are_refused()
+    {
+        var store = NewStore(out _);
+        Assert.Empty(await store.ListDatasetsAsync());
+        await store.CreateOrOpenAsync("b", "cc3m", "h1");
+        await store.CreateOrOpenAsync("a", "cc12m", "h2");
+        await store.CreateOrOpenAsync("a", "cc12m", "h2");   // reopen: fine
+        Assert.Equal(["a", "b"], await store.ListDatasetsAsync());
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => store.CreateOrOpenAsync("a", "cc12m", "other"));
+        Assert.Contains("h2", e.Message);
+        Assert.Throws<ArgumentException>(() => store.Dataset("../evil"));
+        var missing = await Assert.ThrowsAsync<InvalidOperationException>(() => store.Dataset("b").OpenImageShardAsync(0));
+        Assert.Contains("part-00000", missing.Message);
+    }
+}
+
+public sealed class LocalDatasetTests : DatasetContractTests, IDisposable
+{
+    private readonly string _root = RepoPaths.NewTempDir("sseg-datasets");
+    protected override string NewRootUri() => Path.Combine(_root, Guid.NewGuid().ToString("N"));
+    protected override string? ConnectionString => null;
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+}
+
+[Collection(AzuriteCollection.Name)]
+public sealed class AzureBlobDatasetTests(AzuriteFixture azurite) : DatasetContractTests
+{
+    protected override string NewRootUri() => azurite.NewRootUri();
+    protected override string? ConnectionString => azurite.ConnectionString;
+}
