@@ -1,3 +1,0 @@
-namespace SSeg.Ingest;
-
-internal static class AssemblyMarker;

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using SSeg.Ingest.Download;
+using SSeg.Ingest.Images;
+using SSeg.Ingest.Manifests;
+using SSeg.Shards;
+
+namespace SSeg.Ingest.Stage;
+
+/// <summary>One row to fetch: the manifest entry and its sample key.</summary>
+internal sealed record WorkItem(ManifestEntry Entry, string Key);
+
+/// <summary>What became of one row: exactly one of Row or Failure.</summary>
+internal readonly record struct SampleOutcome(ImageRow? Row, FailureRow? Failure, bool Reencoded);
+
+/// <summary>Running totals a shard run reports in stats.json.</summary>
+internal sealed class PipelineCounters
+{
+    public long BytesDownloaded, Attempts, Reencoded, PassedThrough, TaggerFailures;
+    public long DownloadTicks, ProcessTicks, TagTicks;
+}
+
+/// <summary>
+/// download (many concurrent requests) → bounded channel → process + tag (one worker per core) → bounded channel →
+/// the caller's sink (single consumer). Bounded channels keep the number of bodies in memory fixed.
+/// </summary>
+internal static class SamplePipeline
+{
+    public static async Task RunAsync(
+        IReadOnlyList<WorkItem> items,
+        IngestOptions options,
+        ImageDownloader downloader,
+        ImageProcessor processor,
+        Func<SampleOutcome, ValueTask> sink,
+        PipelineCounters counters,
+        CancellationToken ct)
+    {
+        var workers = Math.Max(1, options.ProcessWorkers);
+        var downloaded = Channel.CreateBounded<(WorkItem Item, DownloadResult Result)>(
+            new BoundedChannelOptions(workers * 4) { SingleReader = false, SingleWriter = false });
+        var outcomes = Channel.CreateBounded<SampleOutcome>(new BoundedChannelOptions(workers * 4) { SingleReader = true });
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var token = linked.Token;
+
+        var next = -1;
+        async Task DownloadLoop()
+        {
+            while (true)
+            {
+                var i = Interlocked.Increment(ref next);
+                if (i >= items.Count) return;
+                var item = items[i];
+                var t0 = Stopwatch.GetTimestamp();
+                var result = await downloader.DownloadAsync(item.Entry.Url!, token).ConfigureAwait(false);
+                Interlocked.Add(ref counters.DownloadTicks, Stopwatch.GetTimestamp() - t0);
+                Interlocked.Add(ref counters.Attempts, result.Attempts);
+                if (result.Body is not null) Interlocked.Add(ref counters.BytesDownloaded, result.Body.Length);
+                await downloaded.Writer.WriteAsync((item, result), token).ConfigureAwait(false);
+            }
+        }
+
+        async Task ProcessLoop()
+        {
+            await foreach (var (item, result) in downloaded.Reader.ReadAllAsync(token).ConfigureAwait(false))
+                await outcomes.Writer.WriteAsync(Process(item, result, options, processor, counters), token).ConfigureAwait(false);
+        }
+
+        var downloadTasks = Enumerable.Range(0, Math.Max(1, Math.Min(options.DownloadConcurrency, items.Count)))
+            .Select(_ => Task.Run(DownloadLoop, token)).ToArray();
+        var processTasks = Enumerable.Range(0, workers).Select(_ => Task.Run(ProcessLoop, token)).ToArray();
+        var closeDownloads = Task.WhenAll(downloadTasks).ContinueWith(t => downloaded.Writer.TryComplete(t.Exception), TaskScheduler.Default);
+        var closeOutcomes = Task.WhenAll(processTasks).ContinueWith(t => outcomes.Writer.TryComplete(t.Exception), TaskScheduler.Default);
+        try
+        {
+            await foreach (var outcome in outcomes.Reader.ReadAllAsync(token).ConfigureAwait(false))
+                await sink(outcome).ConfigureAwait(false);
+            await Task.WhenAll(downloadTasks).ConfigureAwait(false);
+            await Task.WhenAll(processTasks).ConfigureAwait(false);
+        }
+        catch
+        {
+            await linked.CancelAsync().ConfigureAwait(false);
+            try { await Task.WhenAll(downloadTasks.Concat(processTasks)).ConfigureAwait(false); } catch { /* the first error is rethrown below */ }
+            throw;
+        }
+        finally
+        {
+            await closeDownloads.ConfigureAwait(false);
+            await closeOutcomes.ConfigureAwait(false);
+        }
+    }
+
+    private static SampleOutcome Process(WorkItem item, DownloadResult result, IngestOptions options, ImageProcessor processor, PipelineCounters counters)
+    {
+        var e = item.Entry;
+        if (!result.Ok)
+            return new SampleOutcome(null, new FailureRow(e.Url, item.Key, result.FailureReason!, result.Detail), false);
+        var t0 = Stopwatch.GetTimestamp();
+        ProcessedImage image;
+        try
+        {
+            image = processor.Process(result.Body!);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return new SampleOutcome(null, new FailureRow(e.Url, item.Key, FailureReasons.DecodeError, $"{ex.GetType().Name}: {ex.Message}"), false);
+        }
+        finally
+        {
+            Interlocked.Add(ref counters.ProcessTicks, Stopwatch.GetTimestamp() - t0);
+        }
+        if (!image.Ok)
+            return new SampleOutcome(null, new FailureRow(e.Url, item.Key, image.FailureReason!, image.Detail), false);
+        if (options.Download.PlaceholderSha256.Contains(image.Sha256))
+            return new SampleOutcome(null, new FailureRow(e.Url, item.Key, FailureReasons.Placeholder, $"known placeholder image sha256 {image.Sha256}"), false);
+        Interlocked.Increment(ref image.Reencoded ? ref counters.Reencoded : ref counters.PassedThrough);
+
+        var t1 = Stopwatch.GetTimestamp();
+        var (nouns, verbs, tagFailed) = CaptionTagging.Tag(e.Caption!);
+        Interlocked.Add(ref counters.TagTicks, Stopwatch.GetTimestamp() - t1);
+        if (tagFailed) Interlocked.Increment(ref counters.TaggerFailures);
+
+        var row = new ImageRow(item.Key, image.Jpeg!, e.Caption!, nouns, verbs, e.Url!, e.Source,
+            image.Width, image.Height, image.OriginalWidth, image.OriginalHeight, image.Sha256, e.ExtraJson);
+        return new SampleOutcome(row, null, image.Reencoded);
+    }
+}
