@@ -139,6 +139,10 @@ public sealed class Dataset
         return content is null ? null : ShardJson.Deserialize<ShardStats>(content.Content, $"{Storage.RootUri}/{KeyOf(entry.StatsPath)}");
     }
 
+    /// <summary>Checks every listed shard; see <see cref="DatasetVerifier"/>. Never throws for bad files.</summary>
+    public Task<VerifyReport> VerifyAsync(bool checksums = true, IProgress<ShardCheck>? progress = null, CancellationToken ct = default) =>
+        DatasetVerifier.VerifyAsync(this, checksums, progress, ct);
+
     private async Task<ShardEntry> RequireEntryAsync(string kind, int shardIndex, CancellationToken ct)
     {
         var manifest = await GetManifestAsync(ct);

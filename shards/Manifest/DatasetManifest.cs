@@ -48,6 +48,8 @@ public sealed record ShardEntry
     public int RowGroups { get; init; }
     /// <summary>Samples of this shard's input slice that failed (image shards; 0 for masks).</summary>
     public long Failures { get; init; }
+    /// <summary>Failures by reason (image shards), so totals need no stats file reads.</summary>
+    public IReadOnlyDictionary<string, long>? FailuresByReason { get; init; }
     public string? StatsPath { get; init; }
     public string? FailuresPath { get; init; }
     public DateTimeOffset CommittedUtc { get; init; }

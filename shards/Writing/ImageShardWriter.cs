@@ -90,18 +90,19 @@ public sealed class ImageShardWriter : IAsyncDisposable
         var (bytes, sha) = await _file.CloseAsync(ct);
         var failuresPath = ShardNames.FailuresPath(kind, ShardIndex);
         var statsPath = ShardNames.StatsPath(kind, ShardIndex);
+        var failuresByReason = _failures.GroupBy(f => f.Reason).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (long)g.Count());
         var entry = new ShardEntry
         {
             Kind = kind, Index = ShardIndex, Path = ShardNames.DataPath(kind, ShardIndex), Rows = _file.Rows, Bytes = bytes,
-            Sha256 = sha, RowGroups = _file.RowGroups, Failures = _failures.Count, StatsPath = statsPath,
-            FailuresPath = failuresPath, CommittedUtc = DateTimeOffset.UtcNow,
+            Sha256 = sha, RowGroups = _file.RowGroups, Failures = _failures.Count, FailuresByReason = failuresByReason,
+            StatsPath = statsPath, FailuresPath = failuresPath, CommittedUtc = DateTimeOffset.UtcNow,
         };
         await FailureFile.WriteAsync(_dataset.Storage, _dataset.KeyOf(failuresPath), _failures, ct);
         var stats = new ShardStats
         {
             Kind = kind, Shard = ShardIndex, Rows = _file.Rows, Failures = _failures.Count,
-            FailuresByReason = _failures.GroupBy(f => f.Reason).OrderBy(g => g.Key, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => (long)g.Count()),
+            FailuresByReason = failuresByReason,
             InputRows = InputRows, Bytes = bytes, ConfigHash = manifest?.ConfigHash,
             StartedUtc = _started, FinishedUtc = DateTimeOffset.UtcNow,
             TimingsSeconds = new Dictionary<string, double>(TimingsSeconds) { ["writer_total"] = _clock.Elapsed.TotalSeconds },

@@ -120,7 +120,7 @@ public abstract class DatasetContractTests
         var second = await TestRows.WriteImageShardAsync(ds, 7, rows: 5);   // a re-run with different content
         Assert.False(first.AlreadyCommitted);
         Assert.True(second.AlreadyCommitted);
-        Assert.Equal(first.Entry, second.Entry);
+        Assert.Equal((first.Entry.Path, first.Entry.Rows, first.Entry.Sha256), (second.Entry.Path, second.Entry.Rows, second.Entry.Sha256));
         var manifest = await ds.GetManifestAsync();
         Assert.Single(manifest.Shards);
         Assert.Equal(first.Entry.Sha256, await ShardChecksum.ComputeAsync(store.Storage, ds.KeyOf(first.Entry.Path)));
@@ -180,6 +180,107 @@ public abstract class DatasetContractTests
         var result = await TestRows.WriteImageShardAsync(ds, 5, rows: 2);
         Assert.False(result.AlreadyCommitted);
         Assert.True(await ds.IsCommittedAsync(5));
+    }
+
+    [Fact]
+    public async Task Verify_names_each_bad_shard_with_its_reason()
+    {
+        var store = NewStore(out _);
+        var ds = await store.CreateOrOpenAsync("verify");
+        for (var i = 0; i < 7; i++) await TestRows.WriteImageShardAsync(ds, i, rows: 3, failures: 1);
+        Assert.True((await ds.VerifyAsync()).Ok);
+
+        var manifest = await ds.GetManifestAsync();
+        async Task<byte[]> Bytes(int shard)
+        {
+            await using var stream = await store.Storage.OpenReadAsync(ds.KeyOf(manifest.Find("images", shard)!.Path));
+            using var copy = new MemoryStream();
+            await stream.CopyToAsync(copy);
+            return copy.ToArray();
+        }
+        Task Put(int shard, byte[] content) => store.Storage.WriteAsync(ds.KeyOf(ShardNames.DataPath("images", shard)), content);
+
+        var original1 = await Bytes(1);
+        await Put(1, original1[..(original1.Length / 2)]);                 // truncated
+        await Put(2, []);                                                   // zero bytes
+        var random = new byte[(await Bytes(3)).Length];
+        new Random(3).NextBytes(random);
+        await Put(3, random);                                               // random bytes, same size
+        await store.Storage.DeleteAsync(ds.KeyOf(ShardNames.DataPath("images", 4)));   // missing
+        var flipped = await Bytes(5);
+        flipped[flipped.Length / 3] ^= 0xFF;                                // inside image data: footer still fine
+        await Put(5, flipped);
+        // Shard 6: a valid Parquet file of the wrong schema, registered with its true size and checksum.
+        var wrongKey = ds.KeyOf(ShardNames.FailuresPath("images", 0));
+        await using (var wrong = await store.Storage.OpenReadAsync(wrongKey))
+        using (var copy = new MemoryStream())
+        {
+            await wrong.CopyToAsync(copy);
+            await Put(6, copy.ToArray());
+            await ds.Manifests.UpdateAsync(m => m! with
+            {
+                Shards = m.Shards.Select(s => s.Index == 6
+                    ? s with { Bytes = copy.Length, Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(copy.ToArray())) }
+                    : s).ToList(),
+            }, default);
+        }
+        await store.Storage.WriteAsync(ds.KeyOf("images/part-00099.parquet"), new byte[] { 1, 2, 3 });   // unlisted: orphan, not an error
+
+        var report = await ds.VerifyAsync();
+        Assert.False(report.Ok);
+        var problems = report.Shards.ToDictionary(s => s.Index, s => s.Problem);
+        Assert.Null(problems[0]);
+        Assert.Contains("truncated", problems[1]);
+        Assert.Contains("zero-byte", problems[2]);
+        Assert.Contains("unreadable Parquet", problems[3]);
+        Assert.Contains("missing", problems[4]);
+        Assert.Contains("SHA-256", problems[5]);
+        Assert.Contains("no column", problems[6]);
+        Assert.Equal(["images/part-00099.parquet"], report.Orphans);
+    }
+
+    [Fact]
+    public async Task Verify_reports_a_missing_or_corrupt_manifest()
+    {
+        var store = NewStore(out _);
+        Assert.Contains("no dataset.json", (await store.Dataset("nothing").VerifyAsync()).ManifestProblem);
+        await store.Storage.WriteAsync("datasets/broken/dataset.json", "{ not json"u8.ToArray());
+        var report = await store.Dataset("broken").VerifyAsync();
+        Assert.False(report.Ok);
+        Assert.Contains("not valid JSON", report.ManifestProblem);
+    }
+
+    [Fact]
+    public async Task Inspection_gives_totals_and_samples_with_masks()
+    {
+        var store = NewStore(out _);
+        var ds = await store.CreateOrOpenAsync("inspect", "test", "h");
+        await TestRows.WriteImageShardAsync(ds, 0, rows: 3, failures: 3);
+        await TestRows.WriteImageShardAsync(ds, 1, rows: 4, failures: 1);
+        var generator = new MaskGeneratorInfo("gen", "dino", "x", "k", 4, 0);
+        await using (var writer = await ds.CreateMaskShardWriterAsync(generator, 0))
+        {
+            for (var i = 0; i < 3; i++) await writer.AddAsync(new MaskRow(SampleKey.Format("test", 0, i), TestMasks.Png(14, 14, i), 14, 14, 4));
+            await writer.CommitAsync();
+        }
+        var inspector = new DatasetInspector(store);
+        var summary = Assert.Single(await inspector.ListAsync());
+        Assert.Equal(("inspect", 2, 7L, 4L), (summary.Name, summary.ImageShards, summary.Rows, summary.Failures));
+        Assert.Equal(3, summary.FailuresByReason["http_404"]);
+        Assert.Equal(1, summary.FailuresByReason["timeout"]);
+        Assert.Equal(1, summary.MaskShardsByGenerator["gen"]);
+
+        var samples = await inspector.SampleAsync("inspect", 5);
+        Assert.Equal(5, samples.Count);
+        Assert.All(samples.Take(3), s => Assert.NotNull(s.Mask));
+        Assert.All(samples.Skip(3), s => Assert.Null(s.Mask));
+        Assert.Equal(samples[1].Image.Key, samples[1].Mask!.Key);
+        Assert.Equal(1, samples[4].Shard);
+
+        var overlay = MaskOverlay.RenderPng(samples[0].Image.ImageBytes, samples[0].Mask!.MaskPng);
+        using var decoded = SixLabors.ImageSharp.Image.Load(overlay);
+        using var original = SixLabors.ImageSharp.Image.Load(samples[0].Image.ImageBytes);
+        Assert.Equal((original.Width, original.Height), (decoded.Width, decoded.Height));
     }
 
     [Fact]

@@ -1,0 +1,127 @@
+using SSeg.Shards.Storage;
+
+namespace SSeg.Shards;
+
+/// <summary>The outcome for one listed shard: <see cref="Problem"/> is null when the shard is sound.</summary>
+public sealed record ShardCheck(string Kind, int Index, string Path, string? Problem, long? RowsInFile, long? BytesInStorage)
+{
+    public bool Ok => Problem is null;
+}
+
+/// <summary>
+/// Result of <see cref="DatasetVerifier.VerifyAsync"/>: one <see cref="ShardCheck"/> per listed shard, plus
+/// a dataset-level <see cref="ManifestProblem"/> (missing/corrupt manifest) and unlisted orphan files (harmless
+/// leftovers of crashed or duplicate writers).
+/// </summary>
+public sealed record VerifyReport(string Dataset, string? ManifestProblem, IReadOnlyList<ShardCheck> Shards, IReadOnlyList<string> Orphans)
+{
+    public bool Ok => ManifestProblem is null && Shards.All(s => s.Ok);
+    public IReadOnlyList<ShardCheck> Bad => Shards.Where(s => !s.Ok).ToList();
+}
+
+/// <summary>
+/// Checks every shard the manifest lists: present, size and SHA-256 as recorded, Parquet footer readable,
+/// schema of its kind, row count as recorded, sidecar files present. Every problem becomes a line of the report;
+/// nothing about a bad file throws.
+/// </summary>
+public static class DatasetVerifier
+{
+    /// <summary>Verifies <paramref name="dataset"/>. With <paramref name="checksums"/> false, the SHA-256 pass (a full read) is skipped.</summary>
+    public static async Task<VerifyReport> VerifyAsync(Dataset dataset, bool checksums = true, IProgress<ShardCheck>? progress = null, CancellationToken ct = default)
+    {
+        DatasetManifest? manifest;
+        try
+        {
+            manifest = await dataset.ReadManifestAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new VerifyReport(dataset.Name, $"manifest unreadable: {e.Message}", [], []);
+        }
+        if (manifest is null) return new VerifyReport(dataset.Name, $"no {ShardNames.ManifestFile} under {dataset.Storage.RootUri}/{dataset.Prefix}", [], []);
+
+        var checks = new List<ShardCheck>();
+        foreach (var entry in manifest.Shards)
+        {
+            var check = await CheckShardAsync(dataset, entry, checksums, ct);
+            checks.Add(check);
+            progress?.Report(check);
+        }
+        return new VerifyReport(dataset.Name, null, checks, await FindOrphansAsync(dataset, manifest, ct));
+    }
+
+    private static async Task<ShardCheck> CheckShardAsync(Dataset dataset, ShardEntry entry, bool checksums, CancellationToken ct)
+    {
+        var key = dataset.KeyOf(entry.Path);
+        ShardCheck Bad(string problem, long? rows = null, long? bytes = null) => new(entry.Kind, entry.Index, entry.Path, problem, rows, bytes);
+        try
+        {
+            var info = await dataset.Storage.GetInfoAsync(key, ct);
+            if (info is null) return Bad("missing: the file is not in storage");
+            if (info.Size == 0) return Bad("zero-byte file", bytes: 0);
+            if (info.Size != entry.Bytes) return Bad($"size {info.Size} B, manifest says {entry.Bytes} B (truncated or replaced)", bytes: info.Size);
+
+            long rows;
+            try
+            {
+                if (entry.Kind == ShardNames.ImagesKind)
+                {
+                    await using var reader = await ImageShardReader.OpenAsync(dataset.Storage, key, ct);
+                    rows = reader.RowCount;
+                }
+                else
+                {
+                    await using var reader = await MaskShardReader.OpenAsync(dataset.Storage, key, ct);
+                    rows = reader.RowCount;
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return Bad($"unreadable Parquet: {Describe(e)}", bytes: info.Size);
+            }
+            if (rows != entry.Rows) return Bad($"footer says {rows} rows, manifest says {entry.Rows}", rows, info.Size);
+
+            if (checksums)
+            {
+                var sha = await ShardChecksum.ComputeAsync(dataset.Storage, key, ct);
+                if (!string.Equals(sha, entry.Sha256, StringComparison.OrdinalIgnoreCase))
+                    return Bad($"SHA-256 {sha[..12]}… differs from manifest {entry.Sha256[..Math.Min(12, entry.Sha256.Length)]}…", rows, info.Size);
+            }
+            foreach (var sidecar in new[] { entry.StatsPath, entry.FailuresPath })
+                if (sidecar is not null && await dataset.Storage.GetInfoAsync(dataset.KeyOf(sidecar), ct) is null)
+                    return Bad($"missing sidecar {sidecar}", rows, info.Size);
+            return new ShardCheck(entry.Kind, entry.Index, entry.Path, null, rows, info.Size);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return Bad($"cannot check: {Describe(e)}");
+        }
+    }
+
+    private static string Describe(Exception e)
+    {
+        var message = e.Message;
+        // The reader's message names the full key already; keep the innermost cause short.
+        var inner = e.InnerException;
+        while (inner?.InnerException is not null) inner = inner.InnerException;
+        return inner is null || message.Contains(inner.Message, StringComparison.Ordinal) ? message : $"{message} ({inner.Message})";
+    }
+
+    private static async Task<IReadOnlyList<string>> FindOrphansAsync(Dataset dataset, DatasetManifest manifest, CancellationToken ct)
+    {
+        var listed = new HashSet<string>(StringComparer.Ordinal) { ShardNames.ManifestFile };
+        foreach (var entry in manifest.Shards)
+        {
+            listed.Add(entry.Path);
+            if (entry.StatsPath is not null) listed.Add(entry.StatsPath);
+            if (entry.FailuresPath is not null) listed.Add(entry.FailuresPath);
+        }
+        var orphans = new List<string>();
+        await foreach (var item in dataset.Storage.ListAsync(dataset.Prefix + "/", ct))
+        {
+            var relative = item.Key[(dataset.Prefix.Length + 1)..];
+            if (!listed.Contains(relative)) orphans.Add(relative);
+        }
+        return orphans;
+    }
+}
