@@ -1,0 +1,99 @@
+using Hangfire;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using SSeg.Pipelines.Dashboard;
+using SSeg.Pipelines.Jobs;
+using SSeg.Pipelines.Runs;
+
+namespace SSeg.Pipelines.Hosting;
+
+/// <summary>
+/// Builds the host: configuration (appsettings.json, SSEG_* environment variables, command-line overrides),
+/// Hangfire job storage, one job server per queue group, the dashboard with its extra pages and the
+/// access guard. `serve`, `demo` and the tests all build it here.
+/// </summary>
+public static class HostApp
+{
+    public static WebApplication Build(IReadOnlyDictionary<string, string?>? overrides = null, string[]? args = null,
+        Action<WebApplication>? mapExtra = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args ?? [],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddEnvironmentVariables("SSEG_");
+        if (Environment.GetEnvironmentVariable("SSEG_AZURE_CONNECTION_STRING") is { Length: > 0 } azure)
+            builder.Configuration.AddInMemoryCollection([new("Storage:AzureConnectionString", azure)]);
+        if (args is { Length: > 0 }) builder.Configuration.AddCommandLine(args);
+        if (overrides is not null) builder.Configuration.AddInMemoryCollection(overrides);
+
+        var settings = builder.Configuration.Get<HostSettings>() ?? new HostSettings();
+        builder.WebHost.UseUrls(settings.Urls);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Hangfire", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+
+        var storage = JobStorageFactory.Create(settings);
+        var services = builder.Services;
+        services.AddSingleton(settings);
+        services.AddSingleton(storage);
+        services.AddSingleton(new DashboardAccess(settings.Dashboard));
+        services.AddAntiforgery(o => o.FormFieldName = DashboardPages.AntiforgeryField);
+        services.AddHangfire(c => c
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseStorage(storage));
+        // The host's own clients, bound to this host's storage (not the static JobStorage.Current).
+        services.AddSingleton<IBackgroundJobClient>(_ => new BackgroundJobClient(storage));
+        services.AddSingleton<IRecurringJobManager>(_ => new RecurringJobManager(storage));
+        services.AddSingleton<RunStore>();
+        services.AddSingleton<PipelineEngine>();
+        services.AddSingleton<Schedules>();
+        services.AddSingleton<StageRegistry>();
+        StageAdapters.Register(services);
+        services.AddTransient<StageJobs>();
+        services.AddTransient<PipelineJobs>();
+        if (!settings.Jobs.NoServer) AddServers(services, settings, storage);
+
+        var app = builder.Build();
+        var access = app.Services.GetRequiredService<DashboardAccess>();
+        var path = settings.Dashboard.Path.TrimEnd('/');
+        app.UseWhen(http => http.Request.Path.StartsWithSegments(path), branch => branch.Use((http, next) => access.GuardAsync(http, () => next(http))));
+        DashboardPages.Register(app.Services);
+        app.UseHangfireDashboard(path, new DashboardOptions
+        {
+            DashboardTitle = "S-Seg pipelines",
+            Authorization = [new DashboardAccessFilter(access)],
+            StatsPollingInterval = 2000,
+            DisplayStorageConnectionString = false,
+        }, storage);
+        app.MapGet("/", () => Microsoft.AspNetCore.Http.Results.Redirect(path));
+        mapExtra?.Invoke(app);
+        return app;
+    }
+
+    private static void AddServers(IServiceCollection services, HostSettings settings, JobStorage storage)
+    {
+        var queues = settings.Jobs.Queues.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(q => q.ToLowerInvariant()).ToHashSet();
+        var name = settings.Jobs.ServerName ?? Environment.MachineName;
+        void Server(string queue, int workers) => services.AddHangfireServer((_, o) =>
+        {
+            o.ServerName = $"{name}:{queue}:{Environment.ProcessId}";
+            o.Queues = [queue];
+            o.WorkerCount = Math.Max(1, workers);
+            o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+            o.ShutdownTimeout = TimeSpan.FromSeconds(10);
+            o.ServerCheckInterval = TimeSpan.FromSeconds(30);
+        }, storage);
+        if (queues.Contains(Queues.Cpu)) Server(Queues.Cpu, settings.Jobs.CpuWorkers);
+        if (queues.Contains(Queues.Gpu)) Server(Queues.Gpu, settings.Jobs.GpuWorkers);
+        Server(Queues.Control, settings.Jobs.ControlWorkers);
+    }
+}

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.DependencyInjection;
+using SSeg.Pipelines.Hosting;
+
+namespace SSeg.Pipelines.Jobs;
+
+/// <summary>The stage adapters in pipeline order. A stage whose library has no entry point yet is a NotBuiltStage.</summary>
+public static class StageAdapters
+{
+    public static void Register(IServiceCollection services)
+    {
+        services.AddSingleton<IStageAdapter>(new NotBuiltStage("ingest", "Download image-text pairs into image shards.", Queues.Cpu));
+        services.AddSingleton<IStageAdapter>(new NotBuiltStage("pseudomask", "DINO features + k-means pseudo-masks into mask shards.", Queues.Gpu));
+        services.AddSingleton<IStageAdapter>(new NotBuiltStage("train", "Train S-Seg on image + mask shards.", Queues.Gpu));
+        services.AddSingleton<IStageAdapter>(new NotBuiltStage("selftrain-label", "Label target images with a trained S-Seg (S-Seg+).", Queues.Gpu));
+        services.AddSingleton<IStageAdapter>(new NotBuiltStage("selftrain", "Train UperNet on S-Seg labels (S-Seg+).", Queues.Gpu));
+        services.AddSingleton<IStageAdapter>(new NotBuiltStage("eval", "Evaluate a checkpoint: mIoU report.", Queues.Gpu));
+    }
+}

@@ -1,0 +1,188 @@
+using System.ComponentModel;
+using System.Security.Cryptography;
+using System.Text;
+using Hangfire;
+using Hangfire.States;
+using Microsoft.Extensions.Logging;
+using SSeg.Pipelines.Runs;
+
+namespace SSeg.Pipelines.Jobs;
+
+/// <summary>
+/// The Hangfire jobs of a run. StartStage plans a stage (or skips it), fans out one job per shard and a
+/// barrier; the barrier re-schedules itself until the stage's output lists every shard, then starts the next
+/// stage. Every job is idempotent: Hangfire may run any of them more than once.
+/// </summary>
+public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry stages, PipelineEngine engine, IBackgroundJobClient jobs, ILogger<StageJobs> log)
+{
+    [Queue(Hosting.Queues.Control)]
+    [AutomaticRetry(Attempts = 3, DelaysInSeconds = [2, 5, 10])]
+    [DisplayName("start stage {1} of run {0}")]
+    public async Task StartStageAsync(string runId, int stageIndex, CancellationToken ct)
+    {
+        using var _ = runs.Lock(runId);
+        var run = runs.Get(runId) ?? throw new InvalidOperationException($"Run {runId} does not exist.");
+        if (RunStatus.IsFinal(run.Status)) return;
+        if (stageIndex >= run.Definition.Stages.Count)
+        {
+            runs.Set(runId, ("status", RunStatus.Succeeded), ("finished", DateTime.UtcNow.ToString("O")));
+            log.LogInformation("Run {RunId} succeeded", runId);
+            return;
+        }
+        if (run.StageStatus(stageIndex) != RunStatus.Pending) return; // duplicate delivery
+
+        var definition = run.Definition.Stages[stageIndex];
+        var adapter = stages.Find(definition.Stage)!;
+        if (adapter.Unavailable is { } why)
+        {
+            Skip(runId, stageIndex, $"skipped: {why}", previousFingerprint: null);
+            return;
+        }
+
+        var context = engine.ContextFor(runId, run.Definition, stageIndex);
+        StagePlan plan;
+        try
+        {
+            plan = await adapter.PlanAsync(context, ct);
+        }
+        catch (Exception e) when (e is StageOptionException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or FormatException)
+        {
+            Fail(runId, stageIndex, $"{adapter.Name}: {e.Message}");
+            return;
+        }
+
+        var upstream = stageIndex > 0 ? run.Field($"stage:{stageIndex - 1}:fingerprint") ?? "" : "";
+        var fingerprint = Hash(PipelineDefinition.OptionsHash(definition), plan.InputHash, upstream);
+        var ledgerKey = $"{stageIndex}:{adapter.Name}";
+        if (!run.Definition.Force && runs.GetLedger(run.Pipeline, ledgerKey) == fingerprint
+            && await adapter.CountCompletedAsync(context, plan, ct) >= plan.Shards)
+        {
+            Skip(runId, stageIndex, "skipped: inputs and config unchanged", fingerprint);
+            return;
+        }
+
+        var ids = new List<string>();
+        for (var shard = 0; shard < plan.Shards; shard++)
+        {
+            var s = shard;
+            ids.Add(jobs.Enqueue<StageJobs>(j => j.RunShardAsync(adapter.Queue, adapter.Name, runId, stageIndex, s, CancellationToken.None)));
+        }
+        runs.Set(runId,
+            ($"stage:{stageIndex}:status", RunStatus.Running),
+            ($"stage:{stageIndex}:started", DateTime.UtcNow.ToString("O")),
+            ($"stage:{stageIndex}:shards", plan.Shards.ToString()),
+            ($"stage:{stageIndex}:sharded", plan.Sharded ? "true" : "false"),
+            ($"stage:{stageIndex}:fingerprint", fingerprint),
+            ($"stage:{stageIndex}:jobs", string.Join(",", ids)));
+        log.LogInformation("Run {RunId} stage {Stage} ({Name}): {Shards} job(s) on queue {Queue}",
+            runId, stageIndex, adapter.Name, plan.Shards, adapter.Queue);
+        ScheduleBarrier(runId, stageIndex);
+    }
+
+    [Queue("{0}")]
+    [AutomaticRetry(Attempts = 2, DelaysInSeconds = [3, 10])]
+    [DisplayName("{1} shard {4} of run {2}")]
+    public async Task RunShardAsync(string queue, string stage, string runId, int stageIndex, int shard, CancellationToken ct)
+    {
+        var run = runs.Get(runId) ?? throw new InvalidOperationException($"Run {runId} does not exist.");
+        if (run.Status == RunStatus.Failed) return; // another shard failed the run; nothing to add
+        var adapter = stages.Find(stage) ?? throw new InvalidOperationException($"Unknown stage '{stage}'.");
+        var context = engine.ContextFor(runId, run.Definition, stageIndex);
+        var field = $"stage:{stageIndex}:shard:{shard}";
+        var progress = new ThrottledProgress(p => runs.Set(runId, (field, p.ToString())), TimeSpan.FromSeconds(1));
+        runs.Set(runId, (field, "running"));
+        log.LogInformation("Run {RunId}: {Stage} shard {Shard} started", runId, stage, shard);
+        await adapter.RunShardAsync(context, shard, progress, ct);
+        runs.Set(runId, (field, "done" + (progress.Last is { } last ? $": {last}" : "")));
+        log.LogInformation("Run {RunId}: {Stage} shard {Shard} done", runId, stage, shard);
+    }
+
+    [Queue(Hosting.Queues.Control)]
+    [AutomaticRetry(Attempts = 5, DelaysInSeconds = [2, 5, 10, 20, 30])]
+    [DisplayName("barrier: stage {1} of run {0}")]
+    public async Task BarrierAsync(string runId, int stageIndex, CancellationToken ct)
+    {
+        var run = runs.Get(runId) ?? throw new InvalidOperationException($"Run {runId} does not exist.");
+        if (RunStatus.IsFinal(run.Status) || run.StageStatus(stageIndex) != RunStatus.Running) return;
+        var definition = run.Definition.Stages[stageIndex];
+        var adapter = stages.Find(definition.Stage)!;
+        var context = engine.ContextFor(runId, run.Definition, stageIndex);
+        var shards = run.StageShards(stageIndex);
+        var sharded = run.Field($"stage:{stageIndex}:sharded") != "false";
+        var states = JobStates(run.StageJobs(stageIndex));
+
+        int completed = sharded
+            ? await adapter.CountCompletedAsync(context, new StagePlan(shards, ""), ct)
+            : states.Count(s => s.State == SucceededState.StateName);
+        if (completed >= shards)
+        {
+            using var _ = runs.Lock(runId);
+            if (runs.Get(runId)?.StageStatus(stageIndex) != RunStatus.Running) return;
+            var summary = await adapter.SummarizeAsync(context, ct);
+            runs.Set(runId,
+                ($"stage:{stageIndex}:status", RunStatus.Succeeded),
+                ($"stage:{stageIndex}:finished", DateTime.UtcNow.ToString("O")),
+                ($"stage:{stageIndex}:summary", summary));
+            runs.SetLedger(run.Pipeline, $"{stageIndex}:{adapter.Name}", run.Field($"stage:{stageIndex}:fingerprint") ?? "");
+            log.LogInformation("Run {RunId} stage {Stage} ({Name}) complete: {Summary}", runId, stageIndex, adapter.Name, summary);
+            jobs.Enqueue<StageJobs>(j => j.StartStageAsync(runId, stageIndex + 1, CancellationToken.None));
+            return;
+        }
+
+        var failed = states.FirstOrDefault(s => s.State == FailedState.StateName || s.State == DeletedState.StateName);
+        if (failed is not null)
+        {
+            Fail(runId, stageIndex, $"{adapter.Name}: job {failed.JobId} {failed.State.ToLowerInvariant()}: {failed.Reason}");
+            return;
+        }
+        if (states.Count > 0 && states.All(s => s.State == SucceededState.StateName))
+        {
+            Fail(runId, stageIndex, $"{adapter.Name}: all {states.Count} job(s) succeeded but the output lists {completed} of {shards} shard(s)");
+            return;
+        }
+        ScheduleBarrier(runId, stageIndex);
+    }
+
+    private void ScheduleBarrier(string runId, int stageIndex) =>
+        jobs.Schedule<StageJobs>(j => j.BarrierAsync(runId, stageIndex, CancellationToken.None),
+            TimeSpan.FromSeconds(Math.Max(1, engine.Settings.Jobs.BarrierIntervalSeconds)));
+
+    private void Skip(string runId, int stageIndex, string summary, string? previousFingerprint)
+    {
+        var run = runs.Get(runId)!;
+        var fingerprint = previousFingerprint ?? (stageIndex > 0 ? run.Field($"stage:{stageIndex - 1}:fingerprint") ?? "" : "");
+        runs.Set(runId,
+            ($"stage:{stageIndex}:status", RunStatus.Skipped),
+            ($"stage:{stageIndex}:summary", summary),
+            ($"stage:{stageIndex}:fingerprint", fingerprint));
+        log.LogInformation("Run {RunId} stage {Stage} ({Name}) {Summary}", runId, stageIndex, run.Definition.Stages[stageIndex].Stage, summary);
+        jobs.Enqueue<StageJobs>(j => j.StartStageAsync(runId, stageIndex + 1, CancellationToken.None));
+    }
+
+    private void Fail(string runId, int stageIndex, string message)
+    {
+        runs.Set(runId,
+            ($"stage:{stageIndex}:status", RunStatus.Failed),
+            ($"stage:{stageIndex}:summary", message),
+            ("status", RunStatus.Failed),
+            ("message", message),
+            ("finished", DateTime.UtcNow.ToString("O")));
+        log.LogError("Run {RunId} failed at stage {Stage}: {Message}", runId, stageIndex, message);
+    }
+
+    private sealed record JobState(string JobId, string State, string Reason);
+
+    private List<JobState> JobStates(IReadOnlyList<string> ids)
+    {
+        using var connection = storage.GetConnection();
+        return ids.Select(id =>
+        {
+            var data = connection.GetStateData(id);
+            var reason = data?.Data is { } d && d.TryGetValue("ExceptionMessage", out var message) ? message : (data?.Reason ?? "");
+            return new JobState(id, data?.Name ?? "unknown", reason ?? "");
+        }).ToList();
+    }
+
+    private static string Hash(params string[] parts) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", parts))));
+}
