@@ -28,7 +28,7 @@ public sealed class ImageProcessor
         _config = Configuration.Default.Clone();
         _config.MaxDegreeOfParallelism = 1;                  // parallelism comes from processing many images at once
         _config.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { DecodingMode = SixLabors.ImageSharp.Metadata.FrameDecodingMode.First });
-        _encoder = new JpegEncoder { Quality = options.JpegQuality };
+        _encoder = new JpegEncoder { Quality = options.JpegQuality, ColorType = JpegColorType.YCbCrRatio420 };
     }
 
     public ProcessedImage Process(byte[] data)

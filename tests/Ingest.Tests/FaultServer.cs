@@ -21,7 +21,7 @@ public sealed class FaultServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, int> _hits = new();
-    private static readonly Lazy<byte[]> BombPng = new(MakeBombPng);
+    internal static readonly Lazy<byte[]> BombPng = new(MakeBombPng);
 
     private FaultServer(WebApplication app) => _app = app;
 
@@ -186,7 +186,7 @@ public sealed class FaultServer : IAsyncDisposable
     }
 
     /// <summary>A real 20000×20000 8-bit grayscale PNG (all black) of about 0.4 MB: 400 M pixels once decoded.</summary>
-    private static byte[] MakeBombPng()
+    internal static byte[] MakeBombPng()
     {
         const int size = 20000;
         using var idat = new MemoryStream();
