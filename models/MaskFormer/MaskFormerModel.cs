@@ -55,7 +55,9 @@ public sealed class MaskFormerModel : nn.Module<Tensor, MaskFormerOutput>
             throw new ArgumentException($"Image size {images.shape[2]}x{images.shape[3]} must be a multiple of 32.");
         using var scope = NewDisposeScope();
         using var vit = backbone.Extract(images, new VitRequest(FinalTokens: false, BlockOutputs: _taps.Distinct().ToArray()));
-        var maps = _taps.Select(i => vit.ToFeatureMap(vit.BlockOutputs[i])).ToArray();
+        // The final block's output goes through the backbone's final norm (its trained output); earlier taps are raw.
+        int last = Config.Backbone.Depth - 1;
+        var maps = _taps.Select(i => vit.ToFeatureMap(i == last ? backbone.norm.forward(vit.BlockOutputs[i]) : vit.BlockOutputs[i])).ToArray();
         var levels = pyramid.forward(maps); // strides 4, 8, 16, 32
         var maskFeatures = pixel_decoder.forward(levels);
 
