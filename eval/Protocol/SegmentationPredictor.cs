@@ -10,8 +10,8 @@ namespace SSeg.Eval.Protocol;
 /// <summary>
 /// Turns an image into a label map with a scorer: keep-ratio resize, slide (or whole) windows, background
 /// handling per window, average by window count, bilinear resize back to the original size, argmax
-/// (METHOD.md §7.3–7.4). Labels use the dataset's numbering: 0 background, 1..C_fg foreground (in the
-/// without-background protocol 0 is never predicted).
+/// (METHOD.md §7.3–7.4). Labels index the scored classes: with background 0 = background and 1..C_fg the
+/// foreground classes; without background 0..C_fg−1 the foreground classes.
 /// </summary>
 public sealed class SegmentationPredictor
 {
@@ -41,22 +41,18 @@ public sealed class SegmentationPredictor
     /// <summary>Channels of the averaged score map: 1 + C_fg with background, C_fg without.</summary>
     public int OutputChannels => Protocol == BackgroundProtocol.WithBackground ? ForegroundClasses + 1 : ForegroundClasses;
 
-    /// <summary>Label of channel 0 of the averaged score map.</summary>
-    public int LabelOffset => Protocol == BackgroundProtocol.WithBackground ? 0 : 1;
-
     public LabelMap Predict(Image<Rgb24> image)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var input = KeepRatioResize.Prepare(image, _options, _scorer.Device);
         var scores = ScoreResized(input);
-        return ResizeArgmax(scores, image.Width, image.Height, _options.ResizeChannelChunk, LabelOffset);
+        return ResizeArgmax(scores, image.Width, image.Height, _options.ResizeChannelChunk);
     }
 
     /// <summary>Averaged scores [C_out, H', W'] of a resized, normalized image [1, 3, H', W'].</summary>
     public Tensor ScoreResized(Tensor input)
     {
-        long h = input.shape[2], w = input.shape[3];
         if (_options.Mode == InferenceMode.Whole) return ScoreWindowBatch(input)[0];
         return SlideAverage(input, _options.CropSize, _options.Stride, _options.WindowBatch, OutputChannels, ScoreWindowBatch);
     }

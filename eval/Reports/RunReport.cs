@@ -1,0 +1,13 @@
+using SSeg.Eval.Protocol;
+
+namespace SSeg.Eval.Reports;
+
+/// <summary>All dataset results of one eval run.</summary>
+public sealed record RunReport(string RunName, string Model, DateTimeOffset Created, IReadOnlyList<DatasetEvaluation> Datasets)
+{
+    /// <summary>
+    /// Mean of the datasets' mIoU (the "3-average" of the seed's Table 3 when the run has VOC, Context and
+    /// COCO-Object); null with fewer than two datasets.
+    /// </summary>
+    public double? AverageMeanIoU => Datasets.Count >= 2 ? Datasets.Average(d => d.MeanIoU) : null;
+}
