@@ -59,15 +59,26 @@ internal static class SamplePipeline
             }
         }
 
-        async Task ProcessLoop()
+        // CPU work runs on dedicated threads, not the thread pool: a pool busy decoding would delay the I/O
+        // continuations of the downloads and make their deadlines fire.
+        void ProcessLoop()
         {
-            await foreach (var (item, result) in downloaded.Reader.ReadAllAsync(token).ConfigureAwait(false))
-                await outcomes.Writer.WriteAsync(Process(item, result, options, processor, counters), token).ConfigureAwait(false);
+            var reader = downloaded.Reader;
+            while (reader.WaitToReadAsync(token).AsTask().GetAwaiter().GetResult())
+            {
+                while (reader.TryRead(out var work))
+                {
+                    var outcome = Process(work.Item, work.Result, options, processor, counters);
+                    var write = outcomes.Writer.WriteAsync(outcome, token);
+                    if (!write.IsCompletedSuccessfully) write.AsTask().GetAwaiter().GetResult();
+                }
+            }
         }
 
         var downloadTasks = Enumerable.Range(0, Math.Max(1, Math.Min(options.DownloadConcurrency, items.Count)))
             .Select(_ => Task.Run(DownloadLoop, token)).ToArray();
-        var processTasks = Enumerable.Range(0, workers).Select(_ => Task.Run(ProcessLoop, token)).ToArray();
+        var processTasks = Enumerable.Range(0, workers)
+            .Select(_ => Task.Factory.StartNew(ProcessLoop, token, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
         var closeDownloads = Task.WhenAll(downloadTasks).ContinueWith(t => downloaded.Writer.TryComplete(t.Exception), TaskScheduler.Default);
         var closeOutcomes = Task.WhenAll(processTasks).ContinueWith(t => outcomes.Writer.TryComplete(t.Exception), TaskScheduler.Default);
         try
