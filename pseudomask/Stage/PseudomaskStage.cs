@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using SSeg.Shards;
+
+namespace SSeg.Pseudomask;
+
+/// <summary>Progress of one shard: images done (masked or failed) out of the shard's rows.</summary>
+public sealed record PseudomaskProgress(int Shard, long Done, long Total);
+
+/// <summary>A sample that got no mask (undecodable image), with the reason.</summary>
+public sealed record MaskFailure(string Key, string Reason, string Detail);
+
+/// <summary>What one shard job did.</summary>
+public sealed record PseudomaskShardSummary(
+    int Shard,
+    string GeneratorId,
+    bool Skipped,
+    long Images,
+    long Masks,
+    IReadOnlyList<MaskFailure> Failures,
+    double Seconds,
+    IReadOnlyDictionary<string, double> TimingsSeconds)
+{
+    public double ImagesPerSecond => Seconds > 0 ? Masks / Seconds : 0;
+}
+
+/// <summary>
+/// The pseudomask stage: one job per image shard (read shard -> decode/resize -> features -> k-means -> PNG ->
+/// mask shard). Idempotent: a committed mask shard is skipped; an interrupted job leaves nothing visible and
+/// simply runs again. Decoding runs on a background task, bounded, while the model works on the previous batch.
+/// </summary>
+public static class PseudomaskStage
+{
+    /// <summary>Runs one shard, building (and disposing) the generator.</summary>
+    public static async Task<PseudomaskShardSummary> RunShardAsync(PseudomaskOptions options, int shardIndex,
+        IProgress<PseudomaskProgress>? progress = null, CancellationToken ct = default, Action<string>? log = null)
+    {
+        var store = DatasetStore.Open(options.Root, options.AzureConnectionString);
+        var dataset = store.Dataset(options.Dataset);
+        // Skip before loading a model when the shard is already done and its id is known.
+        if (options.GeneratorId is not null && await dataset.IsMaskCommittedAsync(options.GeneratorId, shardIndex, ct))
+            return SkippedSummary(shardIndex, options.GeneratorId);
+        using var generator = new PseudomaskGenerator(options.Generator, DefaultModelsDir(options.Root), log);
+        return await RunShardAsync(dataset, generator, options.GeneratorId ?? generator.DefaultGeneratorId(), shardIndex, progress, ct);
+    }
+
+    /// <summary>Runs one shard with a generator the caller keeps (reuse over many shards).</summary>
+    public static async Task<PseudomaskShardSummary> RunShardAsync(Dataset dataset, PseudomaskGenerator generator, string generatorId,
+        int shardIndex, IProgress<PseudomaskProgress>? progress = null, CancellationToken ct = default)
+    {
+        if (await dataset.IsMaskCommittedAsync(generatorId, shardIndex, ct)) return SkippedSummary(shardIndex, generatorId);
+        var clock = Stopwatch.StartNew();
+        var timings = new PhaseTimings();
+
+        await using var reader = await dataset.OpenImageShardAsync(shardIndex, ct);
+        var total = reader.RowCount;
+        var masks = new MaskRow?[total];
+        var failures = new List<MaskFailure>();
+        long done = 0;
+
+        var channel = Channel.CreateBounded<PreparedOrFailed>(new BoundedChannelOptions(Math.Max(2, generator.Options.BatchSize * 2))
+        {
+            SingleReader = true, SingleWriter = true,
+        });
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var producer = Task.Run(() => DecodeAsync(reader, generator.Preprocessor, channel.Writer, timings, linked.Token), linked.Token);
+
+        var buckets = new Dictionary<(int, int), List<PreparedImage>>();
+        try
+        {
+            await foreach (var item in channel.Reader.ReadAllAsync(linked.Token))
+            {
+                if (item.Failure is not null)
+                {
+                    failures.Add(item.Failure);
+                    progress?.Report(new PseudomaskProgress(shardIndex, ++done, total));
+                    continue;
+                }
+                var image = item.Image!;
+                if (!buckets.TryGetValue((image.Height, image.Width), out var bucket))
+                    buckets[(image.Height, image.Width)] = bucket = new List<PreparedImage>(generator.Options.BatchSize);
+                bucket.Add(image);
+                if (bucket.Count >= generator.Options.BatchSize)
+                {
+                    done += RunBatch(generator, bucket, masks, timings);
+                    bucket.Clear();
+                    progress?.Report(new PseudomaskProgress(shardIndex, done, total));
+                }
+            }
+            await producer;
+            foreach (var bucket in buckets.Values.Where(b => b.Count > 0))
+            {
+                done += RunBatch(generator, bucket, masks, timings);
+                progress?.Report(new PseudomaskProgress(shardIndex, done, total));
+            }
+        }
+        catch
+        {
+            await linked.CancelAsync();
+            try { await producer; } catch { /* the original error wins */ }
+            throw;
+        }
+
+        var write = Stopwatch.StartNew();
+        await using (var writer = await dataset.CreateMaskShardWriterAsync(generator.Describe(generatorId), shardIndex, ct: ct))
+        {
+            foreach (var row in masks)
+                if (row is not null) await writer.AddAsync(row, ct);
+            await writer.CommitAsync(ct);
+        }
+        timings.Write += write.Elapsed.TotalSeconds;
+        return new PseudomaskShardSummary(shardIndex, generatorId, false, total, masks.Count(m => m is not null), failures,
+            clock.Elapsed.TotalSeconds, timings.ToDictionary());
+    }
+
+    /// <summary>Indices of the committed image shards of a dataset.</summary>
+    public static async Task<IReadOnlyList<int>> ImageShardsAsync(PseudomaskOptions options, CancellationToken ct = default)
+    {
+        var dataset = DatasetStore.Open(options.Root, options.AzureConnectionString).Dataset(options.Dataset);
+        var manifest = await dataset.GetManifestAsync(ct);
+        return manifest.ImageShards.Select(s => s.Index).ToList();
+    }
+
+    /// <summary>&lt;root&gt;/models for local roots (where official weights may be placed); null for Blob roots.</summary>
+    public static string? DefaultModelsDir(string root) =>
+        root.StartsWith("az://", StringComparison.OrdinalIgnoreCase) ? null : Path.Combine(Path.GetFullPath(root), "models");
+
+    private static PseudomaskShardSummary SkippedSummary(int shard, string generatorId) =>
+        new(shard, generatorId, true, 0, 0, [], 0, new Dictionary<string, double>());
+
+    private static int RunBatch(PseudomaskGenerator generator, List<PreparedImage> batch, MaskRow?[] masks, PhaseTimings timings)
+    {
+        var maps = generator.Generate(batch, timings);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var map = maps[i];
+            masks[batch[i].Index] = new MaskRow(batch[i].Key, MaskPng.Encode(map), map.Height, map.Width, map.Segments);
+        }
+        timings.Encode += clock.Elapsed.TotalSeconds;
+        return batch.Count;
+    }
+
+    private static async Task DecodeAsync(ImageShardReader reader, ImagePreprocessor preprocessor, ChannelWriter<PreparedOrFailed> output,
+        PhaseTimings timings, CancellationToken ct)
+    {
+        try
+        {
+            var index = 0;
+            await foreach (var group in reader.ReadRowGroupsAsync(ImageColumns.Key | ImageColumns.Image, ct))
+            {
+                foreach (var row in group)
+                {
+                    var clock = Stopwatch.StartNew();
+                    PreparedOrFailed item;
+                    try
+                    {
+                        item = new PreparedOrFailed(preprocessor.Prepare(row.Key, index, row.ImageBytes), null);
+                    }
+                    catch (InvalidDataException e)
+                    {
+                        item = new PreparedOrFailed(null, new MaskFailure(row.Key, "decode_error", e.Message));
+                    }
+                    timings.Decode += clock.Elapsed.TotalSeconds;
+                    index++;
+                    await output.WriteAsync(item, ct);
+                }
+            }
+            output.Complete();
+        }
+        catch (Exception e)
+        {
+            output.Complete(e);
+            throw;
+        }
+    }
+
+    private sealed record PreparedOrFailed(PreparedImage? Image, MaskFailure? Failure);
+}
