@@ -30,14 +30,23 @@ public static class RepoPaths
 
     private static string FindRoot()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Pipeline.sln")))
-            dir = dir.Parent;
-        if (dir is not null) return dir.FullName;
-        // Builds with SSEG_BUILD_ROOT put bin/ outside the tree; fall back to the working directory's ancestors.
-        dir = new DirectoryInfo(Directory.GetCurrentDirectory());
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Pipeline.sln")))
-            dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("Cannot find Pipeline.sln above the test binaries or the working directory.");
+        var fromEnv = Environment.GetEnvironmentVariable("SSEG_REPO_ROOT");
+        if (!string.IsNullOrEmpty(fromEnv) && File.Exists(Path.Combine(fromEnv, "Pipeline.sln")))
+            return Path.GetFullPath(fromEnv);
+        // This file sits at <root>/tests/Common/; its compile-time path works whatever SSEG_BUILD_ROOT is.
+        var fromSource = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(ThisFile())!, "..", ".."));
+        if (File.Exists(Path.Combine(fromSource, "Pipeline.sln")))
+            return fromSource;
+        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+        {
+            var dir = new DirectoryInfo(start);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Pipeline.sln")))
+                dir = dir.Parent;
+            if (dir is not null) return dir.FullName;
+        }
+        throw new InvalidOperationException(
+            "Cannot find Pipeline.sln (set SSEG_REPO_ROOT to the repository root).");
     }
+
+    private static string ThisFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
 }
