@@ -13,14 +13,14 @@ public static class HostCli
         var command = new Command("serve",
             "Run the Hangfire server and dashboard. Any configuration key can be given as --Section:Key value " +
             "(for example --Jobs:Storage postgres --Jobs:ConnectionString \"Host=...\" --Jobs:Queues cpu).");
-        var common = HostOptions.Add(command);
+        var common = HostCliOptions.Add(command);
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, ct) =>
         {
             var app = HostApp.Build(common.Overrides(parse), [.. parse.UnmatchedTokens]);
             var settings = app.Services.GetRequiredService<HostSettings>();
             await app.StartAsync(ct);
-            Console.WriteLine($"Dashboard: {HostOptions.DashboardUrl(app, settings)}   (Ctrl+C to stop)");
+            Console.WriteLine($"Dashboard: {HostCliOptions.DashboardUrl(app, settings)}   (Ctrl+C to stop)");
             await app.WaitForShutdownAsync(ct);
             return 0;
         });
@@ -35,7 +35,7 @@ public static class HostCli
         var wait = new Option<bool>("--wait") { Description = "Run the jobs in this process (embedded server) and wait until the run ends." };
         command.Arguments.Add(file);
         command.Options.Add(wait);
-        var common = HostOptions.Add(command);
+        var common = HostCliOptions.Add(command);
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, ct) =>
             await RunCommand.ExecuteAsync(parse.GetValue(file)!, parse.GetValue(wait), common.Overrides(parse), [.. parse.UnmatchedTokens], ct));
@@ -51,7 +51,7 @@ public static class HostCli
         var images = new Option<int>("--images") { Description = "Sample images to generate.", DefaultValueFactory = _ => 36 };
         command.Options.Add(keep);
         command.Options.Add(images);
-        var common = HostOptions.Add(command, defaultRoot: "./data", defaultUrls: "http://127.0.0.1:5057");
+        var common = HostCliOptions.Add(command, defaultRoot: "./data", defaultUrls: "http://127.0.0.1:5057");
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, ct) =>
             await DemoCommand.ExecuteAsync(new DemoCommand.Options(parse.GetValue(images), parse.GetValue(keep)),

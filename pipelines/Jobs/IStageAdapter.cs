@@ -27,6 +27,12 @@ public interface IStageAdapter
     /// <summary>How many jobs the stage fans out to and a hash of its inputs (manifest bytes, upstream output).</summary>
     Task<StagePlan> PlanAsync(StageContext context, CancellationToken ct);
 
+    /// <summary>
+    /// Called before fanning out when the stage's output was last written from other inputs or options (a changed
+    /// manifest, a new shard size): discard what would mix with the rebuild. Not called when resuming the same build.
+    /// </summary>
+    Task DiscardStaleOutputAsync(StageContext context, CancellationToken ct);
+
     /// <summary>Runs shard <paramref name="shard"/> (or the whole run when the plan has one unsharded unit). Idempotent.</summary>
     Task RunShardAsync(StageContext context, int shard, IProgress<StageProgress> progress, CancellationToken ct);
 

@@ -8,7 +8,7 @@ public static class StageAdapters
 {
     public static void Register(IServiceCollection services)
     {
-        services.AddSingleton<IStageAdapter>(new NotBuiltStage("ingest", "Download image-text pairs into image shards.", Queues.Cpu));
+        services.AddSingleton<IStageAdapter, IngestAdapter>();
         services.AddSingleton<IStageAdapter>(new NotBuiltStage("pseudomask", "DINO features + k-means pseudo-masks into mask shards.", Queues.Gpu));
         services.AddSingleton<IStageAdapter>(new NotBuiltStage("train", "Train S-Seg on image + mask shards.", Queues.Gpu));
         services.AddSingleton<IStageAdapter>(new NotBuiltStage("selftrain-label", "Label target images with a trained S-Seg (S-Seg+).", Queues.Gpu));

@@ -61,6 +61,15 @@ public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry s
             return;
         }
 
+        var building = runs.GetLedger(run.Pipeline, ledgerKey + ":building");
+        if (building is not null && building != fingerprint)
+        {
+            log.LogInformation("Run {RunId} stage {Stage} ({Name}): inputs or options changed since the last build; discarding its stale output",
+                runId, stageIndex, adapter.Name);
+            await adapter.DiscardStaleOutputAsync(context, ct);
+        }
+        runs.SetLedger(run.Pipeline, ledgerKey + ":building", fingerprint);
+
         var ids = new List<string>();
         for (var shard = 0; shard < plan.Shards; shard++)
         {

@@ -19,6 +19,7 @@ public sealed class NotBuiltStage(string name, string description, string queue)
     public IReadOnlyList<StageOption> Options => [];
     public IReadOnlyList<string> Validate(StageContext context) => [];
     public Task<StagePlan> PlanAsync(StageContext context, CancellationToken ct) => throw Unbuilt();
+    public Task DiscardStaleOutputAsync(StageContext context, CancellationToken ct) => throw Unbuilt();
     public Task RunShardAsync(StageContext context, int shard, IProgress<StageProgress> progress, CancellationToken ct) => throw Unbuilt();
     public Task<int> CountCompletedAsync(StageContext context, StagePlan plan, CancellationToken ct) => throw Unbuilt();
     public Task<string> SummarizeAsync(StageContext context, CancellationToken ct) => Task.FromResult("skipped: not built yet");

@@ -49,7 +49,7 @@ public static class RunCommand
         }
         await app.StartAsync(ct);
         var settings = app.Services.GetRequiredService<HostSettings>();
-        Console.WriteLine($"Dashboard: {Cli.HostOptions.DashboardUrl(app, settings)}/sseg/runs/{runId}");
+        Console.WriteLine($"Dashboard: {Cli.HostCliOptions.DashboardUrl(app, settings)}/sseg/runs/{runId}");
         var run = await RunWatcher.WaitAsync(app.Services.GetRequiredService<RunStore>(), runId, Console.Out, ct);
         await app.StopAsync(CancellationToken.None);
         return run.Status == RunStatus.Succeeded ? 0 : 1;

@@ -17,7 +17,7 @@ public static class RunWatcher
                 {
                     RunStatus.Running => $"running ({run.StageShards(i)} job(s))",
                     RunStatus.Pending => null,
-                    _ => $"{status}" + (run.StageSummary(i) is { } s ? $": {s}" : ""),
+                    _ => run.StageSummary(i) is { } s ? (s.StartsWith(status, StringComparison.Ordinal) ? s : $"{status}: {s}") : status,
                 };
                 if (line is null || printed.GetValueOrDefault(i) == line) continue;
                 printed[i] = line;

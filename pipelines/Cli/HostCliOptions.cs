@@ -5,7 +5,7 @@ using SSeg.Pipelines.Hosting;
 namespace SSeg.Pipelines.Cli;
 
 /// <summary>Options every host verb shares; each maps onto a configuration key (command line wins).</summary>
-public sealed class HostOptions
+public sealed class HostCliOptions
 {
     private readonly Option<string?> _root = new("--root") { Description = "Data root: a folder or az://container/prefix (Storage:Root)." };
     private readonly Option<string?> _urls = new("--urls") { Description = "Listen URLs (Urls), loopback by default." };
@@ -16,9 +16,9 @@ public sealed class HostOptions
     private string? _defaultRoot;
     private string? _defaultUrls;
 
-    public static HostOptions Add(Command command, string? defaultRoot = null, string? defaultUrls = null)
+    public static HostCliOptions Add(Command command, string? defaultRoot = null, string? defaultUrls = null)
     {
-        var options = new HostOptions { _defaultRoot = defaultRoot, _defaultUrls = defaultUrls };
+        var options = new HostCliOptions { _defaultRoot = defaultRoot, _defaultUrls = defaultUrls };
         foreach (var option in new Option[] { options._root, options._urls, options._postgres, options._queues, options._cpu, options._gpu })
             command.Options.Add(option);
         return options;
