@@ -1,0 +1,20 @@
+using SSeg.Eval.Scoring;
+using SSeg.Selftrain.Model;
+
+namespace SSeg.Selftrain.Scoring;
+
+/// <summary>Registers S-Seg+ checkpoints (safetensors with <c>sseg.kind = sseg-plus</c>) with eval's scorer registry.</summary>
+public sealed class SSegPlusScorerFactory : IScorerFactory
+{
+    public string Kind => SSegPlusCheckpoint.Kind;
+
+    public bool CanLoad(string checkpointPath) => SSegPlusCheckpoint.ReadConfig(checkpointPath) is not null;
+
+    public ISegmentationScorer Load(string checkpointPath, ScorerLoadOptions options)
+    {
+        var model = SSegPlusCheckpoint.Load(checkpointPath);
+        var step = SSegPlusCheckpoint.ReadMetadata(checkpointPath)?.GetValueOrDefault("sseg.step");
+        var name = $"S-Seg+ {model.Config.BackboneName}/{model.Config.PatchSize}" + (step is null ? "" : $" step {step}");
+        return new SSegPlusScorer(model, options.Device, name);
+    }
+}
