@@ -1,12 +1,20 @@
 using System.CommandLine;
+using SSeg.Pipelines.Cli.Eval;
 
 namespace SSeg.Pipelines.Cli;
 
+/// <summary>`eval --model CKPT --dataset voc=DIR ...`, `eval convert-coco-object`, `eval scorers`, and `bench eval`.</summary>
 public static class EvalCli
 {
     public static Command Create()
     {
-        var command = new Command("eval", "Evaluate a model: mIoU on VOC, Pascal Context, COCO-Object.");
+        var command = EvalRunCommand.Create();
+        command.Subcommands.Add(ConvertCocoObjectCommand.Create());
+        command.Subcommands.Add(EvalRunCommand.CreateScorersList());
+        command.Subcommands.Add(EvalBench.Create("bench"));
         return command;
     }
+
+    /// <summary>The `bench eval` subcommand: protocol overhead (resize, windows, averaging, resize back, metrics).</summary>
+    public static Command? CreateBench() => EvalBench.Create("eval");
 }

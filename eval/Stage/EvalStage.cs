@@ -1,0 +1,33 @@
+using SSeg.Eval.Datasets;
+using SSeg.Eval.Protocol;
+using SSeg.Eval.Reports;
+using SSeg.Eval.Scoring;
+
+namespace SSeg.Eval.Stage;
+
+/// <summary>
+/// The eval stage's one entry point (CLI, Hangfire job and tests call it the same way): opens every dataset first
+/// (a missing folder fails before any model time is spent), evaluates the scorer on each, and writes the report
+/// folder. Rerunning a run name replaces its report.
+/// </summary>
+public static class EvalStage
+{
+    public static RunReport Run(ISegmentationScorer scorer, EvalRequest request, IProgress<EvalProgress>? progress = null,
+        CancellationToken ct = default)
+    {
+        if (request.Datasets.Count == 0) throw new ArgumentException("no dataset to evaluate");
+        var opened = request.Datasets.Select(d => (Spec: d, Dataset: EvalDatasets.Open(d.Kind, d.Root, d.Split))).ToList();
+        var duplicate = opened.GroupBy(o => o.Dataset.Name).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new ArgumentException($"dataset '{duplicate.Key}' is given twice");
+        var results = new List<DatasetEvaluation>();
+        foreach (var (spec, dataset) in opened)
+        {
+            ct.ThrowIfCancellationRequested();
+            var options = request.Options with { BackgroundThreshold = spec.BackgroundThreshold ?? request.Options.BackgroundThreshold };
+            results.Add(SegmentationEvaluator.Evaluate(scorer, dataset, options, progress, ct));
+        }
+        var report = new RunReport(request.RunName, scorer.Name, DateTimeOffset.UtcNow, results);
+        ReportWriter.Write(request.ReportDirectory, report);
+        return report;
+    }
+}

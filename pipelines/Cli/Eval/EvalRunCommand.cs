@@ -1,0 +1,182 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using SSeg.Eval.Datasets;
+using SSeg.Eval.Protocol;
+using SSeg.Eval.Scoring;
+using SSeg.Eval.Stage;
+using SSeg.Models;
+using SSeg.Shards.Storage;
+
+namespace SSeg.Pipelines.Cli.Eval;
+
+/// <summary>The `eval` verb itself: load a checkpoint through the scorer registry, evaluate, write the report.</summary>
+internal static class EvalRunCommand
+{
+    /// <summary>Assemblies searched for <see cref="IScorerFactory"/> implementations.</summary>
+    private static readonly string[] ScorerAssemblies = { "SSeg.Train", "SSeg.Selftrain", "SSeg.Pseudomask" };
+
+    public static ScorerRegistry DiscoverScorers() => ScorerDiscovery.FromAssemblyNames(ScorerAssemblies);
+
+    public static Command Create()
+    {
+        var command = new Command("eval",
+            "Evaluate a model: mIoU on VOC, Pascal Context, COCO-Object (also LVIS, ImageNet-S) with the GroupViT protocol " +
+            "(short side 448, sliding 448/224 windows, background threshold). Writes <root>/reports/<run>/.");
+        var model = new Option<string>("--model") { Description = "Checkpoint to evaluate (resolved by the registered scorer factories; see `eval scorers`)." };
+        var kind = new Option<string?>("--model-kind") { Description = "Force a scorer factory kind instead of auto-detection." };
+        var datasets = new Option<string[]>("--dataset")
+        {
+            Description = "kind=DIR (repeatable); kinds: voc, context, coco-object, lvis, imagenet-s; kind:split=DIR picks a split.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var root = new Option<string>("--root") { Description = "Data root (folder or az://container/prefix); reports go to <root>/reports/<run>.", DefaultValueFactory = _ => "./data" };
+        var run = new Option<string?>("--run") { Description = "Run name (default: checkpoint name + UTC time)." };
+        var threshold = new Option<string[]>("--threshold")
+        {
+            Description = "Background threshold τ: a number for all datasets or kind=τ (repeatable). Defaults: voc 0.95, context 0.35, coco-object 0.95.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var noBackground = new Option<bool>("--without-background") { Description = "Score foreground classes only and ignore GT background (the VOC w/o bg protocol)." };
+        var mode = new Option<string>("--mode") { Description = "slide (default) or whole.", DefaultValueFactory = _ => "slide" };
+        var maxImages = new Option<int?>("--max-images") { Description = "Evaluate only the first N images of each dataset." };
+        var windowBatch = new Option<int>("--window-batch") { Description = "Windows per scorer call.", DefaultValueFactory = _ => 8 };
+        var overlays = new Option<int>("--overlays") { Description = "Prediction overlays to save per dataset.", DefaultValueFactory = _ => 6 };
+        var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: CUDA when available)." };
+        var scorerOptions = new Option<string[]>("--scorer-option") { Description = "key=value passed to the scorer factory (repeatable).", AllowMultipleArgumentsPerToken = true };
+        foreach (var o in new Option[] { model, kind, datasets, root, run, threshold, noBackground, mode, maxImages, windowBatch, overlays, device, scorerOptions })
+            command.Options.Add(o);
+
+        command.SetAction(async (parse, ct) =>
+        {
+            try
+            {
+                var checkpoint = parse.GetValue(model) ?? throw new ArgumentException("--model is required (or use a subcommand, see --help)");
+                var specs = ParseDatasets(parse.GetValue(datasets) ?? Array.Empty<string>(), parse.GetValue(threshold) ?? Array.Empty<string>(), out var globalTau);
+                var options = new EvalOptions
+                {
+                    Inference = new InferenceOptions
+                    {
+                        Mode = parse.GetValue(mode)?.ToLowerInvariant() switch
+                        {
+                            "slide" => InferenceMode.Slide,
+                            "whole" => InferenceMode.Whole,
+                            var m => throw new ArgumentException($"--mode must be slide or whole, not '{m}'"),
+                        },
+                        WindowBatch = parse.GetValue(windowBatch),
+                    },
+                    Protocol = parse.GetValue(noBackground) ? BackgroundProtocol.WithoutBackground : BackgroundProtocol.WithBackground,
+                    BackgroundThreshold = globalTau,
+                    MaxImages = parse.GetValue(maxImages),
+                    KeepPredictions = parse.GetValue(overlays),
+                };
+                var runName = parse.GetValue(run) ?? $"{Path.GetFileNameWithoutExtension(checkpoint)}-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
+                if (runName.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || runName.Contains(".."))
+                    throw new ArgumentException($"run name '{runName}' is not a valid folder name");
+                var rootUri = parse.GetValue(root)!;
+                bool remote = rootUri.StartsWith("az://", StringComparison.OrdinalIgnoreCase);
+                var reportDir = remote
+                    ? Path.Combine(Path.GetTempPath(), $"sseg-eval-{Guid.NewGuid():N}", runName)
+                    : Path.Combine(rootUri, "reports", runName);
+
+                var dev = DeviceSelector.Select(parse.GetValue(device));
+                var settings = ParseSettings(parse.GetValue(scorerOptions) ?? Array.Empty<string>());
+                var registry = DiscoverScorers();
+                var factory = registry.Resolve(checkpoint, parse.GetValue(kind));
+                AnsiConsole.MarkupLine($"Scorer [bold]{Markup.Escape(factory.Kind)}[/] on {Markup.Escape(DeviceSelector.Describe(dev))}");
+                using var scorer = factory.Load(checkpoint, new ScorerLoadOptions(dev, settings));
+
+                var request = new EvalRequest(runName, specs, options, reportDir);
+                SSeg.Eval.Reports.RunReport? report = null;
+                AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
+                        new RemainingTimeColumn(), new SpinnerColumn())
+                    .Start(ctx =>
+                    {
+                        var tasks = new Dictionary<string, ProgressTask>();
+                        var progress = new SyncProgress<EvalProgress>(p =>
+                        {
+                            if (!tasks.TryGetValue(p.Dataset, out var t)) tasks[p.Dataset] = t = ctx.AddTask(p.Dataset, maxValue: p.Total);
+                            t.Value = p.Done;
+                        });
+                        report = EvalStage.Run(scorer, request, progress, ct);
+                    });
+
+                var location = reportDir;
+                if (remote)
+                {
+                    var storage = StorageFactory.Open(rootUri);
+                    foreach (var file in Directory.EnumerateFiles(reportDir, "*", SearchOption.AllDirectories))
+                    {
+                        var key = "reports/" + runName + "/" + Path.GetRelativePath(reportDir, file).Replace('\\', '/');
+                        await storage.WriteAsync(key, await File.ReadAllBytesAsync(file, ct), ct);
+                    }
+                    Directory.Delete(Path.GetDirectoryName(reportDir)!, recursive: true);
+                    location = rootUri.TrimEnd('/') + "/reports/" + runName;
+                }
+                EvalConsole.WriteSummary(report!, location);
+                return report!.Datasets.Any(d => d.Incomplete) ? 2 : 0;
+            }
+            catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException)
+            {
+                AnsiConsole.MarkupLine($"[red]eval failed:[/] {Markup.Escape(e.Message)}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>`eval scorers`: the scorer factories this host knows.</summary>
+    public static Command CreateScorersList()
+    {
+        var command = new Command("scorers", "List the scorer factories (checkpoint kinds) registered in this host.");
+        command.SetAction(_ =>
+        {
+            var registry = DiscoverScorers();
+            if (registry.Factories.Count == 0) Console.WriteLine("No scorer factories registered yet (train/selftrain provide them).");
+            foreach (var f in registry.Factories) Console.WriteLine($"{f.Kind}\t{f.GetType().FullName}");
+            return 0;
+        });
+        return command;
+    }
+
+    internal static IReadOnlyList<DatasetSpec> ParseDatasets(IEnumerable<string> datasetArgs, IEnumerable<string> thresholdArgs, out double? globalTau)
+    {
+        globalTau = null;
+        var perKind = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
+        foreach (var t in thresholdArgs)
+        {
+            int eq = t.IndexOf('=');
+            if (eq < 0) globalTau = ParseTau(t);
+            else perKind[t[..eq]] = ParseTau(t[(eq + 1)..]);
+        }
+        var specs = datasetArgs.Select(EvalDatasets.ParseSpec)
+            .Select(s => new DatasetSpec(s.Kind, s.Root, s.Split, perKind.TryGetValue(s.Kind, out var tau) ? tau : null)).ToList();
+        if (specs.Count == 0) throw new ArgumentException("give at least one --dataset kind=DIR");
+        var unknown = perKind.Keys.Where(k => specs.All(s => !string.Equals(s.Kind, k, StringComparison.OrdinalIgnoreCase))).ToList();
+        if (unknown.Count > 0) throw new ArgumentException($"--threshold names dataset(s) not evaluated: {string.Join(", ", unknown)}");
+        return specs;
+    }
+
+    private static double ParseTau(string s) =>
+        double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v is >= 0 and <= 1
+            ? v
+            : throw new ArgumentException($"threshold '{s}' must be a number in [0, 1]");
+
+    private static Dictionary<string, string> ParseSettings(IEnumerable<string> pairs)
+    {
+        var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var p in pairs)
+        {
+            int eq = p.IndexOf('=');
+            if (eq <= 0) throw new ArgumentException($"--scorer-option '{p}' must be key=value");
+            settings[p[..eq]] = p[(eq + 1)..];
+        }
+        return settings;
+    }
+
+    /// <summary>IProgress that calls back on the reporting thread (Progress&lt;T&gt; would post to the thread pool).</summary>
+    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
