@@ -8,13 +8,24 @@ public static class DashboardPages
     public const string AntiforgeryField = "__RequestVerificationToken";
     private static int _registered;
 
-    public static void Register(IServiceProvider services)
+    public static void Register()
     {
-        if (Interlocked.Exchange(ref _registered, 1) == 1) return; // Hangfire's route table is static
-        NavigationMenu.Items.Add(page => new MenuItem("Run", page.Url.To("/sseg/run")) { Active = page.RequestPath.StartsWith("/sseg/run", StringComparison.Ordinal) });
-        NavigationMenu.Items.Add(page => new MenuItem("Schedules", page.Url.To("/sseg/schedules")) { Active = page.RequestPath.StartsWith("/sseg/schedules", StringComparison.Ordinal) });
-        NavigationMenu.Items.Add(page => new MenuItem("Datasets", page.Url.To("/sseg/datasets")) { Active = page.RequestPath.StartsWith("/sseg/datasets", StringComparison.Ordinal) });
-        NavigationMenu.Items.Add(page => new MenuItem("Pipeline runs", page.Url.To("/sseg/runs")) { Active = page.RequestPath.StartsWith("/sseg/runs", StringComparison.Ordinal) });
+        if (Interlocked.Exchange(ref _registered, 1) == 1) return; // Hangfire's route table and menu are static
+        DashboardRoutes.Routes.AddRazorPage("/sseg/run", _ => new RunFormPage());
+        DashboardRoutes.Routes.AddRazorPage("/sseg/runs", _ => new RunsPage());
+        DashboardRoutes.Routes.AddRazorPage("/sseg/runs/(?<id>[A-Za-z0-9\\-]+)", m => new RunPage(m.Groups["id"].Value));
+        DashboardRoutes.Routes.AddRazorPage("/sseg/schedules", _ => new SchedulesPage());
+        DashboardRoutes.Routes.AddRazorPage("/sseg/datasets", _ => new DatasetsPage());
+        DashboardRoutes.Routes.AddRazorPage("/sseg/datasets/(?<name>[A-Za-z0-9._\\-]+)", m => new DatasetPage(m.Groups["name"].Value));
+        Menu("Run", "/sseg/run", exact: true);
+        Menu("Pipeline runs", "/sseg/runs", exact: false);
+        Menu("Schedules", "/sseg/schedules", exact: false);
+        Menu("Datasets", "/sseg/datasets", exact: false);
     }
-}
 
+    private static void Menu(string text, string path, bool exact) =>
+        NavigationMenu.Items.Add(page => new MenuItem(text, page.Url.To(path))
+        {
+            Active = exact ? page.RequestPath == path : page.RequestPath.StartsWith(path, StringComparison.Ordinal),
+        });
+}

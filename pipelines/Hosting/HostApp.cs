@@ -65,7 +65,7 @@ public static class HostApp
         var access = app.Services.GetRequiredService<DashboardAccess>();
         var path = settings.Dashboard.Path.TrimEnd('/');
         app.UseWhen(http => http.Request.Path.StartsWithSegments(path), branch => branch.Use((http, next) => access.GuardAsync(http, () => next(http))));
-        DashboardPages.Register(app.Services);
+        DashboardPages.Register();
         app.UseHangfireDashboard(path, new DashboardOptions
         {
             DashboardTitle = "S-Seg pipelines",

@@ -53,7 +53,7 @@ public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry s
 
         var upstream = stageIndex > 0 ? run.Field($"stage:{stageIndex - 1}:fingerprint") ?? "" : "";
         var fingerprint = Hash(PipelineDefinition.OptionsHash(definition), plan.InputHash, upstream);
-        var ledgerKey = $"{stageIndex}:{adapter.Name}";
+        var ledgerKey = LedgerKey(adapter, context);
         if (!run.Definition.Force && runs.GetLedger(run.Pipeline, ledgerKey) == fingerprint
             && await adapter.CountCompletedAsync(context, plan, ct) >= plan.Shards)
         {
@@ -132,7 +132,7 @@ public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry s
                 ($"stage:{stageIndex}:status", RunStatus.Succeeded),
                 ($"stage:{stageIndex}:finished", DateTime.UtcNow.ToString("O")),
                 ($"stage:{stageIndex}:summary", summary));
-            runs.SetLedger(run.Pipeline, $"{stageIndex}:{adapter.Name}", run.Field($"stage:{stageIndex}:fingerprint") ?? "");
+            runs.SetLedger(run.Pipeline, LedgerKey(adapter, context), run.Field($"stage:{stageIndex}:fingerprint") ?? "");
             log.LogInformation("Run {RunId} stage {Stage} ({Name}) complete: {Summary}", runId, stageIndex, adapter.Name, summary);
             jobs.Enqueue<StageJobs>(j => j.StartStageAsync(runId, stageIndex + 1, CancellationToken.None));
             return;
@@ -151,6 +151,10 @@ public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry s
         }
         ScheduleBarrier(runId, stageIndex);
     }
+
+    /// <summary>Per pipeline, stage position and output (dataset or run name): what the skip and discard checks compare.</summary>
+    private static string LedgerKey(IStageAdapter adapter, StageContext context) =>
+        $"{context.StageIndex}:{adapter.Name}:{context.Get("dataset") ?? context.Get("run") ?? ""}";
 
     private void ScheduleBarrier(string runId, int stageIndex) =>
         jobs.Schedule<StageJobs>(j => j.BarrierAsync(runId, stageIndex, CancellationToken.None),

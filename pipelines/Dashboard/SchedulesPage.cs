@@ -1,0 +1,100 @@
+using System.Text;
+using System.Text.Json;
+using SSeg.Pipelines.Runs;
+
+namespace SSeg.Pipelines.Dashboard;
+
+/// <summary>Schedules: create, edit and delete the cron of pipeline rebuilds, and trigger one now.</summary>
+public sealed class SchedulesPage : SsegPage
+{
+    protected override string Title => "Schedules";
+
+    protected override void Render(StringBuilder html)
+    {
+        var schedules = Service<Schedules>();
+        var errors = new List<string>();
+        string? notice = null;
+        if (IsPost)
+        {
+            var name = FormValue("name") ?? "";
+            switch (FormValue("action"))
+            {
+                case "trigger":
+                    notice = schedules.Trigger(name) ? $"Schedule '{name}' triggered: a run starts now." : null;
+                    if (notice is null) errors.Add($"no schedule named '{name}'");
+                    break;
+                case "delete":
+                    schedules.Delete(name);
+                    notice = $"Schedule '{name}' deleted.";
+                    break;
+                case "save":
+                    try
+                    {
+                        var definition = PipelineDefinition.Parse(FormValue("definition") ?? "", "definition");
+                        if (FormValue("cron") is { Length: > 0 } cron) definition.Cron = cron.Trim();
+                        errors.AddRange(schedules.Save(definition));
+                        if (errors.Count == 0) notice = $"Schedule '{definition.Name}' saved ({definition.Cron}).";
+                    }
+                    catch (PipelineDefinitionException e)
+                    {
+                        errors.Add(e.Message);
+                    }
+                    break;
+                default:
+                    errors.Add("unknown action");
+                    break;
+            }
+        }
+
+        html.Append("<h1 class=\"page-header\">Schedules</h1>");
+        if (notice is not null) html.Append($"<div class=\"alert alert-success\" id=\"notice\">{E(notice)}</div>");
+        Errors(html, errors);
+
+        var list = schedules.List();
+        if (list.Count == 0) html.Append("<div class=\"alert alert-info\">No rebuild schedules yet.</div>");
+        else
+        {
+            html.Append("<table class=\"table table-striped\" id=\"schedules\"><thead><tr><th>Pipeline</th><th>Cron (UTC)</th><th>Stages</th><th>Next</th><th>Last</th><th></th></tr></thead><tbody>");
+            foreach (var s in list)
+            {
+                html.Append($"<tr data-name=\"{E(s.Name)}\"><td>{E(s.Name)}</td><td><code>{E(s.Cron)}</code></td><td>{E(string.Join(" → ", s.Definition.Stages.Select(x => x.Stage)))}</td>")
+                    .Append($"<td>{s.NextExecution:yyyy-MM-dd HH:mm}</td><td>{s.LastExecution:yyyy-MM-dd HH:mm}")
+                    .Append(s.LastJobId is { } job ? $" <a href=\"{Url.JobDetails(job)}\">#{E(job)}</a>" : "")
+                    .Append(s.Error is { } err ? $" <span class=\"text-danger\">{E(err)}</span>" : "")
+                    .Append("</td><td>")
+                    .Append(ActionButton(s.Name, "trigger", "Trigger now", "btn-primary"))
+                    .Append($" <a class=\"btn btn-default btn-sm\" href=\"{Link("/sseg/schedules")}?edit={U(s.Name)}\">Edit</a> ")
+                    .Append(ActionButton(s.Name, "delete", "Delete", "btn-danger"))
+                    .Append("</td></tr>");
+            }
+            html.Append("</tbody></table>");
+        }
+
+        var editing = QueryValue("edit") is { } editName ? list.FirstOrDefault(s => s.Name == editName) : null;
+        var json = FormValue("definition") ?? (editing is null ? Example : Pretty(editing.Definition));
+        html.Append($"<h3>{(editing is null ? "New schedule" : $"Edit {E(editing.Name)}")}</h3>")
+            .Append($"<form method=\"post\" action=\"{Link("/sseg/schedules")}\" id=\"schedule-form\">").Append(AntiforgeryInput())
+            .Append("<input type=\"hidden\" name=\"action\" value=\"save\"/>")
+            .Append($"<div class=\"form-group\"><label for=\"cron\">Cron (UTC, 5 fields; overrides the file's)</label><input class=\"form-control\" id=\"cron\" name=\"cron\" value=\"{E(FormValue("cron") ?? editing?.Cron ?? "")}\"/></div>")
+            .Append($"<div class=\"form-group\"><label for=\"definition\">Pipeline definition (JSON)</label><textarea class=\"form-control\" rows=\"14\" id=\"definition\" name=\"definition\">{E(json)}</textarea></div>")
+            .Append("<button type=\"submit\" class=\"btn btn-primary\" id=\"save\">Save schedule</button></form>");
+    }
+
+    private string ActionButton(string name, string action, string label, string css) =>
+        $"<form method=\"post\" action=\"{Link("/sseg/schedules")}\" style=\"display:inline\">{AntiforgeryInput()}" +
+        $"<input type=\"hidden\" name=\"name\" value=\"{E(name)}\"/><input type=\"hidden\" name=\"action\" value=\"{action}\"/>" +
+        $"<button type=\"submit\" class=\"btn btn-sm {css}\">{E(label)}</button></form>";
+
+    private static string Pretty(PipelineDefinition definition) =>
+        JsonSerializer.Serialize(JsonDocument.Parse(definition.ToJson()).RootElement, new JsonSerializerOptions { WriteIndented = true });
+
+    private const string Example = """
+        {
+          "name": "nightly",
+          "cron": "0 3 * * *",
+          "stages": [
+            { "stage": "ingest", "options": { "dataset": "cc3m", "sources": ["cc3m=/data/manifests/cc3m.tsv"] } }
+          ]
+        }
+        """;
+}
