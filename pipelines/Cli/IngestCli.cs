@@ -1,15 +1,13 @@
 using System.CommandLine;
+using SSeg.Pipelines.Cli.Ingest;
 
 namespace SSeg.Pipelines.Cli;
 
 public static class IngestCli
 {
-    public static Command Create()
-    {
-        var command = new Command("ingest", "Download image-text pairs from CC3M/CC12M/RedCaps manifests into image shards.");
-        return command;
-    }
+    /// <summary>`ingest --source cc3m=PATH ... --dataset NAME [--root ROOT] [--shards a-b] [--retry-failed] ...`</summary>
+    public static Command Create() => IngestCommand.Create();
 
-    /// <summary>The `bench ingest` subcommand, or null while there is none.</summary>
-    public static Command? CreateBench() => null;
+    /// <summary>`bench ingest`: transform-only on one core, and end to end from a loopback server.</summary>
+    public static Command? CreateBench() => IngestBench.Create();
 }
