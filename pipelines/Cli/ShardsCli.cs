@@ -1,15 +1,21 @@
 using System.CommandLine;
+using SSeg.Pipelines.Cli.Shards;
 
 namespace SSeg.Pipelines.Cli;
 
+/// <summary>`shards list|stats|head|verify|export` and `bench shards`.</summary>
 public static class ShardsCli
 {
     public static Command Create()
     {
-        var command = new Command("shards", "Inspect, verify and export shard datasets.");
+        var command = new Command("shards",
+            "Inspect, verify and export shard datasets under a storage root (a folder, or az://container/prefix " +
+            "with the connection string in SSEG_AZURE_CONNECTION_STRING or --connection-string).");
+        foreach (var sub in ShardsCommands.All())
+            command.Subcommands.Add(sub);
         return command;
     }
 
-    /// <summary>The `bench shards` subcommand, or null while there is none.</summary>
-    public static Command? CreateBench() => null;
+    /// <summary>The `bench shards` subcommand: write then read image shards vs a plain file copy.</summary>
+    public static Command? CreateBench() => ShardsBench.Create();
 }

@@ -1,0 +1,30 @@
+using System.CommandLine;
+using SSeg.Shards;
+
+namespace SSeg.Pipelines.Cli.Shards;
+
+/// <summary>--root and --connection-string, shared by the shards verbs.</summary>
+internal sealed class RootOptions
+{
+    /// <summary>Environment variable naming the default storage root.</summary>
+    public const string RootVariable = "SSEG_DATA_ROOT";
+
+    public Option<string> Root { get; } = new("--root")
+    {
+        Description = $"Storage root: a folder or az://container/prefix (default: ${RootVariable} or ./data).",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(RootVariable) is { Length: > 0 } r ? r : "./data",
+    };
+
+    public Option<string?> ConnectionString { get; } = new("--connection-string")
+    {
+        Description = "Azure Storage connection string for az:// roots (default: $SSEG_AZURE_CONNECTION_STRING).",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Root);
+        command.Options.Add(ConnectionString);
+    }
+
+    public DatasetStore Open(ParseResult parse) => DatasetStore.Open(parse.GetValue(Root)!, parse.GetValue(ConnectionString));
+}

@@ -1,0 +1,152 @@
+using System.CommandLine;
+using System.Diagnostics;
+using SSeg.Shards;
+using SSeg.Shards.Storage;
+
+namespace SSeg.Pipelines.Cli.Shards;
+
+/// <summary>
+/// `bench shards`: writes ~N MB of image rows (real JPEGs, cycled) as image shards, reads them back with all
+/// columns, and copies the same files with a plain buffered copy on the same disk (the practical limit).
+/// Prints MB/s of each and the peak RSS of each phase.
+/// </summary>
+internal static class ShardsBench
+{
+    public static Command Create()
+    {
+        var command = new Command("shards",
+            "Shard write/read throughput vs a plain sequential copy of the same bytes on the same disk, with peak RSS.");
+        var size = new Option<int>("--size") { Description = "MB of image rows to write.", DefaultValueFactory = _ => 2048 };
+        var shardMb = new Option<int>("--shard-mb") { Description = "Target MB per shard.", DefaultValueFactory = _ => 512 };
+        var rowGroupMb = new Option<int>("--row-group-mb") { Description = "Row group target MB.", DefaultValueFactory = _ => 96 };
+        var photos = new Option<DirectoryInfo?>("--photos") { Description = "Folder of JPEGs (recursive; default ../shared/data/photos beside the repository)." };
+        var dir = new Option<DirectoryInfo?>("--dir") { Description = "Scratch folder (default: the system temp folder); removed afterwards." };
+        foreach (var option in new Option[] { size, shardMb, rowGroupMb, photos, dir }) command.Options.Add(option);
+        command.SetAction(async (parse, ct) =>
+        {
+            var photoDir = parse.GetValue(photos)?.FullName ?? FindPhotos();
+            var scratch = Path.Combine(parse.GetValue(dir)?.FullName ?? Path.GetTempPath(), $"sseg-bench-{Guid.NewGuid():N}");
+            try
+            {
+                await RunAsync(photoDir, scratch, parse.GetValue(size) * (1L << 20), parse.GetValue(shardMb) * (1L << 20),
+                    parse.GetValue(rowGroupMb) * (1L << 20), ct);
+                return 0;
+            }
+            finally
+            {
+                if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
+            }
+        });
+        return command;
+    }
+
+    private static string FindPhotos()
+    {
+        for (var d = new DirectoryInfo(Directory.GetCurrentDirectory()); d is not null; d = d.Parent)
+        {
+            var candidate = Path.Combine(d.FullName, "..", "shared", "data", "photos");
+            if (Directory.Exists(candidate)) return Path.GetFullPath(candidate);
+            candidate = Path.Combine(d.FullName, "shared", "data", "photos");
+            if (Directory.Exists(candidate)) return candidate;
+        }
+        throw new DirectoryNotFoundException("No ../shared/data/photos found above the working directory; pass --photos.");
+    }
+
+    private static async Task RunAsync(string photoDir, string scratch, long totalBytes, long shardBytes, long rowGroupBytes, CancellationToken ct)
+    {
+        var jpegs = Directory.GetFiles(photoDir, "*.jpg", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(File.ReadAllBytes).ToArray();
+        if (jpegs.Length == 0) throw new FileNotFoundException($"No *.jpg under {photoDir}.");
+        Console.WriteLine($"{jpegs.Length} JPEGs ({Format.Bytes(jpegs.Sum(j => (long)j.Length))}) from {photoDir}; " +
+                          $"writing {Format.Bytes(totalBytes)} in shards of ~{Format.Bytes(shardBytes)}, row groups ~{Format.Bytes(rowGroupBytes)}; scratch {scratch}");
+        var store = DatasetStore.Open(scratch);
+        var ds = await store.CreateOrOpenAsync("bench", "bench", "bench");
+        var options = new ShardWriterOptions { RowGroupTargetBytes = rowGroupBytes };
+
+        // Write.
+        ResetPeakRss();
+        var clock = Stopwatch.StartNew();
+        long written = 0, rows = 0;
+        for (var shard = 0; written < totalBytes; shard++)
+        {
+            await using var writer = await ds.CreateImageShardWriterAsync(shard, options, ct);
+            long inShard = 0;
+            for (var row = 0; inShard < shardBytes && written < totalBytes; row++, rows++)
+            {
+                var jpeg = jpegs[rows % jpegs.Length];
+                await writer.AddAsync(new ImageRow(SampleKey.Format("bench", shard, row), jpeg, $"caption of photo {rows % jpegs.Length}",
+                    ["photo", "thing"], ["stand"], $"https://example.com/{rows}.jpg", "bench", 512, 384, 1024, 768, "0123", null), ct);
+                inShard += jpeg.Length;
+                written += jpeg.Length;
+            }
+            await writer.CommitAsync(ct);
+        }
+        var writeSeconds = clock.Elapsed.TotalSeconds;
+        var writePeak = PeakRssBytes();
+        var manifest = await ds.GetManifestAsync(ct);
+        var fileBytes = manifest.Shards.Sum(s => s.Bytes);
+        Report("write shards", fileBytes, writeSeconds, writePeak, $"{rows:N0} rows, {manifest.Shards.Count} shards");
+
+        // Read all columns back.
+        ResetPeakRss();
+        clock.Restart();
+        long readRows = 0, readImageBytes = 0;
+        foreach (var entry in manifest.ImageShards)
+        {
+            await using var reader = await ds.OpenImageShardAsync(entry.Index, ct);
+            await foreach (var group in reader.ReadRowGroupsAsync(ImageColumns.All, ct))
+                foreach (var row in group)
+                {
+                    readRows++;
+                    readImageBytes += row.ImageBytes.Length;
+                }
+        }
+        var readSeconds = clock.Elapsed.TotalSeconds;
+        if (readRows != rows || readImageBytes != written)
+            throw new InvalidDataException($"Read back {readRows} rows / {readImageBytes} B, wrote {rows} / {written} B.");
+        Report("read shards", fileBytes, readSeconds, PeakRssBytes(), "all columns");
+
+        // Plain copy of the same files on the same disk: 1 MiB buffered read + write + fsync, like the writer.
+        var local = (LocalStorage)store.Storage;
+        var copyDir = Path.Combine(scratch, "plain-copy");
+        Directory.CreateDirectory(copyDir);
+        ResetPeakRss();
+        clock.Restart();
+        var buffer = new byte[1 << 20];
+        foreach (var entry in manifest.ImageShards)
+        {
+            await using var source = new FileStream(local.PathOf(ds.KeyOf(entry.Path)), FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            await using var target = new FileStream(Path.Combine(copyDir, $"{entry.Index}.bin"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
+            int n;
+            while ((n = await source.ReadAsync(buffer, ct)) > 0) await target.WriteAsync(buffer.AsMemory(0, n), ct);
+            target.Flush(flushToDisk: true);
+        }
+        var copySeconds = clock.Elapsed.TotalSeconds;
+        Report("plain copy", fileBytes, copySeconds, PeakRssBytes(), "read+write+fsync, 1 MiB buffer");
+
+        var copyRate = fileBytes / copySeconds;
+        Console.WriteLine($"write = {100 * fileBytes / writeSeconds / copyRate:F0}% of plain copy, read = {100 * fileBytes / readSeconds / copyRate:F0}% of plain copy");
+    }
+
+    private static void Report(string phase, long bytes, double seconds, long peakRss, string note) =>
+        Console.WriteLine($"{phase,-13} {bytes / 1e6,9:F0} MB in {seconds,7:F2} s = {bytes / 1e6 / seconds,8:F1} MB/s   peak RSS {peakRss / 1e6,7:F0} MB   ({note})");
+
+    /// <summary>Linux: writing 5 to clear_refs resets VmHWM, so each phase reports its own peak.</summary>
+    private static void ResetPeakRss()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        try { File.WriteAllText("/proc/self/clear_refs", "5"); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
+    private static long PeakRssBytes()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            if (line is not null) return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        }
+        catch (IOException) { }
+        return Process.GetCurrentProcess().PeakWorkingSet64;
+    }
+}
