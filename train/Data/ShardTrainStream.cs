@@ -1,0 +1,180 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using SSeg.Shards;
+using SSeg.Train.Text;
+
+namespace SSeg.Train.Data;
+
+/// <summary>
+/// Streams training samples from a dataset's image shards joined by key with one mask generator's shards:
+/// per epoch a seeded shard order, a bounded shuffle buffer across shards, and parallel decode/augment workers
+/// whose results are consumed in order (bounded look-ahead), so memory stays bounded and runs are reproducible.
+/// Undecodable images and images without a mask are skipped and counted (see <see cref="Failures"/>).
+/// </summary>
+public sealed class ShardTrainStream(Dataset dataset, TrainDataOptions options, BpeTokenizer tokenizer)
+{
+    private readonly PromptBuilder _prompts = new(options.PromptWords, Text.PromptTemplates.ByName(options.PromptTemplates));
+    private long _failures;
+    private long _missingMasks;
+
+    public TrainDataOptions Options { get; } = options;
+    public long Failures => Interlocked.Read(ref _failures);
+    public long MissingMasks => Interlocked.Read(ref _missingMasks);
+    /// <summary>Last few failures ("key: reason"), newest last.</summary>
+    public ConcurrentRing<string> RecentFailures { get; } = new(20);
+
+    /// <summary>Image shard indices that have a committed mask shard of the generator, and their mask row total.</summary>
+    public async Task<(IReadOnlyList<int> Shards, long Samples)> DescribeAsync(CancellationToken ct = default)
+    {
+        var manifest = await dataset.GetManifestAsync(ct);
+        var masks = manifest.ShardsOf(ShardNames.MasksKind(Options.MaskGenerator)).ToDictionary(s => s.Index);
+        var shards = manifest.ImageShards.Where(s => masks.ContainsKey(s.Index)).Select(s => s.Index).ToList();
+        if (shards.Count == 0)
+            throw new InvalidOperationException(
+                $"dataset '{dataset.Name}' has no image shard with committed masks of generator '{Options.MaskGenerator}' " +
+                $"(generators: {string.Join(", ", manifest.Generators.Keys.DefaultIfEmpty("none"))})");
+        return (shards, shards.Sum(i => Math.Min(masks[i].Rows, manifest.Find(ShardNames.ImagesKind, i)!.Rows)));
+    }
+
+    /// <summary>Samples of <paramref name="epoch"/> from in-epoch position <paramref name="skip"/> on (skipped samples are not decoded).</summary>
+    public async IAsyncEnumerable<TrainSample> ReadEpochAsync(int epoch, long skip = 0, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var (shards, _) = await DescribeAsync(ct);
+        var channel = Channel.CreateBounded<Task<TrainSample?>>(new BoundedChannelOptions(Math.Max(2, Options.DecodeWorkers * 2))
+        {
+            SingleReader = true,
+            SingleWriter = true,
+        });
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var producer = Task.Run(() => ProduceAsync(shards, epoch, skip, channel.Writer, cts.Token), cts.Token);
+        try
+        {
+            await foreach (var task in channel.Reader.ReadAllAsync(ct))
+            {
+                var sample = await task;
+                if (sample is not null) yield return sample;
+            }
+            await producer;
+        }
+        finally
+        {
+            cts.Cancel();
+            try { await producer; } catch (OperationCanceledException) { } catch (ChannelClosedException) { }
+        }
+    }
+
+    private async Task ProduceAsync(IReadOnlyList<int> shards, int epoch, long skip, ChannelWriter<Task<TrainSample?>> writer, CancellationToken ct)
+    {
+        try
+        {
+            var order = shards.ToArray();
+            new Random(Mix(Options.Seed, epoch, -1)).Shuffle(order);
+            var bufferRng = new Random(Mix(Options.Seed, epoch, -2));
+            var buffer = new List<(ImageRow Image, MaskRow Mask)>(Math.Min(Options.ShuffleBuffer, 65536));
+            long position = 0;
+
+            async Task Emit((ImageRow Image, MaskRow Mask) item)
+            {
+                long p = position++;
+                if (p < skip) return;
+                await writer.WriteAsync(Task.Run(() => Decode(item.Image, item.Mask, epoch, p), ct), ct);
+            }
+
+            foreach (var shard in order)
+            {
+                var masks = new Dictionary<string, MaskRow>(StringComparer.Ordinal);
+                await using (var maskReader = await dataset.OpenMaskShardAsync(Options.MaskGenerator, shard, ct))
+                    await foreach (var m in maskReader.ReadRowsAsync(true, ct)) masks[m.Key] = m;
+                await using var reader = await dataset.OpenImageShardAsync(shard, ct);
+                await foreach (var row in reader.ReadRowsAsync(ImageColumns.Key | ImageColumns.Image | ImageColumns.Caption | ImageColumns.Nouns | ImageColumns.Verbs, ct))
+                {
+                    if (!masks.TryGetValue(row.Key, out var mask))
+                    {
+                        Interlocked.Increment(ref _missingMasks);
+                        continue;
+                    }
+                    if (buffer.Count < Options.ShuffleBuffer) { buffer.Add((row, mask)); continue; }
+                    int i = bufferRng.Next(buffer.Count);
+                    var chosen = buffer[i];
+                    buffer[i] = (row, mask);
+                    await Emit(chosen);
+                }
+            }
+            while (buffer.Count > 0)
+            {
+                int i = bufferRng.Next(buffer.Count);
+                var chosen = buffer[i];
+                buffer[i] = buffer[^1];
+                buffer.RemoveAt(buffer.Count - 1);
+                await Emit(chosen);
+            }
+            writer.TryComplete();
+        }
+        catch (Exception ex)
+        {
+            writer.TryComplete(ex);
+        }
+    }
+
+    /// <summary>Decodes and augments one sample with an RNG derived from (seed, epoch, position).</summary>
+    public TrainSample? Decode(ImageRow row, MaskRow maskRow, int epoch, long position)
+    {
+        try
+        {
+            var rng = new Random(Mix(Options.Seed, epoch, position));
+            using var image = Image.Load<Rgb24>(row.ImageBytes);
+            var (mh, mw, ids) = ClusterMapPng.Decode(maskRow.MaskPng);
+            var box = Options.Crop.Sample(image.Width, image.Height, rng);
+            var pixels = PairAugmenter.CropImage(image, box, Options.CropSize);
+            var mask = PairAugmenter.CropMask(ids, mh, mw, image.Width, image.Height, box, Options.MaskSize);
+            var texts = _prompts.Build(row.Caption, row.Nouns, row.Verbs, rng);
+            var tokens = new long[texts.Length * tokenizer.ContextLength];
+            for (int t = 0; t < texts.Length; t++)
+                Array.Copy(tokenizer.EncodeForModel(texts[t]), 0, tokens, t * tokenizer.ContextLength, tokenizer.ContextLength);
+            return new TrainSample(row.Key, position, pixels, mask, tokens);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Interlocked.Increment(ref _failures);
+            RecentFailures.Add($"{row.Key}: {ex.GetType().Name}: {ex.Message}");
+            return null;
+        }
+    }
+
+    internal static int Mix(int seed, int epoch, long position)
+    {
+        unchecked
+        {
+            ulong h = 0xcbf29ce484222325UL;
+            foreach (var v in new[] { (ulong)seed, (ulong)epoch, (ulong)position })
+            {
+                h ^= v;
+                h *= 0x100000001b3UL;
+                h ^= h >> 29;
+            }
+            return (int)(h ^ (h >> 32));
+        }
+    }
+}
+
+/// <summary>A small thread-safe ring of the most recent items.</summary>
+public sealed class ConcurrentRing<T>(int capacity)
+{
+    private readonly Queue<T> _items = new();
+
+    public void Add(T item)
+    {
+        lock (_items)
+        {
+            _items.Enqueue(item);
+            while (_items.Count > capacity) _items.Dequeue();
+        }
+    }
+
+    public IReadOnlyList<T> Snapshot()
+    {
+        lock (_items) return _items.ToList();
+    }
+}

@@ -1,0 +1,87 @@
+using SSeg.Eval.Scoring;
+using SSeg.Train.Model;
+using SSeg.Train.Text;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SSeg.Train.Scoring;
+
+/// <summary>
+/// S-Seg window scoring (METHOD.md §7.4): class embeddings t_c = normalize(mean over templates of the projected
+/// text embedding); per query f_q = normalize(image_projector(hs_q)); P[q,c] = softmax_c(s·f_q·t_c);
+/// S[c,p] = Σ_q P[q,c]·σ(mask_q)[p] (masks bilinearly upsampled to the window), normalised over classes.
+/// Background is left to eval's threshold rule. Windows whose sides are not multiples of 32 are resized to the
+/// next multiple for the forward pass and the masks resized back.
+/// </summary>
+public sealed class SSegScorer : ISegmentationScorer
+{
+    private readonly SSegModel _model;
+    private readonly BpeTokenizer _tokenizer;
+    private readonly IReadOnlyList<string> _templates;
+    private Tensor? _classEmbeddings;
+
+    public SSegScorer(SSegModel model, BpeTokenizer tokenizer, Device device, IReadOnlyList<string>? templates = null, string? name = null)
+    {
+        _model = model;
+        _tokenizer = tokenizer;
+        _templates = templates ?? PromptTemplates.Simple;
+        Device = device;
+        Name = name ?? $"S-Seg {model.Config.Name}";
+        _model.to(device);
+        _model.eval();
+    }
+
+    public string Name { get; }
+    public Device Device { get; }
+    public bool BackgroundIsLearned => false;
+    public SSegModel Model => _model;
+
+    public void Prepare(IReadOnlyList<string> foregroundClassNames)
+    {
+        if (foregroundClassNames.Count == 0) throw new ArgumentException("no class names to score");
+        using var noGrad = no_grad();
+        _classEmbeddings?.Dispose();
+        _classEmbeddings = ClassEmbeddings(foregroundClassNames).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>[C, E] normalised class embeddings (template-averaged before normalisation, as GroupViT).</summary>
+    public Tensor ClassEmbeddings(IReadOnlyList<string> names)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        int ctx = _model.Config.ContextLength;
+        var ids = new long[names.Count * _templates.Count * ctx];
+        int row = 0;
+        foreach (var name in names)
+            foreach (var t in _templates)
+                Array.Copy(_tokenizer.EncodeForModel(PromptTemplates.Fill(t, name)), 0, ids, ctx * row++, ctx);
+        var tokens = tensor(ids, new long[] { names.Count * _templates.Count, ctx }, device: Device);
+        var e = _model.EncodeText(tokens).reshape(names.Count, _templates.Count, -1).mean([1]);
+        return nn.functional.normalize(e, dim: -1).MoveToOuterDisposeScope();
+    }
+
+    public Tensor ScoreWindows(Tensor windows)
+    {
+        if (_classEmbeddings is null) throw new InvalidOperationException("Prepare must be called before ScoreWindows");
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        long h = windows.shape[2], w = windows.shape[3];
+        long hp = (h + 31) / 32 * 32, wp = (w + 31) / 32 * 32;
+        var input = windows.to(Device);
+        if (hp != h || wp != w)
+            input = nn.functional.interpolate(input, new[] { hp, wp }, mode: InterpolationMode.Bilinear, align_corners: false);
+        using var output = _model.EncodeImages(input);
+        var f = nn.functional.normalize(_model.QueryEmbeddings(output.QueryFeatures), dim: -1);          // [B,Q,E]
+        var p = (_model.Scale() * f.matmul(_classEmbeddings.t())).softmax(-1);                            // [B,Q,C]
+        var masks = nn.functional.interpolate(output.FinalMasks, new[] { h, w }, mode: InterpolationMode.Bilinear, align_corners: false).sigmoid();
+        var s = einsum("bqc,bqhw->bchw", p, masks);
+        var normalised = s / s.sum(1, keepdim: true).clamp_min(1e-8);
+        return normalised.to(float32).MoveToOuterDisposeScope();
+    }
+
+    public void Dispose()
+    {
+        _classEmbeddings?.Dispose();
+        _model.Dispose();
+    }
+}
