@@ -1,12 +1,19 @@
 using System.CommandLine;
+using SSeg.Pipelines.Cli.Selftrain;
 
 namespace SSeg.Pipelines.Cli;
 
+/// <summary>`selftrain label` (teacher labels → shards) and `selftrain train` (UperNet on an MAE ViT), METHOD.md §8.</summary>
 public static class SelftrainCli
 {
     public static Command Create()
     {
         var command = new Command("selftrain", "S-Seg+: label target images with S-Seg, train UperNet on them.");
+        command.Subcommands.Add(SelftrainLabelCommand.Create());
+        command.Subcommands.Add(SelftrainTrainCommand.Create());
         return command;
     }
+
+    /// <summary>The `bench selftrain` subcommand, or null while there is none.</summary>
+    public static Command? CreateBench() => null;
 }

@@ -1,0 +1,99 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using SSeg.Selftrain;
+using SSeg.Selftrain.Data;
+using SSeg.Selftrain.Model;
+using SSeg.Selftrain.Training;
+
+namespace SSeg.Pipelines.Cli.Selftrain;
+
+/// <summary>`selftrain train`: UperNet + MAE ViT-B/16 on the teacher labels; resumes from the run's last checkpoint.</summary>
+internal static class SelftrainTrainCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("train",
+            "Train S-Seg+ (MAE ViT-B/16 + UperNet, layer-wise lr decay 0.7, AdamW 1e-4, warmup 1.5k + poly) on labels from " +
+            "`selftrain label`. Writes <root>/runs/<run>/ (checkpoints, metrics.jsonl, loss.svg, model.safetensors); rerun to resume.");
+        var root = new Option<string>("--root") { Description = "Storage root with the labelled dataset (runs go to <root>/runs unless --run-dir).", DefaultValueFactory = _ => "./data" };
+        var dataset = new Option<string>("--dataset") { Description = "Dataset written by `selftrain label`.", Required = true };
+        var generator = new Option<string?>("--labels") { Description = "Label generator id (default: the dataset's only sseg-labels-*)." };
+        var run = new Option<string>("--run") { Description = "Run name.", Required = true };
+        var runDir = new Option<string?>("--run-dir") { Description = "Local run folder (required when --root is az://)." };
+        var pretrained = new Option<string?>("--pretrained") { Description = "MAE checkpoint, e.g. mae_pretrain_vit_base.pth (omit only for smoke tests)." };
+        var schedule = new Option<string>("--schedule") { Description = "voc (20k iters, 512 crops), context (40k, 480 crops, scale 520) or coco (80k, 512).", DefaultValueFactory = _ => "voc" };
+        var iterations = new Option<int?>("--iterations") { Description = "Override the schedule's iteration count." };
+        var stopAt = new Option<int?>("--stop-at") { Description = "Stop (with a checkpoint) after this many iterations; the lr schedule keeps --iterations." };
+        var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 16 };
+        var lr = new Option<double>("--lr") { Description = "Base learning rate.", DefaultValueFactory = _ => 1e-4 };
+        var preset = new Option<string>("--model") { Description = "vit-b16 (paper) or vit-tiny16 (smoke tests).", DefaultValueFactory = _ => "vit-b16" };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Iterations between checkpoints.", DefaultValueFactory = _ => 2000 };
+        var logEvery = new Option<int>("--log-every") { Description = "Iterations between metrics lines.", DefaultValueFactory = _ => 50 };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
+        var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads for libtorch." };
+        foreach (var o in new Option[] { root, dataset, generator, run, runDir, pretrained, schedule, iterations, stopAt, batch, lr, preset, checkpointEvery, logEvery, seed, device, threads })
+            command.Options.Add(o);
+
+        command.SetAction(async (parse, ct) =>
+        {
+            try
+            {
+                var rootUri = parse.GetValue(root)!;
+                var runName = parse.GetValue(run)!;
+                if (runName.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || runName.Contains(".."))
+                    throw new ArgumentException($"run name '{runName}' is not a valid folder name");
+                var folder = parse.GetValue(runDir)
+                    ?? (rootUri.StartsWith("az://", StringComparison.OrdinalIgnoreCase)
+                        ? throw new ArgumentException("--run-dir is required with an az:// root (runs are written locally)")
+                        : Path.Combine(rootUri, "runs", runName));
+                var (defaultIterations, augment) = parse.GetValue(schedule)!.ToLowerInvariant() switch
+                {
+                    "voc" => (20000, new AugmentOptions()),
+                    "context" => (40000, AugmentOptions.PascalContext),
+                    "coco" or "coco-object" => (80000, new AugmentOptions()),
+                    var s => throw new ArgumentException($"--schedule must be voc, context or coco, not '{s}'"),
+                };
+                var model = parse.GetValue(preset)!.ToLowerInvariant() switch
+                {
+                    "vit-b16" => new SSegPlusConfig { CropSize = augment.CropSize },
+                    "vit-tiny16" => new SSegPlusConfig { BackboneName = "vit_tiny", EmbedDim = 192, Heads = 3, HeadChannels = 192, AuxChannels = 64, CropSize = augment.CropSize },
+                    var m => throw new ArgumentException($"--model must be vit-b16 or vit-tiny16, not '{m}'"),
+                };
+                var options = new SelftrainTrainOptions
+                {
+                    StorageRoot = rootUri, Dataset = parse.GetValue(dataset)!, GeneratorId = parse.GetValue(generator), RunDirectory = folder,
+                    Model = model, Pretrained = parse.GetValue(pretrained), Augment = augment,
+                    Iterations = parse.GetValue(iterations) ?? defaultIterations, StopAtIteration = parse.GetValue(stopAt),
+                    BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr), CheckpointEvery = parse.GetValue(checkpointEvery),
+                    LogEvery = parse.GetValue(logEvery), Seed = parse.GetValue(seed), Device = parse.GetValue(device)!, Threads = parse.GetValue(threads),
+                };
+                if (options.Pretrained is null)
+                    AnsiConsole.MarkupLine("[yellow]no --pretrained MAE checkpoint: the backbone starts from random weights[/]");
+                TrainResult? result = null;
+                await AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
+                        new RemainingTimeColumn(), new SpinnerColumn())
+                    .StartAsync(async ctx =>
+                    {
+                        var task = ctx.AddTask("train", maxValue: options.Iterations);
+                        var progress = new SelftrainConsole.SyncProgress<SelftrainProgress>(p =>
+                        {
+                            task.Value = p.Done;
+                            task.Description = Markup.Escape($"train {p.Note}");
+                        });
+                        result = await SelftrainStage.TrainAsync(options, progress, ct);
+                    });
+                AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                    $"iterations {result!.StartIteration}..{result.EndIteration}, last loss {result.LastLoss:F4}, {result.Seconds:F0} s; run folder {folder}")));
+                if (result.ModelPath is not null) AnsiConsole.MarkupLine(Markup.Escape($"model: {result.ModelPath} (score it with `eval --model {result.ModelPath}`)"));
+                return 0;
+            }
+            catch (Exception e) when (SelftrainConsole.IsUserError(e))
+            {
+                return SelftrainConsole.Fail("selftrain train", e);
+            }
+        });
+        return command;
+    }
+}
