@@ -12,6 +12,12 @@ public class EvaluationRunTests
 {
     private static readonly int[] PresentClasses = { 0, 1, 7, 8, 12, 15, 20 };
 
+    /// <summary>A scaled-down protocol (short side 96, crop 96, stride 48) for the tests that check other things than scale.</summary>
+    private static readonly EvalOptions Small = new()
+    {
+        Inference = new InferenceOptions { ShortSide = 96, LongSideCap = 512, CropSize = 96, Stride = 48 },
+    };
+
     [Fact]
     public void PerfectColourScorerGetsFullIoUOnPresentClassesWithThresholdBackground()
     {
@@ -43,7 +49,7 @@ public class EvaluationRunTests
         using var tmp = TestPaths.NewTempDir();
         var voc = new VocDataset(SyntheticVoc.Create(tmp.Path));
         using var scorer = new ColourScorer(confuse: ("cat", "dog"));
-        var result = SegmentationEvaluator.Evaluate(scorer, voc, new EvalOptions());
+        var result = SegmentationEvaluator.Evaluate(scorer, voc, Small);
 
         var gts = SyntheticVoc.DefaultPictures.Select(SyntheticVoc.Labels).ToList();
         long cat = gts.Sum(g => g.Labels.LongCount(v => v == 8)), dog = gts.Sum(g => g.Labels.LongCount(v => v == 12));
@@ -60,12 +66,12 @@ public class EvaluationRunTests
         var voc = new VocDataset(SyntheticVoc.Create(tmp.Path));
 
         using var learned = new ColourScorer(learnedBackground: true);
-        var withBg = SegmentationEvaluator.Evaluate(learned, voc, new EvalOptions());
+        var withBg = SegmentationEvaluator.Evaluate(learned, voc, Small);
         Assert.Null(withBg.BackgroundThreshold);
         Assert.Equal(1.0, withBg.MeanIoU, 12);
 
         using var open = new ColourScorer();
-        var noBg = SegmentationEvaluator.Evaluate(open, voc, new EvalOptions { Protocol = BackgroundProtocol.WithoutBackground });
+        var noBg = SegmentationEvaluator.Evaluate(open, voc, Small with { Protocol = BackgroundProtocol.WithoutBackground });
         Assert.Equal(20, noBg.ScoredClassNames.Count);
         Assert.Equal("aeroplane", noBg.ScoredClassNames[0]);
         Assert.Equal(1.0, noBg.MeanIoU, 12);
@@ -95,7 +101,7 @@ public class EvaluationRunTests
         File.WriteAllText(Path.Combine(root, "JPEGImages", "2007_000002.jpg"), "not a jpeg");
         var voc = new VocDataset(root);
         using var scorer = new ColourScorer();
-        var result = SegmentationEvaluator.Evaluate(scorer, voc, new EvalOptions());
+        var result = SegmentationEvaluator.Evaluate(scorer, voc, Small);
         Assert.True(result.Incomplete);
         Assert.Equal(2, result.Metrics.Images);
         Assert.Contains("2007_000002", Assert.Single(result.Failures));
@@ -109,7 +115,7 @@ public class EvaluationRunTests
         using var scorer = new ColourScorer(learnedBackground: true);
         // Claims no learned background but returns 21 channels: shape mismatch.
         var lying = new LyingScorer(scorer);
-        var e = Assert.Throws<InvalidOperationException>(() => SegmentationEvaluator.Evaluate(lying, voc, new EvalOptions()));
+        var e = Assert.Throws<InvalidOperationException>(() => SegmentationEvaluator.Evaluate(lying, voc, Small));
         Assert.Contains("expected [", e.Message);
         Assert.Contains("20", e.Message);
     }
@@ -121,8 +127,8 @@ public class EvaluationRunTests
         var voc = new VocDataset(SyntheticVoc.Create(tmp.Path));
         using var a = new ColourScorer();
         using var b = new ColourScorer(confuse: ("cat", "dog"));
-        var r1 = SegmentationEvaluator.Evaluate(a, voc, new EvalOptions { KeepPredictions = 2 });
-        var r2 = SegmentationEvaluator.Evaluate(b, voc, new EvalOptions { Protocol = BackgroundProtocol.WithoutBackground }) with { Dataset = "voc-nobg" };
+        var r1 = SegmentationEvaluator.Evaluate(a, voc, Small with { KeepPredictions = 2 });
+        var r2 = SegmentationEvaluator.Evaluate(b, voc, Small with { Protocol = BackgroundProtocol.WithoutBackground }) with { Dataset = "voc-nobg" };
         var report = new RunReport("test-run", "colour", DateTimeOffset.UtcNow, new[] { r1, r2 });
         var dir = tmp.File("reports/test-run");
         var files = ReportWriter.Write(dir, report);
