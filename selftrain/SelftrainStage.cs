@@ -16,7 +16,7 @@ public static class SelftrainStage
         IProgress<SelftrainProgress>? progress = null, CancellationToken ct = default) =>
         LabelStage.LabelShardAsync(options, shard, teachers, progress, ct);
 
-    public static Task<TrainResult> TrainAsync(SelftrainTrainOptions options, IProgress<SelftrainProgress>? progress = null,
+    public static Task<SelftrainResult> TrainAsync(SelftrainTrainOptions options, IProgress<SelftrainProgress>? progress = null,
         CancellationToken ct = default) =>
         SelftrainTrainer.TrainAsync(options, progress, ct);
 }

@@ -6,7 +6,7 @@ namespace SSeg.Selftrain.Training;
 /// <summary>A dependency-free SVG line plot of loss (and lr, scaled) against iteration.</summary>
 public static class LossPlot
 {
-    public static void WriteSvg(string path, IReadOnlyList<TrainMetric> metrics, string title)
+    public static string RenderSvg(IReadOnlyList<TrainMetric> metrics, string title)
     {
         const int W = 720, H = 360, L = 60, R = 20, T = 30, B = 40;
         var sb = new StringBuilder();
@@ -29,9 +29,7 @@ public static class LossPlot
             sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{W - 200}\" y=\"18\" fill=\"#1f77b4\">loss</text><text x=\"{W - 160}\" y=\"18\" fill=\"#ff7f0e\">lr (max {maxLr:G3})</text>");
         }
         sb.Append("</svg>");
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, sb.ToString());
-        File.Move(tmp, path, overwrite: true);
+        return sb.ToString();
     }
 
     private static string Escape(string s) => s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");

@@ -1,5 +1,7 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SSeg.Train.Training;
 
 namespace SSeg.Selftrain.Training;
 
@@ -15,23 +17,33 @@ public sealed record TrainMetric(
     [property: JsonPropertyName("images_per_second")] double ImagesPerSecond);
 
 /// <summary>
-/// metrics.jsonl of a run: one JSON object per logged iteration. On resume, lines past the resumed iteration
-/// (logged after the last checkpoint by the interrupted process) are dropped so the file matches an uninterrupted run.
+/// metrics.jsonl of a run in its <see cref="RunStore"/> folder, rewritten whole on every log (storage objects are
+/// not appendable). On resume, lines past the resumed iteration (logged after the last checkpoint by the
+/// interrupted process) are dropped so the file matches an uninterrupted run.
 /// </summary>
-public sealed class MetricsLog
+public static class MetricsLog
 {
+    public const string FileName = "metrics.jsonl";
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    public MetricsLog(string path) => Path = path;
-
-    public string Path { get; }
-
-    public IReadOnlyList<TrainMetric> ReadAll()
+    public static async Task<List<TrainMetric>> ReadAsync(RunStore run, long upToIteration = long.MaxValue, CancellationToken ct = default)
     {
-        if (!File.Exists(Path)) return [];
+        var text = await run.ReadTextAsync(FileName, ct);
+        return text is null ? [] : Parse(text, run.Key(FileName)).Where(m => m.Iteration <= upToIteration).ToList();
+    }
+
+    public static async Task WriteAsync(RunStore run, IReadOnlyList<TrainMetric> metrics, CancellationToken ct = default)
+    {
+        var sb = new StringBuilder();
+        foreach (var m in metrics) sb.Append(JsonSerializer.Serialize(m, Json)).Append('\n');
+        await run.WriteTextAsync(FileName, sb.ToString(), ct);
+    }
+
+    public static List<TrainMetric> Parse(string text, string source)
+    {
         var list = new List<TrainMetric>();
         var lineNumber = 0;
-        foreach (var line in File.ReadLines(Path))
+        foreach (var line in text.Split('\n'))
         {
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line)) continue;
@@ -41,20 +53,9 @@ public sealed class MetricsLog
             }
             catch (JsonException e)
             {
-                throw new InvalidDataException($"{Path} line {lineNumber}: {e.Message}", e);
+                throw new InvalidDataException($"{source} line {lineNumber}: {e.Message}", e);
             }
         }
         return list;
     }
-
-    public void TruncateAfter(long iteration)
-    {
-        if (!File.Exists(Path)) return;
-        var kept = ReadAll().Where(m => m.Iteration <= iteration).Select(m => JsonSerializer.Serialize(m, Json));
-        var tmp = Path + ".tmp";
-        File.WriteAllLines(tmp, kept);
-        File.Move(tmp, Path, overwrite: true);
-    }
-
-    public void Append(TrainMetric metric) => File.AppendAllText(Path, JsonSerializer.Serialize(metric, Json) + "\n");
 }

@@ -12,8 +12,8 @@ public sealed record SelftrainTrainOptions
     public required string Dataset { get; init; }
     /// <summary>Label generator id; null = the dataset's only sseg-labels-* generator.</summary>
     public string? GeneratorId { get; init; }
-    /// <summary>Local folder for checkpoints, metrics.jsonl, loss.svg and the final model.safetensors.</summary>
-    public required string RunDirectory { get; init; }
+    /// <summary>Run name: checkpoints, config.json, metrics.jsonl, loss.svg and model.safetensors go to &lt;root&gt;/runs/&lt;run&gt;/.</summary>
+    public required string Run { get; init; }
 
     /// <summary>Model shape; empty <see cref="SSegPlusConfig.ClassNames"/> = the classes recorded by the label generator.</summary>
     public SSegPlusConfig Model { get; init; } = new();

@@ -5,13 +5,17 @@ using SSeg.Models;
 using SSeg.Selftrain.Data;
 using SSeg.Selftrain.Model;
 using SSeg.Selftrain.Optim;
+using SSeg.Shards;
+using SSeg.Shards.Storage;
+using SSeg.Train.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SSeg.Selftrain.Training;
 
 /// <summary>What a training call did.</summary>
-public sealed record TrainResult(long StartIteration, long EndIteration, bool Finished, string? ModelPath, double LastLoss, double Seconds);
+/// <param name="ModelPath">runs/&lt;run&gt;/model.safetensors when finished: a local path for a local root, else the storage URI.</param>
+public sealed record SelftrainResult(long StartIteration, long EndIteration, bool Finished, string? ModelPath, double LastLoss, double Seconds);
 
 /// <summary>
 /// Trains S-Seg+ on teacher labels: per iteration a deterministic batch (sample order and augmentation seeded by
@@ -21,16 +25,32 @@ public sealed record TrainResult(long StartIteration, long EndIteration, bool Fi
 /// </summary>
 public static class SelftrainTrainer
 {
-    public static async Task<TrainResult> TrainAsync(SelftrainTrainOptions options, IProgress<SelftrainProgress>? progress = null,
+    public static async Task<SelftrainResult> TrainAsync(SelftrainTrainOptions options, IProgress<SelftrainProgress>? progress = null,
         CancellationToken ct = default)
     {
         var clock = Stopwatch.StartNew();
-        Directory.CreateDirectory(options.RunDirectory);
+        var work = Path.Combine(Path.GetTempPath(), $"sseg-selftrain-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(work);
+        try
+        {
+            return await TrainCoreAsync(options, work, clock, progress, ct);
+        }
+        finally
+        {
+            try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private static async Task<SelftrainResult> TrainCoreAsync(SelftrainTrainOptions options, string work, Stopwatch clock,
+        IProgress<SelftrainProgress>? progress, CancellationToken ct)
+    {
+        var storage = StorageFactory.Open(options.StorageRoot, options.AzureConnectionString);
+        var run = new RunStore(storage, ShardNames.ValidateName(options.Run, "run name"));
         var samples = await LabelledSamples.OpenAsync(options.StorageRoot, options.AzureConnectionString, options.Dataset, options.GeneratorId, ct);
         var modelConfig = await ResolveModelConfigAsync(options, samples, ct);
         options = options with { Model = modelConfig, Augment = options.Augment with { IgnoreIndex = modelConfig.IgnoreIndex } };
         options.Validate();
-        WriteRunConfig(options, samples.GeneratorId);
+        await WriteRunConfigAsync(run, options, samples.GeneratorId, ct);
 
         DeviceSelector.SetThreads(options.Threads);
         var device = DeviceSelector.Select(options.Device);
@@ -46,17 +66,9 @@ public static class SelftrainTrainer
         var schedule = new WarmupPolySchedule(options.Iterations, options.WarmupIterations, options.WarmupRatio, options.PolyPower,
             options.MinLearningRate);
 
-        var checkpoints = new RunCheckpoints(options.RunDirectory);
-        var metrics = new MetricsLog(Path.Combine(options.RunDirectory, "metrics.jsonl"));
-        long start = 0;
-        if (checkpoints.ReadLatest() is { } latest)
-        {
-            CheckpointLoader.Load(model, Path.Combine(checkpoints.Folder, latest.Model), strict: true,
-                options: new CheckpointReadOptions(StripPrefixes: []));
-            optimizer.Optimizer.load_state_dict(Path.Combine(checkpoints.Folder, latest.Optimizer));
-            start = latest.Iteration;
-            metrics.TruncateAfter(start);
-        }
+        var checkpoints = new RunCheckpoints(run, work);
+        var start = await checkpoints.ResumeAsync(model, optimizer, ct);
+        var metrics = await MetricsLog.ReadAsync(run, start, ct);
         var stopAt = Math.Min(options.Iterations, options.StopAtIteration ?? options.Iterations);
         var order = new SampleOrder(options.Seed, samples.Shards.Select(s => s.Rows).ToList());
         var metadata = new Dictionary<string, string>
@@ -89,7 +101,7 @@ public static class SelftrainTrainer
             var (loss, main, aux) = model.Loss(logits, labels.to(device));
             var lossValue = loss.item<float>();
             if (!float.IsFinite(lossValue))
-                throw new InvalidOperationException($"non-finite loss {lossValue} at iteration {iteration} (run {options.RunDirectory})");
+                throw new InvalidOperationException($"non-finite loss {lossValue} at iteration {iteration} (run {run.Prefix})");
             optimizer.Optimizer.zero_grad();
             loss.backward();
             optimizer.Optimizer.step();
@@ -101,15 +113,16 @@ public static class SelftrainTrainer
             {
                 var now = clock.Elapsed.TotalSeconds;
                 var lr = optimizer.CurrentLearningRates.Max();
-                metrics.Append(new TrainMetric(done, (double)done * options.BatchSize / order.SamplesPerEpoch, lossValue, main, aux, lr, now,
+                metrics.Add(new TrainMetric(done, (double)done * options.BatchSize / order.SamplesPerEpoch, lossValue, main, aux, lr, now,
                     windowImages / Math.Max(now - windowStart, 1e-9)));
                 windowStart = now;
                 windowImages = 0;
+                await MetricsLog.WriteAsync(run, metrics, ct);
             }
             if (done % options.CheckpointEvery == 0 || done == stopAt)
             {
-                checkpoints.Save(model, optimizer, done, options.KeepCheckpoints, metadata);
-                LossPlot.WriteSvg(Path.Combine(options.RunDirectory, "loss.svg"), metrics.ReadAll(), $"S-Seg+ {options.Dataset}");
+                await checkpoints.SaveAsync(model, optimizer, done, options.KeepCheckpoints, metadata, ct);
+                await run.WriteTextAsync("loss.svg", LossPlot.RenderSvg(metrics, $"S-Seg+ {options.Run} on {options.Dataset}"), ct);
             }
             progress?.Report(new SelftrainProgress(done, options.Iterations, "iterations",
                 string.Create(CultureInfo.InvariantCulture, $"loss {lossValue:F4}")));
@@ -117,13 +130,14 @@ public static class SelftrainTrainer
 
         var finished = stopAt >= options.Iterations;
         string? modelPath = null;
-        if (finished && checkpoints.ReadLatest() is { } final)
+        if (finished)
         {
-            modelPath = Path.Combine(options.RunDirectory, "model.safetensors");
-            File.Copy(Path.Combine(checkpoints.Folder, final.Model), modelPath + ".tmp", overwrite: true);
-            File.Move(modelPath + ".tmp", modelPath, overwrite: true);
+            var key = await checkpoints.PublishFinalModelAsync(ct);
+            modelPath = storage.RootUri.StartsWith("az://", StringComparison.OrdinalIgnoreCase)
+                ? $"{storage.RootUri.TrimEnd('/')}/{key}"
+                : Path.Combine(options.StorageRoot, key);
         }
-        return new TrainResult(start, Math.Max(start, stopAt), finished, modelPath, lastLoss, clock.Elapsed.TotalSeconds);
+        return new SelftrainResult(start, Math.Max(start, stopAt), finished, modelPath, lastLoss, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>Class names default to those the label generator recorded; a resumed run must keep its model config.</summary>
@@ -132,7 +146,7 @@ public static class SelftrainTrainer
         var config = options.Model;
         if (config.ClassNames.Length == 0)
         {
-            var manifest = await Shards.DatasetStore.Open(options.StorageRoot, options.AzureConnectionString).Dataset(options.Dataset).GetManifestAsync(ct);
+            var manifest = await DatasetStore.Open(options.StorageRoot, options.AzureConnectionString).Dataset(options.Dataset).GetManifestAsync(ct);
             var classes = manifest.Generators.TryGetValue(samples.GeneratorId, out var g) && g.Extra?.TryGetValue("classes", out var c) == true ? c : null;
             if (string.IsNullOrEmpty(classes))
                 throw new InvalidOperationException($"generator {samples.GeneratorId} records no class names; pass the model's classes");
@@ -141,19 +155,19 @@ public static class SelftrainTrainer
         return config;
     }
 
-    private static void WriteRunConfig(SelftrainTrainOptions options, string generatorId)
+    private static async Task WriteRunConfigAsync(RunStore run, SelftrainTrainOptions options, string generatorId, CancellationToken ct)
     {
-        var path = Path.Combine(options.RunDirectory, "config.json");
         var modelJson = options.Model.ToJson();
-        if (File.Exists(path))
+        var existing = await run.ReadTextAsync("config.json", ct);
+        if (existing is not null)
         {
-            using var existing = JsonDocument.Parse(File.ReadAllText(path));
-            var previous = existing.RootElement.GetProperty("model").GetRawText();
-            if (!JsonElement.DeepEquals(JsonDocument.Parse(previous).RootElement, JsonDocument.Parse(modelJson).RootElement))
-                throw new InvalidOperationException($"{path}: the run was started with another model config; use a new run folder");
+            using var doc = JsonDocument.Parse(existing);
+            using var current = JsonDocument.Parse(modelJson);
+            if (!JsonElement.DeepEquals(doc.RootElement.GetProperty("model"), current.RootElement))
+                throw new InvalidOperationException($"{run.Prefix}/config.json: the run was started with another model config; use a new run name");
             return;
         }
-        var doc = new Dictionary<string, object?>
+        var config = new Dictionary<string, object?>
         {
             ["dataset"] = options.Dataset, ["generator"] = generatorId, ["pretrained"] = options.Pretrained,
             ["iterations"] = options.Iterations, ["batch_size"] = options.BatchSize, ["lr"] = options.LearningRate,
@@ -161,6 +175,6 @@ public static class SelftrainTrainer
             ["warmup_ratio"] = options.WarmupRatio, ["poly_power"] = options.PolyPower, ["min_lr"] = options.MinLearningRate,
             ["seed"] = options.Seed, ["augment"] = options.Augment, ["model"] = JsonDocument.Parse(modelJson).RootElement,
         };
-        File.WriteAllText(path, JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }));
+        await run.WriteTextAsync("config.json", JsonSerializer.Serialize(config, new JsonSerializerOptions { WriteIndented = true }), ct);
     }
 }

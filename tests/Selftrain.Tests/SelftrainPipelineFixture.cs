@@ -43,9 +43,9 @@ public sealed class SelftrainPipelineFixture : IDisposable
     public IReadOnlyList<LabelShardResult> FirstResults { get; }
 
     /// <summary>A tiny S-Seg+ (12 blocks of width 32, patch 8, 64 crops) trained on the teacher labels.</summary>
-    public SelftrainTrainOptions TrainOptions(string runDirectory, int iterations) => new()
+    public SelftrainTrainOptions TrainOptions(string run, int iterations) => new()
     {
-        StorageRoot = Storage, Dataset = Label.Dataset, RunDirectory = runDirectory,
+        StorageRoot = Storage, Dataset = Label.Dataset, Run = run,
         Model = new SSegPlusConfig
         {
             BackboneName = "vit_test", EmbedDim = 32, Depth = 12, Heads = 2, PatchSize = 8, CropSize = 64,

@@ -15,12 +15,11 @@ internal static class SelftrainTrainCommand
     {
         var command = new Command("train",
             "Train S-Seg+ (MAE ViT-B/16 + UperNet, layer-wise lr decay 0.7, AdamW 1e-4, warmup 1.5k + poly) on labels from " +
-            "`selftrain label`. Writes <root>/runs/<run>/ (checkpoints, metrics.jsonl, loss.svg, model.safetensors); rerun to resume.");
-        var root = new Option<string>("--root") { Description = "Storage root with the labelled dataset (runs go to <root>/runs unless --run-dir).", DefaultValueFactory = _ => "./data" };
+            "`selftrain label`. Writes <root>/runs/<run>/ (checkpoints, config.json, metrics.jsonl, loss.svg, model.safetensors); rerun to resume.");
+        var root = new Option<string>("--root") { Description = "Storage root (folder or az://container/prefix) with the labelled dataset; the run goes to <root>/runs/<run>.", DefaultValueFactory = _ => "./data" };
         var dataset = new Option<string>("--dataset") { Description = "Dataset written by `selftrain label`.", Required = true };
         var generator = new Option<string?>("--labels") { Description = "Label generator id (default: the dataset's only sseg-labels-*)." };
         var run = new Option<string>("--run") { Description = "Run name.", Required = true };
-        var runDir = new Option<string?>("--run-dir") { Description = "Local run folder (required when --root is az://)." };
         var pretrained = new Option<string?>("--pretrained") { Description = "MAE checkpoint, e.g. mae_pretrain_vit_base.pth (omit only for smoke tests)." };
         var schedule = new Option<string>("--schedule") { Description = "voc (20k iters, 512 crops), context (40k, 480 crops, scale 520) or coco (80k, 512).", DefaultValueFactory = _ => "voc" };
         var iterations = new Option<int?>("--iterations") { Description = "Override the schedule's iteration count." };
@@ -33,7 +32,7 @@ internal static class SelftrainTrainCommand
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for libtorch." };
-        foreach (var o in new Option[] { root, dataset, generator, run, runDir, pretrained, schedule, iterations, stopAt, batch, lr, preset, checkpointEvery, logEvery, seed, device, threads })
+        foreach (var o in new Option[] { root, dataset, generator, run, pretrained, schedule, iterations, stopAt, batch, lr, preset, checkpointEvery, logEvery, seed, device, threads })
             command.Options.Add(o);
 
         command.SetAction(async (parse, ct) =>
@@ -42,12 +41,6 @@ internal static class SelftrainTrainCommand
             {
                 var rootUri = parse.GetValue(root)!;
                 var runName = parse.GetValue(run)!;
-                if (runName.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || runName.Contains(".."))
-                    throw new ArgumentException($"run name '{runName}' is not a valid folder name");
-                var folder = parse.GetValue(runDir)
-                    ?? (rootUri.StartsWith("az://", StringComparison.OrdinalIgnoreCase)
-                        ? throw new ArgumentException("--run-dir is required with an az:// root (runs are written locally)")
-                        : Path.Combine(rootUri, "runs", runName));
                 var (defaultIterations, augment) = parse.GetValue(schedule)!.ToLowerInvariant() switch
                 {
                     "voc" => (20000, new AugmentOptions()),
@@ -63,7 +56,7 @@ internal static class SelftrainTrainCommand
                 };
                 var options = new SelftrainTrainOptions
                 {
-                    StorageRoot = rootUri, Dataset = parse.GetValue(dataset)!, GeneratorId = parse.GetValue(generator), RunDirectory = folder,
+                    StorageRoot = rootUri, Dataset = parse.GetValue(dataset)!, GeneratorId = parse.GetValue(generator), Run = runName,
                     Model = model, Pretrained = parse.GetValue(pretrained), Augment = augment,
                     Iterations = parse.GetValue(iterations) ?? defaultIterations, StopAtIteration = parse.GetValue(stopAt),
                     BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr), CheckpointEvery = parse.GetValue(checkpointEvery),
@@ -71,7 +64,7 @@ internal static class SelftrainTrainCommand
                 };
                 if (options.Pretrained is null)
                     AnsiConsole.MarkupLine("[yellow]no --pretrained MAE checkpoint: the backbone starts from random weights[/]");
-                TrainResult? result = null;
+                SelftrainResult? result = null;
                 await AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
                         new RemainingTimeColumn(), new SpinnerColumn())
                     .StartAsync(async ctx =>
@@ -85,7 +78,7 @@ internal static class SelftrainTrainCommand
                         result = await SelftrainStage.TrainAsync(options, progress, ct);
                     });
                 AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                    $"iterations {result!.StartIteration}..{result.EndIteration}, last loss {result.LastLoss:F4}, {result.Seconds:F0} s; run folder {folder}")));
+                    $"iterations {result!.StartIteration}..{result.EndIteration}, last loss {result.LastLoss:F4}, {result.Seconds:F0} s; run {rootUri.TrimEnd('/')}/runs/{runName}")));
                 if (result.ModelPath is not null) AnsiConsole.MarkupLine(Markup.Escape($"model: {result.ModelPath} (score it with `eval --model {result.ModelPath}`)"));
                 return 0;
             }
