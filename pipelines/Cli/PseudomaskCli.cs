@@ -1,15 +1,13 @@
 using System.CommandLine;
+using SSeg.Pipelines.Cli.Pseudomask;
 
 namespace SSeg.Pipelines.Cli;
 
 public static class PseudomaskCli
 {
-    public static Command Create()
-    {
-        var command = new Command("pseudomask", "DINO features + k-means pseudo-masks into mask shards; the oracle check.");
-        return command;
-    }
+    /// <summary>`pseudomask --root R --dataset NAME [--model vit_small --patch 8 --checkpoint FILE | --random-weights] ...` and `pseudomask oracle`.</summary>
+    public static Command Create() => PseudomaskCommand.Create();
 
-    /// <summary>The `bench pseudomask` subcommand, or null while there is none.</summary>
-    public static Command? CreateBench() => null;
+    /// <summary>`bench pseudomask`: whole stage vs bare ViT forward, and memory over many batches.</summary>
+    public static Command? CreateBench() => PseudomaskBench.Create();
 }
