@@ -38,6 +38,9 @@ public static class HostApp
         builder.Logging.AddFilter("Hangfire", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
 
+        // Hangfire's log provider is static and points at the last host's logger factory (disposed when that host
+        // stopped, e.g. between tests); reset it, AddHangfire installs this host's when the app starts.
+        Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
         var storage = JobStorageFactory.Create(settings);
         var services = builder.Services;
         services.AddSingleton(settings);

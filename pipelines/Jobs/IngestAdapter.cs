@@ -30,19 +30,24 @@ public sealed class IngestAdapter : IStageAdapter
     public IReadOnlyList<string> Validate(StageContext context)
     {
         var errors = new List<string>();
-        try
+        void Check(Action check)
         {
-            var options = Build(context);
-            foreach (var source in options.Sources)
-                if (!File.Exists(source.Path) && !Directory.Exists(source.Path))
-                    errors.Add($"manifest not found: {source.Path}");
-            if (options.ShardSize < 1) errors.Add("shardSize must be at least 1");
-            ShardNames.ValidateName(options.Dataset);
+            try { check(); }
+            catch (Exception e) when (e is StageOptionException or FormatException or ArgumentException) { errors.Add(e.Message); }
         }
-        catch (Exception e) when (e is StageOptionException or FormatException or ArgumentException)
-        {
-            errors.Add(e.Message);
-        }
+        if (context.Get("dataset") is { } dataset) Check(() => ShardNames.ValidateName(dataset));
+        foreach (var line in context.GetList("sources"))
+            Check(() =>
+            {
+                var source = SourceSpec.Parse(line);
+                if (!File.Exists(source.Path) && !Directory.Exists(source.Path)) errors.Add($"manifest not found: {source.Path}");
+            });
+        Check(() => { if (context.GetInt("shardSize", 10_000) < 1) errors.Add("shardSize must be at least 1"); });
+        Check(() => context.GetInt("downloadConcurrency", 32));
+        Check(() => context.GetInt("imageSize", 512));
+        Check(() => context.GetInt("timeoutSeconds", 15));
+        Check(() => context.GetBool("allowPrivateAddresses", false));
+        Check(() => context.GetBool("retryFailed", false));
         return errors;
     }
 

@@ -54,14 +54,13 @@ public sealed class RunStore(JobStorage storage)
     public IReadOnlyList<RunRecord> List(int max = 50)
     {
         using var connection = storage.GetConnection();
-        var ids = connection.GetAllItemsFromSet(RunsSet).OrderByDescending(id => id, StringComparer.Ordinal).Take(max);
         var runs = new List<RunRecord>();
-        foreach (var id in ids)
+        foreach (var id in connection.GetAllItemsFromSet(RunsSet))
         {
             var hash = connection.GetAllEntriesFromHash(RunKey(id));
             if (hash is not null && hash.ContainsKey("definition")) runs.Add(new RunRecord(id, hash));
         }
-        return runs;
+        return runs.OrderByDescending(r => r.Created).ThenByDescending(r => r.Id, StringComparer.Ordinal).Take(max).ToList();
     }
 
     /// <summary>Serializes state changes of one run across hosts (stage start, barrier advance).</summary>
