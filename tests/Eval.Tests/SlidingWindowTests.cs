@@ -31,6 +31,28 @@ public class SlidingWindowTests
             new Window(0, 4, 0, 4), new Window(0, 4, 2, 6), new Window(0, 4, 3, 7),
             new Window(1, 5, 0, 4), new Window(1, 5, 2, 6), new Window(1, 5, 3, 7),
         }, odd);
+        // shorter than the crop in one axis only: one row of 3-pixel-high windows, no padding
+        var flat = SlidingWindowGrid.Windows(3, 9, 4, 2);
+        Assert.Equal(new[] { new Window(0, 3, 0, 4), new Window(0, 3, 2, 6), new Window(0, 3, 4, 8), new Window(0, 3, 5, 9) }, flat);
+    }
+
+    [Fact]
+    public void SlideAverageOnAnImageShorterThanTheCropInOneAxis()
+    {
+        // 3x9, crop 4, stride 2: windows x in [0,4), [2,6), [4,8), [5,9); each scored with its ordinal 1..4.
+        var input = zeros(1, 3, 3, 9);
+        int ordinal = 0;
+        using var avg = SegmentationPredictor.SlideAverage(input, 4, 2, 8, 1, w =>
+        {
+            Assert.Equal(new long[] { 4, 3, 3, 4 }, w.shape);
+            return stack(Enumerable.Range(0, 4).Select(_ => full(new long[] { 1, 3, 4 }, (float)++ordinal)).ToArray());
+        });
+        // column coverage by hand: x0,1: {1}; x2,3: {1,2}; x4: {2,3}; x5: {2,3,4}; x6,7: {3,4}; x8: {4}
+        var expectedRow = new[] { 1, 1, 1.5, 1.5, 2.5, 3, 3.5, 3.5, 4 };
+        var v = avg.data<float>().ToArray();
+        for (int y = 0; y < 3; y++)
+        for (int x = 0; x < 9; x++)
+            Assert.Equal(expectedRow[x], v[y * 9 + x], 1e-6);
     }
 
     [Fact]
