@@ -27,7 +27,9 @@ public static class DemoCommand
         // The demo prints one line per stage; the structured per-job logs stay available with serve.
         overrides.TryAdd("Logging:LogLevel:SSeg", "Warning");
         overrides.TryAdd("Logging:LogLevel:Microsoft.Hosting.Lifetime", "Warning");
+        overrides.TryAdd("Logging:LogLevel:Hangfire", "None"); // job failures reach the run's summary line
         var root = Path.GetFullPath(overrides.GetValueOrDefault("Storage:Root") ?? "./data");
+        overrides["Storage:Root"] = root;
         var sampleDir = Path.Combine(root, "demo-sample");
         var imageDir = Path.Combine(sampleDir, "images");
         await using var app = HostApp.Build(overrides, args, a => SampleServer.Map(a, imageDir));

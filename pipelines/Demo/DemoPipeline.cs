@@ -6,6 +6,7 @@ namespace SSeg.Pipelines.Demo;
 public static class DemoPipeline
 {
     public const string EvalRunName = "demo-eval";
+    public const string TrainRunName = "demo-sseg-tiny";
 
     public static string ReportPath(string root) => Path.Combine(root, "reports", EvalRunName);
 
@@ -17,8 +18,10 @@ public static class DemoPipeline
             Stage("ingest", ("dataset", DemoCommand.DatasetName), ("sources", string.Join("\n", manifests.SourceLines)),
                 ("shardSize", "16"), ("downloadConcurrency", "8"), ("imageSize", "224"), ("timeoutSeconds", "10"),
                 ("allowPrivateAddresses", "true")),
-            Stage("pseudomask", ("dataset", DemoCommand.DatasetName)),
-            Stage("train", ("dataset", DemoCommand.DatasetName)),
+            // RGB features: no DINO weights needed offline; the summary and the mask metadata say so.
+            Stage("pseudomask", ("dataset", DemoCommand.DatasetName), ("feature", "rgb"), ("k", "4"), ("maxSide", "224"), ("batchSize", "8")),
+            Stage("train", ("dataset", DemoCommand.DatasetName), ("run", TrainRunName), ("model", "tiny"), ("vocabSize", "600"),
+                ("batchSize", "8"), ("epochs", "2"), ("maxSteps", "8"), ("checkpointEverySteps", "4"), ("device", "cpu"), ("threads", "2")),
             Stage("eval", ("run", EvalRunName)),
         ],
     };

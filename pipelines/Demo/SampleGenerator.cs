@@ -122,7 +122,7 @@ public static class SampleGenerator
             var cx = size + random.NextDouble() * (width - 2 * size);
             var cy = size + random.NextDouble() * (height - 2 * size);
             Fill(image, colour.Value, (x, y) => Inside(shape, x - cx, y - cy, size));
-            names.Add($"a {colour.Name} {shape.ToString().ToLowerInvariant()}");
+            names.Add($"{(colour.Name[0] is 'a' or 'e' or 'i' or 'o' or 'u' ? "an" : "a")} {colour.Name} {shape.ToString().ToLowerInvariant()}");
         }
         var caption = names.Count switch
         {

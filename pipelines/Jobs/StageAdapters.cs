@@ -9,8 +9,8 @@ public static class StageAdapters
     public static void Register(IServiceCollection services)
     {
         services.AddSingleton<IStageAdapter, IngestAdapter>();
-        services.AddSingleton<IStageAdapter>(new NotBuiltStage("pseudomask", "DINO features + k-means pseudo-masks into mask shards.", Queues.Gpu));
-        services.AddSingleton<IStageAdapter>(new NotBuiltStage("train", "Train S-Seg on image + mask shards.", Queues.Gpu));
+        services.AddSingleton<IStageAdapter, PseudomaskAdapter>();
+        services.AddSingleton<IStageAdapter, TrainAdapter>();
         services.AddSingleton<IStageAdapter>(new NotBuiltStage("selftrain-label", "Label target images with a trained S-Seg (S-Seg+).", Queues.Gpu));
         services.AddSingleton<IStageAdapter>(new NotBuiltStage("selftrain", "Train UperNet on S-Seg labels (S-Seg+).", Queues.Gpu));
         services.AddSingleton<IStageAdapter>(new NotBuiltStage("eval", "Evaluate a checkpoint: mIoU report.", Queues.Gpu));

@@ -15,7 +15,7 @@ public static class RunWatcher
                 var status = run.StageStatus(i);
                 var line = status switch
                 {
-                    RunStatus.Running => $"running ({run.StageShards(i)} job(s))",
+                    RunStatus.Running => run.StageShards(i) is > 0 and var n ? $"running ({n} job(s))" : "running",
                     RunStatus.Pending => null,
                     _ => run.StageSummary(i) is { } s ? (s.StartsWith(status, StringComparison.Ordinal) ? s : $"{status}: {s}") : status,
                 };
