@@ -151,6 +151,10 @@ public class EvaluationRunTests
 
         using var chart = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.Rgb24>(Path.Combine(dir, "voc_per_class.png"));
         Assert.True(chart.Width > 21 * 10);
+        var pixels = new List<SixLabors.ImageSharp.PixelFormats.Rgb24>();
+        for (int y = 0; y < chart.Height; y++) for (int x = 0; x < chart.Width; x++) pixels.Add(chart[x, y]);
+        Assert.Contains(new SixLabors.ImageSharp.PixelFormats.Rgb24(220, 0, 0), pixels);           // the mIoU line
+        Assert.Contains(LabelColors.For(8, -1), pixels);                                           // the cat bar
         Assert.Equal(2, Directory.GetFiles(Path.Combine(dir, "overlays"), "voc_*.png").Length);
         using var overlay = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.Rgb24>(Path.Combine(dir, "overlays", "voc_2007_000001.png"));
         Assert.Equal(3 * 64 + 8, overlay.Width);
