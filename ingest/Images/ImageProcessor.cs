@@ -18,6 +18,9 @@ namespace SSeg.Ingest.Images;
 /// </summary>
 public sealed class ImageProcessor
 {
+    private static readonly Lazy<SixLabors.ImageSharp.Memory.MemoryAllocator> SharedAllocator = new(() =>
+        SixLabors.ImageSharp.Memory.MemoryAllocator.Create(new SixLabors.ImageSharp.Memory.MemoryAllocatorOptions { MaximumPoolSizeMegabytes = 64 }));
+
     private readonly ImageOptions _options;
     private readonly Configuration _config;
     private readonly JpegEncoder _encoder;
@@ -27,6 +30,8 @@ public sealed class ImageProcessor
         _options = options;
         _config = Configuration.Default.Clone();
         _config.MaxDegreeOfParallelism = 1;                  // parallelism comes from processing many images at once
+        // ImageSharp's default pool may keep up to 1/8 of physical memory; a small pool keeps the stage's memory flat.
+        _config.MemoryAllocator = SharedAllocator.Value;
         _config.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { DecodingMode = SixLabors.ImageSharp.Metadata.FrameDecodingMode.First });
         _encoder = new JpegEncoder { Quality = options.JpegQuality, ColorType = JpegColorType.YCbCrRatio420 };
     }

@@ -27,6 +27,12 @@ public sealed record IngestOptions
     /// <summary>Decode/resize/encode/tag workers.</summary>
     public int ProcessWorkers { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Image bytes buffered per Parquet row group. The writer holds about two row groups at once, so this sets most
+    /// of the stage's memory; 16 MiB keeps a run well under 500 MB.
+    /// </summary>
+    public long RowGroupBytes { get; init; } = 16L << 20;
+
     /// <summary>Skip URLs already seen earlier in the combined input (failure reason duplicate).</summary>
     public bool Dedupe { get; init; } = true;
 

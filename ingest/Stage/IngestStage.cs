@@ -41,7 +41,7 @@ public static class IngestStage
                 $"Shard {shardIndex} is past the end of the input ({options.SourceDescription}, shard size {options.ShardSize}).");
         var readSeconds = clock.Elapsed.TotalSeconds;
 
-        await using var writer = await dataset.CreateImageShardWriterAsync(shardIndex, ct: ct).ConfigureAwait(false);
+        await using var writer = await dataset.CreateImageShardWriterAsync(shardIndex, new ShardWriterOptions { RowGroupTargetBytes = options.RowGroupBytes }, ct).ConfigureAwait(false);
         writer.InputRows = slice.Rows.Count;
         var tally = new Tally(shardIndex, slice.Rows.Count, progress);
 

@@ -54,7 +54,11 @@ internal static class SamplePipeline
                 var result = await downloader.DownloadAsync(item.Entry.Url!, token).ConfigureAwait(false);
                 Interlocked.Add(ref counters.DownloadTicks, Stopwatch.GetTimestamp() - t0);
                 Interlocked.Add(ref counters.Attempts, result.Attempts);
-                if (result.Body is not null) Interlocked.Add(ref counters.BytesDownloaded, result.Body.Length);
+                if (result.Body is not null)
+                {
+                    Interlocked.Add(ref counters.BytesDownloaded, result.Body.Length);
+                    LargeObjectReclaimer.Allocated(result.Body.Length);
+                }
                 await downloaded.Writer.WriteAsync((item, result), token).ConfigureAwait(false);
             }
         }
