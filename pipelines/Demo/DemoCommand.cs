@@ -49,7 +49,9 @@ public static class DemoCommand
         var manifests = SampleGenerator.WriteManifests(Path.Combine(sampleDir, "manifests"), SampleServer.BaseUrl(listen), samples);
         Console.WriteLine($"Sample: {samples.Count} drawn images served at {SampleServer.BaseUrl(listen)}/, manifests in CC3M, CC12M and RedCaps format under {Path.Combine(sampleDir, "manifests")}");
 
-        var definition = DemoPipeline.Create(manifests);
+        var vocSample = SampleGenerator.WriteVocSample(Path.Combine(sampleDir, "eval-voc"), 8);
+        Console.WriteLine($"Eval sample: 8 drawn images in Pascal VOC format under {vocSample} (shapes are no VOC class: labelled ignore; the scores only show the eval machinery runs)");
+        var definition = DemoPipeline.Create(manifests, vocSample);
         var stages = app.Services.GetRequiredService<StageRegistry>();
         foreach (var stage in definition.Stages)
             if (stages.Find(stage.Stage)?.Unavailable is { } why)

@@ -10,7 +10,7 @@ public static class DemoPipeline
 
     public static string ReportPath(string root) => Path.Combine(root, "reports", EvalRunName);
 
-    public static PipelineDefinition Create(SampleGenerator.Manifests manifests) => new()
+    public static PipelineDefinition Create(SampleGenerator.Manifests manifests, string vocSample) => new()
     {
         Name = DemoCommand.PipelineName,
         Stages =
@@ -22,7 +22,8 @@ public static class DemoPipeline
             Stage("pseudomask", ("dataset", DemoCommand.DatasetName), ("feature", "rgb"), ("k", "4"), ("maxSide", "224"), ("batchSize", "8")),
             Stage("train", ("dataset", DemoCommand.DatasetName), ("run", TrainRunName), ("model", "tiny"), ("vocabSize", "600"),
                 ("batchSize", "8"), ("epochs", "2"), ("maxSteps", "8"), ("checkpointEverySteps", "4"), ("device", "cpu"), ("threads", "2")),
-            Stage("eval", ("run", EvalRunName)),
+            Stage("eval", ("run", EvalRunName), ("checkpoint", TrainRunName), ("datasets", $"voc={vocSample}"),
+                ("mode", "whole"), ("shortSide", "64"), ("cropSize", "64"), ("stride", "32"), ("maxImages", "8"), ("device", "cpu")),
         ],
     };
 

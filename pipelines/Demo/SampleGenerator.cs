@@ -38,7 +38,7 @@ public static class SampleGenerator
         var samples = new List<Sample>();
         for (var i = 0; i < count; i++)
         {
-            var (image, caption) = Draw(i);
+            var (image, caption, _) = Draw(i);
             var file = $"shapes-{i:D3}.jpg";
             var path = Path.Combine(imageDir, file);
             using (image)
@@ -104,13 +104,43 @@ public static class SampleGenerator
         File.WriteAllText(path, content);
     }
 
-    private static (Image<Rgb24> Image, string Caption) Draw(int index)
+    /// <summary>
+    /// A Pascal-VOC-format folder (JPEGImages, SegmentationClass, ImageSets/Segmentation/val.txt) of other drawn
+    /// images for the demo's eval stage. Shapes are no VOC class: their pixels are labelled 255 (ignore) and the rest
+    /// background, so the scores only show that the evaluation machinery runs, not model quality.
+    /// </summary>
+    public static string WriteVocSample(string dir, int count)
+    {
+        var root = Path.Combine(dir, "VOC2012");
+        var images = Path.Combine(root, "JPEGImages");
+        var labels = Path.Combine(root, "SegmentationClass");
+        var sets = Path.Combine(root, "ImageSets", "Segmentation");
+        foreach (var d in new[] { images, labels, sets }) Directory.CreateDirectory(d);
+        var ids = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            var id = $"shapes_{i:D4}";
+            ids.Add(id);
+            var (image, _, covered) = Draw(500 + i);
+            using (image)
+            {
+                if (!File.Exists(Path.Combine(images, id + ".jpg"))) image.SaveAsJpeg(Path.Combine(images, id + ".jpg"), new JpegEncoder { Quality = 90 });
+                var map = new SSeg.Eval.Metrics.LabelMap(image.Width, image.Height, covered.Select(c => c ? 255 : 0).ToArray());
+                SSeg.Eval.Datasets.IndexedPng.Write(Path.Combine(labels, id + ".png"), map, SSeg.Eval.Datasets.IndexedPng.VocPalette());
+            }
+        }
+        WriteIfChanged(Path.Combine(sets, "val.txt"), string.Join("\n", ids) + "\n");
+        return dir;
+    }
+
+    private static (Image<Rgb24> Image, string Caption, bool[] Covered) Draw(int index)
     {
         var random = new Random(1000 + index);
         var width = 192 + 32 * random.Next(0, 5);
         var height = 160 + 32 * random.Next(0, 4);
         var background = Colours[random.Next(Colours.Length)];
         var image = new Image<Rgb24>(width, height, background.Value);
+        var covered = new bool[width * height];
         var count = 1 + random.Next(0, 3);
         var names = new List<string>();
         for (var k = 0; k < count; k++)
@@ -121,7 +151,7 @@ public static class SampleGenerator
             var size = Math.Min(width, height) * (0.25 + 0.2 * random.NextDouble());
             var cx = size + random.NextDouble() * (width - 2 * size);
             var cy = size + random.NextDouble() * (height - 2 * size);
-            Fill(image, colour.Value, (x, y) => Inside(shape, x - cx, y - cy, size));
+            Fill(image, colour.Value, covered, (x, y) => Inside(shape, x - cx, y - cy, size));
             names.Add($"{(colour.Name[0] is 'a' or 'e' or 'i' or 'o' or 'u' ? "an" : "a")} {colour.Name} {shape.ToString().ToLowerInvariant()}");
         }
         var caption = names.Count switch
@@ -130,7 +160,7 @@ public static class SampleGenerator
             2 => $"{names[0]} and {names[1]}",
             _ => $"{string.Join(", ", names.Take(names.Count - 1))} and {names[^1]}",
         } + $" on a {background.Name} background";
-        return (image, caption);
+        return (image, caption, covered);
     }
 
     private static bool Inside(Shape shape, double dx, double dy, double r) => shape switch
@@ -140,7 +170,7 @@ public static class SampleGenerator
         _ => dy <= r * 0.8 && dy >= -r && Math.Abs(dx) <= (dy + r) * 0.55,
     };
 
-    private static void Fill(Image<Rgb24> image, Rgb24 colour, Func<double, double, bool> inside)
+    private static void Fill(Image<Rgb24> image, Rgb24 colour, bool[] covered, Func<double, double, bool> inside)
     {
         image.ProcessPixelRows(rows =>
         {
@@ -148,7 +178,11 @@ public static class SampleGenerator
             {
                 var row = rows.GetRowSpan(y);
                 for (var x = 0; x < row.Length; x++)
-                    if (inside(x + 0.5, y + 0.5)) row[x] = colour;
+                    if (inside(x + 0.5, y + 0.5))
+                    {
+                        row[x] = colour;
+                        covered[y * row.Length + x] = true;
+                    }
             }
         });
     }

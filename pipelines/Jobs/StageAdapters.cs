@@ -13,6 +13,6 @@ public static class StageAdapters
         services.AddSingleton<IStageAdapter, TrainAdapter>();
         services.AddSingleton<IStageAdapter>(new NotBuiltStage("selftrain-label", "Label target images with a trained S-Seg (S-Seg+).", Queues.Gpu));
         services.AddSingleton<IStageAdapter>(new NotBuiltStage("selftrain", "Train UperNet on S-Seg labels (S-Seg+).", Queues.Gpu));
-        services.AddSingleton<IStageAdapter>(new NotBuiltStage("eval", "Evaluate a checkpoint: mIoU report.", Queues.Gpu));
+        services.AddSingleton<IStageAdapter, EvalAdapter>();
     }
 }

@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using SSeg.Eval.Datasets;
+using SSeg.Eval.Protocol;
+using SSeg.Eval.Scoring;
+using SSeg.Eval.Stage;
+using SSeg.Models;
+using SSeg.Pipelines.Hosting;
+
+namespace SSeg.Pipelines.Jobs;
+
+/// <summary>Eval: one job per run (EvalStage.Run) writing reports/&lt;run&gt;/ under a local data root.</summary>
+public sealed class EvalAdapter : IStageAdapter
+{
+    /// <summary>Assemblies whose IScorerFactory implementations turn checkpoints into scorers.</summary>
+    private static readonly string[] ScorerAssemblies = ["SSeg.Train", "SSeg.Selftrain", "SSeg.Pseudomask"];
+
+    public string Name => "eval";
+    public string Description => "Evaluate a checkpoint (mIoU on VOC / Pascal Context / COCO-Object ...) into reports/<run>/.";
+    public string Queue => Queues.Gpu;
+    public string? Unavailable => null;
+
+    public IReadOnlyList<StageOption> Options { get; } =
+    [
+        new("run", "Report name: reports/<run>/ under the data root.", Required: true),
+        new("checkpoint", "Checkpoint file or run folder; a bare name means runs/<name> under the data root.", Required: true),
+        new("datasets", "One per line: kind=DIR (voc, context, coco-object, lvis, imagenet-s; kind:split=DIR for a split).", Required: true, Multiline: true),
+        new("modelKind", "Scorer kind (sseg, sseg-plus); empty: detected from the checkpoint."),
+        new("mode", "slide or whole.", "slide"),
+        new("shortSide", "Test images are resized to this short side.", "448"),
+        new("cropSize", "Sliding window size.", "448"),
+        new("stride", "Sliding window stride.", "224"),
+        new("maxImages", "Evaluate only the first N images of each dataset (empty: all)."),
+        new("threshold", "Background threshold (empty: each dataset's default)."),
+        new("device", "auto, cpu or cuda[:N].", "auto"),
+    ];
+
+    public IReadOnlyList<string> Validate(StageContext context)
+    {
+        var errors = new List<string>();
+        try
+        {
+            if (context.StorageRoot.Contains("://", StringComparison.Ordinal)) errors.Add("eval writes reports under a local data root");
+            foreach (var spec in Specs(context))
+                if (!Directory.Exists(spec.Root)) errors.Add($"{spec.Kind}: dataset folder not found: {spec.Root}");
+            _ = BuildOptions(context);
+        }
+        catch (Exception e) when (e is StageOptionException or ArgumentException) { errors.Add(e.Message); }
+        return errors;
+    }
+
+    public Task<StagePlan> PlanAsync(StageContext context, CancellationToken ct)
+    {
+        var checkpoint = Checkpoint(context);
+        var parts = new List<string> { checkpoint };
+        // The checkpoint's content decides the scores: hash the files of its folder (or the file itself).
+        if (Directory.Exists(checkpoint)) parts.Add(InputFingerprint.Of([checkpoint]));
+        else if (File.Exists(checkpoint)) parts.Add(InputFingerprint.Of([checkpoint]));
+        else throw new FileNotFoundException($"checkpoint not found: {checkpoint}", checkpoint);
+        parts.AddRange(Specs(context).Select(s => $"{s.Kind}:{s.Split}:{Path.GetFullPath(s.Root)}"));
+        return Task.FromResult(new StagePlan(1, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", parts)))), Sharded: false));
+    }
+
+    public Task DiscardStaleOutputAsync(StageContext context, CancellationToken ct) => Task.CompletedTask; // a rerun replaces the report
+
+    public Task RunShardAsync(StageContext context, int shard, IProgress<StageProgress> progress, CancellationToken ct)
+    {
+        var device = DeviceSelector.Select(context.Get("device") ?? "auto");
+        var registry = ScorerDiscovery.FromAssemblyNames(ScorerAssemblies);
+        var checkpoint = Checkpoint(context);
+        var factory = registry.Resolve(checkpoint, context.Get("modelKind"));
+        using var scorer = factory.Load(checkpoint, new ScorerLoadOptions(device, new Dictionary<string, string>()));
+        var request = new EvalRequest(context.Require("run"), Specs(context), BuildOptions(context), ReportDirectory(context));
+        var report = EvalStage.Run(scorer, request,
+            new ActionProgress<EvalProgress>(p => progress.Report(new StageProgress(p.Done, p.Total, "images", p.Dataset))), ct);
+        progress.Report(new StageProgress(1, 1, "runs", string.Join(", ", report.Datasets.Select(d => $"{d.Dataset}: mIoU {d.MeanIoU * 100:0.0}"))));
+        return Task.CompletedTask;
+    }
+
+    public Task<int> CountCompletedAsync(StageContext context, StagePlan plan, CancellationToken ct) =>
+        Task.FromResult(Directory.Exists(ReportDirectory(context)) && Directory.EnumerateFiles(ReportDirectory(context)).Any() ? 1 : 0);
+
+    public Task<string> SummarizeAsync(StageContext context, CancellationToken ct) =>
+        Task.FromResult($"report {ReportDirectory(context)}");
+
+    public static string ReportDirectory(StageContext context) =>
+        Path.Combine(Path.GetFullPath(context.StorageRoot), "reports", context.Require("run"));
+
+    private static string Checkpoint(StageContext context)
+    {
+        var value = context.Require("checkpoint");
+        if (File.Exists(value) || Directory.Exists(value)) return Path.GetFullPath(value);
+        var underRuns = Path.Combine(Path.GetFullPath(context.StorageRoot), "runs", value);
+        return Directory.Exists(underRuns) || !value.Contains('/') ? underRuns : Path.GetFullPath(value);
+    }
+
+    private static IReadOnlyList<DatasetSpec> Specs(StageContext context) =>
+        context.GetList("datasets").Select(line =>
+        {
+            var (kind, split, root) = EvalDatasets.ParseSpec(line);
+            return new DatasetSpec(kind, root, split);
+        }).ToList();
+
+    private static EvalOptions BuildOptions(StageContext context)
+    {
+        var inference = new InferenceOptions
+        {
+            Mode = (context.Get("mode") ?? "slide").ToLowerInvariant() switch
+            {
+                "slide" => InferenceMode.Slide,
+                "whole" => InferenceMode.Whole,
+                var m => throw new StageOptionException($"mode must be slide or whole, not '{m}'"),
+            },
+            ShortSide = context.GetInt("shortSide", 448),
+            CropSize = context.GetInt("cropSize", 448),
+            Stride = context.GetInt("stride", 224),
+        };
+        inference.Validate();
+        return new EvalOptions
+        {
+            Inference = inference,
+            MaxImages = context.Get("maxImages") is null ? null : context.GetInt("maxImages", 1),
+            BackgroundThreshold = context.Get("threshold") is { } t ? double.Parse(t, CultureInfo.InvariantCulture) : null,
+        };
+    }
+}
