@@ -148,8 +148,9 @@ public sealed class LocalStorage : IStorage
 
     private sealed class LocalStagedObject(string key, string tmpPath, string finalPath) : IStagedObject
     {
-        private readonly FileStream _stream = new(tmpPath, FileMode.CreateNew, FileAccess.Write, FileShare.None,
-            CopyBufferSize, FileOptions.Asynchronous);
+        // Synchronous file I/O: writes land in the page cache at memory speed; callers that want overlap
+        // (shard writers) already write from a background task. FileOptions.Asynchronous costs a thread hop per write.
+        private readonly FileStream _stream = new(tmpPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, CopyBufferSize);
         private bool _committed;
 
         public string Key => key;

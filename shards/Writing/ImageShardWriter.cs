@@ -56,8 +56,10 @@ public sealed class ImageShardWriter : IAsyncDisposable
         ObjectDisposedException.ThrowIf(_done, this);
         ArgumentNullException.ThrowIfNull(row);
         ArgumentException.ThrowIfNullOrEmpty(row.Key, nameof(row));
+        if (row.ImageBytes is null || row.ImageBytes.Length == 0)
+            throw new ArgumentException($"Row {row.Key} has no image bytes (record it with AddFailure instead).", nameof(row));
         _buffer.Add(row);
-        _bufferedBytes += row.ImageBytes.Length + 2L * (row.Caption.Length + row.Url.Length + (row.Extra?.Length ?? 0)) + 128;
+        _bufferedBytes += row.ImageBytes.Length + 2L * ((row.Caption?.Length ?? 0) + (row.Url?.Length ?? 0) + (row.Extra?.Length ?? 0)) + 128;
         if (_bufferedBytes >= _options.RowGroupTargetBytes || _buffer.Count >= _options.RowGroupMaxRows)
             await FlushRowGroupAsync(ct);
     }
@@ -129,8 +131,8 @@ public sealed class ImageShardWriter : IAsyncDisposable
             f.UseTextColumnSettings();
             await ColumnIO.WriteStringsAsync(rg, s.ImagePath, rows.Select(r => r.ImagePath).ToArray());
             await ColumnIO.WriteStringsAsync(rg, s.Caption, rows.Select(r => r.Caption).ToArray());
-            await ColumnIO.WriteStringListsAsync(rg, s.NounsElement, rows.Select(r => r.Nouns).ToArray(), ct);
-            await ColumnIO.WriteStringListsAsync(rg, s.VerbsElement, rows.Select(r => r.Verbs).ToArray(), ct);
+            await ColumnIO.WriteStringListsAsync(rg, s.NounsElement, rows.Select(r => r.Nouns ?? []).ToArray(), ct);
+            await ColumnIO.WriteStringListsAsync(rg, s.VerbsElement, rows.Select(r => r.Verbs ?? []).ToArray(), ct);
             await ColumnIO.WriteStringsAsync(rg, s.Url, rows.Select(r => r.Url).ToArray());
             await ColumnIO.WriteStringsAsync(rg, s.Source, rows.Select(r => r.Source).ToArray());
             await ColumnIO.WriteInt32Async(rg, s.Width, rows.Select(r => r.Width).ToArray(), ct);

@@ -6,6 +6,7 @@ namespace SSeg.Shards;
 /// Streams <see cref="MaskRow"/>s into <c>masks/&lt;generator-id&gt;/part-NNNNN.parquet</c>, with the generator
 /// described in the file's key-value metadata, and commits it atomically like <see cref="ImageShardWriter"/>.
 /// Get one from <see cref="Dataset.CreateMaskShardWriterAsync"/>. Single producer; dispose without commit aborts.
+/// Write masks in the row order of their image shard so readers can zip the two shards; the keys allow a join otherwise.
 /// </summary>
 public sealed class MaskShardWriter : IAsyncDisposable
 {
@@ -62,6 +63,7 @@ public sealed class MaskShardWriter : IAsyncDisposable
         ObjectDisposedException.ThrowIf(_done, this);
         ArgumentNullException.ThrowIfNull(row);
         ArgumentException.ThrowIfNullOrEmpty(row.Key, nameof(row));
+        if (row.MaskPng is null || row.MaskPng.Length == 0) throw new ArgumentException($"Mask row {row.Key} has no PNG bytes.", nameof(row));
         _buffer.Add(row);
         _bufferedBytes += row.MaskPng.Length + 2L * row.Key.Length + 32;
         if (_bufferedBytes >= _options.RowGroupTargetBytes || _buffer.Count >= _options.RowGroupMaxRows)

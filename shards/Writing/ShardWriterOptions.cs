@@ -5,8 +5,9 @@ namespace SSeg.Shards;
 /// <summary>Tuning for shard writers. Memory use is about two row groups, whatever the shard size.</summary>
 public sealed record ShardWriterOptions
 {
-    /// <summary>A row group is written once its buffered rows reach this many bytes (default 96 MiB).</summary>
-    public long RowGroupTargetBytes { get; init; } = 96L << 20;
+    /// <summary>A row group is written once its buffered rows reach this many bytes (default 64 MiB). Writers and
+    /// readers hold about 2-4 row groups in memory, so this bounds memory whatever the shard size.</summary>
+    public long RowGroupTargetBytes { get; init; } = 64L << 20;
 
     /// <summary>... or this many rows, whichever comes first.</summary>
     public int RowGroupMaxRows { get; init; } = 100_000;

@@ -14,15 +14,18 @@ internal sealed class StagedParquetFile : IAsyncDisposable
 {
     private readonly IStagedObject _staged;
     private readonly HashingWriteStream _hashing;
+    private readonly WriteBehindStream _writeBehind;
     private readonly ParquetWriter _writer;
     private readonly CompressionMethod _textCompression;
     private readonly double _defaultDictionaryThreshold;
     private bool _closed;
 
-    private StagedParquetFile(IStagedObject staged, HashingWriteStream hashing, ParquetWriter writer, ParquetOptions options, CompressionMethod textCompression)
+    private StagedParquetFile(IStagedObject staged, HashingWriteStream hashing, WriteBehindStream writeBehind, ParquetWriter writer,
+        ParquetOptions options, CompressionMethod textCompression)
     {
         _staged = staged;
         _hashing = hashing;
+        _writeBehind = writeBehind;
         _writer = writer;
         Options = options;
         _textCompression = textCompression;
@@ -33,7 +36,7 @@ internal sealed class StagedParquetFile : IAsyncDisposable
     public string Key => _staged.Key;
     public int RowGroups { get; private set; }
     public long Rows { get; private set; }
-    public long BytesWritten => _hashing.Position;
+    public long BytesWritten => _writeBehind.Position;
 
     public static async Task<StagedParquetFile> CreateAsync(IStorage storage, string key, ParquetSchema schema,
         IReadOnlyDictionary<string, string>? metadata, CompressionMethod textCompression, CancellationToken ct)
@@ -41,11 +44,13 @@ internal sealed class StagedParquetFile : IAsyncDisposable
         var staged = await storage.BeginWriteAsync(key, ct);
         try
         {
+            // Parquet.Net -> write-behind queue -> (background) SHA-256 -> staged object, so encoding overlaps I/O.
             var hashing = new HashingWriteStream(staged.Stream);
+            var writeBehind = new WriteBehindStream(hashing);
             var options = new ParquetOptions { CompressionMethod = textCompression };
-            var writer = await ParquetWriter.CreateAsync(schema, hashing, options, append: false, ct);
+            var writer = await ParquetWriter.CreateAsync(schema, writeBehind, options, append: false, ct);
             if (metadata is not null) writer.CustomMetadata = metadata;
-            return new StagedParquetFile(staged, hashing, writer, options, textCompression);
+            return new StagedParquetFile(staged, hashing, writeBehind, writer, options, textCompression);
         }
         catch
         {
@@ -82,7 +87,7 @@ internal sealed class StagedParquetFile : IAsyncDisposable
         if (!_closed)
         {
             await _writer.DisposeAsync();
-            await _hashing.FlushAsync(ct);
+            await _writeBehind.CompleteAsync(ct);
             _closed = true;
         }
         return (_hashing.Position, _hashing.HashHex());
@@ -102,6 +107,7 @@ internal sealed class StagedParquetFile : IAsyncDisposable
             try { await _writer.DisposeAsync(); } catch (Exception) { /* aborting: the staged data is discarded anyway */ }
             _closed = true;
         }
+        await _writeBehind.DisposeAsync();
         await _hashing.DisposeAsync();
         await _staged.DisposeAsync();
     }

@@ -18,7 +18,7 @@ internal static class ShardsBench
             "Shard write/read throughput vs a plain sequential copy of the same bytes on the same disk, with peak RSS.");
         var size = new Option<int>("--size") { Description = "MB of image rows to write.", DefaultValueFactory = _ => 2048 };
         var shardMb = new Option<int>("--shard-mb") { Description = "Target MB per shard.", DefaultValueFactory = _ => 512 };
-        var rowGroupMb = new Option<int>("--row-group-mb") { Description = "Row group target MB.", DefaultValueFactory = _ => 96 };
+        var rowGroupMb = new Option<int>("--row-group-mb") { Description = "Row group target MB.", DefaultValueFactory = _ => (int)(ShardWriterOptions.Default.RowGroupTargetBytes >> 20) };
         var photos = new Option<DirectoryInfo?>("--photos") { Description = "Folder of JPEGs (recursive; default ../shared/data/photos beside the repository)." };
         var dir = new Option<DirectoryInfo?>("--dir") { Description = "Scratch folder (default: the system temp folder); removed afterwards." };
         foreach (var option in new Option[] { size, shardMb, rowGroupMb, photos, dir }) command.Options.Add(option);
@@ -58,14 +58,35 @@ internal static class ShardsBench
             .Select(File.ReadAllBytes).ToArray();
         if (jpegs.Length == 0) throw new FileNotFoundException($"No *.jpg under {photoDir}.");
         Console.WriteLine($"{jpegs.Length} JPEGs ({Format.Bytes(jpegs.Sum(j => (long)j.Length))}) from {photoDir}; " +
-                          $"writing {Format.Bytes(totalBytes)} in shards of ~{Format.Bytes(shardBytes)}, row groups ~{Format.Bytes(rowGroupBytes)}; scratch {scratch}");
+                          $"writing {Format.Bytes(totalBytes)} in shards of ~{Format.Bytes(shardBytes)}, row groups ~{Format.Bytes(rowGroupBytes)}; scratch {scratch}; " +
+                          $"{Environment.ProcessorCount} cores, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC");
         var store = DatasetStore.Open(scratch);
         var ds = await store.CreateOrOpenAsync("bench", "bench", "bench");
         var options = new ShardWriterOptions { RowGroupTargetBytes = rowGroupBytes };
 
-        // Write.
+        // Plain sequential write of the same bytes (the JPEGs in row order), 1 MiB writes + fsync: the disk's write limit.
+        var plainFile = Path.Combine(scratch, "plain-write.bin");
+        Directory.CreateDirectory(scratch);
         ResetPeakRss();
         var clock = Stopwatch.StartNew();
+        long plainBytes = 0;
+        await using (var plain = new FileStream(plainFile, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+        {
+            for (long i = 0; plainBytes < totalBytes; i++)
+            {
+                var jpeg = jpegs[i % jpegs.Length];
+                await plain.WriteAsync(jpeg, ct);
+                plainBytes += jpeg.Length;
+            }
+            plain.Flush(flushToDisk: true);
+        }
+        Report("plain write", plainBytes, clock.Elapsed.TotalSeconds, PeakRssBytes(), "same JPEG bytes, 1 MiB buffer, fsync");
+        File.Delete(plainFile);
+
+        // Write shards.
+        ResetPeakRss();
+        clock.Restart();
+        var commitClock = new Stopwatch();
         long written = 0, rows = 0;
         for (var shard = 0; written < totalBytes; shard++)
         {
@@ -79,13 +100,16 @@ internal static class ShardsBench
                 inShard += jpeg.Length;
                 written += jpeg.Length;
             }
+            commitClock.Start();
             await writer.CommitAsync(ct);
+            commitClock.Stop();
         }
         var writeSeconds = clock.Elapsed.TotalSeconds;
         var writePeak = PeakRssBytes();
         var manifest = await ds.GetManifestAsync(ct);
         var fileBytes = manifest.Shards.Sum(s => s.Bytes);
-        Report("write shards", fileBytes, writeSeconds, writePeak, $"{rows:N0} rows, {manifest.Shards.Count} shards");
+        Report("write shards", fileBytes, writeSeconds, writePeak,
+            $"{rows:N0} rows, {manifest.Shards.Count} shards; commits incl. last row group + fsync {commitClock.Elapsed.TotalSeconds:F1} s");
 
         // Read all columns back.
         ResetPeakRss();
@@ -125,7 +149,8 @@ internal static class ShardsBench
         Report("plain copy", fileBytes, copySeconds, PeakRssBytes(), "read+write+fsync, 1 MiB buffer");
 
         var copyRate = fileBytes / copySeconds;
-        Console.WriteLine($"write = {100 * fileBytes / writeSeconds / copyRate:F0}% of plain copy, read = {100 * fileBytes / readSeconds / copyRate:F0}% of plain copy");
+        Console.WriteLine($"write = {100 * fileBytes / writeSeconds / copyRate:F0}% of plain copy, read = {100 * fileBytes / readSeconds / copyRate:F0}% of plain copy " +
+                          "(the disk's rate varies run to run; compare within one run)");
     }
 
     private static void Report(string phase, long bytes, double seconds, long peakRss, string note) =>
@@ -134,7 +159,8 @@ internal static class ShardsBench
     /// <summary>Linux: writing 5 to clear_refs resets VmHWM, so each phase reports its own peak.</summary>
     private static void ResetPeakRss()
     {
-        GC.Collect();
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
         try { File.WriteAllText("/proc/self/clear_refs", "5"); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
