@@ -8,13 +8,13 @@ namespace SSeg.Models.MaskFormer;
 public sealed class ConvGroupNorm : nn.Module<Tensor, Tensor>
 {
     public readonly Conv2d conv;
-    public readonly GroupNorm norm;
+    public readonly GroupNormManual norm;
     private readonly bool _relu;
 
     public ConvGroupNorm(long inChannels, long outChannels, long kernel, int groups, bool relu) : base("conv_gn")
     {
         conv = nn.Conv2d(inChannels, outChannels, kernel, padding: kernel / 2, bias: false);
-        norm = nn.GroupNorm(groups, outChannels);
+        norm = new GroupNormManual(groups, outChannels);
         _relu = relu;
         RegisterComponents();
         nn.init.kaiming_uniform_(conv.weight!, a: 1); // c2_xavier_fill
