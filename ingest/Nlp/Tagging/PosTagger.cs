@@ -1,0 +1,94 @@
+using System.Buffers;
+using SSeg.Ingest.Nlp.Tokenization;
+
+namespace SSeg.Ingest.Nlp.Tagging;
+
+/// <summary>
+/// Greedy left-to-right tagging with a <see cref="TaggerModel"/>. Stateless apart from the immutable model,
+/// so one instance is safe to share between threads; per-call scratch lives on the stack or in pooled arrays.
+/// </summary>
+public sealed class PosTagger
+{
+    private const int StackTokens = 128;
+    private readonly int _addTag, _nfpTag, _nnpTag;
+
+    public PosTagger(TaggerModel model)
+    {
+        Model = model;
+        _addTag = model.TagIds.GetValueOrDefault("ADD", -1);
+        _nfpTag = model.TagIds.GetValueOrDefault("NFP", -1);
+        _nnpTag = model.TagIds.GetValueOrDefault("NNP", -1);
+    }
+
+    public TaggerModel Model { get; }
+
+    /// <summary>Tags a sequence of already tokenized words (for example a CoNLL-U sentence).</summary>
+    public string[] Tag(IReadOnlyList<string> words)
+    {
+        var result = new string[words.Count];
+        if (words.Count == 0) return result;
+        var features = new WordFeatures[words.Count];
+        bool lowercase = words.All(w => WordFeatures.IsLowercase(w));
+        for (int i = 0; i < words.Count; i++) Model.ComputeWordFeatures(words[i], lowercase, out features[i]);
+        var tags = new byte[words.Count];
+        TagWords(features, default, lowercase, tags);
+        for (int i = 0; i < tags.Length; i++) result[i] = Model.Tags[tags[i]];
+        return result;
+    }
+
+    /// <summary>Tags the tokens of <paramref name="text"/>; URLs, emoticons and placeholders get fixed tags.</summary>
+    public void Tag(string text, ReadOnlySpan<Token> tokens, Span<byte> tags)
+    {
+        int n = tokens.Length;
+        if (n == 0) return;
+        WordFeatures[]? rentedFeatures = null;
+        sbyte[]? rentedForced = null;
+        Span<WordFeatures> features = n <= StackTokens ? stackalloc WordFeatures[n] : (rentedFeatures = ArrayPool<WordFeatures>.Shared.Rent(n)).AsSpan(0, n);
+        Span<sbyte> forced = n <= StackTokens ? stackalloc sbyte[n] : (rentedForced = ArrayPool<sbyte>.Shared.Rent(n)).AsSpan(0, n);
+        try
+        {
+            bool lowercase = true;
+            foreach (var token in tokens)
+                if (token.Kind == TokenKind.Word && !WordFeatures.IsLowercase(token.Slice(text))) { lowercase = false; break; }
+            for (int i = 0; i < n; i++)
+            {
+                var token = tokens[i];
+                Model.ComputeWordFeatures(token.Slice(text), lowercase, out features[i]);
+                forced[i] = (sbyte)(token.Kind switch
+                {
+                    TokenKind.Url => _addTag,
+                    TokenKind.Emoticon => _nfpTag,
+                    TokenKind.PersonPlaceholder or TokenKind.UserPlaceholder => _nnpTag,
+                    _ => -1,
+                });
+            }
+            TagWords(features, forced, lowercase, tags);
+        }
+        finally
+        {
+            if (rentedFeatures is not null) ArrayPool<WordFeatures>.Shared.Return(rentedFeatures);
+            if (rentedForced is not null) ArrayPool<sbyte>.Shared.Return(rentedForced);
+        }
+    }
+
+    private void TagWords(ReadOnlySpan<WordFeatures> words, ReadOnlySpan<sbyte> forced, bool lowercase, Span<byte> tags)
+    {
+        int nTags = Model.Tags.Count;
+        Span<float> scores = stackalloc float[nTags];
+        Span<ulong> features = stackalloc ulong[FeatureTemplates.Count];
+        int prev = nTags, prev2 = nTags + 1; // sentence-start markers
+        for (int i = 0; i < words.Length; i++)
+        {
+            int tag = forced.IsEmpty ? -1 : forced[i];
+            if (tag < 0) tag = Model.DictionaryTag(words[i]);
+            if (tag < 0)
+            {
+                FeatureTemplates.Extract(words, i, prev, prev2, lowercase, features);
+                tag = Model.Predict(features, scores);
+            }
+            tags[i] = (byte)tag;
+            prev2 = prev;
+            prev = tag;
+        }
+    }
+}

@@ -1,0 +1,129 @@
+using System.Runtime.CompilerServices;
+
+namespace SSeg.Ingest.Nlp.Tagging;
+
+/// <summary>
+/// A trained averaged-perceptron POS tagger: tag set, tag dictionary (frequent unambiguous words),
+/// ambiguity classes, sparse feature weights, and the lemma exceptions learned with it. Immutable, so one
+/// instance serves any number of threads. Read and written by <see cref="TaggerModelFormat"/>.
+/// </summary>
+public sealed class TaggerModel
+{
+    private readonly HashIndex _tagDictionary;
+    private readonly byte[] _tagDictionaryTags;
+    private readonly HashIndex _ambiguity;
+    private readonly ulong[] _ambiguityValues;
+    private readonly HashIndex _features;
+    private readonly int[] _featureStarts;
+    private readonly byte[] _entryTags;
+    private readonly float[] _entryWeights;
+
+    internal TaggerModel(ModelData data)
+    {
+        if (data.Tags.Count is 0 or > 64) throw new ArgumentException("a model needs 1 to 64 tags");
+        Data = data;
+        Tags = data.Tags;
+        _tagDictionary = new HashIndex(data.TagDictionaryKeys);
+        _tagDictionaryTags = data.TagDictionaryTags;
+        _ambiguity = new HashIndex(data.AmbiguityKeys);
+        _ambiguityValues = data.AmbiguityMasks.Select(AmbiguityValue).ToArray();
+        _features = new HashIndex(data.FeatureKeys);
+        _featureStarts = data.FeatureStarts;
+        _entryTags = data.EntryTags;
+        _entryWeights = data.EntryWeights.Select(q => q * data.WeightScale).ToArray();
+        Lemmatizer = new Lemmatizer(data.LemmaExceptions, data.KnownLemmas);
+        TagIds = Tags.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i, StringComparer.Ordinal);
+    }
+
+    internal ModelData Data { get; }
+
+    public IReadOnlyList<string> Tags { get; }
+
+    public IReadOnlyDictionary<string, int> TagIds { get; }
+
+    public int FeatureCount => _featureStarts.Length - 1;
+
+    public int WeightCount => _entryWeights.Length;
+
+    /// <summary>The lemmatizer with the lemma data learned together with this model.</summary>
+    public Lemmatizer Lemmatizer { get; }
+
+    /// <summary>The ambiguity-class value a word's features use; 0 means unseen or rare.</summary>
+    internal static ulong AmbiguityValue(ulong mask) => mask == 0 ? 0 : FeatureHash.Finish(mask ^ 0xA0761D6478BD642FUL);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void ComputeWordFeatures(ReadOnlySpan<char> form, bool lowercaseText, out WordFeatures features)
+    {
+        WordFeatures.Compute(form, lowercaseText, out features);
+        int a = _ambiguity.Find(features.Word);
+        features.Ambiguity = a < 0 ? 0 : _ambiguityValues[a];
+        features.BaseForm = a < 0 ? BaseFormValue(form) : 0;
+    }
+
+    private static readonly string[] Inflections = ["ing", "ies", "ied", "ed", "es", "s", "ly", "er", "est"];
+
+    /// <summary>Strips an inflection from an unseen word and looks its base up: "reheated" → ed + reheat's class.</summary>
+    private ulong BaseFormValue(ReadOnlySpan<char> form)
+    {
+        for (int k = 0; k < Inflections.Length; k++)
+        {
+            var suffix = Inflections[k];
+            if (form.Length < suffix.Length + 3 || !form.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)) continue;
+            var stem = form[..^suffix.Length];
+            int found = suffix is "ies" or "ied" ? _ambiguity.Find(WordFeatures.WordKey(stem, 'y'))
+                : _ambiguity.Find(WordFeatures.WordKey(stem));
+            if (found < 0 && suffix is "ing" or "ed" or "er" or "est")
+            {
+                found = _ambiguity.Find(WordFeatures.WordKey(stem, 'e'));
+                if (found < 0 && stem.Length > 2 && stem[^1] == stem[^2]) found = _ambiguity.Find(WordFeatures.WordKey(stem[..^1]));
+            }
+            if (found >= 0) return FeatureHash.Of(k, _ambiguityValues[found]);
+        }
+        return 0;
+    }
+
+    /// <summary>The tag-dictionary tag of a word (by its exact form), or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal int DictionaryTag(in WordFeatures word)
+    {
+        int d = _tagDictionary.Find(word.Exact);
+        return d < 0 ? -1 : _tagDictionaryTags[d];
+    }
+
+    /// <summary>Adds the weights of the given features to <paramref name="scores"/> and returns the best tag.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal int Predict(ReadOnlySpan<ulong> features, Span<float> scores)
+    {
+        scores.Clear();
+        var starts = _featureStarts;
+        var tags = _entryTags;
+        var weights = _entryWeights;
+        foreach (var key in features)
+        {
+            int f = _features.Find(key);
+            if (f < 0) continue;
+            int end = starts[f + 1];
+            for (int e = starts[f]; e < end; e++) scores[tags[e]] += weights[e];
+        }
+        int best = 0;
+        float bestScore = scores[0];
+        for (int t = 1; t < scores.Length; t++)
+            if (scores[t] > bestScore) { bestScore = scores[t]; best = t; }
+        return best;
+    }
+}
+
+/// <summary>The serialized content of a <see cref="TaggerModel"/>; features sorted by key, entries grouped per feature.</summary>
+internal sealed record ModelData(
+    IReadOnlyList<string> Tags,
+    ulong[] TagDictionaryKeys,
+    byte[] TagDictionaryTags,
+    ulong[] AmbiguityKeys,
+    ulong[] AmbiguityMasks,
+    ulong[] FeatureKeys,
+    int[] FeatureStarts,
+    byte[] EntryTags,
+    short[] EntryWeights,
+    float WeightScale,
+    IReadOnlyDictionary<string, string> LemmaExceptions,
+    IReadOnlyList<string> KnownLemmas);

@@ -1,0 +1,120 @@
+using System.IO.Compression;
+using System.Text;
+
+namespace SSeg.Ingest.Nlp.Tagging;
+
+/// <summary>
+/// The model file: Brotli-compressed, column-wise binary (all keys, then all counts, then all tags, then
+/// all weights, which compresses far better than row-wise). Weights are int16 with one global scale.
+/// Deterministic: the same <see cref="ModelData"/> always gives the same bytes.
+/// </summary>
+public static class TaggerModelFormat
+{
+    private static readonly byte[] Magic = "SSEGPOS\0"u8.ToArray();
+    private const int FormatVersion = 1;
+
+    public static TaggerModel Load(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Read(stream, path);
+    }
+
+    public static void Save(TaggerModel model, string path)
+    {
+        var tmp = path + ".tmp";
+        using (var stream = File.Create(tmp)) Write(model.Data, stream);
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    public static byte[] ToBytes(TaggerModel model)
+    {
+        using var ms = new MemoryStream();
+        Write(model.Data, ms);
+        return ms.ToArray();
+    }
+
+    internal static void Write(ModelData data, Stream output)
+    {
+        using var brotli = new BrotliStream(output, CompressionLevel.SmallestSize, leaveOpen: true);
+        using var w = new BinaryWriter(brotli, Encoding.UTF8, leaveOpen: true);
+        w.Write(Magic);
+        w.Write(FormatVersion);
+        w.Write(FeatureTemplates.Version);
+        w.Write7BitEncodedInt(data.Tags.Count);
+        foreach (var tag in data.Tags) w.Write(tag);
+
+        w.Write7BitEncodedInt(data.TagDictionaryKeys.Length);
+        foreach (var k in data.TagDictionaryKeys) w.Write(k);
+        w.Write(data.TagDictionaryTags);
+
+        w.Write7BitEncodedInt(data.AmbiguityKeys.Length);
+        foreach (var k in data.AmbiguityKeys) w.Write(k);
+        foreach (var m in data.AmbiguityMasks) w.Write(m);
+
+        w.Write(data.WeightScale);
+        w.Write7BitEncodedInt(data.FeatureKeys.Length);
+        foreach (var k in data.FeatureKeys) w.Write(k);
+        for (int f = 0; f < data.FeatureKeys.Length; f++) w.Write((byte)(data.FeatureStarts[f + 1] - data.FeatureStarts[f]));
+        w.Write(data.EntryTags);
+        foreach (var q in data.EntryWeights) w.Write(q);
+
+        var lemmas = data.LemmaExceptions.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+        w.Write7BitEncodedInt(lemmas.Count);
+        foreach (var (key, lemma) in lemmas) { w.Write(key); w.Write(lemma); }
+        var known = data.KnownLemmas.Order(StringComparer.Ordinal).ToList();
+        w.Write7BitEncodedInt(known.Count);
+        foreach (var lemma in known) w.Write(lemma);
+    }
+
+    public static TaggerModel Read(Stream input, string sourceName)
+    {
+        try
+        {
+            using var brotli = new BrotliStream(input, CompressionMode.Decompress, leaveOpen: true);
+            using var r = new BinaryReader(brotli, Encoding.UTF8, leaveOpen: true);
+            if (!r.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic)) throw Bad(sourceName, "not a tagger model (bad magic)");
+            int version = r.ReadInt32(), templates = r.ReadInt32();
+            if (version != FormatVersion || templates != FeatureTemplates.Version)
+                throw Bad(sourceName, $"model format {version}/templates {templates}, this build reads {FormatVersion}/{FeatureTemplates.Version}; retrain it");
+            var tags = new string[r.Read7BitEncodedInt()];
+            for (int i = 0; i < tags.Length; i++) tags[i] = r.ReadString();
+
+            var dictKeys = ReadULongs(r, r.Read7BitEncodedInt());
+            var dictTags = r.ReadBytes(dictKeys.Length);
+            int nAmb = r.Read7BitEncodedInt();
+            var ambKeys = ReadULongs(r, nAmb);
+            var ambMasks = ReadULongs(r, nAmb);
+
+            float scale = r.ReadSingle();
+            int nFeatures = r.Read7BitEncodedInt();
+            var featureKeys = ReadULongs(r, nFeatures);
+            var starts = new int[nFeatures + 1];
+            for (int f = 0; f < nFeatures; f++) starts[f + 1] = starts[f] + r.ReadByte();
+            var entryTags = r.ReadBytes(starts[nFeatures]);
+            var weights = new short[starts[nFeatures]];
+            for (int e = 0; e < weights.Length; e++) weights[e] = r.ReadInt16();
+
+            int nLemmas = r.Read7BitEncodedInt();
+            var lemmas = new Dictionary<string, string>(nLemmas, StringComparer.Ordinal);
+            for (int i = 0; i < nLemmas; i++) lemmas[r.ReadString()] = r.ReadString();
+            var known = new string[r.Read7BitEncodedInt()];
+            for (int i = 0; i < known.Length; i++) known[i] = r.ReadString();
+
+            if (entryTags.Length != weights.Length || entryTags.Any(t => t >= tags.Length)) throw Bad(sourceName, "truncated or corrupt weights");
+            return new TaggerModel(new ModelData(tags, dictKeys, dictTags, ambKeys, ambMasks, featureKeys, starts, entryTags, weights, scale, lemmas, known));
+        }
+        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or IOException or ArgumentException or InvalidOperationException or OverflowException)
+        {
+            throw Bad(sourceName, $"truncated or corrupt ({e.Message})");
+        }
+    }
+
+    private static ulong[] ReadULongs(BinaryReader r, int count)
+    {
+        var values = new ulong[count];
+        for (int i = 0; i < count; i++) values[i] = r.ReadUInt64();
+        return values;
+    }
+
+    private static FormatException Bad(string source, string message) => new($"{source}: {message}");
+}
