@@ -34,9 +34,6 @@ public static class HostApp
         builder.WebHost.UseUrls(settings.Urls);
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddFilter("Hangfire", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
 
         // Hangfire's log provider is static and points at the last host's logger factory (disposed when that host
         // stopped, e.g. between tests); reset it, AddHangfire installs this host's when the app starts.

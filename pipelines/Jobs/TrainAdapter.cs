@@ -29,6 +29,11 @@ public sealed class TrainAdapter : IStageAdapter
         new("accumulation", "Gradient accumulation steps.", "1"),
         new("epochs", "Epochs of the schedule.", "30"),
         new("maxSteps", "Stop after this many optimizer steps (empty: the whole schedule)."),
+        new("baseLr", "Base learning rate at the reference batch 4096 (scaled to the effective batch).", "0.0005"),
+        new("warmupEpochs", "Warmup epochs.", "2"),
+        new("shuffleBuffer", "Samples in the cross-shard shuffle buffer.", "10000"),
+        new("decodeWorkers", "Image decode workers (empty: one per core)."),
+        new("seed", "Data order and initialisation seed.", "0"),
         new("checkpointEverySteps", "Checkpoint interval.", "1000"),
         new("device", "auto, cpu or cuda[:N].", "auto"),
         new("threads", "CPU threads for libtorch (empty: default)."),
@@ -42,7 +47,9 @@ public sealed class TrainAdapter : IStageAdapter
             if (context.Get("run") is { } run) ShardNames.ValidateName(run, "run name");
             SSegModelConfig.FromPreset(context.Get("model") ?? "vit-s16");
             if (context.Get("vocab") is { } vocab && !File.Exists(vocab)) errors.Add($"vocabulary file not found: {vocab}");
-            foreach (var name in new[] { "vocabSize", "batchSize", "accumulation", "epochs", "checkpointEverySteps" })
+            context.GetDouble("baseLr", 5e-4);
+            context.GetDouble("warmupEpochs", 2);
+            foreach (var name in new[] { "vocabSize", "batchSize", "accumulation", "epochs", "checkpointEverySteps", "shuffleBuffer", "decodeWorkers" })
                 if (context.GetInt(name, 1) < 1) errors.Add($"{name} must be at least 1");
             if (context.Get("maxSteps") is not null && context.GetInt("maxSteps", 1) < 1) errors.Add("maxSteps must be at least 1");
         }
@@ -125,6 +132,11 @@ public sealed class TrainAdapter : IStageAdapter
         Accumulation = context.GetInt("accumulation", 1),
         Epochs = context.GetInt("epochs", 30),
         MaxSteps = context.Get("maxSteps") is null ? null : context.GetInt("maxSteps", 1),
+        BaseLr = context.GetDouble("baseLr", 5e-4),
+        WarmupEpochs = context.GetDouble("warmupEpochs", 2),
+        ShuffleBuffer = context.GetInt("shuffleBuffer", 10_000),
+        DecodeWorkers = context.Get("decodeWorkers") is null ? Math.Max(1, Environment.ProcessorCount) : context.GetInt("decodeWorkers", 1),
+        Seed = context.GetInt("seed", 0),
         CheckpointEverySteps = context.GetInt("checkpointEverySteps", 1000),
         Device = context.Get("device") ?? "auto",
         Threads = context.Get("threads") is null ? null : context.GetInt("threads", 0),
