@@ -125,6 +125,9 @@ internal static class IngestBench
             var cpu0 = process.TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             long ok = 0, failed = 0, bytes = 0;
+            var rssSamples = new List<long>();
+            var heapSamples = new List<long>();
+            using var sampler = new Timer(_ => { lock (rssSamples) { rssSamples.Add(Environment.WorkingSet); heapSamples.Add(GC.GetGCMemoryInfo().HeapSizeBytes); } }, null, 0, 1000);
             for (var s = 0; s < shards; s++)
             {
                 var o = await IngestStage.RunShardAsync(options, s, null, ct);
@@ -133,6 +136,12 @@ internal static class IngestBench
             var wall = clock.Elapsed.TotalSeconds;
             process.Refresh();
             var cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
+            lock (rssSamples)
+                if (rssSamples.Count > 4)
+                {
+                    Console.WriteLine("    RSS over the run (MB):  " + string.Join(" ", Enumerable.Range(1, 8).Select(q => rssSamples[Math.Min(rssSamples.Count - 1, q * rssSamples.Count / 8)] / 1_000_000)));
+                    Console.WriteLine("    GC heap after last GC:  " + string.Join(" ", Enumerable.Range(1, 8).Select(q => heapSamples[Math.Min(heapSamples.Count - 1, q * heapSamples.Count / 8)] / 1_000_000)));
+                }
             Console.WriteLine($"    {ok:N0} images ok, {failed:N0} failed, {bytes / 1e6:0} MB downloaded in {wall:0.0} s");
             Console.WriteLine($"    {ok / wall,7:0.0} images/s   {1000 * cpu / Math.Max(1, ok),6:0.00} ms CPU/image (all work incl. failures)   " +
                               $"peak RSS {process.PeakWorkingSet64 / 1e6:0} MB");

@@ -1,0 +1,67 @@
+using SSeg.Ingest.Manifests;
+using SSeg.Ingest.Stage;
+using SSeg.Shards;
+using SSeg.Tests.Common;
+
+namespace SSeg.Ingest.Tests;
+
+public sealed class RetryFailedTests(ServerFixture fixture) : IClassFixture<ServerFixture>, IDisposable
+{
+    private readonly string _dir = RepoPaths.NewTempDir("sseg-ingest-retry");
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task Retry_failed_recovers_transient_failures_and_republishes_the_merged_shard()
+    {
+        var server = fixture.Server;
+        var photos = Directory.GetFiles(Path.Combine(RepoPaths.Photos, "c2lc-landmarks"), "*.jpg").Order(StringComparer.Ordinal)
+            .Select(f => server.Url("/photos/c2lc-landmarks/" + Path.GetFileName(f))).Take(6).ToList();
+        var lines = photos.Select((u, i) => $"landmark {i}\t{u}").ToList();
+        lines.Add($"flaky one\t{server.Url("/flaky/retry-a/503")}");   // fails on the first run (no retries), works later
+        lines.Add($"flaky two\t{server.Url("/flaky/retry-b/500")}");
+        lines.Add($"gone\t{server.Url("/status/410")}");               // fails again
+        lines.Add($"opted out\t{server.Url("/robots/noai")}");         // not retried
+        lines.Add($"dup\t{photos[0]}");                                 // duplicate: not retried
+        var manifest = Path.Combine(_dir, "cc3m.tsv");
+        await File.WriteAllLinesAsync(manifest, lines);
+
+        var options = new IngestOptions
+        {
+            Sources = [SourceSpec.Parse($"cc3m={manifest}")],
+            Dataset = "retry",
+            Root = Path.Combine(_dir, "root"),
+            ShardSize = 100,
+            ProcessWorkers = 2,
+            Download = ServerFixture.FastOptions with { MaxRetries = 0 },
+        };
+        var first = await IngestStage.RunShardAsync(options, 0, null, CancellationToken.None);
+        Assert.Equal(6, first.Rows);
+        Assert.Equal(5, first.Failures);
+
+        var retried = await IngestStage.RunShardAsync(options with { RetryFailed = true }, 0, null, CancellationToken.None);
+        Assert.False(retried.Skipped, retried.Note);
+        Assert.Equal(8, retried.Rows);
+        Assert.Equal(3, retried.Failures);
+        Assert.Equal(2, server.Hits("/flaky/retry-a/503"));
+        Assert.Equal(1, server.Hits("/robots/noai"));
+
+        var store = DatasetStore.Open(options.Root);
+        var dataset = store.Dataset("retry");
+        var keys = new List<string>();
+        await using (var reader = await dataset.OpenImageShardAsync(0))
+            await foreach (var row in reader.ReadRowsAsync(ImageColumns.Key)) keys.Add(row.Key);
+        var failures = await dataset.ReadFailuresAsync(0);
+        keys.AddRange(failures.Select(f => f.Key!));
+        Assert.Equal(11, keys.Count);
+        Assert.Equal(keys.Count, keys.Distinct().Count());
+        Assert.Equal(["duplicate", "http_410", "opt_out"], failures.Select(f => f.Reason).Order());
+        Assert.True((await DatasetVerifier.VerifyAsync(dataset)).Ok);
+        Assert.Equal(["retry"], await store.ListDatasetsAsync());   // the scratch dataset is gone
+
+        // Nothing retriable left but the 410: a second retry changes nothing it should not.
+        var again = await IngestStage.RunShardAsync(options with { RetryFailed = true }, 0, null, CancellationToken.None);
+        Assert.Equal(8, again.Rows);
+        Assert.Equal(3, again.Failures);
+    }
+}
