@@ -11,9 +11,10 @@ public static class SelftrainCli
         var command = new Command("selftrain", "S-Seg+: label target images with S-Seg, train UperNet on them.");
         command.Subcommands.Add(SelftrainLabelCommand.Create());
         command.Subcommands.Add(SelftrainTrainCommand.Create());
+        command.Subcommands.Add(SelftrainBench.Create("bench"));
         return command;
     }
 
-    /// <summary>The `bench selftrain` subcommand, or null while there is none.</summary>
-    public static Command? CreateBench() => null;
+    /// <summary>The `bench selftrain` subcommand.</summary>
+    public static Command? CreateBench() => SelftrainBench.Create("selftrain");
 }
