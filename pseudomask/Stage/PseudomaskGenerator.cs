@@ -49,12 +49,14 @@ public sealed class PseudomaskGenerator : IDisposable
     public ImagePreprocessor Preprocessor { get; }
 
     /// <summary>Default mask generator id, e.g. dino_vit_small8_tokens_k8_s0_m448 (+ _random).</summary>
-    public string DefaultGeneratorId()
+    public string DefaultGeneratorId() => GeneratorIdFor(Options);
+
+    /// <summary>The default generator id from the options alone (no model needed, so finished shards skip cheaply).</summary>
+    public static string GeneratorIdFor(GeneratorOptions o)
     {
-        var o = Options;
-        var model = o.Feature == FeatureKind.Rgb ? $"rgb{o.Patch}" : $"dino_{o.Model.ToLowerInvariant()}{o.Patch}";
+        var model = o.Feature == FeatureKind.Rgb ? $"rgb{o.Patch}" : $"dino_{o.Model.Trim().ToLowerInvariant()}{o.Patch}";
         var id = $"{model}_{FeatureKinds.Name(o.Feature)}_k{o.K}_s{o.Seed}_m{o.MaxSide}";
-        return Backbone.CheckpointHash == ModelFactory.RandomWeightsHash ? id + "_random" : id;
+        return o.RandomWeights && o.Feature != FeatureKind.Rgb ? id + "_random" : id;
     }
 
     public MaskGeneratorInfo Describe(string generatorId) => new(generatorId, Backbone.ModelName, Backbone.CheckpointHash,

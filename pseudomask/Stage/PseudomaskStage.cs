@@ -37,11 +37,11 @@ public static class PseudomaskStage
     {
         var store = DatasetStore.Open(options.Root, options.AzureConnectionString);
         var dataset = store.Dataset(options.Dataset);
-        // Skip before loading a model when the shard is already done and its id is known.
-        if (options.GeneratorId is not null && await dataset.IsMaskCommittedAsync(options.GeneratorId, shardIndex, ct))
-            return SkippedSummary(shardIndex, options.GeneratorId);
+        // Skip before loading a model when the shard is already done.
+        var generatorId = options.GeneratorId ?? PseudomaskGenerator.GeneratorIdFor(options.Generator);
+        if (await dataset.IsMaskCommittedAsync(generatorId, shardIndex, ct)) return SkippedSummary(shardIndex, generatorId);
         using var generator = new PseudomaskGenerator(options.Generator, DefaultModelsDir(options.Root), log);
-        return await RunShardAsync(dataset, generator, options.GeneratorId ?? generator.DefaultGeneratorId(), shardIndex, progress, ct);
+        return await RunShardAsync(dataset, generator, generatorId, shardIndex, progress, ct);
     }
 
     /// <summary>Runs one shard with a generator the caller keeps (reuse over many shards).</summary>

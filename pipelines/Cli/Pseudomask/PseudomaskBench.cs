@@ -64,7 +64,9 @@ internal static class PseudomaskBench
                               $"batch {options.BatchSize}, device {DeviceSelector.Describe(generator.Device)}");
 
             // Warm-up (allocator, kernels) on one batch, then the bare forward over the same number of images.
-            var bare = BareForward(generator, options, side, Math.Max(1, count / options.BatchSize), warmup: true);
+            var batches = Math.Max(1, count / options.BatchSize);
+            var bare = BareForward(generator, options, side, batches, warmup: true);
+            var withKMeans = BareForward(generator, options, side, batches, warmup: false, withKMeans: true);
             var stageClock = Stopwatch.StartNew();
             var summary = await PseudomaskStage.RunShardAsync(ds, generator, "bench", 0, null, ct);
             var stageSeconds = stageClock.Elapsed.TotalSeconds;
@@ -72,6 +74,7 @@ internal static class PseudomaskBench
 
             Console.WriteLine();
             Console.WriteLine($"bare forward   : {bare.ImagesPerSecond,8:F2} images/s ({bare.Images} images, {bare.Seconds:F1} s)");
+            Console.WriteLine($"features+kmeans: {withKMeans.ImagesPerSecond,8:F2} images/s ({withKMeans.Images} images, {withKMeans.Seconds:F1} s, no decode/PNG/I-O)");
             Console.WriteLine($"whole stage    : {stageRate,8:F2} images/s ({summary.Masks} images, {stageSeconds:F1} s)  = {100 * stageRate / bare.ImagesPerSecond:F0}% of bare forward");
             Console.WriteLine("stage phases (s): " + string.Join("  ", summary.TimingsSeconds.Select(kv => $"{kv.Key} {kv.Value:F2}")) +
                               "   (decode runs on a separate task, overlapped with the model)");
@@ -95,9 +98,9 @@ internal static class PseudomaskBench
         public double ImagesPerSecond => Images / Seconds;
     }
 
-    /// <summary>Features + k-means on random input tensors (no decode, no PNG, no I/O).</summary>
+    /// <summary>Features (and optionally k-means) on random input tensors: no decode, no PNG, no I/O.</summary>
     private static BareResult BareForward(PseudomaskGenerator generator, GeneratorOptions options, int side, int batches,
-        bool warmup, int sampleMemoryEvery = int.MaxValue)
+        bool warmup, int sampleMemoryEvery = int.MaxValue, bool withKMeans = false)
     {
         var extractor = new FeatureExtractor(options.Feature, options.Patch, generator.Backbone.Model);
         var samples = new List<long>();
@@ -107,7 +110,13 @@ internal static class PseudomaskBench
             using var noGrad = no_grad();
             var x = randn(options.BatchSize, 3, side, side).to(generator.Device);
             var features = extractor.Extract(x);
-            _ = features.sum().item<float>();   // synchronise (CUDA) without copying features back
+            if (withKMeans)
+            {
+                var u = rand(options.BatchSize, options.K, dtype: ScalarType.Float64).to(generator.Device);
+                using var result = BatchedKMeans.Run(features, u, options.MaxIterations);
+                _ = result.Labels.cpu();
+            }
+            else _ = features.sum().item<float>();   // synchronise (CUDA) without copying features back
         }
         if (warmup) Batch();
         var clock = Stopwatch.StartNew();

@@ -52,6 +52,15 @@ internal static class PseudomaskCommand
         var (first, last) = ShardRange.Parse(shardRange, all.Max() + 1);
         var selected = all.Where(i => i >= first && i <= last).ToList();
         var ds = DatasetStore.Open(options.Root, options.AzureConnectionString).Dataset(options.Dataset);
+        var plannedId = options.GeneratorId ?? PseudomaskGenerator.GeneratorIdFor(options.Generator);
+        var pending = new List<int>();
+        foreach (var shard in selected)
+            if (!await ds.IsMaskCommittedAsync(plannedId, shard, ct)) pending.Add(shard);
+        if (pending.Count == 0)
+        {
+            Console.WriteLine($"All {selected.Count} selected shard(s) already have masks/{plannedId}; nothing to do.");
+            return 0;
+        }
         using var generator = new PseudomaskGenerator(options.Generator, PseudomaskStage.DefaultModelsDir(options.Root),
             message => AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(message)}[/]"));
         var id = options.GeneratorId ?? generator.DefaultGeneratorId();
