@@ -12,6 +12,7 @@ public static class SelftrainCli
         command.Subcommands.Add(SelftrainLabelCommand.Create());
         command.Subcommands.Add(SelftrainTrainCommand.Create());
         command.Subcommands.Add(SelftrainBench.Create("bench"));
+        command.Subcommands.Add(SelftrainChainCommand.Create());
         return command;
     }
 
