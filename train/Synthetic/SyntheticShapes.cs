@@ -69,35 +69,49 @@ public static class SyntheticShapes
         return new ShapeSample(image, labels, caption, [.. names, bgName]);
     }
 
-    /// <summary>RGB k-means pseudo-mask on a (size/cell)² grid of cell-mean colours: (grid, ids, segments).</summary>
-    public static (int Grid, byte[] Ids, int Segments) RgbKMeansMask(Image<Rgb24> image, int k, int cell, Random rng)
+    /// <summary>RGB k-means pseudo-masks for a batch of images, on a (size/cell)² grid of cell-mean colours,
+    /// in one batched k-means call: per image (grid, ids renumbered by first appearance, segments).</summary>
+    public static List<(int Grid, byte[] Ids, int Segments)> RgbKMeansMasks(IReadOnlyList<Image<Rgb24>> images, int k, int cell, Random rng)
     {
-        int g = image.Width / cell;
-        var feats = new float[g * g * 3];
-        for (int gy = 0; gy < g; gy++)
-            for (int gx = 0; gx < g; gx++)
-            {
-                double r = 0, gr = 0, b = 0;
-                for (int y = gy * cell; y < (gy + 1) * cell; y++)
-                    for (int x = gx * cell; x < (gx + 1) * cell; x++) { var p = image[x, y]; r += p.R; gr += p.G; b += p.B; }
-                int o = (gy * g + gx) * 3;
-                double n = cell * cell * 255.0;
-                feats[o] = (float)(r / n); feats[o + 1] = (float)(gr / n); feats[o + 2] = (float)(b / n);
-            }
-        using var scope = NewDisposeScope();
-        var uniforms = tensor(Enumerable.Range(0, k).Select(_ => rng.NextDouble()).ToArray(), new long[] { 1, k }, dtype: float64);
-        using var result = BatchedKMeans.Run(tensor(feats, new long[] { 1, g * g, 3 }), uniforms, 30);
-        var raw = result.Labels.to(int64).cpu().data<long>().ToArray();
-        var map = new int[256];
-        Array.Fill(map, -1);
-        var ids = new byte[raw.Length];
-        int next = 0;
-        for (int i = 0; i < raw.Length; i++)
+        int g = images[0].Width / cell, n = g * g;
+        var feats = new float[images.Count * n * 3];
+        for (int b = 0; b < images.Count; b++)
         {
-            if (map[raw[i]] < 0) map[raw[i]] = next++;
-            ids[i] = (byte)map[raw[i]];
+            var sums = new double[n * 3];
+            images[b].ProcessPixelRows(rows =>
+            {
+                for (int y = 0; y < g * cell; y++)
+                {
+                    var row = rows.GetRowSpan(y);
+                    for (int x = 0; x < g * cell; x++)
+                    {
+                        int o = ((y / cell) * g + x / cell) * 3;
+                        sums[o] += row[x].R; sums[o + 1] += row[x].G; sums[o + 2] += row[x].B;
+                    }
+                }
+            });
+            for (int i = 0; i < n * 3; i++) feats[b * n * 3 + i] = (float)(sums[i] / (cell * cell * 255.0));
         }
-        return (g, ids, next);
+        using var scope = NewDisposeScope();
+        var uniforms = tensor(Enumerable.Range(0, images.Count * k).Select(_ => rng.NextDouble()).ToArray(), new long[] { images.Count, k }, dtype: float64);
+        using var result = BatchedKMeans.Run(tensor(feats, new long[] { images.Count, n, 3 }), uniforms, 30);
+        var raw = result.Labels.to(int64).cpu().data<long>().ToArray();
+        var masks = new List<(int, byte[], int)>(images.Count);
+        for (int b = 0; b < images.Count; b++)
+        {
+            var map = new int[256];
+            Array.Fill(map, -1);
+            var ids = new byte[n];
+            int next = 0;
+            for (int i = 0; i < n; i++)
+            {
+                long v = raw[b * n + i];
+                if (map[v] < 0) map[v] = next++;
+                ids[i] = (byte)map[v];
+            }
+            masks.Add((g, ids, next));
+        }
+        return masks;
     }
 
     /// <summary>Writes a dataset of <paramref name="images"/> samples in <paramref name="shards"/> image shards plus
@@ -114,17 +128,21 @@ public static class SyntheticShapes
             if (await dataset.IsCommittedAsync(s, ct) && await dataset.IsMaskCommittedAsync(GeneratorId, s, ct)) continue;
             await using var imageWriter = await dataset.CreateImageShardWriterAsync(s, ct: ct);
             await using var maskWriter = await dataset.CreateMaskShardWriterAsync(generator, s, ct: ct);
+            var samples = new List<ShapeSample>();
             for (int i = 0; i < perShard && s * perShard + i < images; i++)
+                samples.Add(Generate(size, new Random(ShardTrainStream.Mix(seed, s, i))));
+            if (samples.Count == 0) continue;
+            var masks = RgbKMeansMasks(samples.Select(x => x.Image).ToList(), k, 4, new Random(ShardTrainStream.Mix(seed, s, -1)));
+            for (int i = 0; i < samples.Count; i++)
             {
-                var rng = new Random(ShardTrainStream.Mix(seed, s, i));
-                using var sample = Generate(size, rng);
+                using var sample = samples[i];
                 using var jpeg = new MemoryStream();
                 sample.Image.Save(jpeg, new JpegEncoder { Quality = 95 });
                 var bytes = jpeg.ToArray();
                 var key = $"synthetic/{s:D5}/{i:D5}";
                 await imageWriter.AddAsync(new ImageRow(key, bytes, sample.Caption, sample.Nouns.Take(sample.Nouns.Length - 1).ToArray(),
                     [], $"synthetic://{name}/{key}", "synthetic", size, size, size, size, Convert.ToHexStringLower(SHA256.HashData(bytes))), ct);
-                var (grid, ids, segments) = RgbKMeansMask(sample.Image, k, 4, rng);
+                var (grid, ids, segments) = masks[i];
                 await maskWriter.AddAsync(new MaskRow(key, ClusterMapPng.Encode(grid, grid, ids), grid, grid, segments), ct);
             }
             await imageWriter.CommitAsync(ct);
