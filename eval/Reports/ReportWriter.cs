@@ -13,14 +13,32 @@ namespace SSeg.Eval.Reports;
 /// Writes a run's report folder: <c>report.json</c> (everything), <c>&lt;dataset&gt;.csv</c> (per-class counts and
 /// IoU), <c>report.md</c> (summary with the multi-dataset average, then one Table-4-style per-class row per
 /// dataset), <c>&lt;dataset&gt;_per_class.png</c> (bar chart) and <c>overlays/&lt;dataset&gt;_&lt;id&gt;.png</c>.
-/// Files are written to temporary names and renamed, so a rerun replaces a report whole.
+/// The folder is written beside the target under a temporary name and then swapped in, so a rerun replaces a
+/// report whole (no stale files from an earlier run with other datasets) and a crash never leaves half a report.
 /// </summary>
 public static class ReportWriter
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>Writes all files into <paramref name="directory"/> and returns their paths.</summary>
+    /// <summary>Writes all files into <paramref name="directory"/> (replacing it) and returns their final paths.</summary>
     public static IReadOnlyList<string> Write(string directory, RunReport report)
+    {
+        directory = Path.GetFullPath(directory);
+        var staging = directory.TrimEnd(Path.DirectorySeparatorChar) + $".tmp-{Guid.NewGuid():N}";
+        try
+        {
+            var files = WriteInto(staging, report);
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+            Directory.Move(staging, directory);
+            return files.Select(f => Path.Combine(directory, Path.GetRelativePath(staging, f))).ToList();
+        }
+        finally
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        }
+    }
+
+    private static IReadOnlyList<string> WriteInto(string directory, RunReport report)
     {
         Directory.CreateDirectory(directory);
         var written = new List<string>

@@ -131,7 +131,11 @@ public class EvaluationRunTests
         var r2 = SegmentationEvaluator.Evaluate(b, voc, Small with { Protocol = BackgroundProtocol.WithoutBackground }) with { Dataset = "voc-nobg" };
         var report = new RunReport("test-run", "colour", DateTimeOffset.UtcNow, new[] { r1, r2 });
         var dir = tmp.File("reports/test-run");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "stale.csv"), "from an earlier run");
         var files = ReportWriter.Write(dir, report);
+        Assert.False(File.Exists(Path.Combine(dir, "stale.csv")));
+        Assert.Single(Directory.GetDirectories(tmp.File("reports"))); // no staging folder left
 
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "report.json")));
         var ds = json.RootElement.GetProperty("datasets");
