@@ -2,8 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
 using SSeg.Selftrain;
-using SSeg.Selftrain.Data;
-using SSeg.Selftrain.Model;
 using SSeg.Selftrain.Training;
 
 namespace SSeg.Pipelines.Cli.Selftrain;
@@ -41,27 +39,10 @@ internal static class SelftrainTrainCommand
             {
                 var rootUri = parse.GetValue(root)!;
                 var runName = parse.GetValue(run)!;
-                var (defaultIterations, augment) = parse.GetValue(schedule)!.ToLowerInvariant() switch
-                {
-                    "voc" => (20000, new AugmentOptions()),
-                    "context" => (40000, AugmentOptions.PascalContext),
-                    "coco" or "coco-object" => (80000, new AugmentOptions()),
-                    var s => throw new ArgumentException($"--schedule must be voc, context or coco, not '{s}'"),
-                };
-                var model = parse.GetValue(preset)!.ToLowerInvariant() switch
-                {
-                    "vit-b16" => new SSegPlusConfig { CropSize = augment.CropSize },
-                    "vit-tiny16" => new SSegPlusConfig { BackboneName = "vit_tiny", EmbedDim = 192, Heads = 3, HeadChannels = 192, AuxChannels = 64, CropSize = augment.CropSize },
-                    var m => throw new ArgumentException($"--model must be vit-b16 or vit-tiny16, not '{m}'"),
-                };
-                var options = new SelftrainTrainOptions
-                {
-                    StorageRoot = rootUri, Dataset = parse.GetValue(dataset)!, GeneratorId = parse.GetValue(generator), Run = runName,
-                    Model = model, Pretrained = parse.GetValue(pretrained), Augment = augment,
-                    Iterations = parse.GetValue(iterations) ?? defaultIterations, StopAtIteration = parse.GetValue(stopAt),
-                    BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr), CheckpointEvery = parse.GetValue(checkpointEvery),
-                    LogEvery = parse.GetValue(logEvery), Seed = parse.GetValue(seed), Device = parse.GetValue(device)!, Threads = parse.GetValue(threads),
-                };
+                var options = SelftrainPresets.TrainOptions(rootUri, null, parse.GetValue(dataset)!, runName, parse.GetValue(generator),
+                    parse.GetValue(pretrained), parse.GetValue(schedule)!, parse.GetValue(preset)!, parse.GetValue(iterations), parse.GetValue(batch),
+                    parse.GetValue(lr), parse.GetValue(checkpointEvery), parse.GetValue(logEvery), parse.GetValue(seed), parse.GetValue(device)!,
+                    parse.GetValue(threads), parse.GetValue(stopAt));
                 if (options.Pretrained is null)
                     AnsiConsole.MarkupLine("[yellow]no --pretrained MAE checkpoint: the backbone starts from random weights[/]");
                 SelftrainResult? result = null;
