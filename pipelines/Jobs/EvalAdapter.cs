@@ -14,7 +14,7 @@ namespace SSeg.Pipelines.Jobs;
 public sealed class EvalAdapter : IStageAdapter
 {
     /// <summary>Assemblies whose IScorerFactory implementations turn checkpoints into scorers.</summary>
-    private static readonly string[] ScorerAssemblies = ["SSeg.Train", "SSeg.Selftrain", "SSeg.Pseudomask"];
+    internal static readonly string[] ScorerAssemblies = ["SSeg.Train", "SSeg.Selftrain", "SSeg.Pseudomask"];
 
     public string Name => "eval";
     public string Description => "Evaluate a checkpoint (mIoU on VOC / Pascal Context / COCO-Object ...) into reports/<run>/.";
@@ -87,7 +87,7 @@ public sealed class EvalAdapter : IStageAdapter
     public static string ReportDirectory(StageContext context) =>
         Path.Combine(Path.GetFullPath(context.StorageRoot), "reports", context.Require("run"));
 
-    private static string Checkpoint(StageContext context)
+    internal static string Checkpoint(StageContext context)
     {
         var value = context.Require("checkpoint");
         if (File.Exists(value) || Directory.Exists(value)) return Path.GetFullPath(value);

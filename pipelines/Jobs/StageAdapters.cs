@@ -11,8 +11,8 @@ public static class StageAdapters
         services.AddSingleton<IStageAdapter, IngestAdapter>();
         services.AddSingleton<IStageAdapter, PseudomaskAdapter>();
         services.AddSingleton<IStageAdapter, TrainAdapter>();
-        services.AddSingleton<IStageAdapter>(new NotBuiltStage("selftrain-label", "Label target images with a trained S-Seg (S-Seg+).", Queues.Gpu));
-        services.AddSingleton<IStageAdapter>(new NotBuiltStage("selftrain", "Train UperNet on S-Seg labels (S-Seg+).", Queues.Gpu));
+        services.AddSingleton<IStageAdapter, SelftrainLabelAdapter>();
+        services.AddSingleton<IStageAdapter, SelftrainAdapter>();
         services.AddSingleton<IStageAdapter, EvalAdapter>();
     }
 }
