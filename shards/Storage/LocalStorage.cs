@@ -12,7 +12,10 @@ public sealed class LocalStorage : IStorage
 {
     internal const string InternalFolder = "_sseg";
     private const int CopyBufferSize = 1 << 20;
+    /// <summary>Temp files older than this are leftovers of killed writers and are removed on the next staged write.</summary>
+    private static readonly TimeSpan StaleTempAge = TimeSpan.FromDays(1);
     private readonly string _root;
+    private int _staleTempSwept;
 
     /// <summary>Opens (and creates) the folder <paramref name="rootPath"/>.</summary>
     public LocalStorage(string rootPath)
@@ -83,6 +86,7 @@ public sealed class LocalStorage : IStorage
         var finalPath = PathOf(key);
         var tmpDir = Path.Combine(_root, InternalFolder, "tmp");
         Directory.CreateDirectory(tmpDir);
+        if (Interlocked.Exchange(ref _staleTempSwept, 1) == 0) DeleteStaleTempFiles(tmpDir);
         var tmpPath = Path.Combine(tmpDir, $"{Guid.NewGuid():N}-{Path.GetFileName(finalPath)}");
         return Task.FromResult<IStagedObject>(new LocalStagedObject(key, tmpPath, finalPath));
     }
@@ -117,6 +121,13 @@ public sealed class LocalStorage : IStorage
         if (!File.Exists(path)) return Task.FromResult(false);
         File.Delete(path);
         return Task.FromResult(true);
+    }
+
+    private static void DeleteStaleTempFiles(string tmpDir)
+    {
+        foreach (var file in new DirectoryInfo(tmpDir).EnumerateFiles())
+            if (DateTime.UtcNow - file.LastWriteTimeUtc > StaleTempAge)
+                try { file.Delete(); } catch (IOException) { /* in use or gone: try again next time */ }
     }
 
     private static StorageObjectInfo ToInfo(string key, FileInfo info) =>

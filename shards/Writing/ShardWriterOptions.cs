@@ -5,9 +5,13 @@ namespace SSeg.Shards;
 /// <summary>Tuning for shard writers. Memory use is about two row groups, whatever the shard size.</summary>
 public sealed record ShardWriterOptions
 {
-    /// <summary>A row group is written once its buffered rows reach this many bytes (default 64 MiB). Writers and
-    /// readers hold about 2-4 row groups in memory, so this bounds memory whatever the shard size.</summary>
-    public long RowGroupTargetBytes { get; init; } = 64L << 20;
+    /// <summary>
+    /// A row group is written once its buffered rows reach this many bytes (default 16 MiB, ~100-200 images,
+    /// close to the 100-row groups HF datasets writes for images). Writers and readers hold a few row groups
+    /// plus Parquet.Net's pooled buffers of that size, so this bounds memory whatever the shard size: measured
+    /// ~0.4 GB peak RSS at 16 MiB, ~1 GB at 32 MiB, ~1.4 GB at 64 MiB.
+    /// </summary>
+    public long RowGroupTargetBytes { get; init; } = 16L << 20;
 
     /// <summary>... or this many rows, whichever comes first.</summary>
     public int RowGroupMaxRows { get; init; } = 100_000;

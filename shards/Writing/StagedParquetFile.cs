@@ -47,7 +47,13 @@ internal sealed class StagedParquetFile : IAsyncDisposable
             // Parquet.Net -> write-behind queue -> (background) SHA-256 -> staged object, so encoding overlaps I/O.
             var hashing = new HashingWriteStream(staged.Stream);
             var writeBehind = new WriteBehindStream(hashing);
-            var options = new ParquetOptions { CompressionMethod = textCompression };
+            var options = new ParquetOptions
+            {
+                CompressionMethod = textCompression,
+                // Bound Parquet.Net's pool of freed page buffers (unbounded when unset).
+                MaximumSmallPoolFreeBytes = 16 << 20,
+                MaximumLargePoolFreeBytes = 64 << 20,
+            };
             var writer = await ParquetWriter.CreateAsync(schema, writeBehind, options, append: false, ct);
             if (metadata is not null) writer.CustomMetadata = metadata;
             return new StagedParquetFile(staged, hashing, writeBehind, writer, options, textCompression);

@@ -154,6 +154,22 @@ public sealed class LocalStorageContractTests : StorageContractTests, IDisposabl
     private readonly string _root = RepoPaths.NewTempDir("sseg-storage");
     protected override IStorage NewStorage() => StorageFactory.Open(Path.Combine(_root, Guid.NewGuid().ToString("N")));
     public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public async Task Temp_files_of_killed_writers_are_swept_after_a_day()
+    {
+        var storage = (LocalStorage)NewStorage();
+        var tmp = Path.Combine(storage.RootUri, "_sseg", "tmp");
+        Directory.CreateDirectory(tmp);
+        var stale = Path.Combine(tmp, "old-part-00001.parquet");
+        var fresh = Path.Combine(tmp, "new-part-00002.parquet");
+        await File.WriteAllTextAsync(stale, "x");
+        await File.WriteAllTextAsync(fresh, "y");
+        File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddDays(-2));
+        await using (await storage.BeginWriteAsync("a.bin")) { }
+        Assert.False(File.Exists(stale));
+        Assert.True(File.Exists(fresh));
+    }
 }
 
 [Collection(AzuriteCollection.Name)]

@@ -149,12 +149,23 @@ internal static class ShardsBench
         Report("plain copy", fileBytes, copySeconds, PeakRssBytes(), "read+write+fsync, 1 MiB buffer");
 
         var copyRate = fileBytes / copySeconds;
+        Console.WriteLine($"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} on {Environment.ProcessorCount} cores");
         Console.WriteLine($"write = {100 * fileBytes / writeSeconds / copyRate:F0}% of plain copy, read = {100 * fileBytes / readSeconds / copyRate:F0}% of plain copy " +
                           "(the disk's rate varies run to run; compare within one run)");
     }
 
-    private static void Report(string phase, long bytes, double seconds, long peakRss, string note) =>
-        Console.WriteLine($"{phase,-13} {bytes / 1e6,9:F0} MB in {seconds,7:F2} s = {bytes / 1e6 / seconds,8:F1} MB/s   peak RSS {peakRss / 1e6,7:F0} MB   ({note})");
+    private static TimeSpan _cpuMark = Process.GetCurrentProcess().TotalProcessorTime;
+
+    /// <summary>Prints one phase. CPU seconds (all threads) are printed too: unlike MB/s they do not depend on what
+    /// else the machine is doing.</summary>
+    private static void Report(string phase, long bytes, double seconds, long peakRss, string note)
+    {
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var cpuSeconds = (cpu - _cpuMark).TotalSeconds;
+        _cpuMark = cpu;
+        Console.WriteLine($"{phase,-13} {bytes / 1e6,9:F0} MB in {seconds,7:F2} s = {bytes / 1e6 / seconds,8:F1} MB/s   " +
+                          $"CPU {cpuSeconds,6:F1} s   peak RSS {peakRss / 1e6,7:F0} MB   ({note})");
+    }
 
     /// <summary>Linux: writing 5 to clear_refs resets VmHWM, so each phase reports its own peak.</summary>
     private static void ResetPeakRss()
@@ -163,6 +174,7 @@ internal static class ShardsBench
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
         try { File.WriteAllText("/proc/self/clear_refs", "5"); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        _cpuMark = Process.GetCurrentProcess().TotalProcessorTime;
     }
 
     private static long PeakRssBytes()
