@@ -28,8 +28,9 @@ internal static class IngestBench
         var requests = new Option<int>("--requests") { Description = "End-to-end requests (0: skip part b).", DefaultValueFactory = _ => 20_000 };
         var failRows = new Option<int>("--failing-rows") { Description = "Extra fast-failing (404) rows in the end-to-end manifest, e.g. 1000000 for the flat-memory check.", DefaultValueFactory = _ => 0 };
         var concurrency = new Option<int>("--concurrency") { Description = "Downloads in flight (part b).", DefaultValueFactory = _ => 64 };
+        var heapLimit = new Option<int>("--gc-heap-limit-mb") { Description = "Hard limit on the managed heap in MB for part b (0: none).", DefaultValueFactory = _ => 0 };
         var serve = new Option<string?>("--serve") { Description = "Internal: run only the photo server for part b.", Hidden = true };
-        foreach (var o in new Option[] { photos, seconds, requests, failRows, concurrency, serve }) command.Options.Add(o);
+        foreach (var o in new Option[] { photos, seconds, requests, failRows, concurrency, heapLimit, serve }) command.Options.Add(o);
         command.SetAction(async (parse, ct) =>
         {
             var folder = parse.GetValue(photos)!;
@@ -38,6 +39,7 @@ internal static class IngestBench
                 .Where(f => !f.Split(Path.DirectorySeparatorChar).Contains("formats")).Order(StringComparer.Ordinal).ToList();
             if (files.Count == 0) { Console.Error.WriteLine($"no JPEG photos under {folder}"); return 2; }
             TransformOnly(files, TimeSpan.FromSeconds(parse.GetValue(seconds)));
+            GcHeapLimit.Apply(parse.GetValue(heapLimit));
             if (parse.GetValue(requests) > 0)
                 await EndToEndAsync(folder, files, parse.GetValue(requests), parse.GetValue(failRows), parse.GetValue(concurrency), ct);
             return 0;

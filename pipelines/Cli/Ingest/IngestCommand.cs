@@ -38,6 +38,7 @@ internal static class IngestCommand
     private static readonly Option<ReencodePolicy> Reencode = new("--reencode") { Description = "WhenNeeded keeps a plain JPEG that needs no change as downloaded; Always re-encodes every image.", DefaultValueFactory = _ => ReencodePolicy.WhenNeeded };
     private static readonly Option<long> MaxPixels = new("--max-pixels") { Description = "Decompression-bomb guard, read from the header (too_many_pixels).", DefaultValueFactory = _ => 50_000_000 };
     private static readonly Option<bool> NoDedupe = new("--no-dedupe") { Description = "Keep repeated URLs instead of counting them as duplicate." };
+    private static readonly Option<int> HeapLimit = new("--gc-heap-limit-mb") { Description = "Hard limit on the managed heap in MB (0: none); keeps memory flat on long runs." };
     private static readonly Option<bool> Plain = new("--plain") { Description = "Print one line per shard instead of a live progress bar." };
 
     public static Command Create()
@@ -47,7 +48,7 @@ internal static class IngestCommand
             "+ stats.json + failures.parquet). Committed shards are skipped, so a re-run resumes.");
         foreach (var o in new Option[] { Config, Source, Dataset, Root, ShardSize, Shards, RetryFailed, Concurrency, Workers, Timeout, Retries,
                      MaxBodyMb, PerHost, HostInterval, AllowPrivate, IgnoreOptOut, ContactUrl, ImageSize, Mode, Upscale, MinSize, MaxAspect,
-                     Quality, Reencode, MaxPixels, NoDedupe, Plain })
+                     Quality, Reencode, MaxPixels, NoDedupe, HeapLimit, Plain })
             command.Options.Add(o);
         command.SetAction(async (parse, ct) =>
         {
@@ -56,6 +57,7 @@ internal static class IngestCommand
                 var config = IngestConfigFile.Load(parse.GetValue(Config));
                 var options = Build(parse, config);
                 var range = config.Get(parse, Shards);
+                GcHeapLimit.Apply(config.Get(parse, HeapLimit));
                 return await IngestRunner.RunAsync(options, range, config.Get(parse, Plain), ct);
             }
             catch (Exception e) when (e is FormatException or FileNotFoundException or DirectoryNotFoundException or ArgumentException
