@@ -54,8 +54,13 @@ for proj in tests/*/SSeg.*.Tests.csproj; do
   dotnet test "$proj" -c Release --no-build --blame-hang-timeout 15m \
       --logger "console;verbosity=normal" --results-directory "$LOG_DIR/$name" > "$out" 2>&1
   rc=$?
+  # VSTest's summary: "Passed!  - Failed: 0, Passed: N, ..." (minimal) or "Total tests: N / Passed: N / Failed: N".
   line=$(grep -E '^(Passed|Failed)!' "$out" | tail -1)
-  p=$(sed -nE 's/.*Passed: *([0-9]+).*/\1/p' <<< "$line"); f=$(sed -nE 's/.*Failed: *([0-9]+),.*/\1/p' <<< "$line")
+  if [ -n "$line" ]; then
+    p=$(sed -nE 's/.*Passed: *([0-9]+).*/\1/p' <<< "$line"); f=$(sed -nE 's/.*Failed: *([0-9]+),.*/\1/p' <<< "$line")
+  else
+    p=$(sed -nE 's/^ +Passed: +([0-9]+) *$/\1/p' "$out" | tail -1); f=$(sed -nE 's/^ +Failed: +([0-9]+) *$/\1/p' "$out" | tail -1)
+  fi
   p=${p:-0}; f=${f:-0}
   if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # crashed or aborted run counts as a failure
   [ $rc -ne 0 ] && { status=1; grep -E '^\s+Failed |Error Message|Exception' "$out" | head -40; }
