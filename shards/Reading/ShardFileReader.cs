@@ -7,6 +7,9 @@ namespace SSeg.Shards.Reading;
 /// <summary>Opens a stored Parquet file and checks that it has the expected columns; clear errors name the key.</summary>
 internal static class ShardFileReader
 {
+    /// <summary>Bounds Parquet.Net's pool of freed read buffers (unbounded when unset).</summary>
+    public static readonly ParquetOptions ReaderOptions = new() { MaximumSmallPoolFreeBytes = 16 << 20, MaximumLargePoolFreeBytes = 64 << 20 };
+
     public static async Task<(Stream Stream, ParquetReader Reader, Dictionary<string, DataField> Fields)> OpenAsync(
         IStorage storage, string key, IReadOnlyDictionary<string, Type> requiredColumns, CancellationToken ct)
     {
@@ -16,7 +19,7 @@ internal static class ShardFileReader
         {
             try
             {
-                reader = await ParquetReader.CreateAsync(stream, null, leaveStreamOpen: true, ct);
+                reader = await ParquetReader.CreateAsync(stream, ReaderOptions, leaveStreamOpen: true, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

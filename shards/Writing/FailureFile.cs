@@ -27,7 +27,7 @@ internal static class FailureFile
     public static async Task<IReadOnlyList<FailureRow>> ReadAsync(IStorage storage, string key, CancellationToken ct)
     {
         await using var stream = await storage.OpenReadAsync(key, ct);
-        await using var reader = await ParquetReader.CreateAsync(stream, null, leaveStreamOpen: true, ct);
+        await using var reader = await ParquetReader.CreateAsync(stream, Reading.ShardFileReader.ReaderOptions, leaveStreamOpen: true, ct);
         var fields = reader.Schema.GetDataFields().ToDictionary(f => f.Path.ToString()!);
         var result = new List<FailureRow>();
         for (var g = 0; g < reader.RowGroupCount; g++)
