@@ -87,8 +87,8 @@ public class CaptionWordsTests
         Assert.Equal(3 * 3200, nouns.Count);
         Assert.Equal("dog", nouns[0]);
 
-        var noSpaces = new string('x', 100_000);
-        Assert.Single(CaptionWords.Extract(noSpaces).Nouns.Concat(CaptionWords.Extract(noSpaces).Verbs).Take(1).DefaultIfEmpty("") );
+        var (oneWordNouns, oneWordVerbs) = CaptionWords.Extract(new string('x', 100_000));
+        Assert.True(oneWordNouns.Count + oneWordVerbs.Count <= 1);
 
         var rnd = new Random(5);
         for (int i = 0; i < 200; i++)

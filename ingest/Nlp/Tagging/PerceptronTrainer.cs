@@ -8,6 +8,8 @@ public sealed record TrainerOptions
     public ulong Seed { get; init; } = 1;
     /// <summary>Also train on an all-lowercase copy of every sentence, so lowercased captions (CC3M, RedCaps) tag well.</summary>
     public bool LowercaseCopies { get; init; } = true;
+    /// <summary>Sentences with a larger share of proper nouns (titles, name lists) get no lowercase copy.</summary>
+    public double LowercaseCopyMaxProperShare { get; init; } = 0.5;
     /// <summary>Words seen at least this often with one tag in ≥ <see cref="TagDictionaryMinShare"/> of cases skip the model.</summary>
     public int TagDictionaryMinCount { get; init; } = 20;
     public double TagDictionaryMinShare { get; init; } = 0.97;
@@ -57,6 +59,9 @@ public sealed class PerceptronTrainer(TrainerOptions options)
         for (int k = 0; k < originals && Options.LowercaseCopies; k++)
         {
             if (!sentences[k].Any(f => f.Any(char.IsUpper))) continue;
+            // Titles and name lists ("The Big Red Balloon") lowercased look like ordinary captions; copying them
+            // would teach that lowercase ordinary words are proper nouns.
+            if (goldTags[k].Count(t => t is "NNP" or "NNPS") > Options.LowercaseCopyMaxProperShare * goldTags[k].Length) continue;
             sentences.Add(sentences[k].Select(f => f.ToLowerInvariant()).ToArray());
             goldTags.Add(goldTags[k]);
             origin.Add(k);

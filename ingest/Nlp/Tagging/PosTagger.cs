@@ -74,7 +74,7 @@ public sealed class PosTagger
     private void TagWords(ReadOnlySpan<WordFeatures> words, ReadOnlySpan<sbyte> forced, bool lowercase, Span<byte> tags)
     {
         int nTags = Model.Tags.Count;
-        Span<float> scores = stackalloc float[nTags];
+        Span<int> scores = stackalloc int[nTags];
         Span<ulong> features = stackalloc ulong[FeatureTemplates.Count];
         int prev = nTags, prev2 = nTags + 1; // sentence-start markers
         for (int i = 0; i < words.Length; i++)

@@ -46,6 +46,11 @@ public static class PtbTokenizer
 
     private static void SplitChunk(string text, int s, int e, List<Token> output)
     {
+        if (IsPlainWord(text.AsSpan(s, e - s)))
+        {
+            EmitWord(text, s, e, output); // the common case: letters and digits only
+            return;
+        }
         while (s < e)
         {
             int end;
@@ -72,6 +77,15 @@ public static class PtbTokenizer
             s = w;
         }
     }
+
+    private static bool IsPlainWord(ReadOnlySpan<char> chunk)
+    {
+        if (chunk.Length == 2 && (chunk[1] == 'D' || chunk[1] == 'd')) return false; // xD
+        return !chunk.ContainsAnyExcept(AsciiLettersAndDigits);
+    }
+
+    private static readonly System.Buffers.SearchValues<char> AsciiLettersAndDigits =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
 
     private static int MatchPlaceholder(string text, int s, int e, out TokenKind kind)
     {

@@ -28,7 +28,8 @@ internal static class NlpBench
                          ExtractionBenchmark.Run("lowercased", lower, extractor, false, duration),
                          ExtractionBenchmark.Run("as written, lemmas", texts, extractor, true, duration),
                      })
-                Console.WriteLine($"{result.Name,-20} {result.TokensPerSecond,14:N0} tokens/s {result.CaptionsPerSecond,12:N0} captions/s {result.BytesPerCaption,8:N0} B allocated/caption");
+                Console.WriteLine($"{result.Name,-20} {result.TokensPerSecond,12:N0} tokens/s {result.CaptionsPerSecond,10:N0} captions/s " +
+                                  $"(per CPU second: {result.TokensPerCpuSecond,12:N0} tokens {result.CaptionsPerCpuSecond,10:N0} captions) {result.BytesPerCaption,6:N0} B allocated/caption");
             return 0;
         }));
         return command;
