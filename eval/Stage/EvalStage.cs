@@ -15,10 +15,7 @@ public static class EvalStage
     public static RunReport Run(ISegmentationScorer scorer, EvalRequest request, IProgress<EvalProgress>? progress = null,
         CancellationToken ct = default)
     {
-        if (request.Datasets.Count == 0) throw new ArgumentException("no dataset to evaluate");
-        var opened = request.Datasets.Select(d => (Spec: d, Dataset: EvalDatasets.Open(d.Kind, d.Root, d.Split))).ToList();
-        var duplicate = opened.GroupBy(o => o.Dataset.Name).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null) throw new ArgumentException($"dataset '{duplicate.Key}' is given twice");
+        var opened = request.Datasets.Zip(OpenDatasets(request)).ToList();
         var results = new List<DatasetEvaluation>();
         foreach (var (spec, dataset) in opened)
         {
@@ -29,5 +26,19 @@ public static class EvalStage
         var report = new RunReport(request.RunName, scorer.Name, DateTimeOffset.UtcNow, results);
         ReportWriter.Write(request.ReportDirectory, report);
         return report;
+    }
+
+    /// <summary>
+    /// Checks a request without a model: options valid, every dataset folder complete, no dataset twice. Call it
+    /// before loading a checkpoint so that a typo costs no model loading time.
+    /// </summary>
+    public static IReadOnlyList<ISegmentationDataset> OpenDatasets(EvalRequest request)
+    {
+        if (request.Datasets.Count == 0) throw new ArgumentException("no dataset to evaluate");
+        request.Options.Inference.Validate();
+        var opened = request.Datasets.Select(d => EvalDatasets.Open(d.Kind, d.Root, d.Split)).ToList();
+        var duplicate = opened.GroupBy(o => o.Name).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new ArgumentException($"dataset '{duplicate.Key}' is given twice");
+        return opened;
     }
 }

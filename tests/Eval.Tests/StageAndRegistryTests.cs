@@ -82,6 +82,10 @@ public class StageAndRegistryTests
         var twice = new EvalRequest("r", new[] { new DatasetSpec("voc", vocRoot), new DatasetSpec("voc", vocRoot) }, Small, tmp.File("out"));
         Assert.Contains("twice", Assert.Throws<ArgumentException>(() => EvalStage.Run(scorer, twice)).Message);
         Assert.False(Directory.Exists(tmp.File("out")));
+        var badWindow = new EvalRequest("r", new[] { new DatasetSpec("voc", vocRoot) },
+            Small with { Inference = Small.Inference with { Stride = 0 } }, tmp.File("out"));
+        Assert.Contains("stride 0", Assert.Throws<ArgumentException>(() => EvalStage.OpenDatasets(badWindow)).Message);
+        Assert.Equal("voc", Assert.Single(EvalStage.OpenDatasets(new EvalRequest("r", new[] { new DatasetSpec("voc", vocRoot) }, Small, "x"))).Name);
     }
 
     private sealed class InlineProgress(Action<EvalProgress> report) : IProgress<EvalProgress>

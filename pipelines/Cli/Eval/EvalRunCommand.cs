@@ -40,11 +40,15 @@ internal static class EvalRunCommand
         var noBackground = new Option<bool>("--without-background") { Description = "Score foreground classes only and ignore GT background (the VOC w/o bg protocol)." };
         var mode = new Option<string>("--mode") { Description = "slide (default) or whole.", DefaultValueFactory = _ => "slide" };
         var maxImages = new Option<int?>("--max-images") { Description = "Evaluate only the first N images of each dataset." };
+        var shortSide = new Option<int>("--short-side") { Description = "Keep-ratio resize: target short side.", DefaultValueFactory = _ => 448 };
+        var longCap = new Option<int>("--long-cap") { Description = "Keep-ratio resize: cap on the long side.", DefaultValueFactory = _ => 2048 };
+        var crop = new Option<int>("--crop") { Description = "Slide window size.", DefaultValueFactory = _ => 448 };
+        var stride = new Option<int>("--stride") { Description = "Slide window stride.", DefaultValueFactory = _ => 224 };
         var windowBatch = new Option<int>("--window-batch") { Description = "Windows per scorer call.", DefaultValueFactory = _ => 8 };
         var overlays = new Option<int>("--overlays") { Description = "Prediction overlays to save per dataset.", DefaultValueFactory = _ => 6 };
         var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: CUDA when available)." };
         var scorerOptions = new Option<string[]>("--scorer-option") { Description = "key=value passed to the scorer factory (repeatable).", AllowMultipleArgumentsPerToken = true };
-        foreach (var o in new Option[] { model, kind, datasets, root, run, threshold, noBackground, mode, maxImages, windowBatch, overlays, device, scorerOptions })
+        foreach (var o in new Option[] { model, kind, datasets, root, run, threshold, noBackground, mode, maxImages, shortSide, longCap, crop, stride, windowBatch, overlays, device, scorerOptions })
             command.Options.Add(o);
 
         command.SetAction(async (parse, ct) =>
@@ -64,12 +68,17 @@ internal static class EvalRunCommand
                             var m => throw new ArgumentException($"--mode must be slide or whole, not '{m}'"),
                         },
                         WindowBatch = parse.GetValue(windowBatch),
+                        ShortSide = parse.GetValue(shortSide),
+                        LongSideCap = parse.GetValue(longCap),
+                        CropSize = parse.GetValue(crop),
+                        Stride = parse.GetValue(stride),
                     },
                     Protocol = parse.GetValue(noBackground) ? BackgroundProtocol.WithoutBackground : BackgroundProtocol.WithBackground,
                     BackgroundThreshold = globalTau,
                     MaxImages = parse.GetValue(maxImages),
                     KeepPredictions = parse.GetValue(overlays),
                 };
+                options.Inference.Validate();
                 var runName = parse.GetValue(run) ?? $"{Path.GetFileNameWithoutExtension(checkpoint)}-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
                 if (runName.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || runName.Contains(".."))
                     throw new ArgumentException($"run name '{runName}' is not a valid folder name");
@@ -79,6 +88,8 @@ internal static class EvalRunCommand
                     ? Path.Combine(Path.GetTempPath(), $"sseg-eval-{Guid.NewGuid():N}", runName)
                     : Path.Combine(rootUri, "reports", runName);
 
+                var request = new EvalRequest(runName, specs, options, reportDir);
+                EvalStage.OpenDatasets(request); // fail on a bad folder before spending time on the model
                 var dev = DeviceSelector.Select(parse.GetValue(device));
                 var settings = ParseSettings(parse.GetValue(scorerOptions) ?? Array.Empty<string>());
                 var registry = DiscoverScorers();
@@ -86,7 +97,6 @@ internal static class EvalRunCommand
                 AnsiConsole.MarkupLine($"Scorer [bold]{Markup.Escape(factory.Kind)}[/] on {Markup.Escape(DeviceSelector.Describe(dev))}");
                 using var scorer = factory.Load(checkpoint, new ScorerLoadOptions(dev, settings));
 
-                var request = new EvalRequest(runName, specs, options, reportDir);
                 SSeg.Eval.Reports.RunReport? report = null;
                 AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
                         new RemainingTimeColumn(), new SpinnerColumn())
