@@ -43,7 +43,9 @@ public sealed record SelftrainTrainOptions
 
     public void Validate()
     {
-        if (Iterations <= 0 || BatchSize <= 0) throw new ArgumentException("iterations and batch size must be positive");
+        if (Iterations <= 0) throw new ArgumentException("iterations must be positive");
+        // The pyramid-pooling 1×1 bin feeds BatchNorm one value per channel and image: one image gives a zero variance (NaN loss).
+        if (BatchSize < 2) throw new ArgumentException($"batch size must be at least 2 (BatchNorm after the 1×1 pyramid-pooling bin), got {BatchSize}");
         if (StopAtIteration is <= 0) throw new ArgumentException("stop-at must be positive");
         if (CheckpointEvery <= 0 || LogEvery <= 0 || KeepCheckpoints <= 0) throw new ArgumentException("checkpoint/log intervals and keep count must be positive");
         if (Augment.CropSize != Model.CropSize)

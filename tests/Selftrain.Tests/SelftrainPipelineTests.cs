@@ -119,6 +119,14 @@ public class SelftrainPipelineTests(SelftrainPipelineFixture fx, ITestOutputHelp
     }
 
     [Fact]
+    public async Task SingleImageBatchesAreRejectedBeforeAnyWork()
+    {
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => SelftrainStage.TrainAsync(fx.TrainOptions("batch-one", 2) with { BatchSize = 1 }));
+        Assert.Contains("batch size must be at least 2", error.Message);
+        Assert.False(Directory.Exists(Path.Combine(fx.Storage, "runs", "batch-one", "checkpoints")));
+    }
+
+    [Fact]
     public void FactoryRecognisesSSegPlusCheckpointsAndRejectsForeignClassLists()
     {
         var path = Path.Combine(fx.Root, "factory.safetensors");
