@@ -32,7 +32,7 @@ internal sealed class IngestConfigFile
             if (value.ValueKind == JsonValueKind.String && typeof(T) != typeof(string))
             {
                 var target = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
-                return (T)(target.IsEnum ? Enum.Parse(target, value.GetString()!, ignoreCase: true) : Convert.ChangeType(value.GetString()!, target, System.Globalization.CultureInfo.InvariantCulture));
+                return (T)(target.IsEnum ? Enum.Parse(target, value.GetString()!.Replace("_", "").Replace("-", ""), ignoreCase: true) : Convert.ChangeType(value.GetString()!, target, System.Globalization.CultureInfo.InvariantCulture));
             }
             return value.Deserialize<T>()!;
         }
