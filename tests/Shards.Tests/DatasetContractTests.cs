@@ -68,6 +68,21 @@ public abstract class DatasetContractTests
     }
 
     [Fact]
+    public async Task A_shard_where_every_sample_failed_commits_with_zero_rows()
+    {
+        var ds = await NewStore(out _).CreateOrOpenAsync("empty");
+        var result = await TestRows.WriteImageShardAsync(ds, 0, rows: 0, failures: 4);
+        Assert.Equal((0L, 4L), (result.Entry.Rows, result.Entry.Failures));
+        await using (var reader = await ds.OpenImageShardAsync(0))
+        {
+            Assert.Equal(0, reader.RowCount);
+            Assert.Empty(await reader.ReadRowsAsync().ToListAsync());
+        }
+        Assert.Equal(4, (await ds.ReadFailuresAsync(0)).Count);
+        Assert.True((await ds.VerifyAsync()).Ok);
+    }
+
+    [Fact]
     public async Task Projection_reads_only_the_chosen_columns()
     {
         var ds = await NewStore(out _).CreateOrOpenAsync("proj");
