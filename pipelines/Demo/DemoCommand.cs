@@ -28,6 +28,11 @@ public static class DemoCommand
         overrides.TryAdd("Logging:LogLevel:SSeg", "Warning");
         overrides.TryAdd("Logging:LogLevel:Microsoft.Hosting.Lifetime", "Warning");
         overrides.TryAdd("Logging:LogLevel:Hangfire", "None"); // job failures reach the run's summary line
+        if (overrides.GetValueOrDefault("Urls") is { } urls && !PortIsFree(urls))
+        {
+            Console.WriteLine($"{urls} is taken; the demo listens on a free loopback port instead.");
+            overrides["Urls"] = "http://127.0.0.1:0";
+        }
         var root = Path.GetFullPath(overrides.GetValueOrDefault("Storage:Root") ?? "./data");
         overrides["Storage:Root"] = root;
         var sampleDir = Path.Combine(root, "demo-sample");
@@ -82,5 +87,21 @@ public static class DemoCommand
             await app.StopAsync(CancellationToken.None);
         }
         return run.Status == RunStatus.Succeeded ? 0 : 1;
+    }
+
+    private static bool PortIsFree(string url)
+    {
+        if (!Uri.TryCreate(url.Split(';')[0], UriKind.Absolute, out var uri) || uri.Port == 0) return true;
+        try
+        {
+            var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, uri.Port);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
     }
 }
