@@ -35,20 +35,24 @@ public static class SegmentationEvaluator
         var kept = new List<KeptPrediction>();
 
         var channel = Channel.CreateBounded<Loaded>(Math.Max(1, options.Prefetch));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var producer = Task.Run(async () =>
         {
             try
             {
                 foreach (var sample in samples)
                 {
-                    ct.ThrowIfCancellationRequested();
-                    await channel.Writer.WriteAsync(Load(dataset, sample), ct).ConfigureAwait(false);
+                    stop.Token.ThrowIfCancellationRequested();
+                    var item = Load(dataset, sample);
+                    try { await channel.Writer.WriteAsync(item, stop.Token).ConfigureAwait(false); }
+                    catch (OperationCanceledException) { item.Image?.Dispose(); throw; }
                 }
             }
             finally { channel.Writer.TryComplete(); }
-        }, ct);
+        }, stop.Token);
 
         int done = 0;
+        bool finished = false;
         try
         {
             while (channel.Reader.WaitToReadAsync(ct).AsTask().GetAwaiter().GetResult())
@@ -57,17 +61,24 @@ public static class SegmentationEvaluator
                 {
                     using (item.Image)
                     {
+                        ct.ThrowIfCancellationRequested();
                         if (item.Error is not null) failures.Add(item.Error);
                         else ScoreOne(item, predictor, space, metrics, kept, options, failures);
                     }
                     progress?.Report(new EvalProgress(dataset.Name, ++done, samples.Count));
                 }
             }
+            finished = true;
         }
         finally
         {
-            // Drain so the producer never blocks on a full channel after an exception here.
-            while (channel.Reader.TryRead(out var rest)) rest.Image?.Dispose();
+            if (!finished)
+            {
+                // Stop the reader task and free what it decoded, so a failed or cancelled run leaks nothing.
+                stop.Cancel();
+                try { producer.Wait(TimeSpan.FromSeconds(30)); } catch (AggregateException) { }
+                while (channel.Reader.TryRead(out var rest)) rest.Image?.Dispose();
+            }
         }
         producer.GetAwaiter().GetResult();
 

@@ -121,6 +121,24 @@ public class EvaluationRunTests
     }
 
     [Fact]
+    public void CancellationStopsTheRunAfterTheCurrentImage()
+    {
+        using var tmp = TestPaths.NewTempDir();
+        var voc = new VocDataset(SyntheticVoc.Create(tmp.Path));
+        using var scorer = new ColourScorer();
+        using var cts = new CancellationTokenSource();
+        var seen = new List<int>();
+        var progress = new CallbackProgress(p => { seen.Add(p.Done); cts.Cancel(); });
+        Assert.ThrowsAny<OperationCanceledException>(() => SegmentationEvaluator.Evaluate(scorer, voc, Small with { Prefetch = 1 }, progress, cts.Token));
+        Assert.Equal(new[] { 1 }, seen);
+    }
+
+    private sealed class CallbackProgress(Action<EvalProgress> report) : IProgress<EvalProgress>
+    {
+        public void Report(EvalProgress value) => report(value);
+    }
+
+    [Fact]
     public void ReportFolderHasJsonCsvMarkdownChartAndOverlays()
     {
         using var tmp = TestPaths.NewTempDir();
