@@ -84,6 +84,23 @@ public sealed class Dataset
         return new ImageShardWriter(this, shardIndex, file, schema, options);
     }
 
+    /// <summary>
+    /// Starts a writer whose commit replaces committed image shard <paramref name="current"/> (for example
+    /// --retry-failed merging recovered rows): the new files get new names
+    /// (<c>part-00042.r&lt;unix-ms&gt;.parquet</c> and sidecars), the manifest entry is swapped by compare-and-swap
+    /// only if it still is <paramref name="current"/>, and the replaced files are deleted afterwards.
+    /// </summary>
+    public async Task<ImageShardWriter> CreateReplacementImageShardWriterAsync(ShardEntry current, ShardWriterOptions? options = null, CancellationToken ct = default)
+    {
+        if (current.Kind != ShardNames.ImagesKind) throw new ArgumentException($"{current.Path} is not an image shard.", nameof(current));
+        options ??= ShardWriterOptions.Default;
+        var schema = new ImageShardSchema();
+        var partName = $"{ShardNames.PartName(current.Index)}.r{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}";
+        var key = KeyOf($"{ShardNames.ImagesKind}/{partName}.parquet");
+        var file = await Writing.StagedParquetFile.CreateAsync(Storage, key, schema.Schema, null, options.TextCompression, ct);
+        return new ImageShardWriter(this, current.Index, file, schema, options, current, partName);
+    }
+
     /// <summary>Starts writing the mask shard of <paramref name="generator"/> for image shard <paramref name="shardIndex"/>.</summary>
     public async Task<MaskShardWriter> CreateMaskShardWriterAsync(MaskGeneratorInfo generator, int shardIndex, ShardWriterOptions? options = null, CancellationToken ct = default)
     {

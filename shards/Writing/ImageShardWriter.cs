@@ -23,9 +23,15 @@ public sealed class ImageShardWriter : IAsyncDisposable
     private long _bufferedBytes;
     private bool _done;
 
-    internal ImageShardWriter(Dataset dataset, int shardIndex, Writing.StagedParquetFile file, ImageShardSchema schema, ShardWriterOptions options)
+    private readonly ShardEntry? _replacing;
+    private readonly string _partName;
+
+    internal ImageShardWriter(Dataset dataset, int shardIndex, Writing.StagedParquetFile file, ImageShardSchema schema, ShardWriterOptions options,
+        ShardEntry? replacing = null, string? partName = null)
     {
         _dataset = dataset;
+        _replacing = replacing;
+        _partName = partName ?? ShardNames.PartName(shardIndex);
         ShardIndex = shardIndex;
         _file = file;
         _schema = schema;
@@ -75,7 +81,10 @@ public sealed class ImageShardWriter : IAsyncDisposable
     /// <summary>
     /// Finishes the file and commits the shard: stats and failures files first, then one atomic publish of the
     /// Parquet file, then the manifest entry (compare-and-swap with retry). If the manifest already lists this
-    /// shard the commit is a no-op and returns the existing entry.
+    /// shard the commit is a no-op and returns the existing entry. A writer from
+    /// <see cref="Dataset.CreateReplacementImageShardWriterAsync"/> instead swaps the listed entry for the new shard,
+    /// but only while the manifest still lists the entry it replaces (else nothing changes and
+    /// <see cref="ShardCommitResult.Replaced"/> is false).
     /// </summary>
     public async Task<ShardCommitResult> CommitAsync(CancellationToken ct = default)
     {
@@ -83,20 +92,20 @@ public sealed class ImageShardWriter : IAsyncDisposable
         var kind = ShardNames.ImagesKind;
         var manifest = await _dataset.ReadManifestAsync(ct);
         var existing = manifest?.Find(kind, ShardIndex);
-        if (existing is not null)
+        if (_replacing is null ? existing is not null : !ShardCommitter.SameShard(existing, _replacing))
         {
-            await DisposeAsync();
-            return new ShardCommitResult(existing, AlreadyCommitted: true);
+            await DisposeAsync();   // already committed, or (replacing) the entry changed since the caller read it
+            return new ShardCommitResult(existing ?? _replacing!, AlreadyCommitted: true);
         }
         await FlushRowGroupAsync(ct);
         var (bytes, sha) = await _file.CloseAsync(ct);
-        var failuresPath = ShardNames.FailuresPath(kind, ShardIndex);
-        var statsPath = ShardNames.StatsPath(kind, ShardIndex);
+        var failuresPath = $"{kind}/{_partName}.failures.parquet";
+        var statsPath = $"{kind}/{_partName}.stats.json";
         var failuresByReason = _failures.GroupBy(f => f.Reason).OrderBy(g => g.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (long)g.Count());
         var entry = new ShardEntry
         {
-            Kind = kind, Index = ShardIndex, Path = ShardNames.DataPath(kind, ShardIndex), Rows = _file.Rows, Bytes = bytes,
+            Kind = kind, Index = ShardIndex, Path = $"{kind}/{_partName}.parquet", Rows = _file.Rows, Bytes = bytes,
             Sha256 = sha, RowGroups = _file.RowGroups, Failures = _failures.Count, FailuresByReason = failuresByReason,
             StatsPath = statsPath, FailuresPath = failuresPath, CommittedUtc = DateTimeOffset.UtcNow,
         };
@@ -111,7 +120,9 @@ public sealed class ImageShardWriter : IAsyncDisposable
             Counters = new Dictionary<string, long>(Counters),
         };
         await _dataset.Storage.WriteAsync(_dataset.KeyOf(statsPath), ShardJson.Serialize(stats), ct);
-        var result = await ShardCommitter.PublishAndRegisterAsync(_dataset, _file, entry, generator: null, ct);
+        var result = _replacing is null
+            ? await ShardCommitter.PublishAndRegisterAsync(_dataset, _file, entry, generator: null, ct)
+            : await ShardCommitter.PublishAndReplaceAsync(_dataset, _file, _replacing, entry, ct);
         await DisposeAsync();
         return result;
     }

@@ -26,6 +26,33 @@ internal static class ShardCommitter
         return new ShardCommitResult((await dataset.ReadManifestAsync(ct))?.Find(entry.Kind, entry.Index) ?? winner, AlreadyCommitted: true);
     }
 
+    /// <summary>The same committed file: same path and checksum.</summary>
+    public static bool SameShard(ShardEntry? a, ShardEntry? b) => a is not null && b is not null && a.Path == b.Path && a.Sha256 == b.Sha256;
+
+    /// <summary>
+    /// Replacement commit: publish the new files (under new names), swap the manifest entry by compare-and-swap
+    /// only while it still lists <paramref name="replacing"/>, then delete the replaced files. A lost race or a
+    /// crash leaves the old shard listed and at most unlisted files.
+    /// </summary>
+    public static async Task<ShardCommitResult> PublishAndReplaceAsync(Dataset dataset, Writing.StagedParquetFile file,
+        ShardEntry replacing, ShardEntry entry, CancellationToken ct)
+    {
+        await file.PublishAsync(ct);
+        var swapped = false;
+        var manifest = await dataset.Manifests.UpdateAsync(current =>
+        {
+            var listed = current?.Find(entry.Kind, entry.Index);
+            swapped = current is not null && SameShard(listed, replacing);
+            if (!swapped) return current;
+            return current! with { Shards = current.Shards.Select(s => ReferenceEquals(s, listed) ? entry : s).ToList() };
+        }, ct);
+        var (keep, drop) = swapped ? (entry, replacing) : (manifest?.Find(entry.Kind, entry.Index) ?? replacing, entry);
+        foreach (var path in new[] { drop.Path, drop.StatsPath, drop.FailuresPath })
+            if (path is not null && path != keep.Path && path != keep.StatsPath && path != keep.FailuresPath)
+                await dataset.Storage.DeleteAsync(dataset.KeyOf(path), ct);
+        return new ShardCommitResult(keep, AlreadyCommitted: !swapped) { Replaced = swapped };
+    }
+
     /// <summary>
     /// Two writers of the same shard raced: both published (last rename wins), one registered. Make the
     /// manifest entry describe the bytes actually stored (the rows are the same input slice either way).

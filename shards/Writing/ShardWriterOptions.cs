@@ -24,5 +24,9 @@ public sealed record ShardWriterOptions
 }
 
 /// <summary>What a commit did: <see cref="AlreadyCommitted"/> is true when the manifest already listed the
-/// shard (the commit was a no-op and <see cref="Entry"/> is the existing entry).</summary>
-public sealed record ShardCommitResult(ShardEntry Entry, bool AlreadyCommitted);
+/// shard (the commit was a no-op and <see cref="Entry"/> is the existing entry). <see cref="Replaced"/> is true
+/// when a replacement writer swapped in its shard.</summary>
+public sealed record ShardCommitResult(ShardEntry Entry, bool AlreadyCommitted)
+{
+    public bool Replaced { get; init; }
+}

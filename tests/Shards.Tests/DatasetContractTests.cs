@@ -144,6 +144,44 @@ public abstract class DatasetContractTests
     }
 
     [Fact]
+    public async Task A_replacement_writer_swaps_the_shard_only_while_it_is_unchanged()
+    {
+        var store = NewStore(out _);
+        var ds = await store.CreateOrOpenAsync("replace");
+        var original = (await TestRows.WriteImageShardAsync(ds, 2, rows: 3, failures: 2)).Entry;
+
+        await using (var writer = await ds.CreateReplacementImageShardWriterAsync(original))
+        {
+            for (var i = 0; i < 5; i++) await writer.AddAsync(TestRows.Image(2, i));
+            writer.AddFailure(new FailureRow("u", "test/00002/00009", "timeout", null));
+            var result = await writer.CommitAsync();
+            Assert.True(result.Replaced);
+            Assert.False(result.AlreadyCommitted);
+            Assert.Equal((5L, 1L), (result.Entry.Rows, result.Entry.Failures));
+            Assert.StartsWith("images/part-00002.r", result.Entry.Path);
+        }
+        var manifest = await ds.GetManifestAsync();
+        var listed = Assert.Single(manifest.Shards);
+        await using (var reader = await ds.OpenImageShardAsync(2)) Assert.Equal(5, reader.RowCount);
+        Assert.Single(await ds.ReadFailuresAsync(2));
+        var keys = await ListKeysAsync(store, ds.Prefix + "/");
+        Assert.DoesNotContain(ds.KeyOf(original.Path), keys);            // replaced files are gone
+        Assert.True((await ds.VerifyAsync()).Ok);
+        Assert.Empty((await ds.VerifyAsync()).Orphans);
+
+        // A replacement based on the outdated entry changes nothing and leaves no files behind.
+        await using (var stale = await ds.CreateReplacementImageShardWriterAsync(original))
+        {
+            await stale.AddAsync(TestRows.Image(2, 0));
+            var result = await stale.CommitAsync();
+            Assert.False(result.Replaced);
+            Assert.Equal(listed.Sha256, result.Entry.Sha256);
+        }
+        Assert.Equal(listed.Sha256, (await ds.GetManifestAsync()).Find("images", 2)!.Sha256);
+        Assert.Equal(keys, await ListKeysAsync(store, ds.Prefix + "/"));
+    }
+
+    [Fact]
     public async Task An_aborted_writer_leaves_nothing_visible()
     {
         var store = NewStore(out _);
