@@ -21,3 +21,22 @@ public class GroupNormTests
         Assert.True(y.allclose(gn.forward(x.contiguous()), 1e-6, 1e-6));
     }
 }
+
+public class BackboneInitTests
+{
+    [Fact]
+    public void Default_vit_s16_maskformer_has_finite_well_scaled_weights_and_outputs()
+    {
+        manual_seed(0);
+        using var model = new SSeg.Train.Model.SSegModel(SSeg.Train.Model.SSegModelConfig.VitS16 with { VocabSize = 600 });
+        foreach (var (name, p) in model.named_parameters())
+            Assert.True(p.isfinite().all().ToBoolean(), $"{name} has non-finite values");
+        var qkv = model.image_encoder.backbone.blocks[5].attn.qkv.weight!;
+        Assert.InRange(qkv.std().ToDouble(), 0.018, 0.022);
+        model.eval();
+        using var noGrad = no_grad();
+        using var o = model.EncodeImages(randn(1, 3, 224, 224));
+        Assert.True(o.PredMasks.isfinite().all().ToBoolean());
+        Assert.Equal(new long[] { 6, 1, 64, 56, 56 }, o.PredMasks.shape);
+    }
+}
