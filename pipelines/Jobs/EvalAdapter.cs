@@ -81,8 +81,23 @@ public sealed class EvalAdapter : IStageAdapter
     public Task<int> CountCompletedAsync(StageContext context, StagePlan plan, CancellationToken ct) =>
         Task.FromResult(Directory.Exists(ReportDirectory(context)) && Directory.EnumerateFiles(ReportDirectory(context)).Any() ? 1 : 0);
 
-    public Task<string> SummarizeAsync(StageContext context, CancellationToken ct) =>
-        Task.FromResult($"report {ReportDirectory(context)}");
+    public async Task<string> SummarizeAsync(StageContext context, CancellationToken ct)
+    {
+        var directory = ReportDirectory(context);
+        var scores = new List<string>();
+        var file = Path.Combine(directory, "report.json");
+        if (File.Exists(file))
+        {
+            try
+            {
+                using var report = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(file, ct));
+                foreach (var dataset in report.RootElement.GetProperty("datasets").EnumerateArray())
+                    scores.Add($"{dataset.GetProperty("dataset").GetString()} mIoU {dataset.GetProperty("mIoU").GetDouble() * 100:0.0}");
+            }
+            catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException) { /* the path is enough */ }
+        }
+        return $"report {directory}" + (scores.Count > 0 ? $" ({string.Join(", ", scores)})" : "");
+    }
 
     public static string ReportDirectory(StageContext context) =>
         Path.Combine(Path.GetFullPath(context.StorageRoot), "reports", context.Require("run"));
