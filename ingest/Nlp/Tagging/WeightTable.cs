@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace SSeg.Ingest.Nlp.Tagging;
 
@@ -43,31 +44,46 @@ internal sealed class WeightTable
     private static uint Fingerprint(ulong key) => (uint)(key >> 32) | 1u;
 
     /// <summary>Adds the int16 weights of every known feature to <paramref name="scores"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Accumulate(ReadOnlySpan<ulong> features, Span<int> scores)
+    /// <remarks>
+    /// Three passes so that the cache misses overlap instead of queueing: prefetch every feature's slot, then
+    /// resolve the slots and prefetch their entries, then add the entries.
+    /// </remarks>
+    public unsafe void Accumulate(ReadOnlySpan<ulong> features, Span<int> scores)
     {
-        var slots = _slots;
-        var entries = _entries;
+        int n = features.Length;
+        Span<int> found = stackalloc int[n];
         int mask = _mask;
-        foreach (var key in features)
+        fixed (ulong* slots = _slots)
+        fixed (int* entries = _entries)
         {
-            uint fingerprint = Fingerprint(key);
-            int slot = (int)key & mask;
-            while (true)
+            if (Sse.IsSupported)
+                for (int k = 0; k < n; k++) Sse.Prefetch0(slots + ((int)features[k] & mask));
+            for (int k = 0; k < n; k++)
             {
-                ulong s = slots[slot];
-                if (s == 0) break;
-                if ((uint)(s >> 32) == fingerprint)
+                ulong key = features[k];
+                uint fingerprint = Fingerprint(key);
+                int slot = (int)key & mask;
+                found[k] = -1;
+                while (true)
                 {
-                    int start = (int)((uint)s >> 8), end = start + (int)(s & 0xFF);
-                    for (int e = start; e < end; e++)
+                    ulong s = slots[slot];
+                    if (s == 0) break;
+                    if ((uint)(s >> 32) == fingerprint)
                     {
-                        int entry = entries[e];
-                        scores[entry & 0xFF] += entry >> 8;
+                        found[k] = slot;
+                        if (Sse.IsSupported) Sse.Prefetch0(entries + (int)((uint)s >> 8));
+                        break;
                     }
-                    break;
+                    slot = (slot + 1) & mask;
                 }
-                slot = (slot + 1) & mask;
+            }
+            for (int k = 0; k < n; k++)
+            {
+                if (found[k] < 0) continue;
+                ulong s = slots[found[k]];
+                int* e = entries + (int)((uint)s >> 8);
+                int* end = e + (int)(s & 0xFF);
+                for (; e < end; e++) scores[*e & 0xFF] += *e >> 8;
             }
         }
     }
