@@ -89,7 +89,7 @@ public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry s
     }
 
     [Queue("{0}")]
-    [AutomaticRetry(Attempts = 2, DelaysInSeconds = [3, 10])]
+    [AutomaticRetry(Attempts = 2, DelaysInSeconds = [3, 10], ExceptOn = [typeof(StageOptionException)])] // bad options never heal
     [DisplayName("{1} shard {4} of run {2}")]
     public async Task RunShardAsync(string queue, string stage, string runId, int stageIndex, int shard, CancellationToken ct)
     {
