@@ -144,27 +144,47 @@ public sealed class ImageDownloader : IDisposable
         }
     }
 
-    /// <summary>Reads the body up to the cap. Null when it is larger than the cap.</summary>
+    /// <summary>
+    /// Reads the body up to the cap. Null when it is larger than the cap. The socket reads go into a small buffer on
+    /// the pinned-object heap and are copied into the body: a body array pinned by a pending read would stop the
+    /// GC from compacting the large-object heap, and memory would fragment and grow over a long run.
+    /// </summary>
     private async Task<byte[]?> ReadBodyAsync(HttpContent content, long? declared, CancellationToken ct)
     {
         await using var stream = await content.ReadAsStreamAsync(ct).ConfigureAwait(false);
         var max = _options.MaxBodyBytes;
-        var buffer = new byte[declared is > 0 ? (int)Math.Min(declared.Value + 1, max + 1) : 64 * 1024];
-        var length = 0;
-        while (true)
+        var chunk = ReadBuffers.Rent();
+        try
         {
-            if (length == buffer.Length)
+            var body = new byte[declared is > 0 ? (int)Math.Min(declared.Value, max + 1) : 64 * 1024];
+            var length = 0;
+            while (true)
             {
-                if (length > max) return null;
-                Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, max + 1));
+                var read = await stream.ReadAsync(chunk, ct).ConfigureAwait(false);
+                if (read == 0) break;
+                if (length + read > max) return null;
+                if (length + read > body.Length)
+                    Array.Resize(ref body, (int)Math.Min(Math.Max((long)body.Length * 2, length + read), max + 1));
+                chunk.AsSpan(0, read).CopyTo(body.AsSpan(length));
+                length += read;
             }
-            var read = await stream.ReadAsync(buffer.AsMemory(length), ct).ConfigureAwait(false);
-            if (read == 0) break;
-            length += read;
-            if (length > max) return null;
+            if (length != body.Length) Array.Resize(ref body, length);
+            return body;
         }
-        if (length != buffer.Length) Array.Resize(ref buffer, length);
-        return buffer;
+        finally
+        {
+            ReadBuffers.Return(chunk);
+        }
+    }
+
+    /// <summary>64 KiB read buffers on the pinned-object heap, reused across downloads.</summary>
+    private static class ReadBuffers
+    {
+        private static readonly System.Collections.Concurrent.ConcurrentBag<byte[]> Free = [];
+
+        public static byte[] Rent() => Free.TryTake(out var b) ? b : GC.AllocateUninitializedArray<byte>(64 * 1024, pinned: true);
+
+        public static void Return(byte[] buffer) { if (Free.Count < 256) Free.Add(buffer); }
     }
 
     private static TimeSpan RetryAfter(HttpResponseHeaders headers)

@@ -146,7 +146,8 @@ internal static class IngestBench
                 }
             Console.WriteLine($"    {ok:N0} images ok, {failed:N0} failed, {bytes / 1e6:0} MB downloaded in {wall:0.0} s");
             Console.WriteLine($"    {ok / wall,7:0.0} images/s   {1000 * cpu / Math.Max(1, ok),6:0.00} ms CPU/image (all work incl. failures)   " +
-                              $"peak RSS {process.PeakWorkingSet64 / 1e6:0} MB");
+                              $"peak RSS {process.PeakWorkingSet64 / 1e6:0} MB, {GC.CollectionCount(2)} gen-2 GCs, " +
+                              $"fragmented {GC.GetGCMemoryInfo(GCKind.Any).FragmentedBytes / 1e6:0} MB");
         }
         finally
         {
