@@ -115,17 +115,21 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
         return tokens.add(pos).MoveToOuterDisposeScope();
     }
 
-    /// <summary>DINO's init: truncated normal (std 0.02) for Linear weights, pos_embed and cls_token; zero biases; unit LayerNorms.</summary>
+    /// <summary>
+    /// DINO's init: truncated normal (std 0.02, cut at ±2 absolute as timm's trunc_normal_) for Linear weights,
+    /// pos_embed and cls_token; zero biases; unit LayerNorms. Uses normal_ + clamp_ because TorchSharp 0.107's
+    /// nn.init.trunc_normal_ yields constant or NaN values on this CPU build; with std 0.02 the ±2 bound is never hit.
+    /// </summary>
     private void InitializeLikeDino()
     {
         using var noGrad = no_grad();
-        nn.init.trunc_normal_(pos_embed, std: 0.02);
-        nn.init.trunc_normal_(cls_token, std: 0.02);
+        TruncNormal(pos_embed);
+        TruncNormal(cls_token);
         foreach (var (_, module) in named_modules())
         {
             if (module is Linear linear)
             {
-                nn.init.trunc_normal_(linear.weight!, std: 0.02);
+                TruncNormal(linear.weight!);
                 if (linear.bias is not null) nn.init.zeros_(linear.bias);
             }
             else if (module is LayerNorm ln)
@@ -134,5 +138,7 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
                 nn.init.zeros_(ln.bias!);
             }
         }
+
+        static void TruncNormal(Tensor t) => nn.init.normal_(t, 0.0, 0.02).clamp_(-2.0, 2.0);
     }
 }

@@ -57,3 +57,24 @@ public class VitFeatureTests
         Assert.Contains("multiple of the patch size 8", error.Message);
     }
 }
+
+public class VitInitTests
+{
+    [Fact]
+    public void FreshWeightsFollowDinoInit()
+    {
+        manual_seed(13);
+        using var vit = new VisionTransformer(VitConfig.Small(16));
+        foreach (var t in new[] { vit.pos_embed, vit.blocks[0].attn.qkv.weight!, vit.blocks[11].mlp.fc2.weight! })
+        {
+            using var nan = t.isnan().any();
+            Assert.False(nan.item<bool>());
+            using var std = t.std();
+            Assert.InRange(std.item<float>(), 0.018f, 0.022f);
+        }
+        using var bias = vit.blocks[3].attn.qkv.bias!.abs().max();
+        Assert.Equal(0f, bias.item<float>());
+        using var ln = vit.norm.weight!.sub(1).abs().max();
+        Assert.Equal(0f, ln.item<float>());
+    }
+}
