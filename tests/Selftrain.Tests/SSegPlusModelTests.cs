@@ -42,6 +42,19 @@ public class SSegPlusModelTests
     }
 
     [Fact]
+    public void RandomInitialisationIsFiniteEvenWhereTruncNormalDrawsInfinity()
+    {
+        // With this seed TorchSharp's trunc_normal_ puts ±inf into backbone.blocks.6.attn.qkv.weight of a ViT-Ti.
+        torch.manual_seed(SSeg.Selftrain.Data.SampleOrder.Mix(0, -1, 5));
+        using var model = new SSegPlusModel(new SSegPlusConfig
+        {
+            BackboneName = "vit_tiny", EmbedDim = 192, Heads = 3, HeadChannels = 16, AuxChannels = 8, CropSize = 480, ClassNames = TinyConfigs.ThreeClasses,
+        });
+        var bad = model.named_parameters().Where(p => !p.parameter.isfinite().all().item<bool>()).Select(p => p.name).ToList();
+        Assert.Empty(bad);
+    }
+
+    [Fact]
     public void OptimizerGroupsFollowTheLayerDecayTableOfTheRealModel()
     {
         using var model = new SSegPlusModel(TinyConfigs.MaeTiny(crop: 64));
