@@ -39,19 +39,6 @@ public sealed class SSegPlusModel : nn.Module<Tensor, SegmentationLogits>
             config.PoolScales.Select(s => (long)s).ToArray(), config.DropoutRatio);
         auxiliary_head = new FcnHead(config.EmbedDim, config.AuxChannels, config.NumClasses, dropoutRatio: config.DropoutRatio);
         RegisterComponents();
-        ZeroNonFiniteInitialValues(backbone);
-    }
-
-    /// <summary>
-    /// TorchSharp 0.107's trunc_normal_ (the ViT's DINO init) occasionally draws ±inf; such entries would make the very
-    /// first loss NaN when training from random weights. They are set to 0 (the mean of the intended distribution).
-    /// </summary>
-    private static void ZeroNonFiniteInitialValues(nn.Module module)
-    {
-        using var noGrad = no_grad();
-        foreach (var p in module.parameters())
-            if (!p.isfinite().all().item<bool>())
-                p.copy_(p.nan_to_num(0.0, 0.0, 0.0));
     }
 
     /// <summary>The four tapped block outputs as maps [B, D, H/16, W/16].</summary>

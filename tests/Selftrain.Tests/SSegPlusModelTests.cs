@@ -44,7 +44,8 @@ public class SSegPlusModelTests
     [Fact]
     public void RandomInitialisationIsFiniteEvenWhereTruncNormalDrawsInfinity()
     {
-        // With this seed TorchSharp's trunc_normal_ puts ±inf into backbone.blocks.6.attn.qkv.weight of a ViT-Ti.
+        // With this seed TorchSharp's trunc_normal_ used to put ±inf into backbone.blocks.6.attn.qkv.weight of a ViT-Ti;
+        // the shared ViT's init must not depend on it.
         torch.manual_seed(SSeg.Selftrain.Data.SampleOrder.Mix(0, -1, 5));
         using var model = new SSegPlusModel(new SSegPlusConfig
         {
