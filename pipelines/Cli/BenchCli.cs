@@ -9,7 +9,8 @@ public static class BenchCli
     {
         var bench = new Command("bench", "Benchmarks that print throughput and memory figures.");
         foreach (var sub in new[] { ShardsCli.CreateBench(), IngestCli.CreateBench(), NlpCli.CreateBench(),
-                                    PseudomaskCli.CreateBench(), TrainCli.CreateBench() })
+                                    PseudomaskCli.CreateBench(), TrainCli.CreateBench(), SelftrainCli.CreateBench(),
+                                    EvalCli.CreateBench() })
             if (sub is not null) bench.Subcommands.Add(sub);
         return bench;
     }
