@@ -22,9 +22,10 @@ internal static class TrainBench
         var steps = new Option<int>("--steps") { Description = "Timed steps per config.", DefaultValueFactory = _ => 3 };
         var device = new Option<string>("--device") { DefaultValueFactory = _ => "auto" };
         var threads = new Option<int?>("--threads");
+        var vocab = new Option<int?>("--vocab-size") { Description = "Token-embedding rows (default: the preset's 49408)." };
         var learn = new Option<bool>("--learn") { Description = "Also run the shapes learning recipe (tiny model) and evaluate it." };
         var learnSteps = new Option<int>("--learn-steps") { DefaultValueFactory = _ => LearningRecipe.TestSteps };
-        foreach (var o in new Option[] { configs, batch, steps, device, threads, learn, learnSteps }) command.Options.Add(o);
+        foreach (var o in new Option[] { configs, batch, steps, device, threads, vocab, learn, learnSteps }) command.Options.Add(o);
         command.SetAction(async (parse, ct) => await TrainCommands.Guarded(async () =>
         {
             var dev = DeviceSelector.Select(parse.GetValue(device));
@@ -33,6 +34,7 @@ internal static class TrainBench
             foreach (var name in parse.GetValue(configs)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 var cfg = SSegModelConfig.FromPreset(name);
+                if (parse.GetValue(vocab) is { } v) cfg = cfg with { VocabSize = v };
                 var r = TrainBenchmark.Run(cfg, parse.GetValue(batch), parse.GetValue(steps), warmup: 1, dev);
                 table.AddRow(r.Config, r.Device, cfg.CropSize.ToString(), r.Batch.ToString(), $"{r.Parameters / 1e6:F1}M",
                     r.SecondsPerStep.ToString("F3"), r.ImagesPerSecond.ToString("F1"), r.PeakResidentMiB.ToString("F0"));
