@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using System.Threading.Channels;
+using System.Collections.Concurrent;
+using SSeg.Models;
 using SSeg.Shards;
 
 namespace SSeg.Pseudomask;
@@ -58,17 +59,16 @@ public static class PseudomaskStage
         var failures = new List<MaskFailure>();
         long done = 0;
 
-        var channel = Channel.CreateBounded<PreparedOrFailed>(new BoundedChannelOptions(Math.Max(2, generator.Options.BatchSize * 2))
-        {
-            SingleReader = true, SingleWriter = true,
-        });
+        // Decoding runs on a pool task; all torch work runs on one dedicated thread (libtorch's OpenMP team and
+        // thread settings are per calling thread, so hopping between pool threads costs time).
+        using var queue = new BlockingCollection<PreparedOrFailed>(Math.Max(2, generator.Options.BatchSize * 2));
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var producer = Task.Run(() => DecodeAsync(reader, generator.Preprocessor, channel.Writer, timings, linked.Token), linked.Token);
-
-        var buckets = new Dictionary<(int, int), List<PreparedImage>>();
-        try
+        var producer = Task.Run(() => DecodeAsync(reader, generator.Preprocessor, queue, timings, linked.Token), linked.Token);
+        var consumer = Task.Factory.StartNew(() =>
         {
-            await foreach (var item in channel.Reader.ReadAllAsync(linked.Token))
+            DeviceSelector.SetThreads(generator.Options.Threads);
+            var buckets = new Dictionary<(int, int), List<PreparedImage>>();
+            foreach (var item in queue.GetConsumingEnumerable(linked.Token))
             {
                 if (item.Failure is not null)
                 {
@@ -87,17 +87,23 @@ public static class PseudomaskStage
                     progress?.Report(new PseudomaskProgress(shardIndex, done, total));
                 }
             }
-            await producer;
             foreach (var bucket in buckets.Values.Where(b => b.Count > 0))
             {
                 done += RunBatch(generator, bucket, masks, timings);
                 progress?.Report(new PseudomaskProgress(shardIndex, done, total));
             }
+        }, linked.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        try
+        {
+            await consumer;
+            await producer;
         }
         catch
         {
             await linked.CancelAsync();
             try { await producer; } catch { /* the original error wins */ }
+            try { await consumer; } catch { /* the original error wins */ }
             throw;
         }
 
@@ -141,7 +147,7 @@ public static class PseudomaskStage
         return batch.Count;
     }
 
-    private static async Task DecodeAsync(ImageShardReader reader, ImagePreprocessor preprocessor, ChannelWriter<PreparedOrFailed> output,
+    private static async Task DecodeAsync(ImageShardReader reader, ImagePreprocessor preprocessor, BlockingCollection<PreparedOrFailed> output,
         PhaseTimings timings, CancellationToken ct)
     {
         try
@@ -163,15 +169,13 @@ public static class PseudomaskStage
                     }
                     timings.Decode += clock.Elapsed.TotalSeconds;
                     index++;
-                    await output.WriteAsync(item, ct);
+                    output.Add(item, ct);
                 }
             }
-            output.Complete();
         }
-        catch (Exception e)
+        finally
         {
-            output.Complete(e);
-            throw;
+            output.CompleteAdding();
         }
     }
 
