@@ -33,7 +33,6 @@ public sealed class MaskFormerModel : nn.Module<Tensor, MaskFormerOutput>
         _taps = config.ResolvedPyramidBlocks();
         long d = config.Backbone.EmbedDim;
         backbone = new VisionTransformer(config.Backbone);
-        BackboneInit.Dino(backbone); // trained from scratch: make sure the random init is sound (see BackboneInit)
         pyramid = new Feature2Pyramid(d);
         pixel_decoder = new PixelDecoder([d, d, d, d], config.ConvDim, config.MaskDim, config.GroupNormGroups);
         input_proj = nn.Conv2d(d, config.HiddenDim, 1);

@@ -22,7 +22,7 @@ public class GroupNormTests
     }
 }
 
-public class BackboneInitTests
+public class MaskFormerInitTests
 {
     [Fact]
     public void Default_vit_s16_maskformer_has_finite_well_scaled_weights_and_outputs()
