@@ -1,12 +1,9 @@
 namespace SSeg.Eval.Tests;
 
-/// <summary>
-/// Fixture and scratch locations. Fixtures are copied next to the test binaries, so this works whether or not
-/// bin/ lives under the repository (SSEG_BUILD_ROOT builds put it elsewhere, where RepoPaths cannot find the root).
-/// </summary>
+/// <summary>Eval's fixture folder and self-deleting scratch folders.</summary>
 internal static class TestPaths
 {
-    public static string Fixtures { get; } = Path.Combine(AppContext.BaseDirectory, "Fixtures");
+    public static string Fixtures { get; } = SSeg.Tests.Common.RepoPaths.Fixtures("Eval.Tests");
 
     public static string Fixture(string name) => Path.Combine(Fixtures, name);
 
