@@ -6,7 +6,7 @@ namespace SSeg.Train.Tests;
 /// <summary>A generated shapes dataset with RGB k-means masks and a learned vocabulary, shared by the data/trainer tests.</summary>
 public sealed class SyntheticFixture : IAsyncLifetime
 {
-    public string Root { get; } = TrainFixtures.NewTempDir("sseg-train-synth");
+    public string Root { get; } = RepoPaths.NewTempDir("sseg-train-synth");
     public const string Name = "shapes";
     public const int Images = 48;
     public const int VocabSize = 700;

@@ -9,8 +9,8 @@ namespace SSeg.Train.Scoring;
 /// <summary>
 /// S-Seg window scoring (METHOD.md §7.4): class embeddings t_c = normalize(mean over templates of the projected
 /// text embedding); per query f_q = normalize(image_projector(hs_q)); P[q,c] = softmax_c(s·f_q·t_c);
-/// S[c,p] = Σ_q P[q,c]·σ(mask_q)[p] (masks bilinearly upsampled to the window), normalised over classes.
-/// Background is left to eval's threshold rule. Windows whose sides are not multiples of 32 are resized to the
+/// S[c,p] = Σ_q P[q,c]·σ(mask_q)[p] (masks bilinearly upsampled to the window), combined into scores in [0, 1] as
+/// <see cref="Combination"/> says (default: normalised over classes). Background is left to eval's threshold rule. Windows whose sides are not multiples of 32 are resized to the
 /// next multiple for the forward pass and the masks resized back.
 /// </summary>
 public sealed class SSegScorer : ISegmentationScorer
@@ -20,8 +20,10 @@ public sealed class SSegScorer : ISegmentationScorer
     private readonly IReadOnlyList<string> _templates;
     private Tensor? _classEmbeddings;
 
-    public SSegScorer(SSegModel model, BpeTokenizer tokenizer, Device device, IReadOnlyList<string>? templates = null, string? name = null)
+    public SSegScorer(SSegModel model, BpeTokenizer tokenizer, Device device, IReadOnlyList<string>? templates = null, string? name = null,
+        ScoreCombination combination = ScoreCombination.Normalized)
     {
+        Combination = combination;
         _model = model;
         _tokenizer = tokenizer;
         _templates = templates ?? PromptTemplates.Simple;
@@ -34,6 +36,7 @@ public sealed class SSegScorer : ISegmentationScorer
     public string Name { get; }
     public Device Device { get; }
     public bool BackgroundIsLearned => false;
+    public ScoreCombination Combination { get; }
     public SSegModel Model => _model;
 
     public void Prepare(IReadOnlyList<string> foregroundClassNames)
@@ -74,9 +77,7 @@ public sealed class SSegScorer : ISegmentationScorer
         var f = nn.functional.normalize(_model.QueryEmbeddings(output.QueryFeatures), dim: -1);          // [B,Q,E]
         var p = (_model.Scale() * f.matmul(_classEmbeddings.t())).softmax(-1);                            // [B,Q,C]
         var masks = nn.functional.interpolate(output.FinalMasks, new[] { h, w }, mode: InterpolationMode.Bilinear, align_corners: false).sigmoid();
-        var s = einsum("bqc,bqhw->bchw", p, masks);
-        var normalised = s / s.sum(1, keepdim: true).clamp_min(1e-8);
-        return normalised.to(float32).MoveToOuterDisposeScope();
+        return ScoreCombinations.Combine(p, masks, Combination).to(float32).MoveToOuterDisposeScope();
     }
 
     public void Dispose()

@@ -11,10 +11,14 @@ namespace SSeg.Train.Scoring;
 /// <summary>
 /// Loads S-Seg checkpoints for eval (<c>eval --model CKPT</c>): CKPT is a checkpoint folder
 /// (<c>runs/RUN/checkpoints/step-N</c>, holding model.safetensors + bpe.txt.gz), its model.safetensors, or a run
-/// folder (its latest checkpoint). Settings: <c>templates=simple|full</c> (default simple, METHOD.md §7.2).
+/// folder (its latest checkpoint). Settings (<c>--scorer-option key=value</c>): <c>templates=simple|full</c> (default
+/// simple, METHOD.md §7.2); <c>combination=normalized|sum-clipped|normalized-x-mask|max-query</c> (see
+/// <see cref="ScoreCombination"/>).
 /// </summary>
 public sealed class SSegScorerFactory : IScorerFactory
 {
+    public const ScoreCombination DefaultCombination = ScoreCombination.Normalized;
+
     public string Kind => SSegCheckpoint.Kind;
 
     public bool CanLoad(string checkpointPath)
@@ -38,9 +42,10 @@ public sealed class SSegScorerFactory : IScorerFactory
         var model = new SSegModel(config);
         CheckpointLoader.Load(model, file);
         var templates = options.Settings.TryGetValue("templates", out var t) ? PromptTemplates.ByName(t) : PromptTemplates.Simple;
+        var combination = options.Settings.TryGetValue(ScoreCombinations.SettingKey, out var c) ? ScoreCombinations.Parse(c) : DefaultCombination;
         meta.TryGetValue("sseg.step", out var step);
         return new SSegScorer(model, tokenizer, options.Device, templates,
-            $"S-Seg {config.Name}" + (step is null ? "" : $" step {step}"));
+            $"S-Seg {config.Name}" + (step is null ? "" : $" step {step}"), combination);
     }
 
     /// <summary>The model.safetensors a path designates (file, checkpoint folder, or run folder's latest), or null.</summary>

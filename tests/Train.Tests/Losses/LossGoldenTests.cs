@@ -9,7 +9,7 @@ namespace SSeg.Train.Tests.Losses;
 public class LossGoldenTests
 {
     private const double Tol = 1e-9;
-    private static readonly JsonElement Golden = JsonDocument.Parse(File.ReadAllText(TrainFixtures.File("losses_golden.json"))).RootElement;
+    private static readonly JsonElement Golden = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Fixtures("Train.Tests"), "losses_golden.json"))).RootElement;
 
     private static double[] D(JsonElement e) => e.EnumerateArray().Select(x => x.GetDouble()).ToArray();
     private static Tensor T(JsonElement e, params long[] shape) => tensor(D(e), dtype: float64).reshape(shape);

@@ -9,7 +9,7 @@ public class LinearAssignmentTests
 
     public static IEnumerable<object[]> Cases()
     {
-        var path = TrainFixtures.File("assignment_golden.json");
+        var path = Path.Combine(RepoPaths.Fixtures("Train.Tests"), "assignment_golden.json");
         var cases = JsonSerializer.Deserialize<Case[]>(File.ReadAllText(path))!;
         for (int i = 0; i < cases.Length; i++) yield return [i, cases[i].rows, cases[i].cols, cases[i].kind, cases[i].maximize];
     }
@@ -18,7 +18,7 @@ public class LinearAssignmentTests
     [MemberData(nameof(Cases))]
     public void Matches_scipy_linear_sum_assignment(int index, int rows, int cols, string kind, bool maximize)
     {
-        var path = TrainFixtures.File("assignment_golden.json");
+        var path = Path.Combine(RepoPaths.Fixtures("Train.Tests"), "assignment_golden.json");
         var c = JsonSerializer.Deserialize<Case[]>(File.ReadAllText(path))![index];
         Assert.Equal((rows, cols, kind, maximize), (c.rows, c.cols, c.kind, c.maximize));
 

@@ -5,7 +5,7 @@ namespace SSeg.Train.Tests.Text;
 
 public class BpeTokenizerTests
 {
-    private static BpeTokenizer Tiny(int context = 77) => BpeTokenizer.Load(TrainFixtures.File("tiny_merges.txt"), contextLength: context);
+    private static BpeTokenizer Tiny(int context = 77) => BpeTokenizer.Load(Path.Combine(RepoPaths.Fixtures("Train.Tests"), "tiny_merges.txt"), contextLength: context);
 
     [Fact]
     public void Byte_map_is_a_bijection_in_clip_order()
@@ -55,7 +55,7 @@ public class BpeTokenizerTests
     [Fact]
     public void Reads_gzip_and_limits_merges_and_reports_bad_lines()
     {
-        var dir = TrainFixtures.NewTempDir();
+        var dir = RepoPaths.NewTempDir();
         var gz = Path.Combine(dir, "m.txt.gz");
         using (var fs = File.Create(gz))
             BpeTokenizer.Save(Tiny().Merges, fs, gz);

@@ -18,7 +18,7 @@ public class LearningTests(ITestOutputHelper output)
     [Fact]
     public async Task Tiny_model_learns_to_segment_named_shapes()
     {
-        var root = TrainFixtures.NewTempDir("sseg-learning");
+        var root = RepoPaths.NewTempDir("sseg-learning");
         try
         {
             var sw = System.Diagnostics.Stopwatch.StartNew();

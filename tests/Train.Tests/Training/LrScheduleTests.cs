@@ -8,7 +8,7 @@ public class LrScheduleTests
     [Fact]
     public void Matches_torch_lambda_scheduler_at_chosen_steps()
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(TrainFixtures.File("schedule_golden.json")));
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Fixtures("Train.Tests"), "schedule_golden.json")));
         var g = doc.RootElement;
         var s = LrSchedule.Scaled(g.GetProperty("base").GetDouble(), g.GetProperty("warmup_lr").GetDouble(), g.GetProperty("min_lr").GetDouble(),
             g.GetProperty("warmup").GetInt64(), g.GetProperty("total").GetInt64(), g.GetProperty("batch").GetInt32(), g.GetProperty("reference").GetInt32());
