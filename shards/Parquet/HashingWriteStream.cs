@@ -25,10 +25,13 @@ internal sealed class HashingWriteStream(Stream inner) : Stream
         _written += buffer.Length;
     }
 
+    /// <summary>Starts the inner write first and hashes while it runs: a direct (O_DIRECT) write of a large block
+    /// is mostly waiting for the disk, so hashing and I/O overlap. Both only read the buffer.</summary>
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken ct = default)
     {
-        _hash.AppendData(buffer.Span);
-        await inner.WriteAsync(buffer, ct);
+        var write = inner.WriteAsync(buffer, ct);
+        try { _hash.AppendData(buffer.Span); }
+        finally { await write; }
         _written += buffer.Length;
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Threading.Channels;
 
 namespace SSeg.Shards.Parquet;
@@ -6,16 +5,17 @@ namespace SSeg.Shards.Parquet;
 /// <summary>
 /// Forward-only write stream that hands filled chunks to a background task writing them to the inner stream,
 /// so Parquet encoding (CPU) and storage I/O (disk or network) overlap. At most <c>maxChunks</c> chunks are in
-/// flight, which bounds the extra memory. Call <see cref="CompleteAsync"/> to drain; errors of the background
+/// flight, which bounds the extra memory. Chunks are page-aligned (<see cref="AlignedChunks"/>) and so are their
+/// file offsets, so a local staged file writes them with O_DIRECT. Call <see cref="CompleteAsync"/> to drain; errors of the background
 /// writer surface on the next write or on completion.
 /// </summary>
 internal sealed class WriteBehindStream : Stream
 {
-    private const int ChunkSize = 4 << 20;
+    private const int ChunkSize = AlignedChunks.Size;
     private readonly Stream _inner;
-    private readonly Channel<(byte[] Buffer, int Length)> _queue;
+    private readonly Channel<(ArraySegment<byte> Buffer, int Length)> _queue;
     private readonly Task _pump;
-    private byte[] _current = ArrayPool<byte>.Shared.Rent(ChunkSize);
+    private ArraySegment<byte> _current = AlignedChunks.Rent();
     private int _filled;
     private long _position;
     private bool _completed;
@@ -23,7 +23,7 @@ internal sealed class WriteBehindStream : Stream
     public WriteBehindStream(Stream inner, int maxChunks = 8)
     {
         _inner = inner;
-        _queue = Channel.CreateBounded<(byte[], int)>(new BoundedChannelOptions(maxChunks) { SingleReader = true, SingleWriter = true });
+        _queue = Channel.CreateBounded<(ArraySegment<byte>, int)>(new BoundedChannelOptions(maxChunks) { SingleReader = true, SingleWriter = true });
         _pump = Task.Run(PumpAsync);
     }
 
@@ -40,7 +40,7 @@ internal sealed class WriteBehindStream : Stream
             await foreach (var (buffer, length) in _queue.Reader.ReadAllAsync())
             {
                 try { await _inner.WriteAsync(buffer.AsMemory(0, length)); }
-                finally { ArrayPool<byte>.Shared.Return(buffer); }
+                finally { AlignedChunks.Return(buffer); }
             }
             await _inner.FlushAsync();
         }
@@ -48,7 +48,7 @@ internal sealed class WriteBehindStream : Stream
         {
             // Close the queue so a producer waiting for room wakes up (and rethrows this error) instead of hanging.
             _queue.Writer.TryComplete(e);
-            while (_queue.Reader.TryRead(out var left)) ArrayPool<byte>.Shared.Return(left.Buffer);
+            while (_queue.Reader.TryRead(out var left)) AlignedChunks.Return(left.Buffer);
             throw;
         }
     }
@@ -78,7 +78,7 @@ internal sealed class WriteBehindStream : Stream
         if (_filled == 0) return;
         if (_pump.IsFaulted) await _pump;   // rethrows the background writer's error
         var chunk = (_current, _filled);
-        _current = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        _current = AlignedChunks.Rent();
         _filled = 0;
         try { await _queue.Writer.WriteAsync(chunk, ct); }
         catch (ChannelClosedException) { await _pump; throw; }
@@ -110,10 +110,10 @@ internal sealed class WriteBehindStream : Stream
             _queue.Writer.TryComplete();
             try { _pump.GetAwaiter().GetResult(); } catch (Exception) { /* abort path */ }
         }
-        if (disposing && _current.Length > 0)
+        if (disposing && _current.Count > 0)
         {
-            ArrayPool<byte>.Shared.Return(_current);
-            _current = [];
+            AlignedChunks.Return(_current);
+            _current = default;
         }
         base.Dispose(disposing);
     }

@@ -159,9 +159,8 @@ public sealed class LocalStorage : IStorage
 
     private sealed class LocalStagedObject(string key, string tmpPath, string finalPath) : IStagedObject
     {
-        // Synchronous file I/O: writes land in the page cache at memory speed; callers that want overlap
-        // (shard writers) already write from a background task. FileOptions.Asynchronous costs a thread hop per write.
-        private readonly FileStream _stream = new(tmpPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, CopyBufferSize);
+        // Block-aligned writes (shard writers' write-behind chunks) bypass the page cache; others are buffered.
+        private readonly DirectWriteFileStream _stream = new(tmpPath);
         private bool _committed;
 
         public string Key => key;
@@ -170,8 +169,7 @@ public sealed class LocalStorage : IStorage
         public async Task CommitAsync(CancellationToken ct = default)
         {
             if (_committed) throw new InvalidOperationException($"Object '{key}' was already committed.");
-            await _stream.FlushAsync(ct);
-            _stream.Flush(flushToDisk: true);
+            _stream.FlushToDisk();
             await _stream.DisposeAsync();
             Directory.CreateDirectory(Path.GetDirectoryName(finalPath)!);
             File.Move(tmpPath, finalPath, overwrite: true);   // rename(2): atomic on one file system
