@@ -4,6 +4,7 @@ using System.Text.Json;
 using SSeg.Ingest.Download;
 using SSeg.Ingest.Images;
 using SSeg.Ingest.Manifests;
+using SSeg.Shards;
 
 namespace SSeg.Ingest.Stage;
 
@@ -64,6 +65,9 @@ public sealed record IngestOptions
         var json = JsonSerializer.Serialize(description);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)))[..16];
     }
+
+    /// <summary>Shard writer settings of this run.</summary>
+    public ShardWriterOptions WriterOptions() => new() { RowGroupTargetBytes = RowGroupBytes };
 
     public string SourceDescription => string.Join("+", Sources.Select(s => s.Name));
 }

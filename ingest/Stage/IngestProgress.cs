@@ -15,6 +15,12 @@ public sealed record ShardOutcome(
     long BytesDownloaded,
     string? Note = null)
 {
+    /// <summary>
+    /// --retry-failed found the shard's manifest entry changed by someone else while it ran: nothing was replaced
+    /// (its files were removed) and <see cref="Note"/> says so. Run the retry again to retry the new entry.
+    /// </summary>
+    public bool Conflict { get; init; }
+
     public static ShardOutcome SkippedShard(int shard, long rows, long failures, string note) =>
         new(shard, true, 0, rows, failures, new Dictionary<string, long>(), TimeSpan.Zero, 0, note);
 }

@@ -41,7 +41,7 @@ public static class IngestStage
                 $"Shard {shardIndex} is past the end of the input ({options.SourceDescription}, shard size {options.ShardSize}).");
         var readSeconds = clock.Elapsed.TotalSeconds;
 
-        await using var writer = await dataset.CreateImageShardWriterAsync(shardIndex, new ShardWriterOptions { RowGroupTargetBytes = options.RowGroupBytes }, ct).ConfigureAwait(false);
+        await using var writer = await dataset.CreateImageShardWriterAsync(shardIndex, options.WriterOptions(), ct).ConfigureAwait(false);
         writer.InputRows = slice.Rows.Count;
         var tally = new Tally(shardIndex, slice.Rows.Count, progress);
 
@@ -67,16 +67,7 @@ public static class IngestStage
         }
 
         var counters = new PipelineCounters();
-        using (var downloader = new ImageDownloader(options.Download))
-        {
-            var processor = new ImageProcessor(options.Image);
-            await SamplePipeline.RunAsync(work, options, downloader, processor, async outcome =>
-            {
-                if (outcome.Row is not null) await writer.AddAsync(outcome.Row, ct).ConfigureAwait(false);
-                else tally.Add(writer, outcome.Failure!);
-                tally.Done(outcome.Row is not null, counters.BytesDownloaded);
-            }, counters, ct).ConfigureAwait(false);
-        }
+        await SamplePipeline.IngestIntoAsync(work, options, writer, tally, counters, ct).ConfigureAwait(false);
 
         FillStats(writer, counters, readSeconds, clock.Elapsed.TotalSeconds);
         writer.Counters["malformed_rows"] = malformed;

@@ -26,6 +26,20 @@ internal sealed class PipelineCounters
 /// </summary>
 internal static class SamplePipeline
 {
+    /// <summary>Downloads and processes <paramref name="work"/> into <paramref name="writer"/>: each item becomes a row or a failure.</summary>
+    public static async Task IngestIntoAsync(IReadOnlyList<WorkItem> work, IngestOptions options, ImageShardWriter writer,
+        IngestStage.Tally tally, PipelineCounters counters, CancellationToken ct)
+    {
+        using var downloader = new ImageDownloader(options.Download);
+        var processor = new ImageProcessor(options.Image);
+        await RunAsync(work, options, downloader, processor, async outcome =>
+        {
+            if (outcome.Row is not null) await writer.AddAsync(outcome.Row, ct).ConfigureAwait(false);
+            else tally.Add(writer, outcome.Failure!);
+            tally.Done(outcome.Row is not null, counters.BytesDownloaded);
+        }, counters, ct).ConfigureAwait(false);
+    }
+
     public static async Task RunAsync(
         IReadOnlyList<WorkItem> items,
         IngestOptions options,

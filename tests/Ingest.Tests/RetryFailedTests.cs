@@ -64,4 +64,68 @@ public sealed class RetryFailedTests(ServerFixture fixture) : IClassFixture<Serv
         Assert.Equal(8, again.Rows);
         Assert.Equal(3, again.Failures);
     }
+    [Fact]
+    public async Task Retry_failed_reports_a_conflict_and_replaces_nothing_when_the_shard_changes_meanwhile()
+    {
+        var server = fixture.Server;
+        var photos = Directory.GetFiles(Path.Combine(RepoPaths.Photos, "c2lc-landmarks"), "*.jpg").Order(StringComparer.Ordinal)
+            .Select(f => server.Url("/photos/c2lc-landmarks/" + Path.GetFileName(f))).Take(3).ToList();
+        var lines = photos.Select((u, i) => $"landmark {i}\t{u}").Append($"flaky\t{server.Url("/flaky/conflict-a/503")}");
+        var manifest = Path.Combine(_dir, "cc3m.tsv");
+        await File.WriteAllLinesAsync(manifest, lines);
+        var options = new IngestOptions
+        {
+            Sources = [SourceSpec.Parse($"cc3m={manifest}")],
+            Dataset = "conflict",
+            Root = Path.Combine(_dir, "root"),
+            ShardSize = 100,
+            ProcessWorkers = 2,
+            Download = ServerFixture.FastOptions with { MaxRetries = 0 },
+        };
+        var first = await IngestStage.RunShardAsync(options, 0, null, CancellationToken.None);
+        Assert.Equal((3, 1), (first.Rows, first.Failures));
+        var dataset = DatasetStore.Open(options.Root).Dataset("conflict");
+
+        // While the retry copies the old rows, another writer replaces the shard (same rows, one failure dropped).
+        ShardEntry? theirs = null;
+        var hook = new OnceProgress(() =>
+        {
+            Thread.Sleep(5);   // replacement files are named by the millisecond: keep the two writers' names apart
+            theirs = Task.Run(() => ReplaceDroppingFailuresAsync(dataset)).GetAwaiter().GetResult();
+        });
+        var retried = await IngestStage.RunShardAsync(options with { RetryFailed = true }, 0, hook, CancellationToken.None);
+
+        Assert.True(retried.Conflict, retried.Note);
+        Assert.True(retried.Skipped);
+        Assert.Contains("conflict", retried.Note);
+        Assert.Equal(2, server.Hits("/flaky/conflict-a/503"));          // the retry did download it ...
+        var listed = (await dataset.ReadManifestAsync())!.Find(ShardNames.ImagesKind, 0)!;
+        Assert.NotNull(theirs);
+        Assert.Equal((theirs!.Path, theirs.Sha256), (listed.Path, listed.Sha256));   // ... but did not overwrite the other change
+        Assert.Equal((3, 0), (listed.Rows, listed.Failures));
+        var files = Directory.GetFiles(Path.Combine(options.Root, "datasets", "conflict", "images")).Select(Path.GetFileName).Order().ToList();
+        Assert.Equal(new[] { listed.Path, listed.StatsPath, listed.FailuresPath }.Select(Path.GetFileName).Order().ToList(), files);
+        Assert.True((await DatasetVerifier.VerifyAsync(dataset)).Ok);
+    }
+
+    private static async Task<ShardEntry> ReplaceDroppingFailuresAsync(Dataset dataset)
+    {
+        var entry = (await dataset.ReadManifestAsync())!.Find(ShardNames.ImagesKind, 0)!;
+        await using var writer = await dataset.CreateReplacementImageShardWriterAsync(entry);
+        await using (var reader = await dataset.OpenImageShardAsync(0))
+            await foreach (var row in reader.ReadRowsAsync()) await writer.AddAsync(row);
+        var result = await writer.CommitAsync();
+        Assert.True(result.Replaced);
+        return result.Entry;
+    }
+
+    private sealed class OnceProgress(Action action) : IProgress<IngestProgress>
+    {
+        private int _fired;
+
+        public void Report(IngestProgress value)
+        {
+            if (Interlocked.Exchange(ref _fired, 1) == 0) action();
+        }
+    }
 }

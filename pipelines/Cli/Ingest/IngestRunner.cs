@@ -64,7 +64,10 @@ internal static class IngestRunner
                 });
         }
         PrintSummary(outcomes, clock.Elapsed);
-        return 0;
+        var conflicts = outcomes.Where(o => o.Conflict).Select(o => $"{o.Shard:D5}").ToList();
+        if (conflicts.Count == 0) return 0;
+        Console.Error.WriteLine($"--retry-failed: shard(s) {string.Join(", ", conflicts)} changed while retrying; nothing replaced there. Run it again.");
+        return 3;
     }
 
     private static void PrintSummary(IReadOnlyList<ShardOutcome> outcomes, TimeSpan elapsed)
