@@ -15,26 +15,14 @@ public sealed class RetryFailedTests(ServerFixture fixture) : IClassFixture<Serv
     public async Task Retry_failed_recovers_transient_failures_and_republishes_the_merged_shard()
     {
         var server = fixture.Server;
-        var photos = Directory.GetFiles(Path.Combine(RepoPaths.Photos, "c2lc-landmarks"), "*.jpg").Order(StringComparer.Ordinal)
-            .Select(f => server.Url("/photos/c2lc-landmarks/" + Path.GetFileName(f))).Take(6).ToList();
+        var photos = PhotoUrls(6);
         var lines = photos.Select((u, i) => $"landmark {i}\t{u}").ToList();
         lines.Add($"flaky one\t{server.Url("/flaky/retry-a/503")}");   // fails on the first run (no retries), works later
         lines.Add($"flaky two\t{server.Url("/flaky/retry-b/500")}");
         lines.Add($"gone\t{server.Url("/status/410")}");               // fails again
         lines.Add($"opted out\t{server.Url("/robots/noai")}");         // not retried
         lines.Add($"dup\t{photos[0]}");                                 // duplicate: not retried
-        var manifest = Path.Combine(_dir, "cc3m.tsv");
-        await File.WriteAllLinesAsync(manifest, lines);
-
-        var options = new IngestOptions
-        {
-            Sources = [SourceSpec.Parse($"cc3m={manifest}")],
-            Dataset = "retry",
-            Root = Path.Combine(_dir, "root"),
-            ShardSize = 100,
-            ProcessWorkers = 2,
-            Download = ServerFixture.FastOptions with { MaxRetries = 0 },
-        };
+        var options = await OptionsAsync("retry", lines);
         var first = await IngestStage.RunShardAsync(options, 0, null, CancellationToken.None);
         Assert.Equal(6, first.Rows);
         Assert.Equal(5, first.Failures);
@@ -68,20 +56,8 @@ public sealed class RetryFailedTests(ServerFixture fixture) : IClassFixture<Serv
     public async Task Retry_failed_reports_a_conflict_and_replaces_nothing_when_the_shard_changes_meanwhile()
     {
         var server = fixture.Server;
-        var photos = Directory.GetFiles(Path.Combine(RepoPaths.Photos, "c2lc-landmarks"), "*.jpg").Order(StringComparer.Ordinal)
-            .Select(f => server.Url("/photos/c2lc-landmarks/" + Path.GetFileName(f))).Take(3).ToList();
-        var lines = photos.Select((u, i) => $"landmark {i}\t{u}").Append($"flaky\t{server.Url("/flaky/conflict-a/503")}");
-        var manifest = Path.Combine(_dir, "cc3m.tsv");
-        await File.WriteAllLinesAsync(manifest, lines);
-        var options = new IngestOptions
-        {
-            Sources = [SourceSpec.Parse($"cc3m={manifest}")],
-            Dataset = "conflict",
-            Root = Path.Combine(_dir, "root"),
-            ShardSize = 100,
-            ProcessWorkers = 2,
-            Download = ServerFixture.FastOptions with { MaxRetries = 0 },
-        };
+        var lines = PhotoUrls(3).Select((u, i) => $"landmark {i}\t{u}").Append($"flaky\t{server.Url("/flaky/conflict-a/503")}");
+        var options = await OptionsAsync("conflict", lines);
         var first = await IngestStage.RunShardAsync(options, 0, null, CancellationToken.None);
         Assert.Equal((3, 1), (first.Rows, first.Failures));
         var dataset = DatasetStore.Open(options.Root).Dataset("conflict");
@@ -106,6 +82,26 @@ public sealed class RetryFailedTests(ServerFixture fixture) : IClassFixture<Serv
         var files = Directory.GetFiles(Path.Combine(options.Root, "datasets", "conflict", "images")).Select(Path.GetFileName).Order().ToList();
         Assert.Equal(new[] { listed.Path, listed.StatsPath, listed.FailuresPath }.Select(Path.GetFileName).Order().ToList(), files);
         Assert.True((await DatasetVerifier.VerifyAsync(dataset)).Ok);
+    }
+
+    private List<string> PhotoUrls(int count) =>
+        Directory.GetFiles(Path.Combine(RepoPaths.Photos, "c2lc-landmarks"), "*.jpg").Order(StringComparer.Ordinal)
+            .Select(f => fixture.Server.Url("/photos/c2lc-landmarks/" + Path.GetFileName(f))).Take(count).ToList();
+
+    /// <summary>A CC3M manifest of <paramref name="lines"/>, one shard, downloads without retries (so flaky URLs fail first).</summary>
+    private async Task<IngestOptions> OptionsAsync(string dataset, IEnumerable<string> lines)
+    {
+        var manifest = Path.Combine(_dir, $"{dataset}.tsv");
+        await File.WriteAllLinesAsync(manifest, lines);
+        return new IngestOptions
+        {
+            Sources = [SourceSpec.Parse($"cc3m={manifest}")],
+            Dataset = dataset,
+            Root = Path.Combine(_dir, "root"),
+            ShardSize = 100,
+            ProcessWorkers = 2,
+            Download = ServerFixture.FastOptions with { MaxRetries = 0 },
+        };
     }
 
     private static async Task<ShardEntry> ReplaceDroppingFailuresAsync(Dataset dataset)
