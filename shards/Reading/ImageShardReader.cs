@@ -1,6 +1,4 @@
 using System.Runtime.CompilerServices;
-using Parquet;
-using Parquet.Schema;
 using SSeg.Shards.Parquet;
 using SSeg.Shards.Reading;
 using SSeg.Shards.Storage;
@@ -11,53 +9,28 @@ namespace SSeg.Shards;
 /// Streams an image shard one row group at a time, reading only the projected columns. Memory is about one
 /// row group of the chosen columns. Open with <see cref="Dataset.OpenImageShardAsync"/> or <see cref="OpenAsync"/>.
 /// </summary>
-public sealed class ImageShardReader : IAsyncDisposable
+public sealed class ImageShardReader : ShardReader
 {
-    private readonly Stream _stream;
-    private readonly ParquetReader _reader;
-    private readonly Dictionary<string, DataField> _fields;
-
-    private ImageShardReader(string key, Stream stream, ParquetReader reader, Dictionary<string, DataField> fields)
-    {
-        Key = key;
-        _stream = stream;
-        _reader = reader;
-        _fields = fields;
-    }
-
-    /// <summary>The storage key of the file.</summary>
-    public string Key { get; }
-
-    /// <summary>Number of row groups.</summary>
-    public int RowGroupCount => _reader.RowGroupCount;
-
-    /// <summary>Rows in the file (from the footer).</summary>
-    public long RowCount => _reader.Metadata?.NumRows ?? 0;
-
-    /// <summary>The file's key-value metadata.</summary>
-    public IReadOnlyDictionary<string, string> Metadata => _reader.CustomMetadata;
+    private ImageShardReader(ShardFileReader.OpenFile file) : base(file) { }
 
     /// <summary>Opens any stored image shard; throws <see cref="InvalidDataException"/> naming the key when it is not one.</summary>
-    public static async Task<ImageShardReader> OpenAsync(IStorage storage, string key, CancellationToken ct = default)
-    {
-        var (stream, reader, fields) = await ShardFileReader.OpenAsync(storage, key, ImageShardSchema.Required, ct);
-        return new ImageShardReader(key, stream, reader, fields);
-    }
+    public static async Task<ImageShardReader> OpenAsync(IStorage storage, string key, CancellationToken ct = default) =>
+        new(await OpenFileAsync(storage, key, ImageShardSchema.Required, ct));
 
     /// <summary>Reads row group <paramref name="index"/> with the chosen columns.</summary>
     public async Task<IReadOnlyList<ImageRow>> ReadRowGroupAsync(int index, ImageColumns columns = ImageColumns.All, CancellationToken ct = default)
     {
-        using var rg = _reader.OpenRowGroupReader(index);
+        using var rg = Reader.OpenRowGroupReader(index);
         var n = checked((int)rg.RowCount);
         async Task<string?[]> Strings(ImageColumns c, string path) =>
-            columns.HasFlag(c) ? await ColumnIO.ReadStringsAsync(rg, _fields[path], n, ct) : new string?[n];
+            columns.HasFlag(c) ? await ColumnIO.ReadStringsAsync(rg, Fields[path], n, ct) : new string?[n];
         async Task<int[]> Ints(ImageColumns c, string path) =>
-            columns.HasFlag(c) ? await ColumnIO.ReadInt32Async(rg, _fields[path], n, ct) : new int[n];
+            columns.HasFlag(c) ? await ColumnIO.ReadInt32Async(rg, Fields[path], n, ct) : new int[n];
         async Task<IReadOnlyList<string>[]> Lists(ImageColumns c, string path) =>
-            columns.HasFlag(c) ? await ColumnIO.ReadStringListsAsync(rg, _fields[path], n, ct) : Enumerable.Repeat<IReadOnlyList<string>>([], n).ToArray();
+            columns.HasFlag(c) ? await ColumnIO.ReadStringListsAsync(rg, Fields[path], n, ct) : Enumerable.Repeat<IReadOnlyList<string>>([], n).ToArray();
 
         var keys = await Strings(ImageColumns.Key, "key");
-        var images = columns.HasFlag(ImageColumns.Image) ? await ColumnIO.ReadBytesAsync(rg, _fields["image/bytes"], n, ct) : new byte[]?[n];
+        var images = columns.HasFlag(ImageColumns.Image) ? await ColumnIO.ReadBytesAsync(rg, Fields["image/bytes"], n, ct) : new byte[]?[n];
         var paths = await Strings(ImageColumns.Image, "image/path");
         var captions = await Strings(ImageColumns.Caption, "caption");
         var nouns = await Lists(ImageColumns.Nouns, "nouns/list/element");
@@ -92,12 +65,5 @@ public sealed class ImageShardReader : IAsyncDisposable
         await foreach (var group in ReadRowGroupsAsync(columns, ct))
             foreach (var row in group)
                 yield return row;
-    }
-
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        await _reader.DisposeAsync();
-        await _stream.DisposeAsync();
     }
 }

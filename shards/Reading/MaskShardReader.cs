@@ -1,6 +1,4 @@
 using System.Runtime.CompilerServices;
-using Parquet;
-using Parquet.Schema;
 using SSeg.Shards.Parquet;
 using SSeg.Shards.Reading;
 using SSeg.Shards.Storage;
@@ -8,55 +6,30 @@ using SSeg.Shards.Storage;
 namespace SSeg.Shards;
 
 /// <summary>Streams a mask shard by row group; <see cref="Generator"/> comes from the file metadata.</summary>
-public sealed class MaskShardReader : IAsyncDisposable
+public sealed class MaskShardReader : ShardReader
 {
-    private readonly Stream _stream;
-    private readonly ParquetReader _reader;
-    private readonly Dictionary<string, DataField> _fields;
-
-    private MaskShardReader(string key, Stream stream, ParquetReader reader, Dictionary<string, DataField> fields)
-    {
-        Key = key;
-        _stream = stream;
-        _reader = reader;
-        _fields = fields;
-        Generator = reader.CustomMetadata.TryGetValue(MaskShardWriter.GeneratorMetadataKey, out var json)
-            ? ShardJson.Deserialize<MaskGeneratorInfo>(System.Text.Encoding.UTF8.GetBytes(json), $"Generator metadata of {key}")
+    private MaskShardReader(ShardFileReader.OpenFile file) : base(file) =>
+        Generator = Metadata.TryGetValue(MaskShardWriter.GeneratorMetadataKey, out var json)
+            ? ShardJson.Deserialize<MaskGeneratorInfo>(System.Text.Encoding.UTF8.GetBytes(json), $"Generator metadata of {file.Key}")
             : null;
-    }
-
-    /// <summary>The storage key of the file.</summary>
-    public string Key { get; }
 
     /// <summary>The generator recorded in the file, or null if the file has none.</summary>
     public MaskGeneratorInfo? Generator { get; }
 
-    /// <summary>Number of row groups.</summary>
-    public int RowGroupCount => _reader.RowGroupCount;
-
-    /// <summary>Rows in the file (from the footer).</summary>
-    public long RowCount => _reader.Metadata?.NumRows ?? 0;
-
-    /// <summary>The file's key-value metadata.</summary>
-    public IReadOnlyDictionary<string, string> Metadata => _reader.CustomMetadata;
-
     /// <summary>Opens any stored mask shard; throws <see cref="InvalidDataException"/> naming the key when it is not one.</summary>
-    public static async Task<MaskShardReader> OpenAsync(IStorage storage, string key, CancellationToken ct = default)
-    {
-        var (stream, reader, fields) = await ShardFileReader.OpenAsync(storage, key, MaskShardSchema.Required, ct);
-        return new MaskShardReader(key, stream, reader, fields);
-    }
+    public static async Task<MaskShardReader> OpenAsync(IStorage storage, string key, CancellationToken ct = default) =>
+        new(await OpenFileAsync(storage, key, MaskShardSchema.Required, ct));
 
     /// <summary>Reads row group <paramref name="index"/>; with <paramref name="includeMask"/> false the PNG bytes are skipped.</summary>
     public async Task<IReadOnlyList<MaskRow>> ReadRowGroupAsync(int index, bool includeMask = true, CancellationToken ct = default)
     {
-        using var rg = _reader.OpenRowGroupReader(index);
+        using var rg = Reader.OpenRowGroupReader(index);
         var n = checked((int)rg.RowCount);
-        var keys = await ColumnIO.ReadStringsAsync(rg, _fields["key"], n, ct);
-        var masks = includeMask ? await ColumnIO.ReadBytesAsync(rg, _fields["mask"], n, ct) : new byte[]?[n];
-        var heights = await ColumnIO.ReadInt32Async(rg, _fields["height"], n, ct);
-        var widths = await ColumnIO.ReadInt32Async(rg, _fields["width"], n, ct);
-        var segments = await ColumnIO.ReadInt32Async(rg, _fields["segments"], n, ct);
+        var keys = await ColumnIO.ReadStringsAsync(rg, Fields["key"], n, ct);
+        var masks = includeMask ? await ColumnIO.ReadBytesAsync(rg, Fields["mask"], n, ct) : new byte[]?[n];
+        var heights = await ColumnIO.ReadInt32Async(rg, Fields["height"], n, ct);
+        var widths = await ColumnIO.ReadInt32Async(rg, Fields["width"], n, ct);
+        var segments = await ColumnIO.ReadInt32Async(rg, Fields["segments"], n, ct);
         var rows = new MaskRow[n];
         for (var i = 0; i < n; i++) rows[i] = new MaskRow(keys[i] ?? "", masks[i] ?? [], heights[i], widths[i], segments[i]);
         return rows;
@@ -68,12 +41,5 @@ public sealed class MaskShardReader : IAsyncDisposable
         for (var g = 0; g < RowGroupCount; g++)
             foreach (var row in await ReadRowGroupAsync(g, includeMask, ct))
                 yield return row;
-    }
-
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        await _reader.DisposeAsync();
-        await _stream.DisposeAsync();
     }
 }

@@ -10,7 +10,10 @@ internal static class ShardFileReader
     /// <summary>Bounds Parquet.Net's pool of freed read buffers (unbounded when unset).</summary>
     public static readonly ParquetOptions ReaderOptions = new() { MaximumSmallPoolFreeBytes = 16 << 20, MaximumLargePoolFreeBytes = 64 << 20 };
 
-    public static async Task<(Stream Stream, ParquetReader Reader, Dictionary<string, DataField> Fields)> OpenAsync(
+    /// <summary>An open shard file: its stream, Parquet reader and columns by '/'-joined path.</summary>
+    public sealed record OpenFile(string Key, Stream Stream, ParquetReader Reader, IReadOnlyDictionary<string, DataField> Fields);
+
+    public static async Task<OpenFile> OpenAsync(
         IStorage storage, string key, IReadOnlyDictionary<string, Type> requiredColumns, CancellationToken ct)
     {
         var stream = await storage.OpenReadAsync(key, ct);
@@ -33,7 +36,7 @@ internal static class ShardFileReader
                 if (LogicalType(field.ClrType) != type)
                     throw new InvalidDataException($"{storage.RootUri}/{key}: column '{path}' is {LogicalType(field.ClrType).Name}, expected {type.Name}.");
             }
-            return (stream, reader, fields);
+            return new OpenFile(key, stream, reader, fields);
         }
         catch
         {

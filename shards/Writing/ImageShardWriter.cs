@@ -14,15 +14,11 @@ public sealed class ImageShardWriter : IAsyncDisposable
 {
     private readonly Dataset _dataset;
     private readonly Writing.StagedParquetFile _file;
-    private readonly ShardWriterOptions _options;
     private readonly ImageShardSchema _schema;
-    private readonly List<ImageRow> _buffer = [];
+    private readonly Writing.RowGroupBuffer<ImageRow> _rows;
     private readonly List<FailureRow> _failures = [];
     private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private long _bufferedBytes;
-    private bool _done;
-
     private readonly ShardEntry? _replacing;
     private readonly string _partName;
 
@@ -35,14 +31,14 @@ public sealed class ImageShardWriter : IAsyncDisposable
         ShardIndex = shardIndex;
         _file = file;
         _schema = schema;
-        _options = options;
+        _rows = new Writing.RowGroupBuffer<ImageRow>(file, options, WriteColumnsAsync);
     }
 
     /// <summary>The shard index (input slice) this writer produces.</summary>
     public int ShardIndex { get; }
 
     /// <summary>Rows added so far.</summary>
-    public long RowCount => _file.Rows + _buffer.Count;
+    public long RowCount => _rows.RowCount;
 
     /// <summary>Failures added so far.</summary>
     public int FailureCount => _failures.Count;
@@ -59,21 +55,18 @@ public sealed class ImageShardWriter : IAsyncDisposable
     /// <summary>Adds a row; writes a row group when the buffered rows reach the configured size.</summary>
     public async Task AddAsync(ImageRow row, CancellationToken ct = default)
     {
-        ObjectDisposedException.ThrowIf(_done, this);
+        ObjectDisposedException.ThrowIf(_rows.Done, this);
         ArgumentNullException.ThrowIfNull(row);
         ArgumentException.ThrowIfNullOrEmpty(row.Key, nameof(row));
         if (row.ImageBytes is null || row.ImageBytes.Length == 0)
             throw new ArgumentException($"Row {row.Key} has no image bytes (record it with AddFailure instead).", nameof(row));
-        _buffer.Add(row);
-        _bufferedBytes += row.ImageBytes.Length + 2L * ((row.Caption?.Length ?? 0) + (row.Url?.Length ?? 0) + (row.Extra?.Length ?? 0)) + 128;
-        if (_bufferedBytes >= _options.RowGroupTargetBytes || _buffer.Count >= _options.RowGroupMaxRows)
-            await FlushRowGroupAsync(ct);
+        await _rows.AddAsync(row, row.ImageBytes.Length + 2L * ((row.Caption?.Length ?? 0) + (row.Url?.Length ?? 0) + (row.Extra?.Length ?? 0)) + 128, ct);
     }
 
     /// <summary>Records a sample that failed; written to the failures file at commit.</summary>
     public void AddFailure(FailureRow failure)
     {
-        ObjectDisposedException.ThrowIf(_done, this);
+        ObjectDisposedException.ThrowIf(_rows.Done, this);
         ArgumentNullException.ThrowIfNull(failure);
         _failures.Add(failure);
     }
@@ -88,7 +81,7 @@ public sealed class ImageShardWriter : IAsyncDisposable
     /// </summary>
     public async Task<ShardCommitResult> CommitAsync(CancellationToken ct = default)
     {
-        ObjectDisposedException.ThrowIf(_done, this);
+        ObjectDisposedException.ThrowIf(_rows.Done, this);
         var kind = ShardNames.ImagesKind;
         var manifest = await _dataset.ReadManifestAsync(ct);
         var existing = manifest?.Find(kind, ShardIndex);
@@ -97,7 +90,7 @@ public sealed class ImageShardWriter : IAsyncDisposable
             await DisposeAsync();   // already committed, or (replacing) the entry changed since the caller read it
             return new ShardCommitResult(existing ?? _replacing!, AlreadyCommitted: true);
         }
-        await FlushRowGroupAsync(ct);
+        await _rows.FlushAsync(ct);
         var (bytes, sha) = await _file.CloseAsync(ct);
         var failuresPath = $"{kind}/{_partName}.failures.parquet";
         var statsPath = $"{kind}/{_partName}.stats.json";
@@ -127,43 +120,25 @@ public sealed class ImageShardWriter : IAsyncDisposable
         return result;
     }
 
-    private async Task FlushRowGroupAsync(CancellationToken ct)
+    private async Task WriteColumnsAsync(global::Parquet.ParquetRowGroupWriter rg, IReadOnlyList<ImageRow> rows, CancellationToken ct)
     {
-        if (_buffer.Count == 0) return;
-        var rows = _buffer;
         var s = _schema;
-        var f = _file;
-        using (var rg = f.BeginRowGroup(rows.Count))
-        {
-            f.UseTextColumnSettings();
-            await ColumnIO.WriteStringsAsync(rg, s.Key, rows.Select(r => r.Key).ToArray());
-            f.UseBinaryColumnSettings();
-            await ColumnIO.WriteBytesAsync(rg, s.ImageBytes, rows.Select(r => r.ImageBytes).ToArray());
-            f.UseTextColumnSettings();
-            await ColumnIO.WriteStringsAsync(rg, s.ImagePath, rows.Select(r => r.ImagePath).ToArray());
-            await ColumnIO.WriteStringsAsync(rg, s.Caption, rows.Select(r => r.Caption).ToArray());
-            await ColumnIO.WriteStringListsAsync(rg, s.NounsElement, rows.Select(r => r.Nouns ?? []).ToArray(), ct);
-            await ColumnIO.WriteStringListsAsync(rg, s.VerbsElement, rows.Select(r => r.Verbs ?? []).ToArray(), ct);
-            await ColumnIO.WriteStringsAsync(rg, s.Url, rows.Select(r => r.Url).ToArray());
-            await ColumnIO.WriteStringsAsync(rg, s.Source, rows.Select(r => r.Source).ToArray());
-            await ColumnIO.WriteInt32Async(rg, s.Width, rows.Select(r => r.Width).ToArray(), ct);
-            await ColumnIO.WriteInt32Async(rg, s.Height, rows.Select(r => r.Height).ToArray(), ct);
-            await ColumnIO.WriteInt32Async(rg, s.OriginalWidth, rows.Select(r => r.OriginalWidth).ToArray(), ct);
-            await ColumnIO.WriteInt32Async(rg, s.OriginalHeight, rows.Select(r => r.OriginalHeight).ToArray(), ct);
-            await ColumnIO.WriteStringsAsync(rg, s.Sha256, rows.Select(r => r.Sha256).ToArray());
-            await ColumnIO.WriteStringsAsync(rg, s.Extra, rows.Select(r => r.Extra).ToArray());
-            rg.CompleteValidate();
-        }
-        _buffer.Clear();
-        _bufferedBytes = 0;
+        await ColumnIO.WriteStringsAsync(rg, s.Key, rows.Select(r => r.Key).ToArray());
+        await _file.WriteBinaryColumnAsync(rg, s.ImageBytes, rows.Select(r => r.ImageBytes).ToArray());
+        await ColumnIO.WriteStringsAsync(rg, s.ImagePath, rows.Select(r => r.ImagePath).ToArray());
+        await ColumnIO.WriteStringsAsync(rg, s.Caption, rows.Select(r => r.Caption).ToArray());
+        await ColumnIO.WriteStringListsAsync(rg, s.NounsElement, rows.Select(r => r.Nouns ?? []).ToArray(), ct);
+        await ColumnIO.WriteStringListsAsync(rg, s.VerbsElement, rows.Select(r => r.Verbs ?? []).ToArray(), ct);
+        await ColumnIO.WriteStringsAsync(rg, s.Url, rows.Select(r => r.Url).ToArray());
+        await ColumnIO.WriteStringsAsync(rg, s.Source, rows.Select(r => r.Source).ToArray());
+        await ColumnIO.WriteInt32Async(rg, s.Width, rows.Select(r => r.Width).ToArray(), ct);
+        await ColumnIO.WriteInt32Async(rg, s.Height, rows.Select(r => r.Height).ToArray(), ct);
+        await ColumnIO.WriteInt32Async(rg, s.OriginalWidth, rows.Select(r => r.OriginalWidth).ToArray(), ct);
+        await ColumnIO.WriteInt32Async(rg, s.OriginalHeight, rows.Select(r => r.OriginalHeight).ToArray(), ct);
+        await ColumnIO.WriteStringsAsync(rg, s.Sha256, rows.Select(r => r.Sha256).ToArray());
+        await ColumnIO.WriteStringsAsync(rg, s.Extra, rows.Select(r => r.Extra).ToArray());
     }
 
     /// <summary>Aborts an uncommitted shard (nothing becomes visible); a no-op after commit.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (_done) return;
-        _done = true;
-        _buffer.Clear();
-        await _file.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _rows.DisposeAsync();
 }

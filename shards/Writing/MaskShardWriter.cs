@@ -16,10 +16,7 @@ public sealed class MaskShardWriter : IAsyncDisposable
     private readonly Dataset _dataset;
     private readonly Writing.StagedParquetFile _file;
     private readonly MaskShardSchema _schema;
-    private readonly ShardWriterOptions _options;
-    private readonly List<MaskRow> _buffer = [];
-    private long _bufferedBytes;
-    private bool _done;
+    private readonly Writing.RowGroupBuffer<MaskRow> _rows;
 
     internal MaskShardWriter(Dataset dataset, MaskGeneratorInfo generator, int shardIndex, Writing.StagedParquetFile file,
         MaskShardSchema schema, ShardWriterOptions options)
@@ -29,7 +26,7 @@ public sealed class MaskShardWriter : IAsyncDisposable
         ShardIndex = shardIndex;
         _file = file;
         _schema = schema;
-        _options = options;
+        _rows = new Writing.RowGroupBuffer<MaskRow>(file, options, WriteColumnsAsync);
     }
 
     /// <summary>The generator these masks come from.</summary>
@@ -39,7 +36,7 @@ public sealed class MaskShardWriter : IAsyncDisposable
     public int ShardIndex { get; }
 
     /// <summary>Rows added so far.</summary>
-    public long RowCount => _file.Rows + _buffer.Count;
+    public long RowCount => _rows.RowCount;
 
     /// <summary>Key-value metadata written into every mask shard of <paramref name="generator"/>.</summary>
     public static Dictionary<string, string> MetadataOf(MaskGeneratorInfo generator)
@@ -60,21 +57,18 @@ public sealed class MaskShardWriter : IAsyncDisposable
     /// <summary>Adds a row; writes a row group when the buffered rows reach the configured size.</summary>
     public async Task AddAsync(MaskRow row, CancellationToken ct = default)
     {
-        ObjectDisposedException.ThrowIf(_done, this);
+        ObjectDisposedException.ThrowIf(_rows.Done, this);
         ArgumentNullException.ThrowIfNull(row);
         ArgumentException.ThrowIfNullOrEmpty(row.Key, nameof(row));
         if (row.MaskPng is null || row.MaskPng.Length == 0) throw new ArgumentException($"Mask row {row.Key} has no PNG bytes.", nameof(row));
-        _buffer.Add(row);
-        _bufferedBytes += row.MaskPng.Length + 2L * row.Key.Length + 32;
-        if (_bufferedBytes >= _options.RowGroupTargetBytes || _buffer.Count >= _options.RowGroupMaxRows)
-            await FlushRowGroupAsync(ct);
+        await _rows.AddAsync(row, row.MaskPng.Length + 2L * row.Key.Length + 32, ct);
     }
 
     /// <summary>Finishes and commits the shard (one atomic publish, then the manifest entry). Idempotent: a shard
     /// already in the manifest is left as it is.</summary>
     public async Task<ShardCommitResult> CommitAsync(CancellationToken ct = default)
     {
-        ObjectDisposedException.ThrowIf(_done, this);
+        ObjectDisposedException.ThrowIf(_rows.Done, this);
         var kind = ShardNames.MasksKind(Generator.Id);
         var existing = (await _dataset.ReadManifestAsync(ct))?.Find(kind, ShardIndex);
         if (existing is not null)
@@ -82,7 +76,7 @@ public sealed class MaskShardWriter : IAsyncDisposable
             await DisposeAsync();
             return new ShardCommitResult(existing, AlreadyCommitted: true);
         }
-        await FlushRowGroupAsync(ct);
+        await _rows.FlushAsync(ct);
         var (bytes, sha) = await _file.CloseAsync(ct);
         var entry = new ShardEntry
         {
@@ -94,33 +88,16 @@ public sealed class MaskShardWriter : IAsyncDisposable
         return result;
     }
 
-    private async Task FlushRowGroupAsync(CancellationToken ct)
+    private async Task WriteColumnsAsync(global::Parquet.ParquetRowGroupWriter rg, IReadOnlyList<MaskRow> rows, CancellationToken ct)
     {
-        if (_buffer.Count == 0) return;
-        var rows = _buffer;
         var s = _schema;
-        using (var rg = _file.BeginRowGroup(rows.Count))
-        {
-            _file.UseTextColumnSettings();
-            await ColumnIO.WriteStringsAsync(rg, s.Key, rows.Select(r => r.Key).ToArray());
-            _file.UseBinaryColumnSettings();
-            await ColumnIO.WriteBytesAsync(rg, s.Mask, rows.Select(r => r.MaskPng).ToArray());
-            _file.UseTextColumnSettings();
-            await ColumnIO.WriteInt32Async(rg, s.Height, rows.Select(r => r.Height).ToArray(), ct);
-            await ColumnIO.WriteInt32Async(rg, s.Width, rows.Select(r => r.Width).ToArray(), ct);
-            await ColumnIO.WriteInt32Async(rg, s.Segments, rows.Select(r => r.Segments).ToArray(), ct);
-            rg.CompleteValidate();
-        }
-        _buffer.Clear();
-        _bufferedBytes = 0;
+        await ColumnIO.WriteStringsAsync(rg, s.Key, rows.Select(r => r.Key).ToArray());
+        await _file.WriteBinaryColumnAsync(rg, s.Mask, rows.Select(r => r.MaskPng).ToArray());
+        await ColumnIO.WriteInt32Async(rg, s.Height, rows.Select(r => r.Height).ToArray(), ct);
+        await ColumnIO.WriteInt32Async(rg, s.Width, rows.Select(r => r.Width).ToArray(), ct);
+        await ColumnIO.WriteInt32Async(rg, s.Segments, rows.Select(r => r.Segments).ToArray(), ct);
     }
 
     /// <summary>Aborts an uncommitted shard (nothing becomes visible); a no-op after commit.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (_done) return;
-        _done = true;
-        _buffer.Clear();
-        await _file.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _rows.DisposeAsync();
 }

@@ -7,8 +7,8 @@ namespace SSeg.Shards.Writing;
 
 /// <summary>
 /// A Parquet file streamed into a staged (invisible) storage object while its SHA-256 is computed on the fly.
-/// Per column, <see cref="UseBinaryColumnSettings"/> / <see cref="UseTextColumnSettings"/> switch compression and
-/// dictionary encoding: Parquet.Net reads its options when each column chunk is written.
+/// Text and number columns are compressed (dictionary where it pays); <see cref="WriteBinaryColumnAsync"/> writes
+/// image/mask bytes plain.
 /// </summary>
 internal sealed class StagedParquetFile : IAsyncDisposable
 {
@@ -73,18 +73,21 @@ internal sealed class StagedParquetFile : IAsyncDisposable
         return _writer.CreateRowGroup();
     }
 
-    /// <summary>Image/mask bytes: already compressed data, so no compression and no dictionary.</summary>
-    public void UseBinaryColumnSettings()
+    /// <summary>Writes an image/mask bytes column: already compressed data, so no compression and no dictionary
+    /// (Parquet.Net reads these options when it writes the column chunk). Other columns use the text settings.</summary>
+    public async Task WriteBinaryColumnAsync(ParquetRowGroupWriter rg, DataField field, IReadOnlyCollection<byte[]> values)
     {
         Options.CompressionMethod = CompressionMethod.None;
         Options.DictionaryEncodingThreshold = 0;
-    }
-
-    /// <summary>Text and numbers: compressed, dictionary where it pays.</summary>
-    public void UseTextColumnSettings()
-    {
-        Options.CompressionMethod = _textCompression;
-        Options.DictionaryEncodingThreshold = _defaultDictionaryThreshold;
+        try
+        {
+            await ColumnIO.WriteBytesAsync(rg, field, values);
+        }
+        finally
+        {
+            Options.CompressionMethod = _textCompression;
+            Options.DictionaryEncodingThreshold = _defaultDictionaryThreshold;
+        }
     }
 
     /// <summary>Writes the footer; returns the file's size and SHA-256. Nothing is visible yet.</summary>
