@@ -8,10 +8,11 @@ namespace SSeg.Train.Scoring;
 
 /// <summary>
 /// S-Seg window scoring (METHOD.md §7.4): class embeddings t_c = normalize(mean over templates of the projected
-/// text embedding); per query f_q = normalize(image_projector(hs_q)); P[q,c] = softmax_c(s·f_q·t_c);
-/// S[c,p] = Σ_q P[q,c]·σ(mask_q)[p] (masks bilinearly upsampled to the window), combined into scores in [0, 1] as
-/// <see cref="Combination"/> says (default: normalised over classes). Background is left to eval's threshold rule. Windows whose sides are not multiples of 32 are resized to the
-/// next multiple for the forward pass and the masks resized back.
+/// text embedding); per query f_q = normalize(image_projector(hs_q)); P[q,c] = softmax_c(s·f_q·t_c); masks
+/// σ(mask_q) bilinearly upsampled to the window; the two combined into per-class scores in [0, 1] as
+/// <see cref="Combination"/> says (default <see cref="ScoreCombinations.Default"/>). Background is left to eval's
+/// threshold rule. Windows whose sides are not multiples of 32 are resized to the next multiple for the forward
+/// pass and the masks resized back.
 /// </summary>
 public sealed class SSegScorer : ISegmentationScorer
 {
@@ -21,7 +22,7 @@ public sealed class SSegScorer : ISegmentationScorer
     private Tensor? _classEmbeddings;
 
     public SSegScorer(SSegModel model, BpeTokenizer tokenizer, Device device, IReadOnlyList<string>? templates = null, string? name = null,
-        ScoreCombination combination = ScoreCombination.Normalized)
+        ScoreCombination combination = ScoreCombinations.Default)
     {
         Combination = combination;
         _model = model;
@@ -75,9 +76,9 @@ public sealed class SSegScorer : ISegmentationScorer
             input = nn.functional.interpolate(input, new[] { hp, wp }, mode: InterpolationMode.Bilinear, align_corners: false);
         using var output = _model.EncodeImages(input);
         var f = nn.functional.normalize(_model.QueryEmbeddings(output.QueryFeatures), dim: -1);          // [B,Q,E]
-        var p = (_model.Scale() * f.matmul(_classEmbeddings.t())).softmax(-1);                            // [B,Q,C]
+        var cosine = f.matmul(_classEmbeddings.t());                                                    // [B,Q,C]
         var masks = nn.functional.interpolate(output.FinalMasks, new[] { h, w }, mode: InterpolationMode.Bilinear, align_corners: false).sigmoid();
-        return ScoreCombinations.Combine(p, masks, Combination).to(float32).MoveToOuterDisposeScope();
+        return ScoreCombinations.Combine(cosine, _model.Scale().ToDouble(), masks, Combination).to(float32).MoveToOuterDisposeScope();
     }
 
     public void Dispose()

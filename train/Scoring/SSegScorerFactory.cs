@@ -12,13 +12,11 @@ namespace SSeg.Train.Scoring;
 /// Loads S-Seg checkpoints for eval (<c>eval --model CKPT</c>): CKPT is a checkpoint folder
 /// (<c>runs/RUN/checkpoints/step-N</c>, holding model.safetensors + bpe.txt.gz), its model.safetensors, or a run
 /// folder (its latest checkpoint). Settings (<c>--scorer-option key=value</c>): <c>templates=simple|full</c> (default
-/// simple, METHOD.md §7.2); <c>combination=normalized|sum-clipped|normalized-x-mask|max-query</c> (see
-/// <see cref="ScoreCombination"/>).
+/// simple, METHOD.md §7.2); <c>combination=max-query|normalized|sum-clipped|normalized-x-mask|argmax-query|mask-weighted-cosine</c>
+/// (see <see cref="ScoreCombination"/>; default <see cref="ScoreCombinations.Default"/>).
 /// </summary>
 public sealed class SSegScorerFactory : IScorerFactory
 {
-    public const ScoreCombination DefaultCombination = ScoreCombination.Normalized;
-
     public string Kind => SSegCheckpoint.Kind;
 
     public bool CanLoad(string checkpointPath)
@@ -42,7 +40,7 @@ public sealed class SSegScorerFactory : IScorerFactory
         var model = new SSegModel(config);
         CheckpointLoader.Load(model, file);
         var templates = options.Settings.TryGetValue("templates", out var t) ? PromptTemplates.ByName(t) : PromptTemplates.Simple;
-        var combination = options.Settings.TryGetValue(ScoreCombinations.SettingKey, out var c) ? ScoreCombinations.Parse(c) : DefaultCombination;
+        var combination = options.Settings.TryGetValue(ScoreCombinations.SettingKey, out var c) ? ScoreCombinations.Parse(c) : ScoreCombinations.Default;
         meta.TryGetValue("sseg.step", out var step);
         return new SSegScorer(model, tokenizer, options.Device, templates,
             $"S-Seg {config.Name}" + (step is null ? "" : $" step {step}"), combination);

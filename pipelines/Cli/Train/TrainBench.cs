@@ -79,7 +79,7 @@ internal static class TrainBench
             Console.WriteLine($"training: {result.Steps} steps in {sw.Elapsed.TotalSeconds:F1} s; loss {m.Take(5).Average(x => x.Loss):F3} -> {m.TakeLast(5).Average(x => x.Loss):F3}, " +
                               $"mask {m.Take(5).Average(x => x.Mask):F3} -> {m.TakeLast(5).Average(x => x.Mask):F3}, " +
                               $"contrastive {m.Take(5).Average(x => x.Itc + x.MultiLabel):F3} -> {m.TakeLast(5).Average(x => x.Itc + x.MultiLabel):F3}");
-            var table = new Table().AddColumns(["combination", "fg-only mIoU", .. thresholds.Select(t => $"bg τ={t:0.##}")]);
+            var table = new Table().AddColumns(["combination", "fg-only mIoU", "fg/bg AUC", .. thresholds.Select(t => $"bg τ={t:0.##}")]);
             double allBackground = double.NaN;
             foreach (var combination in ScoreCombinations.All)
             {
@@ -87,8 +87,8 @@ internal static class TrainBench
                 using var scorer = new SSegScorerFactory().Load(Path.Combine(root, "runs", "learn"), new ScorerLoadOptions(DeviceSelector.Select(device), settings));
                 var results = SyntheticEvaluation.Evaluate(scorer, 40, 96, options.Model.CropSize, 99, thresholds);
                 allBackground = results[0].AllBackgroundMeanIoU;
-                table.AddRow([ScoreCombinations.Name(combination), results[0].MeanIoUForeground.ToString("P1"), .. results.Select(r => r.MeanIoUWithBackground.ToString("P1"))]);
-                Console.WriteLine($"seed {seed} {ScoreCombinations.Name(combination)}: fg-only {results[0].MeanIoUForeground:P1}; with background " +
+                table.AddRow([ScoreCombinations.Name(combination), results[0].MeanIoUForeground.ToString("P1"), results[0].ForegroundAuc.ToString("F3"), .. results.Select(r => r.MeanIoUWithBackground.ToString("P1"))]);
+                Console.WriteLine($"seed {seed} {ScoreCombinations.Name(combination)}: fg-only {results[0].MeanIoUForeground:P1}; fg/bg AUC {results[0].ForegroundAuc:F3}; with background " +
                                   string.Join(", ", results.Select(r => $"τ {r.Threshold:0.##} {r.MeanIoUWithBackground:P1} (bg {r.IoUWithBackground[0]:P0})")));
             }
             AnsiConsole.Write(table);
