@@ -139,7 +139,8 @@ public sealed class AzureBlobStorage : IStorage
         catch (RequestFailedException e) when (e.Status == 404) { return false; }
     }
 
-    /// <summary>Buffers writes into blocks, stages each as an uncommitted block, and commits the list at the end.</summary>
+    /// <summary>Buffers writes into blocks, stages each as an uncommitted block (up to
+    /// <see cref="MaxBlocksInFlight"/> at once), and commits the list at the end.</summary>
     private sealed class BlockStagedObject(string key, BlockBlobClient blob) : IStagedObject
     {
         private readonly BlockUploadStream _stream = new(blob);
@@ -152,6 +153,7 @@ public sealed class AzureBlobStorage : IStorage
         {
             if (_committed) throw new InvalidOperationException($"Object '{key}' was already committed.");
             await _stream.FlushBlockAsync(ct);
+            await _stream.WaitForUploadsAsync();
             await blob.CommitBlockListAsync(_stream.BlockIds, new CommitBlockListOptions(), ct);
             _committed = true;
         }
@@ -160,11 +162,17 @@ public sealed class AzureBlobStorage : IStorage
         public ValueTask DisposeAsync() => _stream.DisposeAsync();
     }
 
+    /// <summary>Blocks of one staged object uploaded at the same time (memory: one more block than this).</summary>
+    public const int MaxBlocksInFlight = 4;
+
     private sealed class BlockUploadStream(BlockBlobClient blob) : Stream
     {
         // A per-writer random id inside each block id keeps concurrent writers of one key from mixing blocks.
         private readonly byte[] _writerId = Guid.NewGuid().ToByteArray();
         private readonly List<string> _blockIds = [];
+        // Uploads in block order; the block list fixes the order, so they may finish in any order.
+        private readonly Queue<(Task Upload, byte[] Buffer)> _inFlight = new();
+        private readonly Stack<byte[]> _free = new();
         private byte[] _buffer = new byte[BlockSize];
         private int _filled;
         private long _position;
@@ -196,17 +204,55 @@ public sealed class AzureBlobStorage : IStorage
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
             WriteAsync(buffer.AsMemory(offset, count), ct).AsTask();
 
+        /// <summary>Starts uploading the buffered block; waits first while <see cref="MaxBlocksInFlight"/> are
+        /// uploading. A failed upload surfaces here or in <see cref="WaitForUploadsAsync"/>.</summary>
         public async Task FlushBlockAsync(CancellationToken ct)
         {
             if (_filled == 0) return;
+            while (_inFlight.Count >= MaxBlocksInFlight) await WaitForOldestAsync();
             var id = new byte[20];
             _writerId.CopyTo(id, 0);
             BitConverter.TryWriteBytes(id.AsSpan(16), _blockIds.Count);
             var blockId = Convert.ToBase64String(id);
-            using (var content = new MemoryStream(_buffer, 0, _filled, writable: false))
-                await blob.StageBlockAsync(blockId, content, new BlockBlobStageBlockOptions(), ct);
             _blockIds.Add(blockId);
+            _inFlight.Enqueue((StageAsync(blockId, _buffer, _filled, ct), _buffer));
+            _buffer = _free.Count > 0 ? _free.Pop() : new byte[BlockSize];
             _filled = 0;
+        }
+
+        private async Task StageAsync(string blockId, byte[] buffer, int length, CancellationToken ct)
+        {
+            await Task.Yield();   // let the writer fill the next block while this one uploads
+            using var content = new MemoryStream(buffer, 0, length, writable: false);
+            await blob.StageBlockAsync(blockId, content, new BlockBlobStageBlockOptions(), ct);
+        }
+
+        private async Task WaitForOldestAsync()
+        {
+            var (upload, buffer) = _inFlight.Dequeue();
+            try { await upload; }
+            finally { _free.Push(buffer); }
+        }
+
+        /// <summary>Waits until every staged block is uploaded; throws the first upload error.</summary>
+        public async Task WaitForUploadsAsync()
+        {
+            try
+            {
+                while (_inFlight.Count > 0) await WaitForOldestAsync();
+            }
+            catch
+            {
+                await AbandonUploadsAsync();
+                throw;
+            }
+        }
+
+        /// <summary>Lets running uploads end (their errors no longer matter) so no buffer is freed under them.</summary>
+        private async Task AbandonUploadsAsync()
+        {
+            while (_inFlight.Count > 0)
+                try { await WaitForOldestAsync(); } catch (Exception) { /* aborting */ }
         }
 
         public override void Flush() { }
@@ -215,9 +261,17 @@ public sealed class AzureBlobStorage : IStorage
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
 
+        public override async ValueTask DisposeAsync()
+        {
+            await AbandonUploadsAsync();
+            await base.DisposeAsync();
+        }
+
         protected override void Dispose(bool disposing)
         {
+            if (disposing) AbandonUploadsAsync().GetAwaiter().GetResult();
             _buffer = [];
+            _free.Clear();
             base.Dispose(disposing);
         }
     }

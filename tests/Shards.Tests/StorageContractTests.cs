@@ -185,4 +185,42 @@ public sealed class AzureBlobStorageContractTests(AzuriteFixture azurite) : Stor
         var e = Assert.Throws<ArgumentException>(() => StorageFactory.Open("az://", azurite.ConnectionString));
         Assert.Contains("container", e.Message);
     }
+
+    [Fact]
+    public async Task Blocks_uploaded_in_parallel_commit_in_write_order()
+    {
+        var container = $"t{Guid.NewGuid():N}";
+        var s = StorageFactory.Open($"az://{container}/p", azurite.ConnectionString);
+        var blocks = 2 * AzureBlobStorage.MaxBlocksInFlight + 1;   // more blocks than may be in flight, plus a tail
+        var data = new byte[AzureBlobStorage.BlockSize * blocks + 777];
+        new Random(9).NextBytes(data);
+        await using (var staged = await s.BeginWriteAsync("many.bin"))
+        {
+            for (var offset = 0; offset < data.Length; offset += 3_000_017)
+                staged.Stream.Write(data, offset, Math.Min(3_000_017, data.Length - offset));
+            await staged.CommitAsync();
+        }
+        var blob = new Azure.Storage.Blobs.Specialized.BlockBlobClient(azurite.ConnectionString, container, "p/many.bin");
+        var list = (await blob.GetBlockListAsync()).Value;
+        Assert.Equal(blocks + 1, list.CommittedBlocks.Count());
+        Assert.Equal(data.Length, list.CommittedBlocks.Sum(b => b.SizeLong));
+        Assert.Equal(data, (await blob.DownloadContentAsync()).Value.Content.ToArray());
+    }
+
+    [Fact]
+    public async Task A_failed_block_upload_fails_the_commit_and_publishes_nothing()
+    {
+        var container = $"t{Guid.NewGuid():N}";
+        var s = StorageFactory.Open($"az://{container}/p", azurite.ConnectionString);
+        var staged = await s.BeginWriteAsync("lost.bin");
+        await new Azure.Storage.Blobs.BlobContainerClient(azurite.ConnectionString, container).DeleteAsync();
+        var e = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await staged.Stream.WriteAsync(new byte[AzureBlobStorage.BlockSize * 3 + 5]);
+            await staged.CommitAsync();
+        });
+        Assert.IsType<Azure.RequestFailedException>(e);
+        await staged.DisposeAsync();
+        Assert.Null(await s.GetInfoAsync("lost.bin"));
+    }
 }
