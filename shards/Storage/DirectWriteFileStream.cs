@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
-using Microsoft.Win32.SafeHandles;
 
 namespace SSeg.Shards.Storage;
 
@@ -12,10 +10,10 @@ namespace SSeg.Shards.Storage;
 /// write switches the file to ordinary buffered writes for good, so any write pattern stays correct; file systems
 /// without <c>O_DIRECT</c> (tmpfs) and non-Linux systems simply stay buffered.
 /// </summary>
-internal sealed partial class DirectWriteFileStream : Stream
+internal sealed class DirectWriteFileStream : Stream
 {
     /// <summary>Alignment of address, length and offset a write needs to bypass the page cache.</summary>
-    public const int Alignment = 4096;
+    public const int Alignment = DirectIo.Alignment;
 
     private const int BufferSize = 1 << 20;
     private readonly FileStream _file;   // unbuffered: writes go straight to pwrite(2)
@@ -25,7 +23,7 @@ internal sealed partial class DirectWriteFileStream : Stream
     public DirectWriteFileStream(string path)
     {
         _file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
-        _direct = DirectFlag != 0 && TrySetDirect(_file.SafeFileHandle, on: true);
+        _direct = DirectIo.TrySet(_file.SafeFileHandle, on: true);
     }
 
     /// <summary>Bytes that went to the disk with O_DIRECT (the rest went through the page cache).</summary>
@@ -114,7 +112,7 @@ internal sealed partial class DirectWriteFileStream : Stream
     {
         if (!_direct) return;
         _direct = false;
-        TrySetDirect(_file.SafeFileHandle, on: false);
+        DirectIo.TrySet(_file.SafeFileHandle, on: false);
     }
 
     /// <summary>Writes what is buffered and fsyncs the file.</summary>
@@ -146,23 +144,4 @@ internal sealed partial class DirectWriteFileStream : Stream
         await _file.DisposeAsync();
         await base.DisposeAsync();
     }
-
-    // fcntl(2) flags; O_DIRECT differs between architectures.
-    private const int F_GETFL = 3, F_SETFL = 4;
-    private static readonly int DirectFlag = !OperatingSystem.IsLinux() ? 0 : RuntimeInformation.ProcessArchitecture switch
-    {
-        Architecture.X64 or Architecture.X86 => 0x4000,
-        Architecture.Arm64 or Architecture.Arm => 0x10000,
-        _ => 0,
-    };
-
-    private static bool TrySetDirect(SafeFileHandle handle, bool on)
-    {
-        var flags = Fcntl(handle, F_GETFL, 0);
-        if (flags < 0) return false;
-        return Fcntl(handle, F_SETFL, on ? flags | DirectFlag : flags & ~DirectFlag) == 0;
-    }
-
-    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
-    private static partial int Fcntl(SafeFileHandle fd, int cmd, int arg);
 }

@@ -11,7 +11,6 @@ namespace SSeg.Shards.Storage;
 public sealed class LocalStorage : IStorage
 {
     internal const string InternalFolder = "_sseg";
-    private const int CopyBufferSize = 1 << 20;
     /// <summary>Temp files older than this are leftovers of killed writers and are removed on the next staged write.</summary>
     private static readonly TimeSpan StaleTempAge = TimeSpan.FromDays(1);
     private readonly string _root;
@@ -42,9 +41,7 @@ public sealed class LocalStorage : IStorage
     {
         var path = PathOf(key);
         if (!File.Exists(path)) throw new FileNotFoundException($"Object '{key}' not found under {_root}.", path);
-        Stream stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
-            CopyBufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        return Task.FromResult(stream);
+        return Task.FromResult(DirectReadFileStream.Open(path));
     }
 
     /// <inheritdoc />

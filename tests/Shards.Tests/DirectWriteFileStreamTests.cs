@@ -33,7 +33,7 @@ public sealed class DirectWriteFileStreamTests
 
                 // Direct I/O is used where the file system has it (ext4, xfs, ...); never after an unaligned write.
                 Assert.Equal(directAfterAligned, stream.DirectBytes);
-                if (SupportsDirectIo(dir)) Assert.Equal(2L * AlignedChunks.Size, stream.DirectBytes);
+                if (DirectIoSupport.At(dir)) Assert.Equal(2L * AlignedChunks.Size, stream.DirectBytes);
             }
             Assert.Equal(data, await File.ReadAllBytesAsync(path));
         }
@@ -71,9 +71,13 @@ public sealed class DirectWriteFileStreamTests
             Directory.Delete(root, recursive: true);
         }
     }
+}
 
+/// <summary>Whether the tests' temp folder is on a file system with O_DIRECT (ext4, xfs, btrfs; not tmpfs).</summary>
+internal static class DirectIoSupport
+{
     /// <summary>The file system of <paramref name="dir"/> from /proc/mounts (longest mount-point prefix).</summary>
-    private static bool SupportsDirectIo(string dir)
+    public static bool At(string dir)
     {
         if (!OperatingSystem.IsLinux()) return false;
         var fs = File.ReadAllLines("/proc/mounts").Select(l => l.Split(' ')).Where(f => f.Length > 2 && dir.StartsWith(f[1], StringComparison.Ordinal))

@@ -111,9 +111,17 @@ internal static class ShardsBench
         Report("read shards", fileBytes, readSeconds, PeakRssBytes(), "all columns");
 
         // Plain copy of the same files on the same disk: 1 MiB buffered read + write + fsync, like the writer.
+        // Shards are written and read with O_DIRECT, so they are not in the page cache: read them once (untimed)
+        // so the copy's source is cached, the most favourable case for the reference.
         var local = (LocalStorage)store.Storage;
         var copyDir = Path.Combine(scratch, "plain-copy");
         Directory.CreateDirectory(copyDir);
+        var warm = new byte[1 << 20];
+        foreach (var entry in manifest.ImageShards)
+        {
+            await using var source = new FileStream(local.PathOf(ds.KeyOf(entry.Path)), FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            while (await source.ReadAsync(warm, ct) > 0) { }
+        }
         ResetPeakRss();
         clock.Restart();
         var buffer = new byte[1 << 20];
@@ -126,7 +134,7 @@ internal static class ShardsBench
             target.Flush(flushToDisk: true);
         }
         var copySeconds = clock.Elapsed.TotalSeconds;
-        Report("plain copy", fileBytes, copySeconds, PeakRssBytes(), "read+write+fsync, 1 MiB buffer");
+        Report("plain copy", fileBytes, copySeconds, PeakRssBytes(), "cached read+write+fsync, 1 MiB buffer");
 
         var copyRate = fileBytes / copySeconds;
         Console.WriteLine($"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} on {Environment.ProcessorCount} cores");
