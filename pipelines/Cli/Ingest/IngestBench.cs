@@ -29,8 +29,9 @@ internal static class IngestBench
         var failRows = new Option<int>("--failing-rows") { Description = "Extra fast-failing (404) rows in the end-to-end manifest, e.g. 1000000 for the flat-memory check.", DefaultValueFactory = _ => 0 };
         var concurrency = new Option<int>("--concurrency") { Description = "Downloads in flight (part b).", DefaultValueFactory = _ => 64 };
         var heapLimit = new Option<int>("--gc-heap-limit-mb") { Description = "Hard limit on the managed heap in MB for part b (0: none).", DefaultValueFactory = _ => 0 };
+        var trace = new Option<bool>("--memory-trace") { Description = "Part b: print RSS, GC-committed and per-generation sizes every 2 s." };
         var serve = new Option<string?>("--serve") { Description = "Internal: run only the photo server for part b.", Hidden = true };
-        foreach (var o in new Option[] { photos, seconds, requests, failRows, concurrency, heapLimit, serve }) command.Options.Add(o);
+        foreach (var o in new Option[] { photos, seconds, requests, failRows, concurrency, heapLimit, trace, serve }) command.Options.Add(o);
         command.SetAction(async (parse, ct) =>
         {
             var folder = parse.GetValue(photos)!;
@@ -41,7 +42,7 @@ internal static class IngestBench
             TransformOnly(files, TimeSpan.FromSeconds(parse.GetValue(seconds)));
             GcHeapLimit.Apply(parse.GetValue(heapLimit));
             if (parse.GetValue(requests) > 0)
-                await EndToEndAsync(folder, files, parse.GetValue(requests), parse.GetValue(failRows), parse.GetValue(concurrency), ct);
+                await EndToEndAsync(folder, files, parse.GetValue(requests), parse.GetValue(failRows), parse.GetValue(concurrency), parse.GetValue(trace), ct);
             return 0;
         });
         return command;
@@ -85,7 +86,7 @@ internal static class IngestBench
         }
     }
 
-    private static async Task EndToEndAsync(string folder, List<string> files, int requests, int failingRows, int concurrency, CancellationToken ct)
+    private static async Task EndToEndAsync(string folder, List<string> files, int requests, int failingRows, int concurrency, bool trace, CancellationToken ct)
     {
         var dir = Path.Combine(Path.GetTempPath(), $"sseg-bench-ingest-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
@@ -129,7 +130,13 @@ internal static class IngestBench
             long ok = 0, failed = 0, bytes = 0;
             var rssSamples = new List<long>();
             var heapSamples = new List<long>();
-            using var sampler = new Timer(_ => { lock (rssSamples) { rssSamples.Add(Environment.WorkingSet); heapSamples.Add(GC.GetGCMemoryInfo().HeapSizeBytes); } }, null, 0, 1000);
+            var tick = 0;
+            using var sampler = new Timer(_ =>
+            {
+                var info = GC.GetGCMemoryInfo();
+                lock (rssSamples) { rssSamples.Add(Environment.WorkingSet); heapSamples.Add(info.HeapSizeBytes); }
+                if (trace && tick++ % 2 == 0) Console.WriteLine(MemoryLine(clock.Elapsed, info));
+            }, null, 0, 1000);
             for (var s = 0; s < shards; s++)
             {
                 var o = await IngestStage.RunShardAsync(options, s, null, ct);
@@ -154,6 +161,17 @@ internal static class IngestBench
             try { server.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
             try { Directory.Delete(dir, true); } catch (IOException) { }
         }
+    }
+
+    /// <summary>One line of --memory-trace: where the process's memory is (MB).</summary>
+    private static string MemoryLine(TimeSpan at, GCMemoryInfo info)
+    {
+        var gens = string.Join("/", Enumerable.Range(0, info.GenerationInfo.Length).Select(g => info.GenerationInfo[g].SizeAfterBytes / 1_000_000));
+        var full = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+        return $"    t={at.TotalSeconds,5:0}s rss {Environment.WorkingSet / 1_000_000,4} committed {info.TotalCommittedBytes / 1_000_000,4} " +
+               $"heap {info.HeapSizeBytes / 1_000_000,4} frag {info.FragmentedBytes / 1_000_000,4} gen0-4 after {gens} " +
+               $"last-full heap {full.HeapSizeBytes / 1_000_000} promoted {full.PromotedBytes / 1_000_000} gcs {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} " +
+               $"alloc {GC.GetTotalAllocatedBytes() / 1_000_000}";
     }
 
     private static Process StartServerProcess(string folder, string portFile)
