@@ -12,7 +12,7 @@ namespace SSeg.Train.Scoring;
 /// Loads S-Seg checkpoints for eval (<c>eval --model CKPT</c>): CKPT is a checkpoint folder
 /// (<c>runs/RUN/checkpoints/step-N</c>, holding model.safetensors + bpe.txt.gz), its model.safetensors, or a run
 /// folder (its latest checkpoint). Settings (<c>--scorer-option key=value</c>): <c>templates=simple|full</c> (default
-/// simple, METHOD.md §7.2); <c>combination=max-query|normalized|sum-clipped|normalized-x-mask|argmax-query|mask-weighted-cosine</c>
+/// simple, METHOD.md §7.2); <c>combination=normalized|sum-clipped|normalized-x-mask|max-query|argmax-query|mask-weighted-cosine</c>
 /// (see <see cref="ScoreCombination"/>; default <see cref="ScoreCombinations.Default"/>).
 /// </summary>
 public sealed class SSegScorerFactory : IScorerFactory

@@ -17,7 +17,7 @@ namespace SSeg.Train.Tests.Training;
 public class LearningTests(ITestOutputHelper output)
 {
     /// <summary>τ of the background rule for the generated shapes with the default score combination (train/README.md).</summary>
-    private const double BackgroundThreshold = 0.7;
+    private const double BackgroundThreshold = 0.8;
 
     [Fact]
     public async Task Tiny_model_learns_to_segment_named_shapes()
@@ -56,8 +56,9 @@ public class LearningTests(ITestOutputHelper output)
             // (measured on the 2-core VM: 0.40-0.50 after 200 steps).
             Assert.True(eval.MeanIoUForeground > 0.4, $"foreground mIoU {eval.MeanIoUForeground}");
             // Predicting background everywhere scores ≈ 0.21 with background (everything foreground ≈ 0.07). With the
-            // default combination (max-query) at τ 0.7, seeds 1-6 of this recipe measured 0.35, 0.25, 0.27, 0.32, 0.26,
-            // 0.32 (this test runs seed 1); require 3 points above the all-background floor.
+            // default combination (normalized) at τ 0.8, seeds 1-6 of this recipe measured 0.339, 0.163, 0.258, 0.249,
+            // 0.270, 0.263 (seed 1, which this test runs, reproduces exactly on the 2-core VM); require 3 points above
+            // the all-background floor.
             Assert.True(eval.MeanIoUWithBackground > eval.AllBackgroundMeanIoU + 0.03,
                 $"with-background mIoU {eval.MeanIoUWithBackground} vs all-background {eval.AllBackgroundMeanIoU}");
         }
