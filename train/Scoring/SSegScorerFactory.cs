@@ -29,6 +29,9 @@ public sealed class SSegScorerFactory : IScorerFactory
 
     public ISegmentationScorer Load(string checkpointPath, ScorerLoadOptions options)
     {
+        // Settings first: a bad value fails before any weights are read.
+        var templates = options.Settings.TryGetValue("templates", out var t) ? PromptTemplates.ByName(t) : PromptTemplates.Simple;
+        var combination = options.Settings.TryGetValue(ScoreCombinations.SettingKey, out var c) ? ScoreCombinations.Parse(c) : ScoreCombinations.Default;
         var file = ResolveModelFile(checkpointPath)
             ?? throw new FileNotFoundException($"no S-Seg checkpoint (model.safetensors) at {checkpointPath}", checkpointPath);
         var meta = ReadMetadata(file);
@@ -38,9 +41,8 @@ public sealed class SSegScorerFactory : IScorerFactory
         var vocab = Path.Combine(Path.GetDirectoryName(file)!, RunStore.VocabFile);
         var tokenizer = BpeTokenizer.Load(vocab, maxMerges: int.MaxValue, contextLength: config.ContextLength);
         var model = new SSegModel(config);
-        CheckpointLoader.Load(model, file);
-        var templates = options.Settings.TryGetValue("templates", out var t) ? PromptTemplates.ByName(t) : PromptTemplates.Simple;
-        var combination = options.Settings.TryGetValue(ScoreCombinations.SettingKey, out var c) ? ScoreCombinations.Parse(c) : ScoreCombinations.Default;
+        try { CheckpointLoader.Load(model, file); }
+        catch { model.Dispose(); throw; }
         meta.TryGetValue("sseg.step", out var step);
         return new SSegScorer(model, tokenizer, options.Device, templates,
             $"S-Seg {config.Name}" + (step is null ? "" : $" step {step}"), combination);

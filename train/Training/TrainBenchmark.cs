@@ -8,11 +8,12 @@ using static TorchSharp.torch;
 namespace SSeg.Train.Training;
 
 /// <summary>Throughput of full training steps (forward, Hungarian matching, losses, backward, clip, AdamW) on random
-/// inputs of a model config, and the process's peak resident memory.</summary>
+/// inputs of a model config, and the process's peak resident memory. CPU seconds per step (all threads) are reported
+/// beside wall time: on a shared machine they vary far less with the load than wall time does.</summary>
 public static class TrainBenchmark
 {
     public sealed record Result(string Config, string Device, int Batch, int Steps, double SecondsPerStep, double ImagesPerSecond,
-        long Parameters, double PeakResidentMiB, double? PeakCudaMiB);
+        long Parameters, double PeakResidentMiB, double? PeakCudaMiB, double CpuSecondsPerStep);
 
     public static Result Run(SSegModelConfig config, int batch, int steps, int warmup, Device device, int masksPerImage = 6)
     {
@@ -29,6 +30,7 @@ public static class TrainBenchmark
         var parameters = model.parameters().ToList();
         long paramCount = parameters.Sum(p => p.numel());
         var times = new List<double>();
+        var cpuTimes = new List<double>();
         for (int s = 0; s < warmup + steps; s++)
         {
             using var scope = NewDisposeScope();
@@ -40,6 +42,7 @@ public static class TrainBenchmark
             var ids = randint(0, masksPerImage, new long[] { batch, m, m });
             var targets = Enumerable.Range(0, batch).Select(b => nn.functional.one_hot(ids[b], masksPerImage).permute(2, 0, 1).to(float32)).ToList();
             if (device.type == DeviceType.CUDA) cuda.synchronize();
+            var cpu0 = ProcessCpuSeconds();
             var sw = Stopwatch.StartNew();
             model.train();
             optimizer.zero_grad();
@@ -48,10 +51,19 @@ public static class TrainBenchmark
             nn.utils.clip_grad_norm_(parameters, 5.0);
             optimizer.step();
             if (device.type == DeviceType.CUDA) cuda.synchronize();
-            if (s >= warmup) times.Add(sw.Elapsed.TotalSeconds);
+            if (s < warmup) continue;
+            times.Add(sw.Elapsed.TotalSeconds);
+            cpuTimes.Add(ProcessCpuSeconds() - cpu0);
         }
         double perStep = times.Average();
-        return new Result(config.Name, DeviceSelector.Describe(device), batch, steps, perStep, batch / perStep, paramCount, PeakResidentMiB(), null);
+        return new Result(config.Name, DeviceSelector.Describe(device), batch, steps, perStep, batch / perStep, paramCount, PeakResidentMiB(), null,
+            cpuTimes.Average());
+    }
+
+    private static double ProcessCpuSeconds()
+    {
+        using var p = Process.GetCurrentProcess();
+        return p.TotalProcessorTime.TotalSeconds;
     }
 
     /// <summary>VmHWM of /proc/self/status (Linux), else the process's peak working set.</summary>

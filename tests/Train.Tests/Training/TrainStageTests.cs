@@ -71,6 +71,16 @@ public class TrainStageTests(SyntheticFixture fx) : IClassFixture<SyntheticFixtu
         Assert.Equal(new long[] { 2, 3, 48, 70 }, scores.shape);
         Assert.True(scores.sum(1).allclose(ones(2, 48, 70), 1e-4, 1e-4));
         Assert.True(scores.min().ToDouble() >= 0);
+
+        // The score combination is a scorer setting (eval --scorer-option combination=NAME).
+        var maxQuery = new ScorerLoadOptions(CPU, new Dictionary<string, string> { ["combination"] = "max-query" });
+        using var other = (SSegScorer)registry.Load(ckpt, maxQuery);
+        Assert.Equal(ScoreCombination.MaxQuery, other.Combination);
+        other.Prepare(SyntheticShapes.Classes);
+        var otherScores = other.ScoreWindows(randn(1, 3, 48, 70));
+        Assert.True(otherScores.min().ToDouble() >= 0 && otherScores.max().ToDouble() <= 1);
+        var bad = new ScorerLoadOptions(CPU, new Dictionary<string, string> { ["combination"] = "softmax" });
+        Assert.Contains("softmax", Assert.Throws<ArgumentException>(() => registry.Load(ckpt, bad)).Message);
     }
 
     [Fact]
