@@ -1,10 +1,11 @@
 namespace SSeg.Pipelines.Cli.Ingest;
 
 /// <summary>
-/// `--gc-heap-limit-mb`: a hard limit on the managed heap, applied at run time. Image bodies live on the
-/// large-object heap, and without a limit the GC lets it grow (fragmented, mostly free) far beyond the live data
-/// (tens of MB); a limit makes it reuse that space. Too small a limit for the downloads in flight fails with
-/// OutOfMemoryException, so keep it well above concurrency × typical body size.
+/// `--gc-heap-limit-mb`: an optional hard limit on the managed heap, applied at run time (AppContext
+/// GCHeapHardLimit + GC.RefreshMemoryLimit). Not needed for flat memory (a default run stays near 0.4 GB); it is a
+/// guard for machines where the stage shares memory. Too small a limit for the downloads in flight and the shard
+/// writer's row group fails with OutOfMemoryException, so keep it well above concurrency × typical body size plus
+/// a few row groups.
 /// </summary>
 internal static class GcHeapLimit
 {
