@@ -11,7 +11,7 @@ namespace SSeg.Shards.Parquet;
 internal static class AlignedChunks
 {
     public const int Size = 4 << 20;
-    private const int MaxFree = 16;
+    private const int MaxFree = 10;   // one writer's write-behind queue (8) + its current chunk + one spare
     private static readonly ConcurrentBag<ArraySegment<byte>> Free = [];
 
     public static ArraySegment<byte> Rent()

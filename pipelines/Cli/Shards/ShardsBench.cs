@@ -8,7 +8,7 @@ namespace SSeg.Pipelines.Cli.Shards;
 /// <summary>
 /// `bench shards`: writes ~N MB of image rows (real JPEGs, cycled) as image shards, reads them back with all
 /// columns, and copies the same files with a plain buffered copy on the same disk (the practical limit).
-/// Prints MB/s of each and the peak RSS of each phase.
+/// Prints MB/s, CPU seconds and peak RSS of each phase; all phases run --passes times (pass 1 includes JIT tiering).
 /// </summary>
 internal static class ShardsBench
 {
@@ -21,7 +21,8 @@ internal static class ShardsBench
         var rowGroupMb = new Option<int>("--row-group-mb") { Description = "Row group target MB.", DefaultValueFactory = _ => (int)(ShardWriterOptions.Default.RowGroupTargetBytes >> 20) };
         var photos = new Option<DirectoryInfo?>("--photos") { Description = "Folder of JPEGs (recursive; default ../shared/data/photos beside the repository)." };
         var dir = new Option<DirectoryInfo?>("--dir") { Description = "Scratch folder (default: the system temp folder); removed afterwards." };
-        foreach (var option in new Option[] { size, shardMb, rowGroupMb, photos, dir }) command.Options.Add(option);
+        var passes = new Option<int>("--passes") { Description = "Times to run all phases; pass 1 includes tiered JIT compilation (~2 CPU-s once per process), later passes are the steady state.", DefaultValueFactory = _ => 2 };
+        foreach (var option in new Option[] { size, shardMb, rowGroupMb, photos, dir, passes }) command.Options.Add(option);
         command.SetAction(async (parse, ct) =>
         {
             var photoDir = parse.GetValue(photos)?.FullName ?? FindPhotos();
@@ -29,7 +30,7 @@ internal static class ShardsBench
             try
             {
                 await RunAsync(photoDir, scratch, parse.GetValue(size) * (1L << 20), parse.GetValue(shardMb) * (1L << 20),
-                    parse.GetValue(rowGroupMb) * (1L << 20), ct);
+                    parse.GetValue(rowGroupMb) * (1L << 20), Math.Max(1, parse.GetValue(passes)), ct);
                 return 0;
             }
             finally
@@ -52,7 +53,7 @@ internal static class ShardsBench
         throw new DirectoryNotFoundException("No ../shared/data/photos found above the working directory; pass --photos.");
     }
 
-    private static async Task RunAsync(string photoDir, string scratch, long totalBytes, long shardBytes, long rowGroupBytes, CancellationToken ct)
+    private static async Task RunAsync(string photoDir, string scratch, long totalBytes, long shardBytes, long rowGroupBytes, int passes, CancellationToken ct)
     {
         var jpegs = Directory.GetFiles(photoDir, "*.jpg", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
             .Select(File.ReadAllBytes).ToArray();
@@ -62,18 +63,21 @@ internal static class ShardsBench
                           $"{Environment.ProcessorCount} cores, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC");
         var store = DatasetStore.Open(scratch);
         var options = new ShardWriterOptions { RowGroupTargetBytes = rowGroupBytes };
+        for (var pass = 1; pass <= passes; pass++)
+        {
+            Console.WriteLine(pass == 1 ? "pass 1 (cold process: includes tiered JIT compilation)" : $"pass {pass} (steady state)");
+            var ds = await store.CreateOrOpenAsync($"bench-{pass}", "bench", "bench");
+            await RunPassAsync(store, ds, jpegs, Path.Combine(scratch, $"plain-{pass}"), totalBytes, shardBytes, options, ct);
+            Directory.Delete(Path.Combine(scratch, "datasets", $"bench-{pass}"), recursive: true);
+        }
+    }
 
-        // Warm-up (untimed): the first shard JIT-compiles Parquet.Net's and our code paths, which costs ~2 CPU-s
-        // and is paid once per process, not per GB; the figures below are the steady state a long ingest sees.
-        var warmup = await store.CreateOrOpenAsync("warmup", "bench", "bench");
-        await WriteShardsAsync(warmup, jpegs, Math.Min(totalBytes, 64L << 20), 32L << 20, options, ct);
-        await ReadShardsAsync(warmup, ct);
-
-        var ds = await store.CreateOrOpenAsync("bench", "bench", "bench");
-
+    private static async Task RunPassAsync(DatasetStore store, Dataset ds, byte[][] jpegs, string plainDir, long totalBytes, long shardBytes,
+        ShardWriterOptions options, CancellationToken ct)
+    {
         // Plain sequential write of the same bytes (the JPEGs in row order), 1 MiB writes + fsync: the disk's write limit.
-        var plainFile = Path.Combine(scratch, "plain-write.bin");
-        Directory.CreateDirectory(scratch);
+        Directory.CreateDirectory(plainDir);
+        var plainFile = Path.Combine(plainDir, "plain-write.bin");
         ResetPeakRss();
         var clock = Stopwatch.StartNew();
         long plainBytes = 0;
@@ -114,27 +118,26 @@ internal static class ShardsBench
         // Shards are written and read with O_DIRECT, so they are not in the page cache: read them once (untimed)
         // so the copy's source is cached, the most favourable case for the reference.
         var local = (LocalStorage)store.Storage;
-        var copyDir = Path.Combine(scratch, "plain-copy");
-        Directory.CreateDirectory(copyDir);
-        var warm = new byte[1 << 20];
-        foreach (var entry in manifest.ImageShards)
+        var paths = manifest.ImageShards.Select(e => local.PathOf(ds.KeyOf(e.Path))).ToList();
+        var buffer = new byte[1 << 20];
+        foreach (var path in paths)
         {
-            await using var source = new FileStream(local.PathOf(ds.KeyOf(entry.Path)), FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-            while (await source.ReadAsync(warm, ct) > 0) { }
+            await using var source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            while (await source.ReadAsync(buffer, ct) > 0) { }
         }
         ResetPeakRss();
         clock.Restart();
-        var buffer = new byte[1 << 20];
-        foreach (var entry in manifest.ImageShards)
+        for (var i = 0; i < paths.Count; i++)
         {
-            await using var source = new FileStream(local.PathOf(ds.KeyOf(entry.Path)), FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-            await using var target = new FileStream(Path.Combine(copyDir, $"{entry.Index}.bin"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
+            await using var source = new FileStream(paths[i], FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            await using var target = new FileStream(Path.Combine(plainDir, $"{i}.bin"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
             int n;
             while ((n = await source.ReadAsync(buffer, ct)) > 0) await target.WriteAsync(buffer.AsMemory(0, n), ct);
             target.Flush(flushToDisk: true);
         }
         var copySeconds = clock.Elapsed.TotalSeconds;
         Report("plain copy", fileBytes, copySeconds, PeakRssBytes(), "cached read+write+fsync, 1 MiB buffer");
+        Directory.Delete(plainDir, recursive: true);
 
         var copyRate = fileBytes / copySeconds;
         Console.WriteLine($"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} on {Environment.ProcessorCount} cores");
