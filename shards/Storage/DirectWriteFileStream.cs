@@ -43,6 +43,7 @@ internal sealed class DirectWriteFileStream : Stream
 
     public override unsafe void Write(ReadOnlySpan<byte> buffer)
     {
+        if (buffer.IsEmpty) return;   // must not end direct mode
         if (_direct)
         {
             fixed (byte* p = buffer)   // pinned while the kernel reads it
@@ -58,6 +59,7 @@ internal sealed class DirectWriteFileStream : Stream
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken ct = default)
     {
+        if (buffer.IsEmpty) return;
         if (_direct)
         {
             using var pin = buffer.Pin();

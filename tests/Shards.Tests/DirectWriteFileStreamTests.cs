@@ -21,6 +21,8 @@ public sealed class DirectWriteFileStreamTests
                 // Two aligned chunks (async and sync), then unaligned pieces, then an aligned-looking chunk after the switch.
                 data.AsSpan(0, AlignedChunks.Size).CopyTo(chunk);
                 await stream.WriteAsync(chunk.AsMemory());
+                await stream.WriteAsync(ReadOnlyMemory<byte>.Empty);   // empty writes must not end direct mode
+                stream.Write([], 0, 0);
                 data.AsSpan(AlignedChunks.Size, AlignedChunks.Size).CopyTo(chunk);
                 stream.Write(chunk.AsSpan());
                 var directAfterAligned = stream.DirectBytes;
