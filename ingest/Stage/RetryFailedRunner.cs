@@ -29,11 +29,7 @@ internal static class RetryFailedRunner
         await using var writer = await dataset.CreateReplacementImageShardWriterAsync(entry, options.WriterOptions(), ct).ConfigureAwait(false);
         writer.InputRows = slice.Rows.Count;
         await using (var old = await dataset.OpenImageShardAsync(shard, ct).ConfigureAwait(false))
-            await foreach (var row in old.ReadRowsAsync(ct: ct).ConfigureAwait(false))
-            {
-                await writer.AddAsync(row, ct).ConfigureAwait(false);
-                tally.Done(true, 0);
-            }
+            await WriterThread.RunAsync(() => CopyRows(old, writer, tally, ct), ct).ConfigureAwait(false);
         var work = new List<WorkItem>();
         foreach (var f in failures)
         {
@@ -57,5 +53,22 @@ internal static class RetryFailedRunner
         var recovered = committed.Entry.Rows - entry.Rows;
         return new ShardOutcome(shard, false, slice.Rows.Count, committed.Entry.Rows, committed.Entry.Failures, tally.ByReason,
             clock.Elapsed, counters.BytesDownloaded, $"retried {retriable.Count}, recovered {recovered}");
+    }
+
+    private static void CopyRows(ImageShardReader old, ImageShardWriter writer, IngestStage.Tally tally, CancellationToken ct)
+    {
+        var rows = old.ReadRowsAsync(ct: ct).GetAsyncEnumerator(ct);
+        try
+        {
+            while (WriterThread.Wait(rows.MoveNextAsync()))
+            {
+                WriterThread.Wait(writer.AddAsync(rows.Current, ct));
+                tally.Done(true, 0);
+            }
+        }
+        finally
+        {
+            WriterThread.Wait(rows.DisposeAsync());
+        }
     }
 }

@@ -97,8 +97,7 @@ internal static class SamplePipeline
         var closeOutcomes = Task.WhenAll(processTasks).ContinueWith(t => outcomes.Writer.TryComplete(t.Exception), TaskScheduler.Default);
         try
         {
-            await Task.Factory.StartNew(() => SinkLoop(outcomes.Reader, sink, token), token, TaskCreationOptions.LongRunning, TaskScheduler.Default)
-                .ConfigureAwait(false);
+            await WriterThread.RunAsync(() => SinkLoop(outcomes.Reader, sink, token), token).ConfigureAwait(false);
             await Task.WhenAll(downloadTasks).ConfigureAwait(false);
             await Task.WhenAll(processTasks).ConfigureAwait(false);
         }
@@ -115,20 +114,12 @@ internal static class SamplePipeline
         }
     }
 
-    /// <summary>
-    /// The sink (the shard writer) runs on one dedicated thread. Parquet.Net rents row-group-sized arrays (16 and
-    /// 32 MiB at the default row group) from ArrayPool&lt;byte&gt;.Shared, which caches returned arrays per thread;
-    /// a sink hopping across thread-pool threads left such arrays cached on every pool thread (~300 MB of the 533 MB
-    /// peak RSS). Waits inside the writer still block only this thread.
-    /// </summary>
+    /// <summary>The sink (the shard writer) runs on one dedicated thread: see <see cref="WriterThread"/>.</summary>
     private static void SinkLoop(ChannelReader<SampleOutcome> reader, Func<SampleOutcome, ValueTask> sink, CancellationToken token)
     {
-        while (reader.WaitToReadAsync(token).AsTask().GetAwaiter().GetResult())
+        while (WriterThread.Wait(reader.WaitToReadAsync(token)))
             while (reader.TryRead(out var outcome))
-            {
-                var written = sink(outcome);
-                if (!written.IsCompletedSuccessfully) written.AsTask().GetAwaiter().GetResult();
-            }
+                WriterThread.Wait(sink(outcome));
     }
 
     private static SampleOutcome Process(WorkItem item, DownloadResult result, IngestOptions options, ImageProcessor processor, PipelineCounters counters)
