@@ -36,6 +36,12 @@ public sealed class ImageProcessor
         _encoder = new JpegEncoder { Quality = options.JpegQuality, ColorType = JpegColorType.YCbCrRatio420 };
     }
 
+    /// <summary>Gives the shared pool's retained buffers back (after a shard, so an idle host does not keep them).</summary>
+    public static void ReleaseRetainedMemory()
+    {
+        if (SharedAllocator.IsValueCreated) SharedAllocator.Value.ReleaseRetainedResources();
+    }
+
     public ProcessedImage Process(byte[] data)
     {
         var sha = Convert.ToHexStringLower(SHA256.HashData(data));

@@ -32,12 +32,19 @@ internal static class SamplePipeline
     {
         using var downloader = new ImageDownloader(options.Download);
         var processor = new ImageProcessor(options.Image);
-        await RunAsync(work, options, downloader, processor, async outcome =>
+        try
         {
-            if (outcome.Row is not null) await writer.AddAsync(outcome.Row, ct).ConfigureAwait(false);
-            else tally.Add(writer, outcome.Failure!);
-            tally.Done(outcome.Row is not null, counters.BytesDownloaded);
-        }, counters, ct).ConfigureAwait(false);
+            await RunAsync(work, options, downloader, processor, async outcome =>
+            {
+                if (outcome.Row is not null) await writer.AddAsync(outcome.Row, ct).ConfigureAwait(false);
+                else tally.Add(writer, outcome.Failure!);
+                tally.Done(outcome.Row is not null, counters.BytesDownloaded);
+            }, counters, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            ImageProcessor.ReleaseRetainedMemory();
+        }
     }
 
     public static async Task RunAsync(
