@@ -16,7 +16,7 @@ internal sealed class DirectReadFileStream : Stream
     private readonly SafeFileHandle _handle;
     private readonly long _length;
     private ArraySegment<byte> _window = AlignedChunks.Rent();
-    private ArraySegment<byte> _spare = AlignedChunks.Rent();
+    private ArraySegment<byte> _spare;   // rented at the first prefetch: small files never need it
     private long _windowStart;
     private int _windowCount;
     private Task<int>? _prefetch;   // reads the window after the current one into _spare
@@ -135,7 +135,9 @@ internal sealed class DirectReadFileStream : Stream
     private void StartPrefetch()
     {
         var next = _windowStart + WindowSize;
-        if (_windowCount == WindowSize && next < _length) _prefetch = ReadWindowAsync(_spare, next, CancellationToken.None);
+        if (_windowCount != WindowSize || next >= _length) return;
+        if (_spare.Count == 0) _spare = AlignedChunks.Rent();
+        _prefetch = ReadWindowAsync(_spare, next, CancellationToken.None);
     }
 
     /// <summary>Reads up to one window at <paramref name="start"/> (aligned); the length asked is a whole number of
@@ -177,7 +179,7 @@ internal sealed class DirectReadFileStream : Stream
             try { _prefetch?.GetAwaiter().GetResult(); } catch (Exception) { /* closing: the read no longer matters */ }
             _prefetch = null;
             AlignedChunks.Return(_window);
-            AlignedChunks.Return(_spare);
+            if (_spare.Count > 0) AlignedChunks.Return(_spare);
             _window = _spare = default;
             _handle.Dispose();
         }
