@@ -87,7 +87,8 @@ public sealed class Dataset
     /// <summary>
     /// Starts a writer whose commit replaces committed image shard <paramref name="current"/> (for example
     /// --retry-failed merging recovered rows): the new files get new names
-    /// (<c>part-00042.r&lt;unix-ms&gt;.parquet</c> and sidecars), the manifest entry is swapped by compare-and-swap
+    /// (<c>part-00042.r&lt;unix-ms&gt;-&lt;random&gt;.parquet</c> and sidecars, unique even for writers started in the same
+    /// millisecond), the manifest entry is swapped by compare-and-swap
     /// only if it still is <paramref name="current"/>, and the replaced files are deleted afterwards.
     /// </summary>
     public async Task<ImageShardWriter> CreateReplacementImageShardWriterAsync(ShardEntry current, ShardWriterOptions? options = null, CancellationToken ct = default)
@@ -95,7 +96,7 @@ public sealed class Dataset
         if (current.Kind != ShardNames.ImagesKind) throw new ArgumentException($"{current.Path} is not an image shard.", nameof(current));
         options ??= ShardWriterOptions.Default;
         var schema = new ImageShardSchema();
-        var partName = $"{ShardNames.PartName(current.Index)}.r{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}";
+        var partName = $"{ShardNames.PartName(current.Index)}.r{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}-{Guid.NewGuid().ToString("N")[..8]}";
         var key = KeyOf($"{ShardNames.ImagesKind}/{partName}.parquet");
         var file = await Writing.StagedParquetFile.CreateAsync(Storage, key, schema.Schema, null, options.TextCompression, ct);
         return new ImageShardWriter(this, current.Index, file, schema, options, current, partName);

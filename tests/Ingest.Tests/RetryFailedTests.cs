@@ -66,7 +66,6 @@ public sealed class RetryFailedTests(ServerFixture fixture) : IClassFixture<Serv
         ShardEntry? theirs = null;
         var hook = new OnceProgress(() =>
         {
-            Thread.Sleep(5);   // replacement files are named by the millisecond: keep the two writers' names apart
             theirs = Task.Run(() => ReplaceDroppingFailuresAsync(dataset)).GetAwaiter().GetResult();
         });
         var retried = await IngestStage.RunShardAsync(options with { RetryFailed = true }, 0, hook, CancellationToken.None);
