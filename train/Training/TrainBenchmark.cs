@@ -9,11 +9,12 @@ namespace SSeg.Train.Training;
 
 /// <summary>Throughput of full training steps (forward, Hungarian matching, losses, backward, clip, AdamW) on random
 /// inputs of a model config, and the process's peak resident memory. CPU seconds per step (all threads) are reported
-/// beside wall time: on a shared machine they vary far less with the load than wall time does.</summary>
+/// beside wall time, and the fastest step beside the mean: on this shared VM identical runs vary by an order of
+/// magnitude (see train/README.md).</summary>
 public static class TrainBenchmark
 {
     public sealed record Result(string Config, string Device, int Batch, int Steps, double SecondsPerStep, double ImagesPerSecond,
-        long Parameters, double PeakResidentMiB, double? PeakCudaMiB, double CpuSecondsPerStep);
+        long Parameters, double PeakResidentMiB, double? PeakCudaMiB, double CpuSecondsPerStep, double FastestStepSeconds);
 
     public static Result Run(SSegModelConfig config, int batch, int steps, int warmup, Device device, int masksPerImage = 6)
     {
@@ -57,7 +58,7 @@ public static class TrainBenchmark
         }
         double perStep = times.Average();
         return new Result(config.Name, DeviceSelector.Describe(device), batch, steps, perStep, batch / perStep, paramCount, PeakResidentMiB(), null,
-            cpuTimes.Average());
+            cpuTimes.Average(), times.Min());
     }
 
     private static double ProcessCpuSeconds()
