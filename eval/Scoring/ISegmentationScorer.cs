@@ -14,7 +14,7 @@ namespace SSeg.Eval.Scoring;
 /// <list type="bullet">
 /// <item><b>Background decided by threshold</b> (<see cref="BackgroundIsLearned"/> = false; S-Seg, METHOD.md §7.4):
 /// the output has one channel per foreground class, in the order given to <see cref="Prepare"/>, with
-/// per-pixel scores in [0, 1] that sum to 1 over the classes. Eval adds the background channel per window with
+/// per-pixel scores in [0, 1] (S-Seg's default combination makes them sum to 1 over the classes; the rule does not rely on it). Eval adds the background channel per window with
 /// the GroupViT rule (τ_eff = min(τ, window max); background where the pixel's max score &lt; τ_eff).</item>
 /// <item><b>Learned background</b> (<see cref="BackgroundIsLearned"/> = true; S-Seg+, a closed-set classifier):
 /// the output has 1 + foreground channels, channel 0 being background, channels 1.. the foreground classes in
