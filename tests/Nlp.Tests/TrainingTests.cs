@@ -19,9 +19,11 @@ public class TrainingTests
     {
         var slice = EwtData.Train.Take(2500).ToList();
         var epochAccuracies = new List<double>();
-        var model = new PerceptronTrainer(new TrainerOptions { Epochs = 4 }).Train(slice, (_, acc) => epochAccuracies.Add(acc));
-        Assert.Equal(4, epochAccuracies.Count);
-        Assert.True(epochAccuracies[^1] > epochAccuracies[0], "training accuracy should rise over epochs");
+        var options = new TrainerOptions { Epochs = 4 };
+        var model = new PerceptronTrainer(options).Train(slice, (_, acc) => epochAccuracies.Add(acc));
+        Assert.Equal(options.Epochs * options.Shuffles, epochAccuracies.Count);
+        for (int run = 0; run < options.Shuffles; run++)
+            Assert.True(epochAccuracies[run * 4 + 3] > epochAccuracies[run * 4], "training accuracy should rise over the epochs of each shuffle");
 
         var scores = TaggerEvaluation.Evaluate(new PosTagger(model), EwtData.Dev.Take(600));
         Assert.True(scores.Accuracy > 0.88, scores.ToString());
@@ -38,6 +40,34 @@ public class TrainingTests
         var c = Train(8);
         Assert.Equal(a, b);
         Assert.NotEqual(a, c);
+    }
+
+    [Fact]
+    public void The_second_pass_is_deterministic_survives_a_save_and_retags_some_words()
+    {
+        var slice = EwtData.Train.Skip(5000).Take(600).ToList();
+        var options = new TrainerOptions { Epochs = 2, SecondPassFolds = 2, SecondPassEpochs = 2 };
+        var stacked = new PerceptronTrainer(options).Train(slice);
+        Assert.True(stacked.HasSecondPass);
+        var bytes = TaggerModelFormat.ToBytes(stacked);
+        Assert.Equal(bytes, TaggerModelFormat.ToBytes(new PerceptronTrainer(options).Train(slice)));
+        var loaded = TaggerModelFormat.Read(new MemoryStream(bytes), "stacked");
+        Assert.True(loaded.HasSecondPass);
+        Assert.Equal(bytes, TaggerModelFormat.ToBytes(loaded));
+
+        // The first pass alone is the same model without the second pass: the second pass must change some tags.
+        var firstOnly = new PerceptronTrainer(options with { SecondPassFolds = 0 }).Train(slice);
+        Assert.False(firstOnly.HasSecondPass);
+        var dev = EwtData.Dev.Take(300).ToList();
+        var withSecond = new PosTagger(loaded);
+        var withoutSecond = new PosTagger(firstOnly);
+        int changed = dev.Sum(s =>
+        {
+            var words = s.Words.Select(w => w.Form).ToArray();
+            return withSecond.Tag(words).Zip(withoutSecond.Tag(words)).Count(p => p.First != p.Second);
+        });
+        Assert.InRange(changed, 1, dev.Sum(s => s.Words.Count) / 10);
+        Assert.True(TaggerEvaluation.Evaluate(withSecond, dev).Accuracy > 0.85);
     }
 
     [Fact]
@@ -62,6 +92,20 @@ public class TrainingTests
             Assert.Throws<FormatException>(() => TaggerModelFormat.Load(path));
         }
         finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
+    public void Averaging_shuffles_takes_the_mean_weight_and_prunes_small_ones()
+    {
+        // feature 5: tags 0 and 2 in the first model, tag 2 only in the second; feature 9 only in the second.
+        var a = (new ulong[] { 5 }, new[] { 0, 2 }, new byte[] { 0, 2 }, new[] { 1.0f, 0.5f });
+        var b = (new ulong[] { 5, 9 }, new[] { 0, 1, 2 }, new byte[] { 2, 1 }, new[] { 0.3f, 0.01f });
+        var (keys, starts, tags, weights) = AveragedWeights.Mean([a, b], pruneBelow: 0.1f);
+        Assert.Equal(new ulong[] { 5 }, keys); // feature 9's mean 0.005 is pruned, and with it the feature
+        Assert.Equal(new[] { 0, 2 }, starts);
+        Assert.Equal(new byte[] { 0, 2 }, tags);
+        Assert.Equal(0.5f, weights[0], 5);
+        Assert.Equal(0.4f, weights[1], 5);
     }
 
     [Fact]

@@ -11,8 +11,8 @@ namespace SSeg.Ingest.Nlp.Tagging;
 /// </summary>
 internal static class FeatureTemplates
 {
-    public const int Version = 4;
-    public const int Count = 34;
+    public const int Version = 5;
+    public const int Count = 35;
 
     /// <summary>
     /// XORed into every feature of an all-lowercase sentence: lowercase text (CC3M, RedCaps) and cased text get
@@ -66,6 +66,7 @@ internal static class FeatureTemplates
         f[31] = FeatureHash.Of(31, t1, n.Ambiguity);
         f[32] = FeatureHash.Of(32, w.Ambiguity, n.Ambiguity);
         f[33] = FeatureHash.Of(33, w.BaseForm);
+        f[34] = FeatureHash.Of(34, w.CasedAmbiguity);
         if (lowercaseText)
             for (int k = 0; k < Count; k++) f[k] ^= LowercaseSalt;
     }

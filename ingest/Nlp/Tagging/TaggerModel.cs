@@ -14,6 +14,7 @@ public sealed class TaggerModel
     private readonly HashIndex _ambiguity;
     private readonly ulong[] _ambiguityValues;
     private readonly WeightTable _weights;
+    private readonly WeightTable? _secondPass;
 
     internal TaggerModel(ModelData data)
     {
@@ -25,6 +26,12 @@ public sealed class TaggerModel
         _ambiguity = new HashIndex(data.AmbiguityKeys);
         _ambiguityValues = data.AmbiguityMasks.Select(AmbiguityValue).ToArray();
         _weights = new WeightTable(data.FeatureKeys, data.FeatureStarts, data.EntryTags, data.EntryWeights);
+        if (data.SecondPass is { } second)
+        {
+            _secondPass = new WeightTable(second.FeatureKeys, second.FeatureStarts, second.EntryTags, second.EntryWeights);
+            SecondPassMargin = second.Margin;
+            SecondPassFull = second.Full;
+        }
         Lemmatizer = new Lemmatizer(data.LemmaExceptions, data.KnownLemmas);
         TagIds = Tags.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i, StringComparer.Ordinal);
     }
@@ -58,7 +65,16 @@ public sealed class TaggerModel
 
     public int FeatureCount => Data.FeatureKeys.Length;
 
-    public int WeightCount => Data.EntryWeights.Length;
+    public int WeightCount => Data.EntryWeights.Length + (Data.SecondPass?.EntryWeights.Length ?? 0);
+
+    /// <summary>Whether a second pass re-scores uncertain tokens with the first pass's tags of the words to their right.</summary>
+    public bool HasSecondPass => _secondPass is not null;
+
+    /// <summary>Tokens whose first-pass margin (best − runner-up score, in weight units) is below this get the second pass.</summary>
+    internal int SecondPassMargin { get; }
+
+    /// <summary>The second pass scores tokens on its own rather than adding to the first pass's scores.</summary>
+    internal bool SecondPassFull { get; }
 
     /// <summary>The lemmatizer with the lemma data learned together with this model.</summary>
     public Lemmatizer Lemmatizer { get; }
@@ -73,6 +89,12 @@ public sealed class TaggerModel
         int a = _ambiguity.Find(features.Word);
         features.Ambiguity = a < 0 ? 0 : _ambiguityValues[a];
         features.BaseForm = a < 0 ? BaseFormValue(form) : 0;
+        if (WordFeatures.IsLowercase(form)) features.CasedAmbiguity = 1;
+        else
+        {
+            int c = _ambiguity.Find(WordFeatures.CasedKey(features.Exact));
+            features.CasedAmbiguity = c < 0 ? 0 : _ambiguityValues[c];
+        }
     }
 
     private static readonly string[] Inflections = ["ing", "ies", "ied", "ed", "es", "s", "ly", "er", "est"];
@@ -105,15 +127,38 @@ public sealed class TaggerModel
         return d < 0 ? -1 : _tagDictionaryTags[d];
     }
 
-    /// <summary>Sums the (int16, one scale for all) weights of the given features and returns the best tag.</summary>
+    /// <summary>
+    /// Sums the (int16, one scale for all) weights of the given features into <paramref name="scores"/> and returns
+    /// the best tag and its margin over the runner-up.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal int Predict(ReadOnlySpan<ulong> features, Span<int> scores)
+    internal int Predict(ReadOnlySpan<ulong> features, Span<int> scores, out int margin)
     {
         scores.Clear();
         _weights.Accumulate(features, scores);
-        int best = 0, bestScore = scores[0];
+        return Best(scores, out margin);
+    }
+
+    /// <summary>Adds the second pass's weights to first-pass <paramref name="scores"/> and returns the best tag.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal int PredictSecondPass(ReadOnlySpan<ulong> features, Span<int> scores)
+    {
+        if (SecondPassFull) scores.Clear();
+        _secondPass!.Accumulate(features, scores);
+        return Best(scores, out _);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Best(ReadOnlySpan<int> scores, out int margin)
+    {
+        int best = 0, bestScore = scores[0], second = int.MinValue;
         for (int t = 1; t < scores.Length; t++)
-            if (scores[t] > bestScore) { bestScore = scores[t]; best = t; }
+        {
+            int s = scores[t];
+            if (s > bestScore) { second = bestScore; bestScore = s; best = t; }
+            else if (s > second) second = s;
+        }
+        margin = second == int.MinValue ? int.MaxValue : bestScore - second;
         return best;
     }
 }
@@ -131,4 +176,9 @@ internal sealed record ModelData(
     short[] EntryWeights,
     float WeightScale,
     IReadOnlyDictionary<string, string> LemmaExceptions,
-    IReadOnlyList<string> KnownLemmas);
+    IReadOnlyList<string> KnownLemmas,
+    SecondPassData? SecondPass = null);
+
+/// <summary>The second pass's weights (same int16 scale as the first pass's) and the margin below which it runs.</summary>
+/// <remarks><see cref="Full"/>: the second pass scores uncertain tokens on its own (first-pass templates too) instead of correcting the first pass's scores.</remarks>
+internal sealed record SecondPassData(ulong[] FeatureKeys, int[] FeatureStarts, byte[] EntryTags, short[] EntryWeights, int Margin, bool Full);

@@ -11,7 +11,7 @@ namespace SSeg.Ingest.Nlp.Tagging;
 public static class TaggerModelFormat
 {
     private static readonly byte[] Magic = "SSEGPOS\0"u8.ToArray();
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
 
     public static TaggerModel Load(string path)
     {
@@ -52,11 +52,7 @@ public static class TaggerModelFormat
         foreach (var m in data.AmbiguityMasks) w.Write(m);
 
         w.Write(data.WeightScale);
-        w.Write7BitEncodedInt(data.FeatureKeys.Length);
-        foreach (var k in data.FeatureKeys) w.Write(k);
-        for (int f = 0; f < data.FeatureKeys.Length; f++) w.Write((byte)(data.FeatureStarts[f + 1] - data.FeatureStarts[f]));
-        w.Write(data.EntryTags);
-        foreach (var q in data.EntryWeights) w.Write(q);
+        WriteWeights(w, data.FeatureKeys, data.FeatureStarts, data.EntryTags, data.EntryWeights);
 
         var lemmas = data.LemmaExceptions.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
         w.Write7BitEncodedInt(lemmas.Count);
@@ -64,6 +60,36 @@ public static class TaggerModelFormat
         var known = data.KnownLemmas.Order(StringComparer.Ordinal).ToList();
         w.Write7BitEncodedInt(known.Count);
         foreach (var lemma in known) w.Write(lemma);
+
+        w.Write(data.SecondPass is not null);
+        if (data.SecondPass is { } second)
+        {
+            w.Write(second.Margin);
+            w.Write(second.Full);
+            WriteWeights(w, second.FeatureKeys, second.FeatureStarts, second.EntryTags, second.EntryWeights);
+        }
+    }
+
+    private static void WriteWeights(BinaryWriter w, ulong[] keys, int[] starts, byte[] tags, short[] weights)
+    {
+        w.Write7BitEncodedInt(keys.Length);
+        foreach (var k in keys) w.Write(k);
+        for (int f = 0; f < keys.Length; f++) w.Write((byte)(starts[f + 1] - starts[f]));
+        w.Write(tags);
+        foreach (var q in weights) w.Write(q);
+    }
+
+    private static (ulong[] Keys, int[] Starts, byte[] Tags, short[] Weights) ReadWeights(BinaryReader r)
+    {
+        int nFeatures = r.Read7BitEncodedInt();
+        var keys = ReadULongs(r, nFeatures);
+        var starts = new int[nFeatures + 1];
+        for (int f = 0; f < nFeatures; f++) starts[f + 1] = starts[f] + r.ReadByte();
+        var tags = r.ReadBytes(starts[nFeatures]);
+        var weights = new short[starts[nFeatures]];
+        for (int e = 0; e < weights.Length; e++) weights[e] = r.ReadInt16();
+        if (tags.Length != weights.Length) throw new EndOfStreamException("weights cut short");
+        return (keys, starts, tags, weights);
     }
 
     public static TaggerModel Read(Stream input, string sourceName)
@@ -86,13 +112,7 @@ public static class TaggerModelFormat
             var ambMasks = ReadULongs(r, nAmb);
 
             float scale = r.ReadSingle();
-            int nFeatures = r.Read7BitEncodedInt();
-            var featureKeys = ReadULongs(r, nFeatures);
-            var starts = new int[nFeatures + 1];
-            for (int f = 0; f < nFeatures; f++) starts[f + 1] = starts[f] + r.ReadByte();
-            var entryTags = r.ReadBytes(starts[nFeatures]);
-            var weights = new short[starts[nFeatures]];
-            for (int e = 0; e < weights.Length; e++) weights[e] = r.ReadInt16();
+            var (featureKeys, starts, entryTags, weights) = ReadWeights(r);
 
             int nLemmas = r.Read7BitEncodedInt();
             var lemmas = new Dictionary<string, string>(nLemmas, StringComparer.Ordinal);
@@ -100,8 +120,17 @@ public static class TaggerModelFormat
             var known = new string[r.Read7BitEncodedInt()];
             for (int i = 0; i < known.Length; i++) known[i] = r.ReadString();
 
-            if (entryTags.Length != weights.Length || entryTags.Any(t => t >= tags.Length)) throw Bad(sourceName, "truncated or corrupt weights");
-            return new TaggerModel(new ModelData(tags, dictKeys, dictTags, ambKeys, ambMasks, featureKeys, starts, entryTags, weights, scale, lemmas, known));
+            SecondPassData? secondPass = null;
+            if (r.ReadBoolean())
+            {
+                int margin = r.ReadInt32();
+                bool full = r.ReadBoolean();
+                var (k2, s2, t2, w2) = ReadWeights(r);
+                if (t2.Any(t => t >= tags.Length)) throw Bad(sourceName, "truncated or corrupt second-pass weights");
+                secondPass = new SecondPassData(k2, s2, t2, w2, margin, full);
+            }
+            if (entryTags.Any(t => t >= tags.Length)) throw Bad(sourceName, "truncated or corrupt weights");
+            return new TaggerModel(new ModelData(tags, dictKeys, dictTags, ambKeys, ambMasks, featureKeys, starts, entryTags, weights, scale, lemmas, known, secondPass));
         }
         catch (Exception e) when (e is EndOfStreamException or InvalidDataException or IOException or ArgumentException or InvalidOperationException or OverflowException)
         {

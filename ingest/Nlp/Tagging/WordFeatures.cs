@@ -20,6 +20,8 @@ internal struct WordFeatures
     public ulong Ambiguity;
     /// <summary>For an unseen word, the stripped inflection and the ambiguity class of the seen base form ("carpets" → s + carpet's).</summary>
     public ulong BaseForm;
+    /// <summary>For a capitalized word, the tag set of its exact form (0 if unseen); a fixed marker for lowercase words.</summary>
+    public ulong CasedAmbiguity;
 
     public static readonly WordFeatures Start = Boundary(1);
     public static readonly WordFeatures End = Boundary(2);
@@ -30,7 +32,7 @@ internal struct WordFeatures
         return new WordFeatures
         {
             Word = h, Exact = h, Suffix1 = h, Suffix2 = h, Suffix3 = h, Suffix4 = h,
-            Prefix1 = h, Prefix2 = h, Prefix3 = h, Shape = h, Ambiguity = h, BaseForm = h,
+            Prefix1 = h, Prefix2 = h, Prefix3 = h, Shape = h, Ambiguity = h, BaseForm = h, CasedAmbiguity = h,
         };
     }
 
@@ -77,6 +79,9 @@ internal struct WordFeatures
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Step(ulong h, char c) => FeatureHash.Step(h, c);
+
+    /// <summary>The ambiguity-table key of a capitalized form's exact spelling (<see cref="Exact"/>), apart from the lowercase keys.</summary>
+    public static ulong CasedKey(ulong exact) => FeatureHash.Finish(exact ^ 0x3C6EF372FE94F82BUL);
 
     /// <summary>Whether no word of the sentence has an uppercase letter.</summary>
     public static bool IsLowercase(ReadOnlySpan<char> text)

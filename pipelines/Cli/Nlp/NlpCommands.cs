@@ -23,15 +23,24 @@ internal static class NlpCommands
         var seed = new Option<ulong>("--seed") { Description = "Shuffling seed.", DefaultValueFactory = _ => new TrainerOptions().Seed };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => new TrainerOptions().Epochs };
         var noLowercase = new Option<bool>("--no-lowercase-copies") { Description = "Do not also train on lowercased copies of the sentences." };
-        foreach (var o in new Option[] { train, dev, output, seed, epochs, noLowercase }) command.Options.Add(o);
+        var defaults = new TrainerOptions();
+        var secondFolds = new Option<int>("--second-pass-folds") { Description = "Jackknife folds for the second (right-context) pass; 0 = no second pass.", DefaultValueFactory = _ => defaults.SecondPassFolds };
+        var secondEpochs = new Option<int>("--second-pass-epochs") { Description = "Second-pass training epochs.", DefaultValueFactory = _ => defaults.SecondPassEpochs };
+        var secondMargin = new Option<float>("--second-pass-margin") { Description = "Second pass only for tokens whose first-pass score margin is below this.", DefaultValueFactory = _ => defaults.SecondPassMargin };
+        foreach (var o in new Option[] { train, dev, output, seed, epochs, noLowercase, secondFolds, secondEpochs, secondMargin }) command.Options.Add(o);
         command.SetAction(parse => Guarded(() =>
         {
             var clock = Stopwatch.StartNew();
             var sentences = ConlluReader.ReadFile(parse.GetValue(train)!).ToList();
             Console.WriteLine($"train: {sentences.Count:N0} sentences, {sentences.Sum(s => s.Words.Count):N0} words");
-            var options = new TrainerOptions { Seed = parse.GetValue(seed), Epochs = parse.GetValue(epochs), LowercaseCopies = !parse.GetValue(noLowercase) };
+            var options = new TrainerOptions
+            {
+                Seed = parse.GetValue(seed), Epochs = parse.GetValue(epochs), LowercaseCopies = !parse.GetValue(noLowercase),
+                SecondPassFolds = parse.GetValue(secondFolds), SecondPassEpochs = parse.GetValue(secondEpochs), SecondPassMargin = parse.GetValue(secondMargin),
+            };
             var model = new PerceptronTrainer(options).Train(sentences,
-                (epoch, accuracy) => Console.WriteLine($"epoch {epoch}/{options.Epochs}: training accuracy {accuracy:P2} ({clock.Elapsed.TotalSeconds:F0} s)"));
+                (epoch, accuracy) => Console.WriteLine($"epoch {epoch}/{options.Epochs * options.Shuffles} ({options.Shuffles} shuffles × {options.Epochs}): training accuracy {accuracy:P2} ({clock.Elapsed.TotalSeconds:F0} s)"),
+                line => Console.WriteLine($"{line} ({clock.Elapsed.TotalSeconds:F0} s)"));
             var path = parse.GetValue(output)!;
             var dir = Path.GetDirectoryName(Path.GetFullPath(path));
             if (dir is not null) Directory.CreateDirectory(dir);
