@@ -38,11 +38,6 @@ public sealed record TrainerOptions
     public int SecondPassEpochs { get; init; } = 5;
     /// <summary>Only tokens whose first-pass margin (best − runner-up score) is below this get the second pass (speed).</summary>
     public float SecondPassMargin { get; init; } = float.PositiveInfinity;
-    /// <summary>
-    /// 0: the second pass is a tagger of its own (all first-pass templates plus the right-context tags); above 0, it
-    /// only corrects the first pass's scores, which count this much against its unit perceptron steps.
-    /// </summary>
-    public float SecondPassFirstWeight { get; init; } = 0;
     /// <summary>The tag set to use instead of the training data's (the jackknifed first passes share the full data's tag ids).</summary>
     internal IReadOnlyList<string>? FixedTagSet { get; init; }
 }

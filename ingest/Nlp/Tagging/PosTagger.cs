@@ -75,47 +75,43 @@ public sealed class PosTagger
     {
         if (!Model.HasSecondPass)
         {
-            TagFirstPass(words, forced, lowercase, tags, default, default);
+            TagFirstPass(words, forced, lowercase, tags, default);
             return;
         }
         int n = words.Length, nTags = Model.Tags.Count;
-        int[]? rentedScores = null, rentedMargins = null;
+        int[]? rentedMargins = null;
         byte[]? rentedTags = null;
-        Span<int> scores = n * nTags <= 4096 ? stackalloc int[n * nTags] : (rentedScores = ArrayPool<int>.Shared.Rent(n * nTags)).AsSpan(0, n * nTags);
         Span<int> margins = n <= StackTokens ? stackalloc int[n] : (rentedMargins = ArrayPool<int>.Shared.Rent(n)).AsSpan(0, n);
         Span<byte> firstTags = n <= StackTokens ? stackalloc byte[n] : (rentedTags = ArrayPool<byte>.Shared.Rent(n)).AsSpan(0, n);
         try
         {
-            TagFirstPass(words, forced, lowercase, firstTags, scores, margins);
+            TagFirstPass(words, forced, lowercase, firstTags, margins);
             firstTags.CopyTo(tags);
-            bool full = Model.SecondPassFull;
-            Span<ulong> features = stackalloc ulong[SecondPassFeatures.Count + (full ? FeatureTemplates.Count : 0)];
+            Span<ulong> features = stackalloc ulong[SecondPassFeatures.Count];
+            Span<int> scores = stackalloc int[nTags];
             int threshold = Model.SecondPassMargin;
             for (int i = 0; i < n; i++)
             {
                 if (margins[i] >= threshold) continue;
-                SecondPassFeatures.Extract(words, firstTags, i, lowercase, features);
-                if (full) SecondPassFeatures.ExtractFirstPassTemplates(words, firstTags, i, nTags, lowercase, features[SecondPassFeatures.Count..]);
-                tags[i] = (byte)Model.PredictSecondPass(features, scores.Slice(i * nTags, nTags));
+                SecondPassFeatures.Extract(words, firstTags, i, nTags, lowercase, features);
+                tags[i] = (byte)Model.PredictSecondPass(features, scores);
             }
         }
         finally
         {
-            if (rentedScores is not null) ArrayPool<int>.Shared.Return(rentedScores);
             if (rentedMargins is not null) ArrayPool<int>.Shared.Return(rentedMargins);
             if (rentedTags is not null) ArrayPool<byte>.Shared.Return(rentedTags);
         }
     }
 
     /// <summary>
-    /// Greedy left-to-right first pass. With non-empty <paramref name="allScores"/> (n × tags) and
-    /// <paramref name="margins"/>, keeps every model-scored token's scores and best-minus-runner-up margin
-    /// (int.MaxValue for tokens the dictionary or their kind settles).
+    /// Greedy left-to-right first pass. With non-empty <paramref name="margins"/>, keeps every model-scored token's
+    /// best-minus-runner-up score margin (int.MaxValue for tokens the dictionary or their kind settles).
     /// </summary>
-    internal void TagFirstPass(ReadOnlySpan<WordFeatures> words, ReadOnlySpan<sbyte> forced, bool lowercase, Span<byte> tags, Span<int> allScores, Span<int> margins)
+    internal void TagFirstPass(ReadOnlySpan<WordFeatures> words, ReadOnlySpan<sbyte> forced, bool lowercase, Span<byte> tags, Span<int> margins)
     {
         int nTags = Model.Tags.Count;
-        Span<int> own = stackalloc int[nTags];
+        Span<int> scores = stackalloc int[nTags];
         Span<ulong> features = stackalloc ulong[FeatureTemplates.Count];
         bool keep = !margins.IsEmpty;
         int prev = nTags, prev2 = nTags + 1; // sentence-start markers
@@ -127,7 +123,7 @@ public sealed class PosTagger
             if (tag < 0)
             {
                 FeatureTemplates.Extract(words, i, prev, prev2, lowercase, features);
-                tag = Model.Predict(features, keep ? allScores.Slice(i * nTags, nTags) : own, out margin);
+                tag = Model.Predict(features, scores, out margin);
             }
             if (keep) margins[i] = margin;
             tags[i] = (byte)tag;

@@ -3,20 +3,21 @@ using System.Runtime.CompilerServices;
 namespace SSeg.Ingest.Nlp.Tagging;
 
 /// <summary>
-/// Features of the second tagging pass: the first pass's tags of the words to the RIGHT (which a greedy
-/// left-to-right tagger cannot see), alone and combined with the word and its left tag. The second pass adds
-/// their weights to the first pass's scores (stacking), so it only needs these few lookups per token.
+/// Features of the second tagging pass (stacking): every first-pass template, with the first pass's tags as the
+/// left context, plus the first pass's tags of the words to the RIGHT (which a greedy left-to-right tagger cannot
+/// see), alone and combined with the word and its left tag.
 /// Changing a template changes the model format: bump <see cref="FeatureTemplates.Version"/>.
 /// </summary>
 internal static class SecondPassFeatures
 {
-    public const int Count = 13;
+    private const int RightContext = 13;
+    public const int Count = RightContext + FeatureTemplates.Count;
 
     private const ulong StartTag = 0xFE, EndTag = 0xFF;
 
     /// <summary>Fills <paramref name="f"/> with the features of position i given the first pass's tags.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Extract(ReadOnlySpan<WordFeatures> words, ReadOnlySpan<byte> firstTags, int i, bool lowercaseText, Span<ulong> f)
+    public static void Extract(ReadOnlySpan<WordFeatures> words, ReadOnlySpan<byte> firstTags, int i, int nTags, bool lowercaseText, Span<ulong> f)
     {
         int n = words.Length;
         ref readonly var w = ref words[i];
@@ -39,14 +40,9 @@ internal static class SecondPassFeatures
         f[11] = FeatureHash.Of(111, t0, n1 << 8 | n2);
         f[12] = FeatureHash.Of(112, p1 << 8 | t0, n1);
         if (lowercaseText)
-            for (int k = 0; k < Count; k++) f[k] ^= FeatureTemplates.LowercaseSalt;
-    }
+            for (int k = 0; k < RightContext; k++) f[k] ^= FeatureTemplates.LowercaseSalt;
 
-    /// <summary>The first pass's templates at position i, with the first pass's tags as the left context.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void ExtractFirstPassTemplates(ReadOnlySpan<WordFeatures> words, ReadOnlySpan<byte> firstTags, int i, int nTags, bool lowercaseText, Span<ulong> f)
-    {
         int prev = i > 0 ? firstTags[i - 1] : nTags, prev2 = i > 1 ? firstTags[i - 2] : i > 0 ? nTags : nTags + 1;
-        FeatureTemplates.Extract(words, i, prev, prev2, lowercaseText, f);
+        FeatureTemplates.Extract(words, i, prev, prev2, lowercaseText, f[RightContext..]);
     }
 }

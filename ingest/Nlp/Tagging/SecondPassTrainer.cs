@@ -8,7 +8,7 @@ namespace SSeg.Ingest.Nlp.Tagging;
 /// </summary>
 public sealed class JackknifedFirstPass
 {
-    internal sealed record Sentence(WordFeatures[] Words, byte[] FirstTags, float[] Scores, float[] Margins, byte[] Gold, bool Lowercase);
+    internal sealed record Sentence(WordFeatures[] Words, byte[] FirstTags, float[] Margins, byte[] Gold, bool Lowercase);
 
     internal List<Sentence> Sentences { get; } = new();
 
@@ -36,8 +36,8 @@ public sealed class JackknifedFirstPass
 }
 
 /// <summary>
-/// Stacking: a second averaged perceptron that adds <see cref="SecondPassFeatures"/> (the first pass's tags of
-/// the next words, with the word and its left tag) to the first pass's scores of uncertain tokens.
+/// Stacking: a second averaged perceptron that re-tags the first pass's uncertain tokens with
+/// <see cref="SecondPassFeatures"/> (the first pass's features plus its tags of the next words).
 /// </summary>
 public static class SecondPassTrainer
 {
@@ -75,11 +75,10 @@ public static class SecondPassTrainer
         var words = new WordFeatures[n];
         for (int i = 0; i < n; i++) model.ComputeWordFeatures(forms[i], lowercase, out words[i]);
         var tags = new byte[n];
-        var scores = new int[n * nTags];
         var margins = new int[n];
-        tagger.TagFirstPass(words, default, lowercase, tags, scores, margins);
+        tagger.TagFirstPass(words, default, lowercase, tags, margins);
         float scale = model.Data.WeightScale;
-        return new JackknifedFirstPass.Sentence(words, tags, scores.Select(s => s * scale).ToArray(),
+        return new JackknifedFirstPass.Sentence(words, tags,
             margins.Select(m => m == int.MaxValue ? float.PositiveInfinity : m * scale).ToArray(), gold, lowercase);
     }
 
@@ -87,15 +86,9 @@ public static class SecondPassTrainer
     public static TaggerModel Train(TaggerModel firstPass, JackknifedFirstPass data, TrainerOptions options, Action<int, double>? progress = null)
     {
         int nTags = firstPass.Tags.Count;
-        // Scoring as firstWeight × first pass + second pass is the same as taking perceptron steps of 1/firstWeight:
-        // with plain unit steps a few mistakes would outweigh the first pass's judgement everywhere.
-        // A first weight of 0 makes the second pass a tagger of its own (all first-pass templates, with the first
-        // pass's tags on both sides) instead of a correction added to the first pass's scores.
-        float firstWeight = options.SecondPassFirstWeight;
-        bool full = firstWeight == 0;
         var weights = new AveragedWeights();
         var scores = new float[nTags];
-        var features = new ulong[SecondPassFeatures.Count + (full ? FeatureTemplates.Count : 0)];
+        var features = new ulong[SecondPassFeatures.Count];
         var featureIds = new int[features.Length];
         var order = Enumerable.Range(0, data.Count).ToArray();
         var rng = new PerceptronTrainer.SplitMix64(options.Seed ^ 0x2F0F1E2D3C4B5A69UL);
@@ -109,9 +102,8 @@ public static class SecondPassTrainer
                 for (int i = 0; i < sentence.Words.Length; i++)
                 {
                     if (sentence.Margins[i] >= options.SecondPassMargin) continue;
-                    SecondPassFeatures.Extract(sentence.Words, sentence.FirstTags, i, sentence.Lowercase, features);
-                    if (full) SecondPassFeatures.ExtractFirstPassTemplates(sentence.Words, sentence.FirstTags, i, nTags, sentence.Lowercase, features.AsSpan(SecondPassFeatures.Count));
-                    for (int t = 0; t < nTags; t++) scores[t] = firstWeight * sentence.Scores[i * nTags + t];
+                    SecondPassFeatures.Extract(sentence.Words, sentence.FirstTags, i, nTags, sentence.Lowercase, features);
+                    Array.Clear(scores);
                     weights.Accumulate(features, featureIds, scores);
                     int guess = PerceptronTrainer.ArgMax(scores);
                     weights.Step++;
@@ -128,12 +120,12 @@ public static class SecondPassTrainer
             progress?.Invoke(epoch, total == 0 ? 0 : (double)correct / total);
         }
 
-        // A correcting second pass adds to the first pass's integer scores, so it shares the first pass's weight scale.
         var (keys, starts, entryTags, entryWeights) = weights.Averaged(options.PruneBelow);
-        float scale = firstPass.Data.WeightScale;
-        float ownScale = full ? Math.Max(1e-12f, entryWeights.Length == 0 ? 1 : entryWeights.Max(Math.Abs) / short.MaxValue) : scale * firstWeight;
-        var quantized = entryWeights.Select(w => (short)Math.Clamp(Math.Round(w / ownScale), short.MinValue, short.MaxValue)).ToArray();
-        int margin = float.IsPositiveInfinity(options.SecondPassMargin) ? int.MaxValue : (int)Math.Ceiling(options.SecondPassMargin / scale);
-        return new TaggerModel(firstPass.Data with { SecondPass = new SecondPassData(keys, starts, entryTags, quantized, margin, full) });
+        float maxAbs = entryWeights.Length == 0 ? 0 : entryWeights.Max(Math.Abs);
+        float ownScale = maxAbs > 0 ? maxAbs / short.MaxValue : 1f;
+        var quantized = entryWeights.Select(w => (short)Math.Round(w / ownScale)).ToArray();
+        // The gate compares first-pass margins, so it is kept in the first pass's weight units.
+        int margin = float.IsPositiveInfinity(options.SecondPassMargin) ? int.MaxValue : (int)Math.Ceiling(options.SecondPassMargin / firstPass.Data.WeightScale);
+        return new TaggerModel(firstPass.Data with { SecondPass = new SecondPassData(keys, starts, entryTags, quantized, margin) });
     }
 }

@@ -30,7 +30,6 @@ public sealed class TaggerModel
         {
             _secondPass = new WeightTable(second.FeatureKeys, second.FeatureStarts, second.EntryTags, second.EntryWeights);
             SecondPassMargin = second.Margin;
-            SecondPassFull = second.Full;
         }
         Lemmatizer = new Lemmatizer(data.LemmaExceptions, data.KnownLemmas);
         TagIds = Tags.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i, StringComparer.Ordinal);
@@ -72,9 +71,6 @@ public sealed class TaggerModel
 
     /// <summary>Tokens whose first-pass margin (best − runner-up score, in weight units) is below this get the second pass.</summary>
     internal int SecondPassMargin { get; }
-
-    /// <summary>The second pass scores tokens on its own rather than adding to the first pass's scores.</summary>
-    internal bool SecondPassFull { get; }
 
     /// <summary>The lemmatizer with the lemma data learned together with this model.</summary>
     public Lemmatizer Lemmatizer { get; }
@@ -139,11 +135,11 @@ public sealed class TaggerModel
         return Best(scores, out margin);
     }
 
-    /// <summary>Adds the second pass's weights to first-pass <paramref name="scores"/> and returns the best tag.</summary>
+    /// <summary>The second pass's best tag for the given <see cref="SecondPassFeatures"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal int PredictSecondPass(ReadOnlySpan<ulong> features, Span<int> scores)
     {
-        if (SecondPassFull) scores.Clear();
+        scores.Clear();
         _secondPass!.Accumulate(features, scores);
         return Best(scores, out _);
     }
@@ -179,6 +175,5 @@ internal sealed record ModelData(
     IReadOnlyList<string> KnownLemmas,
     SecondPassData? SecondPass = null);
 
-/// <summary>The second pass's weights (same int16 scale as the first pass's) and the margin below which it runs.</summary>
-/// <remarks><see cref="Full"/>: the second pass scores uncertain tokens on its own (first-pass templates too) instead of correcting the first pass's scores.</remarks>
-internal sealed record SecondPassData(ulong[] FeatureKeys, int[] FeatureStarts, byte[] EntryTags, short[] EntryWeights, int Margin, bool Full);
+/// <summary>The second pass's weights and the first-pass margin (in first-pass weight units) below which it runs.</summary>
+internal sealed record SecondPassData(ulong[] FeatureKeys, int[] FeatureStarts, byte[] EntryTags, short[] EntryWeights, int Margin);

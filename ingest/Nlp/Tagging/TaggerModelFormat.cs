@@ -65,7 +65,6 @@ public static class TaggerModelFormat
         if (data.SecondPass is { } second)
         {
             w.Write(second.Margin);
-            w.Write(second.Full);
             WriteWeights(w, second.FeatureKeys, second.FeatureStarts, second.EntryTags, second.EntryWeights);
         }
     }
@@ -124,10 +123,9 @@ public static class TaggerModelFormat
             if (r.ReadBoolean())
             {
                 int margin = r.ReadInt32();
-                bool full = r.ReadBoolean();
                 var (k2, s2, t2, w2) = ReadWeights(r);
                 if (t2.Any(t => t >= tags.Length)) throw Bad(sourceName, "truncated or corrupt second-pass weights");
-                secondPass = new SecondPassData(k2, s2, t2, w2, margin, full);
+                secondPass = new SecondPassData(k2, s2, t2, w2, margin);
             }
             if (entryTags.Any(t => t >= tags.Length)) throw Bad(sourceName, "truncated or corrupt weights");
             return new TaggerModel(new ModelData(tags, dictKeys, dictTags, ambKeys, ambMasks, featureKeys, starts, entryTags, weights, scale, lemmas, known, secondPass));
