@@ -7,7 +7,7 @@ namespace SSeg.Pipelines.Cli;
 /// <summary>Options every host verb shares; each maps onto a configuration key (command line wins).</summary>
 public sealed class HostCliOptions
 {
-    private readonly Option<string?> _root = new("--root") { Description = "Data root: a folder or az://container/prefix (Storage:Root)." };
+    private readonly Option<string?> _root = new("--root") { Description = $"Data root: a folder or az://container/prefix (Storage:Root; ${DataRootOption.Variable} when set)." };
     private readonly Option<string?> _urls = new("--urls") { Description = "Listen URLs (Urls), loopback by default." };
     private readonly Option<string?> _postgres = new("--postgres") { Description = "Use PostgreSQL job storage with this connection string." };
     private readonly Option<string?> _queues = new("--queues") { Description = "Queues this host serves, e.g. cpu,gpu (Jobs:Queues)." };
@@ -27,7 +27,8 @@ public sealed class HostCliOptions
     public Dictionary<string, string?> Overrides(ParseResult parse)
     {
         var result = new Dictionary<string, string?>();
-        if ((parse.GetValue(_root) ?? _defaultRoot) is { } root) result["Storage:Root"] = root;
+        var envRoot = Environment.GetEnvironmentVariable(DataRootOption.Variable) is { Length: > 0 } r ? r : null;
+        if ((parse.GetValue(_root) ?? _defaultRoot ?? envRoot) is { } root) result["Storage:Root"] = root;
         if ((parse.GetValue(_urls) ?? _defaultUrls) is { } urls) result["Urls"] = urls;
         if (parse.GetValue(_postgres) is { } postgres)
         {

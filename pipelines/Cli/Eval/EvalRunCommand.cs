@@ -30,7 +30,7 @@ internal static class EvalRunCommand
             Description = "kind=DIR (repeatable); kinds: voc, context, coco-object, lvis, imagenet-s; kind:split=DIR picks a split.",
             AllowMultipleArgumentsPerToken = true,
         };
-        var root = new Option<string>("--root") { Description = "Data root (folder or az://container/prefix); reports go to <root>/reports/<run>.", DefaultValueFactory = _ => "./data" };
+        var root = DataRootOption.Create("Data root (folder or az://container/prefix); reports go to <root>/reports/<run>");
         var run = new Option<string?>("--run") { Description = "Run name (default: checkpoint name + UTC time)." };
         var threshold = new Option<string[]>("--threshold")
         {

@@ -15,7 +15,7 @@ internal static class IngestCommand
     private static readonly Option<string?> Config = new("--config") { Description = "JSON file with any of these options (keys without dashes); command-line options win." };
     private static readonly Option<string[]> Source = new("--source") { Description = "cc3m=PATH (caption TAB url), cc12m=PATH (url TAB caption) or redcaps=PATH (annotations folder or zip); repeat to combine. Plain or .gz.", AllowMultipleArgumentsPerToken = true };
     private static readonly Option<string?> Dataset = new("--dataset") { Description = "Dataset name (datasets/<name>/ under the root)." };
-    private static readonly Option<string> Root = new("--root") { Description = "Storage root: a folder or az://container/prefix (connection string from SSEG_AZURE_CONNECTION_STRING).", DefaultValueFactory = _ => "./data" };
+    private static readonly Option<string> Root = DataRootOption.Create("Storage root: a folder or az://container/prefix, connection string from SSEG_AZURE_CONNECTION_STRING");
     private static readonly Option<int> ShardSize = new("--shard-size") { Description = "Input rows per shard.", DefaultValueFactory = _ => 10_000 };
     private static readonly Option<string?> Shards = new("--shards") { Description = "Shards to run: a-b (inclusive), a, a- or -b. Default: all." };
     private static readonly Option<bool> RetryFailed = new("--retry-failed") { Description = "For committed shards, retry their failed URLs and republish the merged shard." };

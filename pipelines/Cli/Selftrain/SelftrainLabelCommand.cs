@@ -16,7 +16,7 @@ internal static class SelftrainLabelCommand
         var command = new Command("label",
             "Label the training images of VOC / Context / COCO-Object with a trained S-Seg (eval protocol: short side 448, " +
             "448/224 sliding windows, background threshold) and write image + label shards to <root>/datasets/<dataset>.");
-        var root = new Option<string>("--root") { Description = "Storage root (folder or az://container/prefix).", DefaultValueFactory = _ => "./data" };
+        var root = DataRootOption.Create("Storage root (folder or az://container/prefix)");
         var dataset = new Option<string>("--dataset") { Description = "Output dataset name, e.g. voc-train-aug-selftrain.", Required = true };
         var target = new Option<string>("--target") { Description = "Target images as layout=DIR (layouts: voc, context, coco-object, folder).", Required = true };
         var split = new Option<string?>("--split") { Description = "Split (default: voc train_aug, context train, coco-object train2017)." };

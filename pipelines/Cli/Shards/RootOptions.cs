@@ -6,14 +6,7 @@ namespace SSeg.Pipelines.Cli.Shards;
 /// <summary>--root and --connection-string, shared by the shards verbs.</summary>
 internal sealed class RootOptions
 {
-    /// <summary>Environment variable naming the default storage root.</summary>
-    public const string RootVariable = "SSEG_DATA_ROOT";
-
-    public Option<string> Root { get; } = new("--root")
-    {
-        Description = $"Storage root: a folder or az://container/prefix (default: ${RootVariable} or ./data).",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(RootVariable) is { Length: > 0 } r ? r : "./data",
-    };
+    public Option<string> Root { get; } = DataRootOption.Create("Storage root: a folder or az://container/prefix");
 
     public Option<string?> ConnectionString { get; } = new("--connection-string")
     {
