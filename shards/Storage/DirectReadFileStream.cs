@@ -4,15 +4,18 @@ using SSeg.Shards.Parquet;
 namespace SSeg.Shards.Storage;
 
 /// <summary>
-/// Seekable read stream over a local file that reads aligned 4 MiB windows with <c>O_DIRECT</c> and copies from
-/// them, so the kernel's copy out of the page cache (as costly as the write side's copy on virtual machines) is
-/// replaced by a user-space copy from a hot buffer. When a read continues where the last window ended, the next
-/// window is read in the background, like kernel readahead. Shards are written with O_DIRECT and are not in the
-/// page cache anyway. <see cref="Open"/> falls back to a plain <see cref="FileStream"/> without O_DIRECT.
+/// Seekable read stream over a local file that reads aligned windows with <c>O_DIRECT</c> and copies from them,
+/// so the kernel's copy out of the page cache (as costly as the write side's copy on virtual machines) is
+/// replaced by a user-space copy from a hot buffer. A read that continues where the last window ended gets a
+/// 4 MiB window and the next one is read in the background, like kernel readahead; any other read (a footer, a
+/// projected column chunk) gets a window just large enough (at least 64 KiB), so column projection still reads
+/// little of the file. Shards are written with O_DIRECT and are not in the page cache anyway.
+/// <see cref="Open"/> falls back to a plain <see cref="FileStream"/> without O_DIRECT.
 /// </summary>
 internal sealed class DirectReadFileStream : Stream
 {
     private const int WindowSize = AlignedChunks.Size;
+    private const int SmallWindow = 64 << 10;
     private readonly SafeFileHandle _handle;
     private readonly long _length;
     private ArraySegment<byte> _window = AlignedChunks.Rent();
@@ -20,6 +23,7 @@ internal sealed class DirectReadFileStream : Stream
     private long _windowStart;
     private int _windowCount;
     private Task<int>? _prefetch;   // reads the window after the current one into _spare
+    private long _prefetchStart;
     private long _position;
     private bool _direct = true;
     private bool _disposed;
@@ -39,6 +43,10 @@ internal sealed class DirectReadFileStream : Stream
         return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
             1 << 20, FileOptions.Asynchronous | FileOptions.SequentialScan);
     }
+
+    /// <summary>Bytes read from the file so far, prefetches included (what the disk had to deliver).</summary>
+    internal long BytesFromFile => Interlocked.Read(ref _bytesFromFile);
+    private long _bytesFromFile;
 
     public override bool CanRead => !_disposed;
     public override bool CanSeek => !_disposed;
@@ -66,7 +74,7 @@ internal sealed class DirectReadFileStream : Stream
         var total = 0;
         while (buffer.Length > 0 && _position < _length)
         {
-            if (!InWindow(_position)) MoveWindowAsync(_position, default).GetAwaiter().GetResult();
+            if (!InWindow(_position)) MoveWindowAsync(_position, buffer.Length, default).GetAwaiter().GetResult();
             var n = CopyFromWindow(buffer);
             if (n == 0) break;
             buffer = buffer[n..];
@@ -83,7 +91,7 @@ internal sealed class DirectReadFileStream : Stream
         var total = 0;
         while (buffer.Length > 0 && _position < _length)
         {
-            if (!InWindow(_position)) await MoveWindowAsync(_position, ct);
+            if (!InWindow(_position)) await MoveWindowAsync(_position, buffer.Length, ct);
             var n = CopyFromWindow(buffer.Span);
             if (n == 0) break;
             buffer = buffer[n..];
@@ -105,46 +113,50 @@ internal sealed class DirectReadFileStream : Stream
     }
 
     /// <summary>Makes the window hold <paramref name="position"/>: the prefetched window if it is the right one,
-    /// else a fresh read; then prefetches the following window when reading goes on sequentially.</summary>
-    private async Task MoveWindowAsync(long position, CancellationToken ct)
+    /// else a fresh read (a full window when reading goes on sequentially, else one just covering
+    /// <paramref name="wanted"/> bytes); then prefetches the following window when reading is sequential.</summary>
+    private async Task MoveWindowAsync(long position, int wanted, CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var start = position - position % WindowSize;
-        var sequential = _windowCount == WindowSize && start == _windowStart + WindowSize;
+        var sequential = _windowCount > 0 && position == _windowStart + _windowCount && _windowCount % DirectIo.Alignment == 0;
         if (_prefetch is not null)
         {
             var prefetch = _prefetch;
             _prefetch = null;
             int count;
             try { count = await prefetch; }
-            catch (IOException) when (!sequential) { count = -1; }   // not needed anyway
-            if (sequential)
+            catch (IOException) when (_prefetchStart != position) { count = -1; }   // not needed anyway
+            if (_prefetchStart == position)
             {
                 (_window, _spare) = (_spare, _window);
-                (_windowStart, _windowCount) = (start, count);
+                (_windowStart, _windowCount) = (position, count);
                 StartPrefetch();
                 return;
             }
         }
+        var start = position - position % DirectIo.Alignment;
+        var size = sequential ? WindowSize
+            : (int)Math.Clamp((position - start + wanted + DirectIo.Alignment - 1) / DirectIo.Alignment * DirectIo.Alignment, SmallWindow, WindowSize);
         _windowCount = 0;
         _windowStart = start;
-        _windowCount = await ReadWindowAsync(_window, start, ct);
+        _windowCount = await ReadWindowAsync(_window, start, size, ct);
         if (sequential) StartPrefetch();
     }
 
     private void StartPrefetch()
     {
-        var next = _windowStart + WindowSize;
-        if (_windowCount != WindowSize || next >= _length) return;
+        var next = _windowStart + _windowCount;
+        if (_windowCount % DirectIo.Alignment != 0 || _windowCount == 0 || next >= _length) return;
         if (_spare.Count == 0) _spare = AlignedChunks.Rent();
-        _prefetch = ReadWindowAsync(_spare, next, CancellationToken.None);
+        _prefetchStart = next;
+        _prefetch = ReadWindowAsync(_spare, next, WindowSize, CancellationToken.None);
     }
 
-    /// <summary>Reads up to one window at <paramref name="start"/> (aligned); the length asked is a whole number of
-    /// blocks even at the end of the file, as O_DIRECT needs.</summary>
-    private async Task<int> ReadWindowAsync(ArraySegment<byte> target, long start, CancellationToken ct)
+    /// <summary>Reads up to <paramref name="size"/> bytes at <paramref name="start"/> (both aligned); the length
+    /// asked is a whole number of blocks even at the end of the file, as O_DIRECT needs.</summary>
+    private async Task<int> ReadWindowAsync(ArraySegment<byte> target, long start, int size, CancellationToken ct)
     {
-        var want = (int)Math.Min(WindowSize, _length - start);
+        var want = (int)Math.Min(size, _length - start);
         var ask = (want + DirectIo.Alignment - 1) / DirectIo.Alignment * DirectIo.Alignment;
         var done = 0;
         while (done < want)
@@ -164,6 +176,7 @@ internal sealed class DirectReadFileStream : Stream
             if (n == 0) break;
             done += n;
         }
+        Interlocked.Add(ref _bytesFromFile, done);
         return Math.Min(done, want);
     }
 

@@ -54,6 +54,35 @@ public sealed class DirectReadFileStreamTests : IDisposable
     }
 
     [Fact]
+    public async Task Reading_one_small_column_reads_little_of_the_shard()
+    {
+        var store = DatasetStore.Open(_dir);
+        var dataset = store.Dataset("projection");
+        var committed = await TestRows.WriteImageShardAsync(dataset, 0, rows: 240, options: new ShardWriterOptions { RowGroupTargetBytes = 2 << 20 });
+        var path = ((LocalStorage)store.Storage).PathOf(dataset.KeyOf(committed.Entry.Path));
+
+        await using var stream = DirectReadFileStream.Open(path);
+        if (stream is not DirectReadFileStream direct)
+        {
+            Assert.False(DirectIoSupport.At(_dir));   // tmpfs and the like: the page cache does this job
+            return;
+        }
+        await using var reader = await global::Parquet.ParquetReader.CreateAsync(stream, leaveStreamOpen: true);
+        var key = reader.Schema.GetDataFields().Single(f => f.Name == "key");
+        var keys = 0;
+        for (var g = 0; g < reader.RowGroupCount; g++)
+        {
+            using var rowGroup = reader.OpenRowGroupReader(g);
+            keys += (await ColumnIO.ReadStringsAsync(rowGroup, key, (int)rowGroup.RowCount, CancellationToken.None)).Length;
+        }
+
+        Assert.Equal(240, keys);
+        Assert.True(reader.RowGroupCount >= 4, $"{reader.RowGroupCount} row groups");
+        // Each row group's key chunk is a few KB; a 4 MiB window per chunk would read about the whole file.
+        Assert.True(direct.BytesFromFile < stream.Length / 4, $"read {direct.BytesFromFile} of {stream.Length} bytes");
+    }
+
+    [Fact]
     public async Task Empty_and_tiny_files_read_correctly()
     {
         var empty = NewFile(0, 4);
