@@ -67,6 +67,9 @@ public sealed class IngestAdapter : IStageAdapter
         var bridge = new ActionProgress<IngestProgress>(p =>
             progress.Report(new StageProgress(p.Done, p.InputRows, "rows", $"{p.Succeeded} ok, {p.Failed} failed")));
         var outcome = await IngestStage.RunShardAsync(Build(context), shard, bridge, ct);
+        // Another writer replaced the shard during --retry-failed: fail the job so Hangfire's retry re-runs it on
+        // the new entry, instead of reporting a retry that published nothing as done.
+        if (outcome.Conflict) throw new InvalidOperationException(outcome.Note);
         progress.Report(new StageProgress(outcome.Rows + outcome.Failures, outcome.Rows + outcome.Failures, "rows",
             outcome.Skipped ? $"skipped: {outcome.Note}" : $"{outcome.Rows} ok, {outcome.Failures} failed"));
     }
