@@ -73,16 +73,20 @@ public sealed class MultiWorkerTests(ITestOutputHelper output)
                 ],
             }, "test");
 
-            // Wait until host A is running a shard job, then kill it mid-job.
+            // Wait until host A is running a shard job, and no control job (the stage's start job that enqueues the
+            // shard jobs and schedules the barrier), then kill it mid-job. This test is about a shard job's retry;
+            // killing a host inside the start job is a different case (see the issue notes).
             var monitoring = storage.GetMonitoringApi();
             string? killedJob = null;
             var deadline = DateTime.UtcNow.AddSeconds(90);
             while (killedJob is null)
             {
                 Assert.True(DateTime.UtcNow < deadline, "host A never started a shard job");
-                killedJob = monitoring.ProcessingJobs(0, 50)
+                var processing = monitoring.ProcessingJobs(0, 50);
+                var controlBusy = processing.Any(j => j.Value.ServerId?.StartsWith("host-a:control", StringComparison.Ordinal) == true);
+                killedJob = controlBusy ? null : processing
                     .FirstOrDefault(j => j.Value.ServerId?.StartsWith("host-a:cpu", StringComparison.Ordinal) == true).Key;
-                if (killedJob is null) await Task.Delay(100);
+                if (killedJob is null) await Task.Delay(50);
             }
             hostA.Kill();
             output.WriteLine($"killed host-a while it processed job {killedJob}");
