@@ -21,6 +21,48 @@ internal static class FeatureTemplates
     /// </summary>
     public const ulong LowercaseSalt = 0x5BD1E9955BD1E994UL;
 
+    /// <summary>The templates that read the previous tags; <see cref="ExtractTransition"/> and <see cref="ExtractLexicalHistory"/> fill these, <see cref="ExtractContext"/> the others.</summary>
+    public const int HistoryCount = 7;
+    public const int ContextCount = Count - HistoryCount;
+
+    /// <summary>The features of position i that do not depend on the previous tags (the same for every beam item), in template order.</summary>
+    public static void ExtractContext(ReadOnlySpan<WordFeatures> words, int i, bool lowercaseText, Span<ulong> f)
+    {
+        Span<ulong> all = stackalloc ulong[Count];
+        Extract(words, i, 0, 0, lowercaseText, all);
+        int k = 0;
+        for (int t = 0; t < Count; t++)
+            if (!IsHistory(t)) f[k++] = all[t];
+    }
+
+    /// <summary>The features that read only the previous tags (templates 12–14): the same at every position.</summary>
+    public const int TransitionCount = 3;
+    public const int LexicalHistoryCount = HistoryCount - TransitionCount;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ExtractTransition(int prevTag, int prevTag2, bool lowercaseText, Span<ulong> f)
+    {
+        ulong t1 = (ulong)prevTag, t2 = (ulong)prevTag2, salt = lowercaseText ? LowercaseSalt : 0;
+        f[0] = FeatureHash.Of(12, t1) ^ salt;
+        f[1] = FeatureHash.Of(13, t2) ^ salt;
+        f[2] = FeatureHash.Of(14, t1, t2) ^ salt;
+    }
+
+    /// <summary>The features that read the previous tag and the words (templates 15, 28, 29, 31).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ExtractLexicalHistory(ReadOnlySpan<WordFeatures> words, int i, int prevTag, bool lowercaseText, Span<ulong> f)
+    {
+        ref readonly var w = ref words[i];
+        ref readonly var n = ref i + 1 < words.Length ? ref words[i + 1] : ref WordFeatures.End;
+        ulong t1 = (ulong)prevTag, salt = lowercaseText ? LowercaseSalt : 0;
+        f[0] = FeatureHash.Of(15, t1, w.Word) ^ salt;
+        f[1] = FeatureHash.Of(28, t1, w.Ambiguity) ^ salt;
+        f[2] = FeatureHash.Of(29, t1, w.Suffix3) ^ salt;
+        f[3] = FeatureHash.Of(31, t1, n.Ambiguity) ^ salt;
+    }
+
+    private static bool IsHistory(int template) => template is 12 or 13 or 14 or 15 or 28 or 29 or 31;
+
     /// <summary>Fills <paramref name="f"/> (length ≥ <see cref="Count"/>) with the features of position i.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Extract(ReadOnlySpan<WordFeatures> words, int i, int prevTag, int prevTag2, bool lowercaseText, Span<ulong> f)

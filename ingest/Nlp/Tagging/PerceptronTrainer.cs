@@ -38,6 +38,9 @@ public sealed record TrainerOptions
     public int SecondPassEpochs { get; init; } = 5;
     /// <summary>Only tokens whose first-pass margin (best − runner-up score) is below this get the second pass (speed).</summary>
     public float SecondPassMargin { get; init; } = float.PositiveInfinity;
+    /// <summary>Beam width for training (1 = greedy left-to-right, the classic averaged perceptron); the model tags with the same width.</summary>
+    public int BeamWidth { get; init; } = 1;
+    public BeamUpdate BeamUpdate { get; init; } = BeamUpdate.MaxViolation;
     /// <summary>The tag set to use instead of the training data's (the jackknifed first passes share the full data's tag ids).</summary>
     internal IReadOnlyList<string>? FixedTagSet { get; init; }
 }
@@ -124,6 +127,12 @@ public sealed class PerceptronTrainer(TrainerOptions options)
                 long correct = 0, total = 0;
                 foreach (int s in order)
                 {
+                    if (Options.BeamWidth > 1)
+                    {
+                        correct += BeamTraining.TrainSentence(weights, words[s], dictionary[s], gold[s], lowercase[s], nTags, Options.BeamWidth, Options.BeamUpdate);
+                        total += words[s].Length;
+                        continue;
+                    }
                     int prev = nTags, prev2 = nTags + 1;
                     var ws = words[s];
                     for (int i = 0; i < ws.Length; i++)

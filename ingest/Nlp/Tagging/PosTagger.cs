@@ -12,8 +12,11 @@ public sealed class PosTagger
     private const int StackTokens = 128;
     private readonly int _addTag, _nfpTag, _nnpTag;
 
-    public PosTagger(TaggerModel model)
+    private readonly int _beamWidth;
+
+    public PosTagger(TaggerModel model, int beamWidth = 1)
     {
+        _beamWidth = beamWidth;
         Model = model;
         _addTag = model.TagIds.GetValueOrDefault("ADD", -1);
         _nfpTag = model.TagIds.GetValueOrDefault("NFP", -1);
@@ -73,6 +76,11 @@ public sealed class PosTagger
 
     private void TagWords(ReadOnlySpan<WordFeatures> words, ReadOnlySpan<sbyte> forced, bool lowercase, Span<byte> tags)
     {
+        if (_beamWidth > 1)
+        {
+            TagBeam(words, forced, lowercase, tags);
+            return;
+        }
         if (!Model.HasSecondPass)
         {
             TagFirstPass(words, forced, lowercase, tags, default);
@@ -126,6 +134,57 @@ public sealed class PosTagger
                 tag = Model.Predict(features, scores, out margin);
             }
             if (keep) margins[i] = margin;
+            tags[i] = (byte)tag;
+            prev2 = prev;
+            prev = tag;
+        }
+    }
+
+    private void TagBeam(ReadOnlySpan<WordFeatures> words, ReadOnlySpan<sbyte> forced, bool lowercase, Span<byte> tags)
+    {
+        int n = words.Length;
+        int[]? rented = null;
+        Span<int> settled = n <= StackTokens ? stackalloc int[n] : (rented = ArrayPool<int>.Shared.Rent(n)).AsSpan(0, n);
+        try
+        {
+            for (int i = 0; i < n; i++)
+            {
+                int tag = forced.IsEmpty ? -1 : forced[i];
+                settled[i] = tag >= 0 ? tag : Model.DictionaryTag(words[i]);
+            }
+            var beam = BeamSearch.ForThread;
+            var scorer = Model.BeamScorer;
+            beam.Run(ref scorer, words, settled, lowercase, Model.Tags.Count, _beamWidth, default);
+            beam.Backtrack(n - 1, tags);
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<int>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>
+    /// Greedy tagging that also keeps every position's score vector (in weight units, scale applied) in
+    /// scores[i * nTags ..]; positions the dictionary settles get NaN in their first slot.
+    /// </summary>
+    internal void TagWithScores(ReadOnlySpan<WordFeatures> words, bool lowercase, Span<byte> tags, Span<float> scores)
+    {
+        int nTags = Model.Tags.Count;
+        Span<int> s = stackalloc int[nTags];
+        Span<ulong> features = stackalloc ulong[FeatureTemplates.Count];
+        float scale = Model.Data.WeightScale;
+        int prev = nTags, prev2 = nTags + 1;
+        for (int i = 0; i < words.Length; i++)
+        {
+            int tag = Model.DictionaryTag(words[i]);
+            var row = scores.Slice(i * nTags, nTags);
+            if (tag < 0)
+            {
+                FeatureTemplates.Extract(words, i, prev, prev2, lowercase, features);
+                tag = Model.Predict(features, s, out _);
+                for (int t = 0; t < nTags; t++) row[t] = s[t] * scale;
+            }
+            else row[0] = float.NaN;
             tags[i] = (byte)tag;
             prev2 = prev;
             prev = tag;

@@ -135,6 +135,61 @@ public sealed class TaggerModel
         return Best(scores, out margin);
     }
 
+    private int[]? _transitions;
+
+    /// <summary>The first pass's weights as a beam-search scorer.</summary>
+    internal ModelScorer BeamScorer => new(_weights, _transitions ??= BuildTransitions(), Tags.Count);
+
+    /// <summary>
+    /// The summed weights of templates 12–14 (previous two tags only) for every (lowercase, t1, t2), dense, so a beam
+    /// item pays one row of adds instead of three lookups. t1 ∈ [0, nTags] and t2 ∈ [0, nTags + 1] (sentence-start markers).
+    /// </summary>
+    private int[] BuildTransitions()
+    {
+        int nTags = Tags.Count, rows = nTags + 2;
+        var table = new int[2 * rows * rows * nTags];
+        Span<ulong> f = stackalloc ulong[FeatureTemplates.TransitionCount];
+        for (int lc = 0; lc < 2; lc++)
+            for (int t1 = 0; t1 < rows; t1++)
+                for (int t2 = 0; t2 < rows; t2++)
+                {
+                    FeatureTemplates.ExtractTransition(t1, t2, lc == 1, f);
+                    _weights.Accumulate(f, table.AsSpan(((lc * rows + t1) * rows + t2) * nTags, nTags));
+                }
+        return table;
+    }
+
+    internal readonly struct ModelScorer(WeightTable weights, int[] transitions, int nTags) : IBeamScorer
+    {
+        public void AddContext(ReadOnlySpan<WordFeatures> words, int i, bool lowercase, Span<double> scores)
+        {
+            Span<ulong> f = stackalloc ulong[FeatureTemplates.ContextCount];
+            FeatureTemplates.ExtractContext(words, i, lowercase, f);
+            Add(f, scores);
+        }
+
+        public void AddTransition(int t1, int t2, bool lowercase, Span<double> scores)
+        {
+            int rows = nTags + 2;
+            var row = transitions.AsSpan((((lowercase ? 1 : 0) * rows + t1) * rows + t2) * nTags, nTags);
+            for (int t = 0; t < nTags; t++) scores[t] += row[t];
+        }
+
+        public void AddLexicalHistory(ReadOnlySpan<WordFeatures> words, int i, int t1, bool lowercase, Span<double> scores)
+        {
+            Span<ulong> f = stackalloc ulong[FeatureTemplates.LexicalHistoryCount];
+            FeatureTemplates.ExtractLexicalHistory(words, i, t1, lowercase, f);
+            Add(f, scores);
+        }
+
+        private void Add(ReadOnlySpan<ulong> features, Span<double> scores)
+        {
+            Span<int> sums = stackalloc int[scores.Length];
+            weights.Accumulate(features, sums);
+            for (int t = 0; t < scores.Length; t++) scores[t] += sums[t];
+        }
+    }
+
     /// <summary>The second pass's best tag for the given <see cref="SecondPassFeatures"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal int PredictSecondPass(ReadOnlySpan<ulong> features, Span<int> scores)
