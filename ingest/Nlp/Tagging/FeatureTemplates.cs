@@ -31,8 +31,8 @@ internal static class FeatureTemplates
         Span<ulong> all = stackalloc ulong[Count];
         Extract(words, i, 0, 0, lowercaseText, all);
         int k = 0;
-        for (int t = 0; t < Count; t++)
-            if (!IsHistory(t)) f[k++] = all[t];
+        for (int p = 0; p < Count; p++)
+            if (!IsHistory(TemplateAt(p))) f[k++] = all[p];
     }
 
     /// <summary>The features that read only the previous tags (templates 12–14): the same at every position.</summary>
@@ -61,9 +61,15 @@ internal static class FeatureTemplates
         f[3] = FeatureHash.Of(31, t1, n.Ambiguity) ^ salt;
     }
 
+    /// <summary>The template whose feature <see cref="Extract"/> writes at position p.</summary>
+    private static int TemplateAt(int p) => p is >= 12 and <= 14 ? p + 20 : p >= 32 ? p - 20 : p;
+
     private static bool IsHistory(int template) => template is 12 or 13 or 14 or 15 or 28 or 29 or 31;
 
-    /// <summary>Fills <paramref name="f"/> (length ≥ <see cref="Count"/>) with the features of position i.</summary>
+    /// <summary>
+    /// Fills <paramref name="f"/> (length ≥ <see cref="Count"/>) with the features of position i. The last
+    /// <see cref="TransitionCount"/> are templates 12–14 (previous tags only), which tagging adds from a dense table.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Extract(ReadOnlySpan<WordFeatures> words, int i, int prevTag, int prevTag2, bool lowercaseText, Span<ulong> f)
     {
@@ -86,9 +92,9 @@ internal static class FeatureTemplates
         f[9] = FeatureHash.Of(9, w.Prefix3);
         f[10] = FeatureHash.Of(10, w.Shape);
         f[11] = FeatureHash.Of(11, w.Ambiguity);
-        f[12] = FeatureHash.Of(12, t1);
-        f[13] = FeatureHash.Of(13, t2);
-        f[14] = FeatureHash.Of(14, t1, t2);
+        f[32] = FeatureHash.Of(12, t1);
+        f[33] = FeatureHash.Of(13, t2);
+        f[34] = FeatureHash.Of(14, t1, t2);
         f[15] = FeatureHash.Of(15, t1, w.Word);
         f[16] = FeatureHash.Of(16, p.Word);
         f[17] = FeatureHash.Of(17, p2.Word);
@@ -106,9 +112,9 @@ internal static class FeatureTemplates
         f[29] = FeatureHash.Of(29, t1, w.Suffix3);
         f[30] = FeatureHash.Of(30, i == 0 ? 1UL : 0UL, w.Shape);
         f[31] = FeatureHash.Of(31, t1, n.Ambiguity);
-        f[32] = FeatureHash.Of(32, w.Ambiguity, n.Ambiguity);
-        f[33] = FeatureHash.Of(33, w.BaseForm);
-        f[34] = FeatureHash.Of(34, w.CasedAmbiguity);
+        f[12] = FeatureHash.Of(32, w.Ambiguity, n.Ambiguity);
+        f[13] = FeatureHash.Of(33, w.BaseForm);
+        f[14] = FeatureHash.Of(34, w.CasedAmbiguity);
         if (lowercaseText)
             for (int k = 0; k < Count; k++) f[k] ^= LowercaseSalt;
     }

@@ -38,6 +38,14 @@ public sealed record TrainerOptions
     public int SecondPassEpochs { get; init; } = 5;
     /// <summary>Only tokens whose first-pass margin (best − runner-up score) is below this get the second pass (speed).</summary>
     public float SecondPassMargin { get; init; } = float.PositiveInfinity;
+    /// <summary>
+    /// Also train a right-to-left perceptron (on reversed sentences). Tokens whose left-to-right margin is below
+    /// <see cref="BackwardMargin"/> get the tag with the best sum of both directions' scores; the right-to-left pass
+    /// only runs from the sentence end to the leftmost such token.
+    /// </summary>
+    public bool Bidirectional { get; init; } = false;
+    /// <summary>In averaged-weight units; +∞ combines the directions at every token the dictionary does not settle.</summary>
+    public float BackwardMargin { get; init; } = 8f;
     /// <summary>Beam width for training (1 = greedy left-to-right, the classic averaged perceptron); the model tags with the same width.</summary>
     public int BeamWidth { get; init; } = 1;
     public BeamUpdate BeamUpdate { get; init; } = BeamUpdate.MaxViolation;
@@ -164,6 +172,12 @@ public sealed class PerceptronTrainer(TrainerOptions options)
         var (lemmaExceptions, knownLemmas) = LemmaTableBuilder.Build(train);
         var model = Finish(runs.Count == 1 ? runs[0] : AveragedWeights.Mean(runs, Options.PruneBelow),
             tagSet, dictKeys, dictTags, ambKeys, ambMasks, lemmaExceptions, knownLemmas);
+        if (Options.Bidirectional)
+        {
+            var reversed = train.Select(s => s with { Words = s.Words.Reverse().ToList() }).ToList();
+            var backward = new PerceptronTrainer(Options with { Bidirectional = false, SecondPassFolds = 0, BeamWidth = 1, FixedTagSet = tagSet }).Train(reversed);
+            model = model.WithBackward(backward, Options.BackwardMargin);
+        }
         if (Options.SecondPassFolds < 2) return model;
         var jackknifed = SecondPassTrainer.Jackknife(train, Options, tagSet,
             fold => secondPassProgress?.Invoke($"second pass: first pass retrained without fold {fold}/{Options.SecondPassFolds}"));

@@ -15,6 +15,7 @@ public sealed class TaggerModel
     private readonly ulong[] _ambiguityValues;
     private readonly WeightTable _weights;
     private readonly WeightTable? _secondPass;
+    private readonly WeightTable? _backward;
 
     internal TaggerModel(ModelData data)
     {
@@ -31,6 +32,8 @@ public sealed class TaggerModel
             _secondPass = new WeightTable(second.FeatureKeys, second.FeatureStarts, second.EntryTags, second.EntryWeights);
             SecondPassMargin = second.Margin;
         }
+        if (data.Backward is { } backward)
+            _backward = new WeightTable(backward.FeatureKeys, backward.FeatureStarts, backward.EntryTags, backward.EntryWeights);
         Lemmatizer = new Lemmatizer(data.LemmaExceptions, data.KnownLemmas);
         TagIds = Tags.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i, StringComparer.Ordinal);
     }
@@ -64,7 +67,8 @@ public sealed class TaggerModel
 
     public int FeatureCount => Data.FeatureKeys.Length;
 
-    public int WeightCount => Data.EntryWeights.Length + (Data.SecondPass?.EntryWeights.Length ?? 0);
+    public int WeightCount => Data.EntryWeights.Length + (Data.SecondPass?.EntryWeights.Length ?? 0)
+        + (Data.Backward?.EntryWeights.Length ?? 0);
 
     /// <summary>Whether a second pass re-scores uncertain tokens with the first pass's tags of the words to their right.</summary>
     public bool HasSecondPass => _secondPass is not null;
@@ -135,6 +139,20 @@ public sealed class TaggerModel
         return Best(scores, out margin);
     }
 
+    /// <summary>
+    /// <see cref="Predict"/> for the features of <see cref="FeatureTemplates.Extract"/>: the last three (previous tags
+    /// only) come from the dense transition table instead of three weight lookups.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal int PredictWithTransitions(ReadOnlySpan<ulong> features, int prevTag, int prevTag2, bool lowercase, Span<int> scores, out int margin)
+    {
+        int nTags = scores.Length, rows = nTags + 2;
+        var table = _transitions ??= BuildTransitions();
+        table.AsSpan((((lowercase ? 1 : 0) * rows + prevTag) * rows + prevTag2) * nTags, nTags).CopyTo(scores);
+        _weights.Accumulate(features[..(FeatureTemplates.Count - FeatureTemplates.TransitionCount)], scores);
+        return Best(scores, out margin);
+    }
+
     private int[]? _transitions;
 
     /// <summary>The first pass's weights as a beam-search scorer.</summary>
@@ -190,6 +208,32 @@ public sealed class TaggerModel
         }
     }
 
+    /// <summary>Whether a right-to-left model re-scores the tokens the forward pass is unsure of.</summary>
+    public bool HasBackward => _backward is not null;
+
+    /// <summary>This model with <paramref name="backward"/>'s weights as its right-to-left model.</summary>
+    internal TaggerModel WithBackward(TaggerModel backward, float margin)
+    {
+        var b = backward.Data;
+        return new TaggerModel(Data with { Backward = new BackwardData(b.FeatureKeys, b.FeatureStarts, b.EntryTags, b.EntryWeights, b.WeightScale, margin) });
+    }
+
+    /// <summary>The backward model's scores (int16 units of its own scale) of the given features.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void ScoreBackward(ReadOnlySpan<ulong> features, Span<int> scores)
+    {
+        scores.Clear();
+        _backward!.Accumulate(features, scores);
+    }
+
+    /// <summary>The forward scores (weight units) of the tags, without choosing.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Score(ReadOnlySpan<ulong> features, Span<int> scores)
+    {
+        scores.Clear();
+        _weights.Accumulate(features, scores);
+    }
+
     /// <summary>The second pass's best tag for the given <see cref="SecondPassFeatures"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal int PredictSecondPass(ReadOnlySpan<ulong> features, Span<int> scores)
@@ -228,7 +272,14 @@ internal sealed record ModelData(
     float WeightScale,
     IReadOnlyDictionary<string, string> LemmaExceptions,
     IReadOnlyList<string> KnownLemmas,
-    SecondPassData? SecondPass = null);
+    SecondPassData? SecondPass = null,
+    BackwardData? Backward = null);
+
+/// <summary>
+/// A right-to-left perceptron's weights (trained on reversed sentences, same tag set and word tables) and the
+/// forward margin (in averaged-weight units) below which a token gets the sum of both directions' scores.
+/// </summary>
+internal sealed record BackwardData(ulong[] FeatureKeys, int[] FeatureStarts, byte[] EntryTags, short[] EntryWeights, float WeightScale, float Margin);
 
 /// <summary>The second pass's weights and the first-pass margin (in first-pass weight units) below which it runs.</summary>
 internal sealed record SecondPassData(ulong[] FeatureKeys, int[] FeatureStarts, byte[] EntryTags, short[] EntryWeights, int Margin);

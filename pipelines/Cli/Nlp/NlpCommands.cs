@@ -27,7 +27,9 @@ internal static class NlpCommands
         var secondFolds = new Option<int>("--second-pass-folds") { Description = "Jackknife folds for the second (right-context) pass; 0 = no second pass.", DefaultValueFactory = _ => defaults.SecondPassFolds };
         var secondEpochs = new Option<int>("--second-pass-epochs") { Description = "Second-pass training epochs.", DefaultValueFactory = _ => defaults.SecondPassEpochs };
         var secondMargin = new Option<float>("--second-pass-margin") { Description = "Second pass only for tokens whose first-pass score margin is below this.", DefaultValueFactory = _ => defaults.SecondPassMargin };
-        foreach (var o in new Option[] { train, dev, output, seed, epochs, noLowercase, secondFolds, secondEpochs, secondMargin }) command.Options.Add(o);
+        var bidirectional = new Option<bool>("--bidirectional") { Description = "Also train a right-to-left model; tokens with a low left-to-right margin get both directions' summed scores (about twice the size and training time)." };
+        var backwardMargin = new Option<float>("--backward-margin") { Description = "With --bidirectional: combine the directions for tokens whose left-to-right score margin is below this.", DefaultValueFactory = _ => defaults.BackwardMargin };
+        foreach (var o in new Option[] { train, dev, output, seed, epochs, noLowercase, secondFolds, secondEpochs, secondMargin, bidirectional, backwardMargin }) command.Options.Add(o);
         command.SetAction(parse => Guarded(() =>
         {
             var clock = Stopwatch.StartNew();
@@ -37,6 +39,7 @@ internal static class NlpCommands
             {
                 Seed = parse.GetValue(seed), Epochs = parse.GetValue(epochs), LowercaseCopies = !parse.GetValue(noLowercase),
                 SecondPassFolds = parse.GetValue(secondFolds), SecondPassEpochs = parse.GetValue(secondEpochs), SecondPassMargin = parse.GetValue(secondMargin),
+                Bidirectional = parse.GetValue(bidirectional), BackwardMargin = parse.GetValue(backwardMargin),
             };
             var model = new PerceptronTrainer(options).Train(sentences,
                 (epoch, accuracy) => Console.WriteLine($"epoch {epoch}/{options.Epochs * options.Shuffles} ({options.Shuffles} shuffles × {options.Epochs}): training accuracy {accuracy:P2} ({clock.Elapsed.TotalSeconds:F0} s)"),
