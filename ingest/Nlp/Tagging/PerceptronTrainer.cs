@@ -46,6 +46,8 @@ public sealed record TrainerOptions
     public bool Bidirectional { get; init; } = false;
     /// <summary>In averaged-weight units; +∞ combines the directions at every token the dictionary does not settle.</summary>
     public float BackwardMargin { get; init; } = 8f;
+    /// <summary>The backward model drops weights below this (it only re-scores uncertain tokens): 1.0 halves it with no loss on EWT dev.</summary>
+    public float BackwardPruneBelow { get; init; } = 1f;
     /// <summary>Beam width for training (1 = greedy left-to-right, the classic averaged perceptron); the model tags with the same width.</summary>
     public int BeamWidth { get; init; } = 1;
     public BeamUpdate BeamUpdate { get; init; } = BeamUpdate.MaxViolation;
@@ -176,7 +178,7 @@ public sealed class PerceptronTrainer(TrainerOptions options)
         {
             var reversed = train.Select(s => s with { Words = s.Words.Reverse().ToList() }).ToList();
             var backward = new PerceptronTrainer(Options with { Bidirectional = false, SecondPassFolds = 0, BeamWidth = 1, FixedTagSet = tagSet }).Train(reversed);
-            model = model.WithBackward(backward, Options.BackwardMargin);
+            model = model.WithBackward(backward.Pruned(Options.BackwardPruneBelow), Options.BackwardMargin);
         }
         if (Options.SecondPassFolds < 2) return model;
         var jackknifed = SecondPassTrainer.Jackknife(train, Options, tagSet,
