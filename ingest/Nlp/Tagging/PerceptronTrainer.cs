@@ -27,6 +27,12 @@ public sealed record TrainerOptions
     public float PruneBelow { get; init; } = 0.5f;
     /// <summary>Training words get ambiguity classes counted on the other folds of this many (1 = no jackknifing).</summary>
     public int AmbiguityFolds { get; init; } = 10;
+    /// <summary>
+    /// Jackknife folds are contiguous runs of sentences (whole documents) rather than every n-th sentence: a document's
+    /// rare words (names, topic words) then fall in one fold, and about as many training tokens look unseen (6.6% on
+    /// EWT) as dev tokens are (6.4%), instead of 3.8%.
+    /// </summary>
+    public bool ContiguousAmbiguityFolds { get; init; } = false;
     /// <summary>Train this many perceptrons on differently seeded sentence orders and average their weights.</summary>
     public int Shuffles { get; init; } = 3;
     /// <summary>
@@ -38,6 +44,14 @@ public sealed record TrainerOptions
     public int SecondPassEpochs { get; init; } = 5;
     /// <summary>Only tokens whose first-pass margin (best − runner-up score) is below this get the second pass (speed).</summary>
     public float SecondPassMargin { get; init; } = float.PositiveInfinity;
+    /// <summary>
+    /// Training tokens whose lowercased word occurs at most this often in the training data (0 = off) have their
+    /// word-identity features (word, exact form, previous tag × word, word bigrams) dropped with probability
+    /// <see cref="RareWordDropout"/> at each visit, so the model learns to tag them from affixes, shape and context,
+    /// as it must for words it never saw.
+    /// </summary>
+    public int RareWordMaxCount { get; init; } = 0;
+    public double RareWordDropout { get; init; } = 0.5;
     /// <summary>The tag set to use instead of the training data's (the jackknifed first passes share the full data's tag ids).</summary>
     internal IReadOnlyList<string>? FixedTagSet { get; init; }
 }
@@ -89,14 +103,17 @@ public sealed class PerceptronTrainer(TrainerOptions options)
         var gold = new byte[sentences.Count][];
         var dictionary = new int[sentences.Count][];
         var lowercase = sentences.Select(forms => forms.All(form => WordFeatures.IsLowercase(form))).ToArray();
+        int FoldOf(int k) => Options.ContiguousAmbiguityFolds ? (int)((long)k * folds / originals) : k % folds;
         for (int fold = 0; fold < folds; fold++)
         {
             var (foldKeys, foldMasks) = folds == 1 ? (ambKeys, ambMasks)
-                : BuildAmbiguityClasses(Enumerable.Range(0, originals).Where(k => k % folds != fold), sentences, goldTags, tagId);
+                : BuildAmbiguityClasses(Enumerable.Range(0, originals).Where(k => FoldOf(k) != fold), sentences, goldTags, tagId);
             var lookup = new TaggerModel(new ModelData(tagSet, dictKeys, dictTags, foldKeys, foldMasks, [], [0], [], [], 1f, new Dictionary<string, string>(), []));
+            if ((FeatureTemplates.Exp & 16) != 0)
+                lookup.Guesser = TrainGuesser(Enumerable.Range(0, originals).Where(k => folds == 1 || FoldOf(k) != fold), sentences, goldTags, tagId, tagSet.Length);
             for (int s = 0; s < sentences.Count; s++)
             {
-                if (origin[s] % folds != fold) continue;
+                if (FoldOf(origin[s]) != fold) continue;
                 words[s] = new WordFeatures[sentences[s].Length];
                 gold[s] = goldTags[s].Select(t => tagId[t]).ToArray();
                 dictionary[s] = new int[sentences[s].Length];
@@ -108,6 +125,10 @@ public sealed class PerceptronTrainer(TrainerOptions options)
             }
         }
 
+        var rare = RareTokens(sentences, origin, originals);
+        if (Environment.GetEnvironmentVariable("RAREJK") is not null)
+            rare = words.Select(ws => ws.Select(w => w.Ambiguity == 0).ToArray()).ToArray();
+
         int nTags = tagSet.Length;
         var scores = new float[nTags];
         var features = new ulong[FeatureTemplates.Count];
@@ -118,6 +139,8 @@ public sealed class PerceptronTrainer(TrainerOptions options)
             var weights = new AveragedWeights();
             var order = Enumerable.Range(0, sentences.Count).ToArray();
             var rng = new SplitMix64(run == 0 ? Options.Seed : Options.Seed ^ ((ulong)run * 0xA24BAED4963EE407UL));
+            var dropRng = new SplitMix64(~(Options.Seed + (ulong)run * 0x9E3779B97F4A7C15UL));
+            ulong dropBelow = (ulong)(Options.RareWordDropout * ulong.MaxValue);
             for (int epoch = 1; epoch <= Options.Epochs; epoch++)
             {
                 Shuffle(order, ref rng);
@@ -132,6 +155,7 @@ public sealed class PerceptronTrainer(TrainerOptions options)
                         if (guess < 0)
                         {
                             FeatureTemplates.Extract(ws, i, prev, prev2, lowercase[s], features);
+                            if (rare is not null && rare[s][i] && dropRng.Next() < dropBelow) FeatureTemplates.DropWordIdentity(features);
                             Array.Clear(scores);
                             weights.Accumulate(features, featureIds, scores);
                             guess = ArgMax(scores);
@@ -155,11 +179,38 @@ public sealed class PerceptronTrainer(TrainerOptions options)
         var (lemmaExceptions, knownLemmas) = LemmaTableBuilder.Build(train);
         var model = Finish(runs.Count == 1 ? runs[0] : AveragedWeights.Mean(runs, Options.PruneBelow),
             tagSet, dictKeys, dictTags, ambKeys, ambMasks, lemmaExceptions, knownLemmas);
+        if ((FeatureTemplates.Exp & 16) != 0)
+            model.Guesser = TrainGuesser(Enumerable.Range(0, originals), sentences, goldTags, tagId, tagSet.Length);
         if (Options.SecondPassFolds < 2) return model;
         var jackknifed = SecondPassTrainer.Jackknife(train, Options, tagSet,
             fold => secondPassProgress?.Invoke($"second pass: first pass retrained without fold {fold}/{Options.SecondPassFolds}"));
         return SecondPassTrainer.Train(model, jackknifed, Options,
             (epoch, accuracy) => secondPassProgress?.Invoke($"second pass: epoch {epoch}/{Options.SecondPassEpochs}, accuracy {accuracy:P2} on the tokens it re-tags"));
+    }
+
+    /// <summary>Trains the unseen-word guesser on the tokens of the given sentences whose word occurs at most twice among them.</summary>
+    private CharGuesser TrainGuesser(IEnumerable<int> which, List<string[]> sentences, List<string[]> tags, Dictionary<string, byte> tagId, int nTags)
+    {
+        var selected = which.ToList();
+        int maxCount = int.Parse(Environment.GetEnvironmentVariable("GUESS_MAX") ?? "2");
+        var counts = new Dictionary<ulong, int>();
+        foreach (int s in selected)
+            foreach (var form in sentences[s]) { var k = WordFeatures.WordKey(form); counts[k] = counts.GetValueOrDefault(k) + 1; }
+        var examples = new List<(string, byte)>();
+        foreach (int s in selected)
+            for (int i = 0; i < sentences[s].Length; i++)
+                if (counts[WordFeatures.WordKey(sentences[s][i])] <= maxCount) examples.Add((sentences[s][i], tagId[tags[s][i]]));
+        return CharGuesser.Train(examples, nTags, 5, Options.Seed);
+    }
+
+    /// <summary>Which training tokens are rare words (see <see cref="TrainerOptions.RareWordMaxCount"/>), or null when off.</summary>
+    private bool[][]? RareTokens(List<string[]> sentences, List<int> origin, int originals)
+    {
+        if (Options.RareWordMaxCount <= 0 || Options.RareWordDropout <= 0) return null;
+        var counts = new Dictionary<ulong, int>();
+        for (int s = 0; s < originals; s++)
+            foreach (var form in sentences[s]) { var k = WordFeatures.WordKey(form); counts[k] = counts.GetValueOrDefault(k) + 1; }
+        return sentences.Select(forms => forms.Select(form => counts.GetValueOrDefault(WordFeatures.WordKey(form)) <= Options.RareWordMaxCount).ToArray()).ToArray();
     }
 
     /// <summary>

@@ -37,6 +37,9 @@ public sealed class TaggerModel
 
     internal ModelData Data { get; }
 
+    /// <summary>Experiment: the character n-gram guesser for unseen words (not serialized yet).</summary>
+    internal CharGuesser? Guesser { get; set; }
+
     /// <summary>A copy without the weights smaller than <paramref name="minAbsWeight"/> (smaller and faster, slightly less accurate).</summary>
     public TaggerModel Pruned(float minAbsWeight)
     {
@@ -85,12 +88,15 @@ public sealed class TaggerModel
         int a = _ambiguity.Find(features.Word);
         features.Ambiguity = a < 0 ? 0 : _ambiguityValues[a];
         features.BaseForm = a < 0 ? BaseFormValue(form) : 0;
+        if (a < 0 && Guesser is not null) features.Guess = Guesser.Guess(form);
         if (WordFeatures.IsLowercase(form)) features.CasedAmbiguity = 1;
         else
         {
             int c = _ambiguity.Find(WordFeatures.CasedKey(features.Exact));
-            features.CasedAmbiguity = c < 0 ? 0 : _ambiguityValues[c];
+            features.CasedAmbiguity = c >= 0 ? _ambiguityValues[c]
+                : (FeatureTemplates.Exp & 2) != 0 ? FeatureHash.Of(0x4C, features.Ambiguity) : 0;
         }
+        if ((FeatureTemplates.Exp & 8) != 0 && a < 0 && features.BaseForm == 0) features.BaseForm = LastPartValue(form);
     }
 
     private static readonly string[] Inflections = ["ing", "ies", "ied", "ed", "es", "s", "ly", "er", "est"];
@@ -113,6 +119,15 @@ public sealed class TaggerModel
             if (found >= 0) return FeatureHash.Of(k, _ambiguityValues[found]);
         }
         return 0;
+    }
+
+    /// <summary>For an unseen hyphenated word, the ambiguity class of its part after the last hyphen ("well-organized" → organized's).</summary>
+    private ulong LastPartValue(ReadOnlySpan<char> form)
+    {
+        int h = form.LastIndexOf('-');
+        if (h <= 0 || h >= form.Length - 2) return 0;
+        int found = _ambiguity.Find(WordFeatures.WordKey(form[(h + 1)..]));
+        return found < 0 ? 0 : FeatureHash.Of(0x48, _ambiguityValues[found]);
     }
 
     /// <summary>The tag-dictionary tag of a word (by its exact form), or -1.</summary>
