@@ -31,11 +31,11 @@ internal sealed class AveragedWeights
         }
     }
 
-    /// <summary>Adds <paramref name="delta"/> to (feature, tag) for every feature but 0 (a dropped one): the perceptron update.</summary>
+    /// <summary>Adds <paramref name="delta"/> to (feature, tag) for every feature: the perceptron update.</summary>
     public void Update(ReadOnlySpan<ulong> features, ReadOnlySpan<int> featureIds, byte tag, float delta)
     {
         for (int f = 0; f < features.Length; f++)
-            if (features[f] != 0) Update(featureIds[f] >= 0 ? featureIds[f] : AddFeature(features[f]), tag, delta);
+            Update(featureIds[f] >= 0 ? featureIds[f] : AddFeature(features[f]), tag, delta);
     }
 
     private int AddFeature(ulong key)

@@ -5,15 +5,15 @@ namespace SSeg.Ingest.Nlp.Tagging;
 /// <summary>
 /// The tagger's feature templates (Honnibal-style averaged perceptron features plus a few context
 /// conjunctions): the word, its affixes and shape, two words of context each side, the previous two
-/// predicted tags, and the training-set tag sets ("ambiguity classes") of the word and the next words.
+/// predicted tags, the training-set tag sets ("ambiguity classes") of the word and the next words, and for an
+/// unseen word the character n-gram guesser's tag.
 /// Training and tagging both call this, so the model always sees the features it was trained with.
 /// Changing a template changes the model format: bump <see cref="Version"/>.
 /// </summary>
 internal static class FeatureTemplates
 {
-    public const int Version = 5;
-    public const int Count = 40;
-    internal static readonly int Exp = int.Parse(Environment.GetEnvironmentVariable("SSEG_EXP") ?? "0");
+    public const int Version = 6;
+    public const int Count = 37;
 
     /// <summary>
     /// XORed into every feature of an all-lowercase sentence: lowercase text (CC3M, RedCaps) and cased text get
@@ -68,21 +68,9 @@ internal static class FeatureTemplates
         f[32] = FeatureHash.Of(32, w.Ambiguity, n.Ambiguity);
         f[33] = FeatureHash.Of(33, w.BaseForm);
         f[34] = FeatureHash.Of(34, w.CasedAmbiguity);
-        f[35] = (Exp & 1) != 0 ? FeatureHash.Of(35, w.Suffix5) : 0;
-        f[36] = (Exp & 1) != 0 ? FeatureHash.Of(36, w.Prefix4) : 0;
-        f[37] = (Exp & 4) != 0 ? FeatureHash.Of(37, w.Shape, w.Length) : 0;
-        f[38] = (Exp & 16) != 0 ? FeatureHash.Of(38, w.Guess) : 0;
-        f[39] = (Exp & 16) != 0 ? FeatureHash.Of(39, t1, w.Guess) : 0;
+        f[35] = FeatureHash.Of(35, w.Guess);
+        f[36] = FeatureHash.Of(36, t1, w.Guess);
         if (lowercaseText)
-            for (int k = 0; k < Count; k++) if (f[k] != 0) f[k] ^= LowercaseSalt;
-    }
-
-    /// <summary>
-    /// Training only: removes the features that name the word itself (0 = no feature), so that a rare training word
-    /// looks like an unseen one and the affix, shape and context weights learn to carry it.
-    /// </summary>
-    public static void DropWordIdentity(Span<ulong> f)
-    {
-        f[1] = 0; f[2] = 0; f[15] = 0; f[26] = 0; f[27] = 0;
+            for (int k = 0; k < Count; k++) f[k] ^= LowercaseSalt;
     }
 }

@@ -30,9 +30,16 @@ public sealed record TrainerOptions
     /// <summary>
     /// Jackknife folds are contiguous runs of sentences (whole documents) rather than every n-th sentence: a document's
     /// rare words (names, topic words) then fall in one fold, and about as many training tokens look unseen (6.6% on
-    /// EWT) as dev tokens are (6.4%), instead of 3.8%.
+    /// EWT, was 3.8%) as dev tokens are (6.4%), so the unseen-word features get realistic training.
     /// </summary>
-    public bool ContiguousAmbiguityFolds { get; init; } = false;
+    public bool ContiguousAmbiguityFolds { get; init; } = true;
+    /// <summary>
+    /// Train an <see cref="UnseenWordGuesser"/> on the words seen at most <see cref="GuesserMaxCount"/> times (jackknifed
+    /// with the ambiguity folds for the training sentences) and give unseen words its tag as a feature.
+    /// </summary>
+    public bool UnseenWordGuesser { get; init; } = true;
+    public int GuesserMaxCount { get; init; } = 2;
+    public int GuesserEpochs { get; init; } = 5;
     /// <summary>Train this many perceptrons on differently seeded sentence orders and average their weights.</summary>
     public int Shuffles { get; init; } = 3;
     /// <summary>
@@ -44,14 +51,6 @@ public sealed record TrainerOptions
     public int SecondPassEpochs { get; init; } = 5;
     /// <summary>Only tokens whose first-pass margin (best − runner-up score) is below this get the second pass (speed).</summary>
     public float SecondPassMargin { get; init; } = float.PositiveInfinity;
-    /// <summary>
-    /// Training tokens whose lowercased word occurs at most this often in the training data (0 = off) have their
-    /// word-identity features (word, exact form, previous tag × word, word bigrams) dropped with probability
-    /// <see cref="RareWordDropout"/> at each visit, so the model learns to tag them from affixes, shape and context,
-    /// as it must for words it never saw.
-    /// </summary>
-    public int RareWordMaxCount { get; init; } = 0;
-    public double RareWordDropout { get; init; } = 0.5;
     /// <summary>The tag set to use instead of the training data's (the jackknifed first passes share the full data's tag ids).</summary>
     internal IReadOnlyList<string>? FixedTagSet { get; init; }
 }
@@ -108,9 +107,8 @@ public sealed class PerceptronTrainer(TrainerOptions options)
         {
             var (foldKeys, foldMasks) = folds == 1 ? (ambKeys, ambMasks)
                 : BuildAmbiguityClasses(Enumerable.Range(0, originals).Where(k => FoldOf(k) != fold), sentences, goldTags, tagId);
-            var lookup = new TaggerModel(new ModelData(tagSet, dictKeys, dictTags, foldKeys, foldMasks, [], [0], [], [], 1f, new Dictionary<string, string>(), []));
-            if ((FeatureTemplates.Exp & 16) != 0)
-                lookup.Guesser = TrainGuesser(Enumerable.Range(0, originals).Where(k => folds == 1 || FoldOf(k) != fold), sentences, goldTags, tagId, tagSet.Length);
+            var foldGuesser = TrainGuesser(Enumerable.Range(0, originals).Where(k => folds == 1 || FoldOf(k) != fold), sentences, goldTags, tagId, tagSet.Length);
+            var lookup = new TaggerModel(new ModelData(tagSet, dictKeys, dictTags, foldKeys, foldMasks, [], [0], [], [], 1f, new Dictionary<string, string>(), [], Guesser: foldGuesser));
             for (int s = 0; s < sentences.Count; s++)
             {
                 if (FoldOf(origin[s]) != fold) continue;
@@ -125,10 +123,6 @@ public sealed class PerceptronTrainer(TrainerOptions options)
             }
         }
 
-        var rare = RareTokens(sentences, origin, originals);
-        if (Environment.GetEnvironmentVariable("RAREJK") is not null)
-            rare = words.Select(ws => ws.Select(w => w.Ambiguity == 0).ToArray()).ToArray();
-
         int nTags = tagSet.Length;
         var scores = new float[nTags];
         var features = new ulong[FeatureTemplates.Count];
@@ -139,8 +133,6 @@ public sealed class PerceptronTrainer(TrainerOptions options)
             var weights = new AveragedWeights();
             var order = Enumerable.Range(0, sentences.Count).ToArray();
             var rng = new SplitMix64(run == 0 ? Options.Seed : Options.Seed ^ ((ulong)run * 0xA24BAED4963EE407UL));
-            var dropRng = new SplitMix64(~(Options.Seed + (ulong)run * 0x9E3779B97F4A7C15UL));
-            ulong dropBelow = (ulong)(Options.RareWordDropout * ulong.MaxValue);
             for (int epoch = 1; epoch <= Options.Epochs; epoch++)
             {
                 Shuffle(order, ref rng);
@@ -155,7 +147,6 @@ public sealed class PerceptronTrainer(TrainerOptions options)
                         if (guess < 0)
                         {
                             FeatureTemplates.Extract(ws, i, prev, prev2, lowercase[s], features);
-                            if (rare is not null && rare[s][i] && dropRng.Next() < dropBelow) FeatureTemplates.DropWordIdentity(features);
                             Array.Clear(scores);
                             weights.Accumulate(features, featureIds, scores);
                             guess = ArgMax(scores);
@@ -178,39 +169,13 @@ public sealed class PerceptronTrainer(TrainerOptions options)
         }
         var (lemmaExceptions, knownLemmas) = LemmaTableBuilder.Build(train);
         var model = Finish(runs.Count == 1 ? runs[0] : AveragedWeights.Mean(runs, Options.PruneBelow),
-            tagSet, dictKeys, dictTags, ambKeys, ambMasks, lemmaExceptions, knownLemmas);
-        if ((FeatureTemplates.Exp & 16) != 0)
-            model.Guesser = TrainGuesser(Enumerable.Range(0, originals), sentences, goldTags, tagId, tagSet.Length);
+            tagSet, dictKeys, dictTags, ambKeys, ambMasks, lemmaExceptions, knownLemmas,
+            TrainGuesser(Enumerable.Range(0, originals), sentences, goldTags, tagId, tagSet.Length));
         if (Options.SecondPassFolds < 2) return model;
         var jackknifed = SecondPassTrainer.Jackknife(train, Options, tagSet,
             fold => secondPassProgress?.Invoke($"second pass: first pass retrained without fold {fold}/{Options.SecondPassFolds}"));
         return SecondPassTrainer.Train(model, jackknifed, Options,
             (epoch, accuracy) => secondPassProgress?.Invoke($"second pass: epoch {epoch}/{Options.SecondPassEpochs}, accuracy {accuracy:P2} on the tokens it re-tags"));
-    }
-
-    /// <summary>Trains the unseen-word guesser on the tokens of the given sentences whose word occurs at most twice among them.</summary>
-    private CharGuesser TrainGuesser(IEnumerable<int> which, List<string[]> sentences, List<string[]> tags, Dictionary<string, byte> tagId, int nTags)
-    {
-        var selected = which.ToList();
-        int maxCount = int.Parse(Environment.GetEnvironmentVariable("GUESS_MAX") ?? "2");
-        var counts = new Dictionary<ulong, int>();
-        foreach (int s in selected)
-            foreach (var form in sentences[s]) { var k = WordFeatures.WordKey(form); counts[k] = counts.GetValueOrDefault(k) + 1; }
-        var examples = new List<(string, byte)>();
-        foreach (int s in selected)
-            for (int i = 0; i < sentences[s].Length; i++)
-                if (counts[WordFeatures.WordKey(sentences[s][i])] <= maxCount) examples.Add((sentences[s][i], tagId[tags[s][i]]));
-        return CharGuesser.Train(examples, nTags, 5, Options.Seed);
-    }
-
-    /// <summary>Which training tokens are rare words (see <see cref="TrainerOptions.RareWordMaxCount"/>), or null when off.</summary>
-    private bool[][]? RareTokens(List<string[]> sentences, List<int> origin, int originals)
-    {
-        if (Options.RareWordMaxCount <= 0 || Options.RareWordDropout <= 0) return null;
-        var counts = new Dictionary<ulong, int>();
-        for (int s = 0; s < originals; s++)
-            foreach (var form in sentences[s]) { var k = WordFeatures.WordKey(form); counts[k] = counts.GetValueOrDefault(k) + 1; }
-        return sentences.Select(forms => forms.Select(form => counts.GetValueOrDefault(WordFeatures.WordKey(form)) <= Options.RareWordMaxCount).ToArray()).ToArray();
     }
 
     /// <summary>
@@ -231,15 +196,39 @@ public sealed class PerceptronTrainer(TrainerOptions options)
     /// <summary>Averages, prunes, quantizes and packs the weights into a model.</summary>
     private static TaggerModel Finish((ulong[] Keys, int[] Starts, byte[] Tags, float[] Weights) averaged,
         string[] tags, ulong[] dictKeys, byte[] dictTags, ulong[] ambKeys, ulong[] ambMasks,
-        IReadOnlyDictionary<string, string> lemmaExceptions, IReadOnlyList<string> knownLemmas)
+        IReadOnlyDictionary<string, string> lemmaExceptions, IReadOnlyList<string> knownLemmas, GuesserData? guesser)
     {
         var (keys, starts, entryTags, entryWeights) = averaged;
-        // int16 weights with one scale: a quarter of the size of floats, and no measurable accuracy change.
-        float maxAbs = entryWeights.Length == 0 ? 0 : entryWeights.Max(Math.Abs);
-        float scale = maxAbs > 0 ? maxAbs / short.MaxValue : 1f;
-        var quantized = entryWeights.Select(x => (short)Math.Round(x / scale)).ToArray();
+        var (quantized, scale) = Quantize(entryWeights);
         return new TaggerModel(new ModelData(tags, dictKeys, dictTags, ambKeys, ambMasks, keys, starts,
-            entryTags, quantized, scale, lemmaExceptions, knownLemmas));
+            entryTags, quantized, scale, lemmaExceptions, knownLemmas, Guesser: guesser));
+    }
+
+    /// <summary>int16 weights with one scale: a quarter of the size of floats, and no measurable accuracy change.</summary>
+    private static (short[] Weights, float Scale) Quantize(float[] weights)
+    {
+        float maxAbs = weights.Length == 0 ? 0 : weights.Max(Math.Abs);
+        float scale = maxAbs > 0 ? maxAbs / short.MaxValue : 1f;
+        return (weights.Select(x => (short)Math.Round(x / scale)).ToArray(), scale);
+    }
+
+    /// <summary>
+    /// The unseen-word guesser trained on the tokens of the given sentences whose word occurs at most
+    /// <see cref="TrainerOptions.GuesserMaxCount"/> times among them, or null when off.
+    /// </summary>
+    private GuesserData? TrainGuesser(IEnumerable<int> which, List<string[]> sentences, List<string[]> tags, Dictionary<string, byte> tagId, int nTags)
+    {
+        if (!Options.UnseenWordGuesser) return null;
+        var selected = which.ToList();
+        var counts = new Dictionary<ulong, int>();
+        foreach (int s in selected)
+            foreach (var form in sentences[s]) { var k = WordFeatures.WordKey(form); counts[k] = counts.GetValueOrDefault(k) + 1; }
+        var examples = new List<(string, byte)>();
+        foreach (int s in selected)
+            for (int i = 0; i < sentences[s].Length; i++)
+                if (counts[WordFeatures.WordKey(sentences[s][i])] <= Options.GuesserMaxCount) examples.Add((sentences[s][i], tagId[tags[s][i]]));
+        var (keys, starts, entryTags, weights) = Tagging.UnseenWordGuesser.Train(examples, nTags, Options.GuesserEpochs, Options.Seed);
+        return new GuesserData(keys, starts, entryTags, Quantize(weights).Weights);
     }
 
     private (ulong[] Keys, byte[] Tags) BuildTagDictionary(List<string[]> sentences, List<string[]> tags, Dictionary<string, byte> tagId)

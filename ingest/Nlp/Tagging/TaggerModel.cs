@@ -15,6 +15,7 @@ public sealed class TaggerModel
     private readonly ulong[] _ambiguityValues;
     private readonly WeightTable _weights;
     private readonly WeightTable? _secondPass;
+    private readonly WeightTable? _guesser;
 
     internal TaggerModel(ModelData data)
     {
@@ -31,14 +32,13 @@ public sealed class TaggerModel
             _secondPass = new WeightTable(second.FeatureKeys, second.FeatureStarts, second.EntryTags, second.EntryWeights);
             SecondPassMargin = second.Margin;
         }
+        if (data.Guesser is { } guesser)
+            _guesser = new WeightTable(guesser.FeatureKeys, guesser.FeatureStarts, guesser.EntryTags, guesser.EntryWeights);
         Lemmatizer = new Lemmatizer(data.LemmaExceptions, data.KnownLemmas);
         TagIds = Tags.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i, StringComparer.Ordinal);
     }
 
     internal ModelData Data { get; }
-
-    /// <summary>Experiment: the character n-gram guesser for unseen words (not serialized yet).</summary>
-    internal CharGuesser? Guesser { get; set; }
 
     /// <summary>A copy without the weights smaller than <paramref name="minAbsWeight"/> (smaller and faster, slightly less accurate).</summary>
     public TaggerModel Pruned(float minAbsWeight)
@@ -67,7 +67,7 @@ public sealed class TaggerModel
 
     public int FeatureCount => Data.FeatureKeys.Length;
 
-    public int WeightCount => Data.EntryWeights.Length + (Data.SecondPass?.EntryWeights.Length ?? 0);
+    public int WeightCount => Data.EntryWeights.Length + (Data.SecondPass?.EntryWeights.Length ?? 0) + (Data.Guesser?.EntryWeights.Length ?? 0);
 
     /// <summary>Whether a second pass re-scores uncertain tokens with the first pass's tags of the words to their right.</summary>
     public bool HasSecondPass => _secondPass is not null;
@@ -87,16 +87,17 @@ public sealed class TaggerModel
         WordFeatures.Compute(form, lowercaseText, out features);
         int a = _ambiguity.Find(features.Word);
         features.Ambiguity = a < 0 ? 0 : _ambiguityValues[a];
-        features.BaseForm = a < 0 ? BaseFormValue(form) : 0;
-        if (a < 0 && Guesser is not null) features.Guess = Guesser.Guess(form);
+        if (a < 0)
+        {
+            features.BaseForm = BaseFormValue(form);
+            if (_guesser is not null) features.Guess = Guess(form);
+        }
         if (WordFeatures.IsLowercase(form)) features.CasedAmbiguity = 1;
         else
         {
             int c = _ambiguity.Find(WordFeatures.CasedKey(features.Exact));
-            features.CasedAmbiguity = c >= 0 ? _ambiguityValues[c]
-                : (FeatureTemplates.Exp & 2) != 0 ? FeatureHash.Of(0x4C, features.Ambiguity) : 0;
+            features.CasedAmbiguity = c < 0 ? 0 : _ambiguityValues[c];
         }
-        if ((FeatureTemplates.Exp & 8) != 0 && a < 0 && features.BaseForm == 0) features.BaseForm = LastPartValue(form);
     }
 
     private static readonly string[] Inflections = ["ing", "ies", "ied", "ed", "es", "s", "ly", "er", "est"];
@@ -121,13 +122,14 @@ public sealed class TaggerModel
         return 0;
     }
 
-    /// <summary>For an unseen hyphenated word, the ambiguity class of its part after the last hyphen ("well-organized" → organized's).</summary>
-    private ulong LastPartValue(ReadOnlySpan<char> form)
+    /// <summary>The <see cref="UnseenWordGuesser"/>'s best tag for an unseen word, as a feature value.</summary>
+    private ulong Guess(ReadOnlySpan<char> form)
     {
-        int h = form.LastIndexOf('-');
-        if (h <= 0 || h >= form.Length - 2) return 0;
-        int found = _ambiguity.Find(WordFeatures.WordKey(form[(h + 1)..]));
-        return found < 0 ? 0 : FeatureHash.Of(0x48, _ambiguityValues[found]);
+        Span<ulong> features = stackalloc ulong[UnseenWordGuesser.MaxFeatures];
+        int n = UnseenWordGuesser.Features(form, features);
+        Span<int> scores = stackalloc int[Tags.Count];
+        _guesser!.Accumulate(features[..n], scores);
+        return UnseenWordGuesser.Value(Best(scores, out _));
     }
 
     /// <summary>The tag-dictionary tag of a word (by its exact form), or -1.</summary>
@@ -188,7 +190,11 @@ internal sealed record ModelData(
     float WeightScale,
     IReadOnlyDictionary<string, string> LemmaExceptions,
     IReadOnlyList<string> KnownLemmas,
-    SecondPassData? SecondPass = null);
+    SecondPassData? SecondPass = null,
+    GuesserData? Guesser = null);
+
+/// <summary>The unseen-word guesser's weights (int16 with a scale of their own, which an argmax does not need).</summary>
+internal sealed record GuesserData(ulong[] FeatureKeys, int[] FeatureStarts, byte[] EntryTags, short[] EntryWeights);
 
 /// <summary>The second pass's weights and the first-pass margin (in first-pass weight units) below which it runs.</summary>
 internal sealed record SecondPassData(ulong[] FeatureKeys, int[] FeatureStarts, byte[] EntryTags, short[] EntryWeights, int Margin);

@@ -67,6 +67,8 @@ public static class TaggerModelFormat
             w.Write(second.Margin);
             WriteWeights(w, second.FeatureKeys, second.FeatureStarts, second.EntryTags, second.EntryWeights);
         }
+        w.Write(data.Guesser is not null);
+        if (data.Guesser is { } guesser) WriteWeights(w, guesser.FeatureKeys, guesser.FeatureStarts, guesser.EntryTags, guesser.EntryWeights);
     }
 
     private static void WriteWeights(BinaryWriter w, ulong[] keys, int[] starts, byte[] tags, short[] weights)
@@ -127,8 +129,15 @@ public static class TaggerModelFormat
                 if (t2.Any(t => t >= tags.Length)) throw Bad(sourceName, "truncated or corrupt second-pass weights");
                 secondPass = new SecondPassData(k2, s2, t2, w2, margin);
             }
+            GuesserData? guesser = null;
+            if (r.ReadBoolean())
+            {
+                var (k3, s3, t3, w3) = ReadWeights(r);
+                if (t3.Any(t => t >= tags.Length)) throw Bad(sourceName, "truncated or corrupt guesser weights");
+                guesser = new GuesserData(k3, s3, t3, w3);
+            }
             if (entryTags.Any(t => t >= tags.Length)) throw Bad(sourceName, "truncated or corrupt weights");
-            return new TaggerModel(new ModelData(tags, dictKeys, dictTags, ambKeys, ambMasks, featureKeys, starts, entryTags, weights, scale, lemmas, known, secondPass));
+            return new TaggerModel(new ModelData(tags, dictKeys, dictTags, ambKeys, ambMasks, featureKeys, starts, entryTags, weights, scale, lemmas, known, secondPass, guesser));
         }
         catch (Exception e) when (e is EndOfStreamException or InvalidDataException or IOException or ArgumentException or InvalidOperationException or OverflowException)
         {

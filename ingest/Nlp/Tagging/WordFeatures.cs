@@ -12,19 +12,17 @@ internal struct WordFeatures
     public ulong Word;
     /// <summary>The form exactly as written (also the tag dictionary key).</summary>
     public ulong Exact;
-    public ulong Suffix1, Suffix2, Suffix3, Suffix4, Suffix5;
-    public ulong Prefix1, Prefix2, Prefix3, Prefix4;
+    public ulong Suffix1, Suffix2, Suffix3, Suffix4;
+    public ulong Prefix1, Prefix2, Prefix3;
     /// <summary>Character classes with repeats collapsed: "Xx", "d,d", "x-x".</summary>
     public ulong Shape;
-    /// <summary>Length bucket: 1, 2, 3, 4, 5-6, 7-9, 10+.</summary>
-    public ulong Length;
     /// <summary>The set of tags the word had in training (0 for rare or unseen words).</summary>
     public ulong Ambiguity;
     /// <summary>For an unseen word, the stripped inflection and the ambiguity class of the seen base form ("carpets" → s + carpet's).</summary>
     public ulong BaseForm;
     /// <summary>For a capitalized word, the tag set of its exact form (0 if unseen); a fixed marker for lowercase words.</summary>
     public ulong CasedAmbiguity;
-    /// <summary>For an unseen word, the <see cref="CharGuesser"/>'s best tag (0 for seen words).</summary>
+    /// <summary>For an unseen word, the <see cref="UnseenWordGuesser"/>'s best tag; 0 for seen words.</summary>
     public ulong Guess;
 
     public static readonly WordFeatures Start = Boundary(1);
@@ -35,8 +33,8 @@ internal struct WordFeatures
         ulong h = FeatureHash.Finish(marker * 0xD6E8FEB86659FD93UL);
         return new WordFeatures
         {
-            Word = h, Exact = h, Suffix1 = h, Suffix2 = h, Suffix3 = h, Suffix4 = h, Suffix5 = h,
-            Prefix1 = h, Prefix2 = h, Prefix3 = h, Prefix4 = h, Shape = h, Ambiguity = h, BaseForm = h, CasedAmbiguity = h, Guess = h,
+            Word = h, Exact = h, Suffix1 = h, Suffix2 = h, Suffix3 = h, Suffix4 = h,
+            Prefix1 = h, Prefix2 = h, Prefix3 = h, Shape = h, Ambiguity = h, BaseForm = h, CasedAmbiguity = h, Guess = h,
         };
     }
 
@@ -113,17 +111,14 @@ internal struct WordFeatures
             if (i == 0) f.Prefix1 = lower;
             else if (i == 1) f.Prefix2 = lower;
             else if (i == 2) f.Prefix3 = lower;
-            else if (i == 3) f.Prefix4 = lower;
         }
         if (n < 2) f.Prefix2 = lower;
         if (n < 3) f.Prefix3 = lower;
-        if (n < 4) f.Prefix4 = lower;
-        f.Length = n <= 4 ? (ulong)n : n <= 6 ? 5UL : n <= 9 ? 6UL : 7UL;
         f.Word = FeatureHash.Finish(lower);
         f.Exact = FeatureHash.Finish(exact);
         f.Shape = lowercaseText ? Step(shape, '\u0001') : shape;
         ulong suffix = FeatureHash.Seed ^ 0x1234567UL;
-        for (int k = 1; k <= 5; k++)
+        for (int k = 1; k <= 4; k++)
         {
             if (k <= n) suffix = Step(suffix, Normalize(form[n - k]));
             switch (k)
@@ -131,8 +126,7 @@ internal struct WordFeatures
                 case 1: f.Suffix1 = suffix; break;
                 case 2: f.Suffix2 = suffix; break;
                 case 3: f.Suffix3 = suffix; break;
-                case 4: f.Suffix4 = suffix; break;
-                default: f.Suffix5 = suffix; break;
+                default: f.Suffix4 = suffix; break;
             }
         }
     }
