@@ -28,6 +28,46 @@ public class TrainingTests
         var scores = TaggerEvaluation.Evaluate(new PosTagger(model), EwtData.Dev.Take(600));
         Assert.True(scores.Accuracy > 0.88, scores.ToString());
         Assert.True(scores.F1 > 0.93, scores.ToString());
+
+        // The unseen-word guesser reads the whole spelling of words the slice never had; seen words get no guess.
+        int Guess(string form)
+        {
+            model.ComputeWordFeatures(form, lowercaseText: false, out var f);
+            if (f.Guess == 0) return -1;
+            return model.Tags.Select((_, t) => t).Single(t => UnseenWordGuesser.Value(t) == f.Guess);
+        }
+        Assert.Equal(-1, Guess("the"));
+        Assert.Equal("VBG", model.Tags[Guess("zorbling")]);
+        Assert.Equal("NNS", model.Tags[Guess("zorblations")]);
+        Assert.Equal("RB", model.Tags[Guess("zorbfully")]);
+    }
+
+    [Fact]
+    public void The_backward_model_is_deterministic_survives_a_save_and_retags_uncertain_words()
+    {
+        var slice = EwtData.Train.Skip(7000).Take(600).ToList();
+        var options = new TrainerOptions { Epochs = 2, Shuffles = 1, Bidirectional = true, BackwardMargin = float.PositiveInfinity };
+        var both = new PerceptronTrainer(options).Train(slice);
+        Assert.True(both.HasBackward);
+        var bytes = TaggerModelFormat.ToBytes(both);
+        Assert.Equal(bytes, TaggerModelFormat.ToBytes(new PerceptronTrainer(options).Train(slice)));
+        var loaded = TaggerModelFormat.Read(new MemoryStream(bytes), "bidirectional");
+        Assert.True(loaded.HasBackward);
+        Assert.Equal(bytes, TaggerModelFormat.ToBytes(loaded));
+
+        // The same forward model without the backward one: combining both directions must change some tags.
+        var forward = new PerceptronTrainer(options with { Bidirectional = false }).Train(slice);
+        Assert.False(forward.HasBackward);
+        var dev = EwtData.Dev.Take(300).ToList();
+        var withBackward = new PosTagger(loaded);
+        var withoutBackward = new PosTagger(forward);
+        int changed = dev.Sum(s =>
+        {
+            var words = s.Words.Select(w => w.Form).ToArray();
+            return withBackward.Tag(words).Zip(withoutBackward.Tag(words)).Count(p => p.First != p.Second);
+        });
+        Assert.InRange(changed, 1, dev.Sum(s => s.Words.Count) / 10);
+        Assert.True(TaggerEvaluation.Evaluate(withBackward, dev).Accuracy > 0.85);
     }
 
     [Fact]
@@ -46,7 +86,9 @@ public class TrainingTests
     public void The_second_pass_is_deterministic_survives_a_save_and_retags_some_words()
     {
         var slice = EwtData.Train.Skip(5000).Take(600).ToList();
-        var options = new TrainerOptions { Epochs = 2, SecondPassFolds = 2, SecondPassEpochs = 2 };
+        var options = new TrainerOptions { Epochs = 2, SecondPassFolds = 2, SecondPassEpochs = 2, Bidirectional = false };
+        var both = Assert.Throws<ArgumentException>(() => new PerceptronTrainer(options with { Bidirectional = true }).Train(slice));
+        Assert.Contains("one of them", both.Message);
         var stacked = new PerceptronTrainer(options).Train(slice);
         Assert.True(stacked.HasSecondPass);
         var bytes = TaggerModelFormat.ToBytes(stacked);

@@ -5,14 +5,15 @@ namespace SSeg.Ingest.Nlp.Tagging;
 /// <summary>
 /// The tagger's feature templates (Honnibal-style averaged perceptron features plus a few context
 /// conjunctions): the word, its affixes and shape, two words of context each side, the previous two
-/// predicted tags, and the training-set tag sets ("ambiguity classes") of the word and the next words.
+/// predicted tags, the training-set tag sets ("ambiguity classes") of the word and the next words, and for an
+/// unseen word the character n-gram guesser's tag.
 /// Training and tagging both call this, so the model always sees the features it was trained with.
 /// Changing a template changes the model format: bump <see cref="Version"/>.
 /// </summary>
 internal static class FeatureTemplates
 {
-    public const int Version = 5;
-    public const int Count = 35;
+    public const int Version = 6;
+    public const int Count = 37;
 
     /// <summary>
     /// XORed into every feature of an all-lowercase sentence: lowercase text (CC3M, RedCaps) and cased text get
@@ -22,7 +23,7 @@ internal static class FeatureTemplates
     public const ulong LowercaseSalt = 0x5BD1E9955BD1E994UL;
 
     /// <summary>The templates that read the previous tags; <see cref="ExtractTransition"/> and <see cref="ExtractLexicalHistory"/> fill these, <see cref="ExtractContext"/> the others.</summary>
-    public const int HistoryCount = 7;
+    public const int HistoryCount = 8;
     public const int ContextCount = Count - HistoryCount;
 
     /// <summary>The features of position i that do not depend on the previous tags (the same for every beam item), in template order.</summary>
@@ -48,7 +49,7 @@ internal static class FeatureTemplates
         f[2] = FeatureHash.Of(14, t1, t2) ^ salt;
     }
 
-    /// <summary>The features that read the previous tag and the words (templates 15, 28, 29, 31).</summary>
+    /// <summary>The features that read the previous tag and the words (templates 15, 28, 29, 31, 36).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void ExtractLexicalHistory(ReadOnlySpan<WordFeatures> words, int i, int prevTag, bool lowercaseText, Span<ulong> f)
     {
@@ -59,12 +60,19 @@ internal static class FeatureTemplates
         f[1] = FeatureHash.Of(28, t1, w.Ambiguity) ^ salt;
         f[2] = FeatureHash.Of(29, t1, w.Suffix3) ^ salt;
         f[3] = FeatureHash.Of(31, t1, n.Ambiguity) ^ salt;
+        f[4] = FeatureHash.Of(36, t1, w.Guess) ^ salt;
     }
 
     /// <summary>The template whose feature <see cref="Extract"/> writes at position p.</summary>
-    private static int TemplateAt(int p) => p is >= 12 and <= 14 ? p + 20 : p >= 32 ? p - 20 : p;
+    private static int TemplateAt(int p) => p switch
+    {
+        >= 12 and <= 14 => p + 20,
+        32 or 33 => p + 3,
+        >= Count - TransitionCount => p - (Count - TransitionCount) + 12,
+        _ => p,
+    };
 
-    private static bool IsHistory(int template) => template is 12 or 13 or 14 or 15 or 28 or 29 or 31;
+    private static bool IsHistory(int template) => template is 12 or 13 or 14 or 15 or 28 or 29 or 31 or 36;
 
     /// <summary>
     /// Fills <paramref name="f"/> (length ≥ <see cref="Count"/>) with the features of position i. The last
@@ -92,9 +100,9 @@ internal static class FeatureTemplates
         f[9] = FeatureHash.Of(9, w.Prefix3);
         f[10] = FeatureHash.Of(10, w.Shape);
         f[11] = FeatureHash.Of(11, w.Ambiguity);
-        f[32] = FeatureHash.Of(12, t1);
-        f[33] = FeatureHash.Of(13, t2);
-        f[34] = FeatureHash.Of(14, t1, t2);
+        f[34] = FeatureHash.Of(12, t1);
+        f[35] = FeatureHash.Of(13, t2);
+        f[36] = FeatureHash.Of(14, t1, t2);
         f[15] = FeatureHash.Of(15, t1, w.Word);
         f[16] = FeatureHash.Of(16, p.Word);
         f[17] = FeatureHash.Of(17, p2.Word);
@@ -115,6 +123,8 @@ internal static class FeatureTemplates
         f[12] = FeatureHash.Of(32, w.Ambiguity, n.Ambiguity);
         f[13] = FeatureHash.Of(33, w.BaseForm);
         f[14] = FeatureHash.Of(34, w.CasedAmbiguity);
+        f[32] = FeatureHash.Of(35, w.Guess);
+        f[33] = FeatureHash.Of(36, t1, w.Guess);
         if (lowercaseText)
             for (int k = 0; k < Count; k++) f[k] ^= LowercaseSalt;
     }

@@ -27,6 +27,19 @@ public sealed record TrainerOptions
     public float PruneBelow { get; init; } = 0.5f;
     /// <summary>Training words get ambiguity classes counted on the other folds of this many (1 = no jackknifing).</summary>
     public int AmbiguityFolds { get; init; } = 10;
+    /// <summary>
+    /// Jackknife folds are contiguous runs of sentences (whole documents) rather than every n-th sentence: a document's
+    /// rare words (names, topic words) then fall in one fold, and about as many training tokens look unseen (6.6% on
+    /// EWT, was 3.8%) as dev tokens are (6.4%), so the unseen-word features get realistic training.
+    /// </summary>
+    public bool ContiguousAmbiguityFolds { get; init; } = true;
+    /// <summary>
+    /// Train an <see cref="UnseenWordGuesser"/> on the words seen at most <see cref="GuesserMaxCount"/> times (jackknifed
+    /// with the ambiguity folds for the training sentences) and give unseen words its tag as a feature.
+    /// </summary>
+    public bool UnseenWordGuesser { get; init; } = true;
+    public int GuesserMaxCount { get; init; } = 2;
+    public int GuesserEpochs { get; init; } = 5;
     /// <summary>Train this many perceptrons on differently seeded sentence orders and average their weights.</summary>
     public int Shuffles { get; init; } = 3;
     /// <summary>
@@ -43,11 +56,14 @@ public sealed record TrainerOptions
     /// <see cref="BackwardMargin"/> get the tag with the best sum of both directions' scores; the right-to-left pass
     /// only runs from the sentence end to the leftmost such token.
     /// </summary>
-    public bool Bidirectional { get; init; } = false;
+    public bool Bidirectional { get; init; } = true;
     /// <summary>In averaged-weight units; +∞ combines the directions at every token the dictionary does not settle.</summary>
     public float BackwardMargin { get; init; } = 8f;
-    /// <summary>The backward model drops weights below this (it only re-scores uncertain tokens): 1.0 halves it with no loss on EWT dev.</summary>
-    public float BackwardPruneBelow { get; init; } = 1f;
+    /// <summary>
+    /// The backward model drops weights below this (it only re-scores uncertain tokens). On EWT dev, shipped settings:
+    /// 1.0 → 5.8 MB model, 94.81 / 93.73 %; 2.0 → 4.6 MB, 94.77 / 93.70 % (as written / lowercased).
+    /// </summary>
+    public float BackwardPruneBelow { get; init; } = 2f;
     /// <summary>Beam width for training (1 = greedy left-to-right, the classic averaged perceptron); the model tags with the same width.</summary>
     public int BeamWidth { get; init; } = 1;
     public BeamUpdate BeamUpdate { get; init; } = BeamUpdate.MaxViolation;
@@ -71,6 +87,8 @@ public sealed class PerceptronTrainer(TrainerOptions options)
     /// </summary>
     public TaggerModel Train(IReadOnlyList<ConlluSentence> train, Action<int, double>? progress = null, Action<string>? secondPassProgress = null)
     {
+        if (Options.Bidirectional && Options.SecondPassFolds >= 2)
+            throw new ArgumentException("the second pass and the backward (right-to-left) model are two ways to re-tag uncertain words; train with one of them (Bidirectional = false, or SecondPassFolds = 0)");
         var sentences = new List<string[]>();
         var goldTags = new List<string[]>();
         var origin = new List<int>(); // index of the original sentence (a lowercase copy shares its fold)
@@ -102,14 +120,16 @@ public sealed class PerceptronTrainer(TrainerOptions options)
         var gold = new byte[sentences.Count][];
         var dictionary = new int[sentences.Count][];
         var lowercase = sentences.Select(forms => forms.All(form => WordFeatures.IsLowercase(form))).ToArray();
+        int FoldOf(int k) => Options.ContiguousAmbiguityFolds ? (int)((long)k * folds / originals) : k % folds;
         for (int fold = 0; fold < folds; fold++)
         {
             var (foldKeys, foldMasks) = folds == 1 ? (ambKeys, ambMasks)
-                : BuildAmbiguityClasses(Enumerable.Range(0, originals).Where(k => k % folds != fold), sentences, goldTags, tagId);
-            var lookup = new TaggerModel(new ModelData(tagSet, dictKeys, dictTags, foldKeys, foldMasks, [], [0], [], [], 1f, new Dictionary<string, string>(), []));
+                : BuildAmbiguityClasses(Enumerable.Range(0, originals).Where(k => FoldOf(k) != fold), sentences, goldTags, tagId);
+            var foldGuesser = TrainGuesser(Enumerable.Range(0, originals).Where(k => folds == 1 || FoldOf(k) != fold), sentences, goldTags, tagId, tagSet.Length);
+            var lookup = new TaggerModel(new ModelData(tagSet, dictKeys, dictTags, foldKeys, foldMasks, [], [0], [], [], 1f, new Dictionary<string, string>(), [], Guesser: foldGuesser));
             for (int s = 0; s < sentences.Count; s++)
             {
-                if (origin[s] % folds != fold) continue;
+                if (FoldOf(origin[s]) != fold) continue;
                 words[s] = new WordFeatures[sentences[s].Length];
                 gold[s] = goldTags[s].Select(t => tagId[t]).ToArray();
                 dictionary[s] = new int[sentences[s].Length];
@@ -173,7 +193,8 @@ public sealed class PerceptronTrainer(TrainerOptions options)
         }
         var (lemmaExceptions, knownLemmas) = LemmaTableBuilder.Build(train);
         var model = Finish(runs.Count == 1 ? runs[0] : AveragedWeights.Mean(runs, Options.PruneBelow),
-            tagSet, dictKeys, dictTags, ambKeys, ambMasks, lemmaExceptions, knownLemmas);
+            tagSet, dictKeys, dictTags, ambKeys, ambMasks, lemmaExceptions, knownLemmas,
+            TrainGuesser(Enumerable.Range(0, originals), sentences, goldTags, tagId, tagSet.Length));
         if (Options.Bidirectional)
         {
             var reversed = train.Select(s => s with { Words = s.Words.Reverse().ToList() }).ToList();
@@ -205,15 +226,39 @@ public sealed class PerceptronTrainer(TrainerOptions options)
     /// <summary>Averages, prunes, quantizes and packs the weights into a model.</summary>
     private static TaggerModel Finish((ulong[] Keys, int[] Starts, byte[] Tags, float[] Weights) averaged,
         string[] tags, ulong[] dictKeys, byte[] dictTags, ulong[] ambKeys, ulong[] ambMasks,
-        IReadOnlyDictionary<string, string> lemmaExceptions, IReadOnlyList<string> knownLemmas)
+        IReadOnlyDictionary<string, string> lemmaExceptions, IReadOnlyList<string> knownLemmas, GuesserData? guesser)
     {
         var (keys, starts, entryTags, entryWeights) = averaged;
-        // int16 weights with one scale: a quarter of the size of floats, and no measurable accuracy change.
-        float maxAbs = entryWeights.Length == 0 ? 0 : entryWeights.Max(Math.Abs);
-        float scale = maxAbs > 0 ? maxAbs / short.MaxValue : 1f;
-        var quantized = entryWeights.Select(x => (short)Math.Round(x / scale)).ToArray();
+        var (quantized, scale) = Quantize(entryWeights);
         return new TaggerModel(new ModelData(tags, dictKeys, dictTags, ambKeys, ambMasks, keys, starts,
-            entryTags, quantized, scale, lemmaExceptions, knownLemmas));
+            entryTags, quantized, scale, lemmaExceptions, knownLemmas, Guesser: guesser));
+    }
+
+    /// <summary>int16 weights with one scale: a quarter of the size of floats, and no measurable accuracy change.</summary>
+    private static (short[] Weights, float Scale) Quantize(float[] weights)
+    {
+        float maxAbs = weights.Length == 0 ? 0 : weights.Max(Math.Abs);
+        float scale = maxAbs > 0 ? maxAbs / short.MaxValue : 1f;
+        return (weights.Select(x => (short)Math.Round(x / scale)).ToArray(), scale);
+    }
+
+    /// <summary>
+    /// The unseen-word guesser trained on the tokens of the given sentences whose word occurs at most
+    /// <see cref="TrainerOptions.GuesserMaxCount"/> times among them, or null when off.
+    /// </summary>
+    private GuesserData? TrainGuesser(IEnumerable<int> which, List<string[]> sentences, List<string[]> tags, Dictionary<string, byte> tagId, int nTags)
+    {
+        if (!Options.UnseenWordGuesser) return null;
+        var selected = which.ToList();
+        var counts = new Dictionary<ulong, int>();
+        foreach (int s in selected)
+            foreach (var form in sentences[s]) { var k = WordFeatures.WordKey(form); counts[k] = counts.GetValueOrDefault(k) + 1; }
+        var examples = new List<(string, byte)>();
+        foreach (int s in selected)
+            for (int i = 0; i < sentences[s].Length; i++)
+                if (counts[WordFeatures.WordKey(sentences[s][i])] <= Options.GuesserMaxCount) examples.Add((sentences[s][i], tagId[tags[s][i]]));
+        var (keys, starts, entryTags, weights) = Tagging.UnseenWordGuesser.Train(examples, nTags, Options.GuesserEpochs, Options.Seed);
+        return new GuesserData(keys, starts, entryTags, Quantize(weights).Weights);
     }
 
     private (ulong[] Keys, byte[] Tags) BuildTagDictionary(List<string[]> sentences, List<string[]> tags, Dictionary<string, byte> tagId)

@@ -15,6 +15,7 @@ public sealed class TaggerModel
     private readonly ulong[] _ambiguityValues;
     private readonly WeightTable _weights;
     private readonly WeightTable? _secondPass;
+    private readonly WeightTable? _guesser;
     private readonly WeightTable? _backward;
 
     internal TaggerModel(ModelData data)
@@ -32,6 +33,8 @@ public sealed class TaggerModel
             _secondPass = new WeightTable(second.FeatureKeys, second.FeatureStarts, second.EntryTags, second.EntryWeights);
             SecondPassMargin = second.Margin;
         }
+        if (data.Guesser is { } guesser)
+            _guesser = new WeightTable(guesser.FeatureKeys, guesser.FeatureStarts, guesser.EntryTags, guesser.EntryWeights);
         if (data.Backward is { } backward)
             _backward = new WeightTable(backward.FeatureKeys, backward.FeatureStarts, backward.EntryTags, backward.EntryWeights);
         Lemmatizer = new Lemmatizer(data.LemmaExceptions, data.KnownLemmas);
@@ -68,7 +71,7 @@ public sealed class TaggerModel
     public int FeatureCount => Data.FeatureKeys.Length;
 
     public int WeightCount => Data.EntryWeights.Length + (Data.SecondPass?.EntryWeights.Length ?? 0)
-        + (Data.Backward?.EntryWeights.Length ?? 0);
+        + (Data.Guesser?.EntryWeights.Length ?? 0) + (Data.Backward?.EntryWeights.Length ?? 0);
 
     /// <summary>Whether a second pass re-scores uncertain tokens with the first pass's tags of the words to their right.</summary>
     public bool HasSecondPass => _secondPass is not null;
@@ -88,7 +91,11 @@ public sealed class TaggerModel
         WordFeatures.Compute(form, lowercaseText, out features);
         int a = _ambiguity.Find(features.Word);
         features.Ambiguity = a < 0 ? 0 : _ambiguityValues[a];
-        features.BaseForm = a < 0 ? BaseFormValue(form) : 0;
+        if (a < 0)
+        {
+            features.BaseForm = BaseFormValue(form);
+            if (_guesser is not null) features.Guess = Guess(form);
+        }
         if (WordFeatures.IsLowercase(form)) features.CasedAmbiguity = 1;
         else
         {
@@ -117,6 +124,16 @@ public sealed class TaggerModel
             if (found >= 0) return FeatureHash.Of(k, _ambiguityValues[found]);
         }
         return 0;
+    }
+
+    /// <summary>The <see cref="UnseenWordGuesser"/>'s best tag for an unseen word, as a feature value.</summary>
+    private ulong Guess(ReadOnlySpan<char> form)
+    {
+        Span<ulong> features = stackalloc ulong[UnseenWordGuesser.MaxFeatures];
+        int n = UnseenWordGuesser.Features(form, features);
+        Span<int> scores = stackalloc int[Tags.Count];
+        _guesser!.Accumulate(features[..n], scores);
+        return UnseenWordGuesser.Value(Best(scores, out _));
     }
 
     /// <summary>The tag-dictionary tag of a word (by its exact form), or -1.</summary>
@@ -273,6 +290,7 @@ internal sealed record ModelData(
     IReadOnlyDictionary<string, string> LemmaExceptions,
     IReadOnlyList<string> KnownLemmas,
     SecondPassData? SecondPass = null,
+    GuesserData? Guesser = null,
     BackwardData? Backward = null);
 
 /// <summary>
@@ -280,6 +298,9 @@ internal sealed record ModelData(
 /// forward margin (in averaged-weight units) below which a token gets the sum of both directions' scores.
 /// </summary>
 internal sealed record BackwardData(ulong[] FeatureKeys, int[] FeatureStarts, byte[] EntryTags, short[] EntryWeights, float WeightScale, float Margin);
+
+/// <summary>The unseen-word guesser's weights (int16 with a scale of their own, which an argmax does not need).</summary>
+internal sealed record GuesserData(ulong[] FeatureKeys, int[] FeatureStarts, byte[] EntryTags, short[] EntryWeights);
 
 /// <summary>The second pass's weights and the first-pass margin (in first-pass weight units) below which it runs.</summary>
 internal sealed record SecondPassData(ulong[] FeatureKeys, int[] FeatureStarts, byte[] EntryTags, short[] EntryWeights, int Margin);

@@ -11,7 +11,7 @@ namespace SSeg.Ingest.Nlp.Tagging;
 public static class TaggerModelFormat
 {
     private static readonly byte[] Magic = "SSEGPOS\0"u8.ToArray();
-    /// <summary>3 adds the backward (right-to-left) model; files without one are still written and read as 2.</summary>
+    /// <summary>3 adds the optional unseen-word guesser and backward (right-to-left) model blocks.</summary>
     private const int FormatVersion = 3;
 
     public static TaggerModel Load(string path)
@@ -39,8 +39,7 @@ public static class TaggerModelFormat
         using var brotli = new BrotliStream(output, CompressionLevel.SmallestSize, leaveOpen: true);
         using var w = new BinaryWriter(brotli, Encoding.UTF8, leaveOpen: true);
         w.Write(Magic);
-        // Version 2 files (no backward model) stay byte-identical to what earlier builds wrote.
-        w.Write(data.Backward is null ? 2 : FormatVersion);
+        w.Write(FormatVersion);
         w.Write(FeatureTemplates.Version);
         w.Write7BitEncodedInt(data.Tags.Count);
         foreach (var tag in data.Tags) w.Write(tag);
@@ -69,6 +68,9 @@ public static class TaggerModelFormat
             w.Write(second.Margin);
             WriteWeights(w, second.FeatureKeys, second.FeatureStarts, second.EntryTags, second.EntryWeights);
         }
+        w.Write(data.Guesser is not null);
+        if (data.Guesser is { } guesser) WriteWeights(w, guesser.FeatureKeys, guesser.FeatureStarts, guesser.EntryTags, guesser.EntryWeights);
+        w.Write(data.Backward is not null);
         if (data.Backward is { } backward)
         {
             w.Write(backward.Margin);
@@ -107,7 +109,7 @@ public static class TaggerModelFormat
             using var r = new BinaryReader(brotli, Encoding.UTF8, leaveOpen: true);
             if (!r.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic)) throw Bad(sourceName, "not a tagger model (bad magic)");
             int version = r.ReadInt32(), templates = r.ReadInt32();
-            if (version is not (2 or FormatVersion) || templates != FeatureTemplates.Version)
+            if (version != FormatVersion || templates != FeatureTemplates.Version)
                 throw Bad(sourceName, $"model format {version}/templates {templates}, this build reads {FormatVersion}/{FeatureTemplates.Version}; retrain it");
             var tags = new string[r.Read7BitEncodedInt()];
             for (int i = 0; i < tags.Length; i++) tags[i] = r.ReadString();
@@ -135,8 +137,15 @@ public static class TaggerModelFormat
                 if (t2.Any(t => t >= tags.Length)) throw Bad(sourceName, "truncated or corrupt second-pass weights");
                 secondPass = new SecondPassData(k2, s2, t2, w2, margin);
             }
+            GuesserData? guesser = null;
+            if (r.ReadBoolean())
+            {
+                var (k3, s3, t3, w3) = ReadWeights(r);
+                if (t3.Any(t => t >= tags.Length)) throw Bad(sourceName, "truncated or corrupt guesser weights");
+                guesser = new GuesserData(k3, s3, t3, w3);
+            }
             BackwardData? backward = null;
-            if (version >= 3)
+            if (r.ReadBoolean())
             {
                 float margin = r.ReadSingle(), backwardScale = r.ReadSingle();
                 var (kb, sb, tb, wb) = ReadWeights(r);
@@ -144,7 +153,7 @@ public static class TaggerModelFormat
                 backward = new BackwardData(kb, sb, tb, wb, backwardScale, margin);
             }
             if (entryTags.Any(t => t >= tags.Length)) throw Bad(sourceName, "truncated or corrupt weights");
-            return new TaggerModel(new ModelData(tags, dictKeys, dictTags, ambKeys, ambMasks, featureKeys, starts, entryTags, weights, scale, lemmas, known, secondPass, backward));
+            return new TaggerModel(new ModelData(tags, dictKeys, dictTags, ambKeys, ambMasks, featureKeys, starts, entryTags, weights, scale, lemmas, known, secondPass, guesser, backward));
         }
         catch (Exception e) when (e is EndOfStreamException or InvalidDataException or IOException or ArgumentException or InvalidOperationException or OverflowException)
         {

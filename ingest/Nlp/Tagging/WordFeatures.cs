@@ -22,6 +22,8 @@ internal struct WordFeatures
     public ulong BaseForm;
     /// <summary>For a capitalized word, the tag set of its exact form (0 if unseen); a fixed marker for lowercase words.</summary>
     public ulong CasedAmbiguity;
+    /// <summary>For an unseen word, the <see cref="UnseenWordGuesser"/>'s best tag; 0 for seen words.</summary>
+    public ulong Guess;
 
     public static readonly WordFeatures Start = Boundary(1);
     public static readonly WordFeatures End = Boundary(2);
@@ -32,7 +34,7 @@ internal struct WordFeatures
         return new WordFeatures
         {
             Word = h, Exact = h, Suffix1 = h, Suffix2 = h, Suffix3 = h, Suffix4 = h,
-            Prefix1 = h, Prefix2 = h, Prefix3 = h, Shape = h, Ambiguity = h, BaseForm = h, CasedAmbiguity = h,
+            Prefix1 = h, Prefix2 = h, Prefix3 = h, Shape = h, Ambiguity = h, BaseForm = h, CasedAmbiguity = h, Guess = h,
         };
     }
 
