@@ -49,6 +49,9 @@ internal static class FeatureTemplates
         f[2] = FeatureHash.Of(14, t1, t2) ^ salt;
     }
 
+    /// <summary>The bias feature (template 0, the first that <see cref="Extract"/> and <see cref="ExtractContext"/> write).</summary>
+    public static ulong Bias(bool lowercaseText) => FeatureHash.Of(0, 1) ^ (lowercaseText ? LowercaseSalt : 0);
+
     /// <summary>The features that read the previous tag and the words (templates 15, 28, 29, 31, 36).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void ExtractLexicalHistory(ReadOnlySpan<WordFeatures> words, int i, int prevTag, bool lowercaseText, Span<ulong> f)

@@ -149,7 +149,7 @@ public sealed class PosTagger
                 int prev = i + 1 < n ? tags[i + 1] : nTags;
                 int prev2 = i + 2 < n ? tags[i + 2] : i + 2 == n ? nTags : nTags + 1;
                 FeatureTemplates.Extract(window[..(to - from)], r - from, prev, prev2, lowercase, features);
-                Model.ScoreBackward(features, scores);
+                Model.ScoreBackward(features, prev, prev2, lowercase, scores);
                 var forward = forwardScores.Slice(i * nTags, nTags);
                 int best = 0;
                 float bestScore = float.NegativeInfinity;

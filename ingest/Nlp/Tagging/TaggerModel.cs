@@ -157,39 +157,51 @@ public sealed class TaggerModel
     }
 
     /// <summary>
-    /// <see cref="Predict"/> for the features of <see cref="FeatureTemplates.Extract"/>: the last three (previous tags
-    /// only) come from the dense transition table instead of three weight lookups.
+    /// <see cref="Predict"/> for the features of <see cref="FeatureTemplates.Extract"/>: the bias (the first) and the
+    /// last three (previous tags only) come from the dense transition table instead of four weight lookups.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal int PredictWithTransitions(ReadOnlySpan<ulong> features, int prevTag, int prevTag2, bool lowercase, Span<int> scores, out int margin)
     {
-        int nTags = scores.Length, rows = nTags + 2;
-        var table = _transitions ??= BuildTransitions();
-        table.AsSpan((((lowercase ? 1 : 0) * rows + prevTag) * rows + prevTag2) * nTags, nTags).CopyTo(scores);
-        _weights.Accumulate(features[..(FeatureTemplates.Count - FeatureTemplates.TransitionCount)], scores);
+        ScoreWithTransitions(_weights, _transitions ??= BuildTransitions(_weights), features, prevTag, prevTag2, lowercase, scores);
         return Best(scores, out margin);
     }
 
-    private int[]? _transitions;
+    /// <summary>The backward model's scores (int16 units of its own scale) of <see cref="FeatureTemplates.Extract"/>'s features, like <see cref="PredictWithTransitions"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void ScoreBackward(ReadOnlySpan<ulong> features, int prevTag, int prevTag2, bool lowercase, Span<int> scores) =>
+        ScoreWithTransitions(_backward!, _backwardTransitions ??= BuildTransitions(_backward!), features, prevTag, prevTag2, lowercase, scores);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScoreWithTransitions(WeightTable weights, int[] table, ReadOnlySpan<ulong> features, int prevTag, int prevTag2, bool lowercase, Span<int> scores)
+    {
+        int nTags = scores.Length, rows = nTags + 2;
+        table.AsSpan((((lowercase ? 1 : 0) * rows + prevTag) * rows + prevTag2) * nTags, nTags).CopyTo(scores);
+        weights.Accumulate(features[1..(FeatureTemplates.Count - FeatureTemplates.TransitionCount)], scores);
+    }
+
+    private int[]? _transitions, _backwardTransitions;
 
     /// <summary>The first pass's weights as a beam-search scorer.</summary>
-    internal ModelScorer BeamScorer => new(_weights, _transitions ??= BuildTransitions(), Tags.Count);
+    internal ModelScorer BeamScorer => new(_weights, _transitions ??= BuildTransitions(_weights), Tags.Count);
 
     /// <summary>
-    /// The summed weights of templates 12–14 (previous two tags only) for every (lowercase, t1, t2), dense, so a beam
-    /// item pays one row of adds instead of three lookups. t1 ∈ [0, nTags] and t2 ∈ [0, nTags + 1] (sentence-start markers).
+    /// The summed weights of the bias and templates 12–14 (previous two tags only) for every (lowercase, t1, t2), dense,
+    /// so a token or beam item pays one row of adds instead of four lookups. t1 ∈ [0, nTags] and t2 ∈ [0, nTags + 1]
+    /// (sentence-start markers).
     /// </summary>
-    private int[] BuildTransitions()
+    private int[] BuildTransitions(WeightTable weights)
     {
         int nTags = Tags.Count, rows = nTags + 2;
         var table = new int[2 * rows * rows * nTags];
-        Span<ulong> f = stackalloc ulong[FeatureTemplates.TransitionCount];
+        Span<ulong> f = stackalloc ulong[FeatureTemplates.TransitionCount + 1];
         for (int lc = 0; lc < 2; lc++)
             for (int t1 = 0; t1 < rows; t1++)
                 for (int t2 = 0; t2 < rows; t2++)
                 {
                     FeatureTemplates.ExtractTransition(t1, t2, lc == 1, f);
-                    _weights.Accumulate(f, table.AsSpan(((lc * rows + t1) * rows + t2) * nTags, nTags));
+                    f[FeatureTemplates.TransitionCount] = FeatureTemplates.Bias(lc == 1);
+                    weights.Accumulate(f, table.AsSpan(((lc * rows + t1) * rows + t2) * nTags, nTags));
                 }
         return table;
     }
@@ -200,7 +212,7 @@ public sealed class TaggerModel
         {
             Span<ulong> f = stackalloc ulong[FeatureTemplates.ContextCount];
             FeatureTemplates.ExtractContext(words, i, lowercase, f);
-            Add(f, scores);
+            Add(f[1..], scores); // the bias (the first context feature) is in the transition table
         }
 
         public void AddTransition(int t1, int t2, bool lowercase, Span<double> scores)
@@ -233,22 +245,6 @@ public sealed class TaggerModel
     {
         var b = backward.Data;
         return new TaggerModel(Data with { Backward = new BackwardData(b.FeatureKeys, b.FeatureStarts, b.EntryTags, b.EntryWeights, b.WeightScale, margin) });
-    }
-
-    /// <summary>The backward model's scores (int16 units of its own scale) of the given features.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void ScoreBackward(ReadOnlySpan<ulong> features, Span<int> scores)
-    {
-        scores.Clear();
-        _backward!.Accumulate(features, scores);
-    }
-
-    /// <summary>The forward scores (weight units) of the tags, without choosing.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void Score(ReadOnlySpan<ulong> features, Span<int> scores)
-    {
-        scores.Clear();
-        _weights.Accumulate(features, scores);
     }
 
     /// <summary>The second pass's best tag for the given <see cref="SecondPassFeatures"/>.</summary>

@@ -27,13 +27,16 @@ internal static class UnseenWordGuesser
         s[0] = '^';
         s[^1] = '$';
         for (int i = 0; i < form.Length; i++) s[i + 1] = WordFeatures.Normalize(form[i]);
-        for (int len = 2; len <= 5; len++)
-            for (int i = 0; i + len <= n; i++)
+        // Each start's n-grams extend one another, so one hash walk per start gives all four lengths.
+        for (int i = 0; i + 2 <= n; i++)
+        {
+            ulong h = FeatureHash.Step(FeatureHash.Seed, s[i]);
+            for (int len = 2; len <= 5 && i + len <= n; len++)
             {
-                ulong h = FeatureHash.Seed;
-                foreach (var c in s.Slice(i, len)) h = FeatureHash.Step(h, c);
+                h = FeatureHash.Step(h, s[i + len - 1]);
                 features[count++] = FeatureHash.Of(len + 1, h);
             }
+        }
         return count;
     }
 
