@@ -29,7 +29,14 @@ public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry s
             log.LogInformation("Run {RunId} succeeded", runId);
             return;
         }
-        if (run.StageStatus(stageIndex) != RunStatus.Pending) return; // duplicate delivery
+        if (run.StageStatus(stageIndex) == RunStatus.Running)
+        {
+            // A second delivery of this job: the first may have died between marking the stage running and scheduling
+            // its barrier, and then nothing would ever finish the stage. One more barrier is harmless (it only polls).
+            ScheduleBarrier(runId, stageIndex);
+            return;
+        }
+        if (run.StageStatus(stageIndex) != RunStatus.Pending) return; // duplicate delivery after the stage ended
 
         var definition = run.Definition.Stages[stageIndex];
         var adapter = stages.Find(definition.Stage)!;

@@ -1,0 +1,48 @@
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+using SSeg.Pipelines.Jobs;
+using SSeg.Pipelines.Runs;
+using SSeg.Tests.Common;
+using Xunit;
+
+namespace SSeg.Pipelines.Tests;
+
+/// <summary>
+/// A host killed inside a stage's start job, after it marked the stage running and enqueued the shard jobs but before
+/// it scheduled the barrier: Hangfire delivers the start job again, and that delivery must get the stage finished.
+/// </summary>
+public sealed class StartJobRedeliveryTests
+{
+    [Fact]
+    public async Task A_redelivered_start_job_of_a_running_stage_schedules_the_barrier_that_finishes_it()
+    {
+        var root = RepoPaths.NewTempDir("sseg-redeliver");
+        await using var host = await TestHost.StartAsync(root);
+        var manifests = host.WriteSample(6);
+        var definition = new PipelineDefinition { Name = "redeliver", Stages = [TestHost.IngestStage("shapes", manifests, shardSize: 8)] };
+        var runId = RunStore.NewRunId();
+        host.Runs.Create(runId, definition, "test");
+
+        // The state the killed start job left behind: the stage running with its shard jobs enqueued, no barrier.
+        var adapter = host.App.Services.GetRequiredService<StageRegistry>().Find("ingest")!;
+        var plan = await adapter.PlanAsync(host.Engine.ContextFor(runId, definition, 0), CancellationToken.None);
+        var client = host.App.Services.GetRequiredService<IBackgroundJobClient>();
+        var ids = Enumerable.Range(0, plan.Shards)
+            .Select(shard => client.Enqueue<StageJobs>(j => j.RunShardAsync(adapter.Queue, adapter.Name, runId, 0, shard, CancellationToken.None)))
+            .ToList();
+        host.Runs.Set(runId,
+            ("stage:0:status", RunStatus.Running),
+            ("stage:0:shards", plan.Shards.ToString()),
+            ("stage:0:sharded", plan.Sharded ? "true" : "false"),
+            ("stage:0:fingerprint", "redelivered"),
+            ("stage:0:jobs", string.Join(",", ids)));
+
+        client.Enqueue<StageJobs>(j => j.StartStageAsync(runId, 0, CancellationToken.None));
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        RunRecord run;
+        while (!RunStatus.IsFinal((run = host.Runs.Get(runId)!).Status) && DateTime.UtcNow < deadline) await Task.Delay(250);
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal(RunStatus.Succeeded, run.StageStatus(0));
+        Assert.Contains("6", run.StageSummary(0));
+    }
+}
