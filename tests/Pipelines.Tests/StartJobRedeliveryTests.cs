@@ -16,10 +16,8 @@ public sealed class StartJobRedeliveryTests
     [Fact]
     public async Task A_redelivered_start_job_of_a_running_stage_schedules_the_barrier_that_finishes_it()
     {
-        var root = RepoPaths.NewTempDir("sseg-redeliver");
-        await using var host = await TestHost.StartAsync(root);
-        var manifests = host.WriteSample(6);
-        var definition = new PipelineDefinition { Name = "redeliver", Stages = [TestHost.IngestStage("shapes", manifests, shardSize: 8)] };
+        await using var host = await TestHost.StartAsync(RepoPaths.NewTempDir("sseg-redeliver"));
+        var definition = new PipelineDefinition { Name = "redeliver", Stages = [TestHost.IngestStage("shapes", host.WriteSample(6), shardSize: 8)] };
         var runId = RunStore.NewRunId();
         host.Runs.Create(runId, definition, "test");
 
