@@ -53,18 +53,19 @@ public sealed record TrainerOptions
     public float SecondPassMargin { get; init; } = float.PositiveInfinity;
     /// <summary>
     /// Also train a right-to-left perceptron (on reversed sentences). Tokens whose left-to-right margin is below
-    /// <see cref="BackwardMargin"/> get the tag with the best sum of both directions' scores; the right-to-left pass
-    /// only runs from the sentence end to the leftmost such token.
+    /// <see cref="BackwardMargin"/> get the tag with the best sum of both directions' scores; the right-to-left model
+    /// scores only those tokens.
     /// </summary>
     public bool Bidirectional { get; init; } = true;
     /// <summary>In averaged-weight units; +∞ combines the directions at every token the dictionary does not settle.</summary>
     public float BackwardMargin { get; init; } = 8f;
     /// <summary>
     /// The backward model drops weights below this (it only re-scores uncertain tokens). On EWT dev, shipped settings:
-    /// 1.0 → 5.8 MB model, 94.81 / 93.73 %; 2.0 → 4.6 MB, 94.77 / 93.70 % (as written / lowercased).
+    /// 1.0 → 5.8 MB model, 94.81 / 93.73 %; 2.0 → 4.6 MB, 94.77 / 93.70 % (as written / lowercased; measured when the
+    /// backward model still had word tables of its own).
     /// </summary>
     public float BackwardPruneBelow { get; init; } = 2f;
-    /// <summary>Beam width for training (1 = greedy left-to-right, the classic averaged perceptron); the model tags with the same width.</summary>
+    /// <summary>Beam width for training (1 = greedy left-to-right, the classic averaged perceptron); tag with the same width (<see cref="PosTagger(TaggerModel, int)"/>).</summary>
     public int BeamWidth { get; init; } = 1;
     public BeamUpdate BeamUpdate { get; init; } = BeamUpdate.MaxViolation;
     /// <summary>The tag set to use instead of the training data's (the jackknifed first passes share the full data's tag ids).</summary>
@@ -142,6 +143,32 @@ public sealed class PerceptronTrainer(TrainerOptions options)
         }
 
         int nTags = tagSet.Length;
+        var forward = TrainWeights(words, gold, dictionary, lowercase, nTags, Options.BeamWidth, progress);
+        var (lemmaExceptions, knownLemmas) = LemmaTableBuilder.Build(train);
+        var guesser = TrainGuesser(Enumerable.Range(0, originals), sentences, goldTags, tagId, tagSet.Length);
+        var model = Finish(forward, tagSet, dictKeys, dictTags, ambKeys, ambMasks, lemmaExceptions, knownLemmas, guesser);
+        if (Options.Bidirectional)
+        {
+            // The right-to-left model learns from the same jackknifed word features, read from the sentence end.
+            static T[][] Reversed<T>(T[][] rows) => rows.Select(row => row.Reverse().ToArray()).ToArray();
+            var backward = TrainWeights(Reversed(words), Reversed(gold), Reversed(dictionary), lowercase, nTags, beamWidth: 1, progress: null);
+            var backwardModel = Finish(backward, tagSet, dictKeys, dictTags, ambKeys, ambMasks, lemmaExceptions, knownLemmas, guesser);
+            model = model.WithBackward(backwardModel.Pruned(Options.BackwardPruneBelow), Options.BackwardMargin);
+        }
+        if (Options.SecondPassFolds < 2) return model;
+        var jackknifed = SecondPassTrainer.Jackknife(train, Options, tagSet,
+            fold => secondPassProgress?.Invoke($"second pass: first pass retrained without fold {fold}/{Options.SecondPassFolds}"));
+        return SecondPassTrainer.Train(model, jackknifed, Options,
+            (epoch, accuracy) => secondPassProgress?.Invoke($"second pass: epoch {epoch}/{Options.SecondPassEpochs}, accuracy {accuracy:P2} on the tokens it re-tags"));
+    }
+
+    /// <summary>
+    /// The averaged perceptron weights (the mean of <see cref="TrainerOptions.Shuffles"/> runs on differently seeded
+    /// sentence orders, pruned) learned from the given word features, gold tags and tag-dictionary tags.
+    /// </summary>
+    private (ulong[] Keys, int[] Starts, byte[] Tags, float[] Weights) TrainWeights(WordFeatures[][] words, byte[][] gold, int[][] dictionary,
+        bool[] lowercase, int nTags, int beamWidth, Action<int, double>? progress)
+    {
         var scores = new float[nTags];
         var features = new ulong[FeatureTemplates.Count];
         var featureIds = new int[FeatureTemplates.Count];
@@ -149,7 +176,7 @@ public sealed class PerceptronTrainer(TrainerOptions options)
         for (int run = 0; run < Math.Max(1, Options.Shuffles); run++)
         {
             var weights = new AveragedWeights();
-            var order = Enumerable.Range(0, sentences.Count).ToArray();
+            var order = Enumerable.Range(0, words.Length).ToArray();
             var rng = new SplitMix64(run == 0 ? Options.Seed : Options.Seed ^ ((ulong)run * 0xA24BAED4963EE407UL));
             for (int epoch = 1; epoch <= Options.Epochs; epoch++)
             {
@@ -157,9 +184,9 @@ public sealed class PerceptronTrainer(TrainerOptions options)
                 long correct = 0, total = 0;
                 foreach (int s in order)
                 {
-                    if (Options.BeamWidth > 1)
+                    if (beamWidth > 1)
                     {
-                        correct += BeamTraining.TrainSentence(weights, words[s], dictionary[s], gold[s], lowercase[s], nTags, Options.BeamWidth, Options.BeamUpdate);
+                        correct += BeamTraining.TrainSentence(weights, words[s], dictionary[s], gold[s], lowercase[s], nTags, beamWidth, Options.BeamUpdate);
                         total += words[s].Length;
                         continue;
                     }
@@ -191,21 +218,7 @@ public sealed class PerceptronTrainer(TrainerOptions options)
             }
             runs.Add(weights.Averaged(runs.Count == 0 && Options.Shuffles <= 1 ? Options.PruneBelow : 0f));
         }
-        var (lemmaExceptions, knownLemmas) = LemmaTableBuilder.Build(train);
-        var model = Finish(runs.Count == 1 ? runs[0] : AveragedWeights.Mean(runs, Options.PruneBelow),
-            tagSet, dictKeys, dictTags, ambKeys, ambMasks, lemmaExceptions, knownLemmas,
-            TrainGuesser(Enumerable.Range(0, originals), sentences, goldTags, tagId, tagSet.Length));
-        if (Options.Bidirectional)
-        {
-            var reversed = train.Select(s => s with { Words = s.Words.Reverse().ToList() }).ToList();
-            var backward = new PerceptronTrainer(Options with { Bidirectional = false, SecondPassFolds = 0, BeamWidth = 1, FixedTagSet = tagSet }).Train(reversed);
-            model = model.WithBackward(backward.Pruned(Options.BackwardPruneBelow), Options.BackwardMargin);
-        }
-        if (Options.SecondPassFolds < 2) return model;
-        var jackknifed = SecondPassTrainer.Jackknife(train, Options, tagSet,
-            fold => secondPassProgress?.Invoke($"second pass: first pass retrained without fold {fold}/{Options.SecondPassFolds}"));
-        return SecondPassTrainer.Train(model, jackknifed, Options,
-            (epoch, accuracy) => secondPassProgress?.Invoke($"second pass: epoch {epoch}/{Options.SecondPassEpochs}, accuracy {accuracy:P2} on the tokens it re-tags"));
+        return runs.Count == 1 ? runs[0] : AveragedWeights.Mean(runs, Options.PruneBelow);
     }
 
     /// <summary>
