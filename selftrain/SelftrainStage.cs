@@ -10,7 +10,7 @@ namespace SSeg.Selftrain;
 /// </summary>
 public static class SelftrainStage
 {
-    public static LabelPlan PlanLabels(LabelOptions options) => LabelStage.Plan(options);
+    public static LabelPlan PlanLabels(LabelOptions options, ScorerRegistry teachers) => LabelStage.Plan(options, teachers);
 
     public static Task<LabelShardResult> LabelShardAsync(LabelOptions options, int shard, ScorerRegistry teachers,
         IProgress<SelftrainProgress>? progress = null, CancellationToken ct = default) =>

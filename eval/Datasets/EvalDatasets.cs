@@ -16,6 +16,14 @@ public static class EvalDatasets
         _ => throw new ArgumentException($"unknown dataset kind '{kind}' (known: {string.Join(", ", Kinds)})"),
     };
 
+    /// <summary>The split <c>eval calibrate</c> fits τ on by default: the kind's training split, so the evaluated
+    /// validation images are never used to choose it.</summary>
+    public static string CalibrationSplit(string kind) => kind.ToLowerInvariant() switch
+    {
+        "coco-object" or "coco" => "train2017",
+        _ => "train",
+    };
+
     /// <summary>Parses "kind=DIR" (or "kind:split=DIR").</summary>
     public static (string Kind, string? Split, string Root) ParseSpec(string spec)
     {

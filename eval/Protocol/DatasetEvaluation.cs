@@ -20,6 +20,9 @@ public sealed record DatasetEvaluation(
     IReadOnlyList<KeptPrediction> KeptPredictions,
     TimeSpan Elapsed)
 {
+    /// <summary>Where <see cref="BackgroundThreshold"/> came from (an option, a calibration, the dataset default).</summary>
+    public string? ThresholdSource { get; init; }
+
     public double MeanIoU => Metrics.MeanIoU;
     public double AllAccuracy => Metrics.AllAccuracy;
     public double MeanAccuracy => Metrics.MeanAccuracy;

@@ -10,6 +10,9 @@ public sealed record EvalOptions
     /// <summary>τ of the background rule; null = the dataset's default (VOC 0.95, Context 0.35, COCO-Object 0.95).</summary>
     public double? BackgroundThreshold { get; init; }
 
+    /// <summary>Where <see cref="BackgroundThreshold"/> came from, for the report; null = given by the caller or the dataset default.</summary>
+    public string? BackgroundThresholdSource { get; init; }
+
     /// <summary>Evaluate only the first N samples (quick checks); null = all.</summary>
     public int? MaxImages { get; init; }
 

@@ -27,6 +27,8 @@ public static class SegmentationEvaluator
         double? threshold = space.UsesThreshold && !scorer.BackgroundIsLearned
             ? options.BackgroundThreshold ?? dataset.DefaultBackgroundThreshold
             : null;
+        string? thresholdSource = threshold is null ? null
+            : options.BackgroundThresholdSource ?? (options.BackgroundThreshold is null ? "dataset default" : "given");
         var predictor = new SegmentationPredictor(scorer, space.ForegroundNames.Count, options.Inference, space.PredictorProtocol,
             threshold ?? 0);
         var metrics = new SegmentationMetrics(space.ScoredNames.Count, dataset.IgnoreIndex);
@@ -83,7 +85,7 @@ public static class SegmentationEvaluator
         producer.GetAwaiter().GetResult();
 
         return new DatasetEvaluation(dataset.Name, scorer.Name, options.Protocol, threshold, options.Inference, space.ScoredNames,
-            metrics, samples.Count, failures, kept, clock.Elapsed);
+            metrics, samples.Count, failures, kept, clock.Elapsed) { ThresholdSource = thresholdSource };
     }
 
     private static void ScoreOne(Loaded item, SegmentationPredictor predictor, ScoredSpace space, SegmentationMetrics metrics,

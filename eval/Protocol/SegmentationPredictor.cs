@@ -50,6 +50,30 @@ public sealed class SegmentationPredictor
         return ResizeArgmax(scores, image.Width, image.Height, _options.ResizeChannelChunk);
     }
 
+    /// <summary>
+    /// One label map per background threshold, with background (scorers without learned background): the scorer runs
+    /// once per window and each τ's rule is applied to the same scores, as if <see cref="Predict"/> ran once per τ.
+    /// </summary>
+    public IReadOnlyList<LabelMap> PredictAtThresholds(Image<Rgb24> image, IReadOnlyList<double> thresholds)
+    {
+        if (Protocol != BackgroundProtocol.WithBackground || _scorer.BackgroundIsLearned)
+            throw new InvalidOperationException("thresholds apply only with background and to scorers without a learned background");
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var input = KeepRatioResize.Prepare(image, _options, _scorer.Device);
+        int channels = OutputChannels;
+        Tensor AllThresholds(Tensor windows)
+        {
+            using var inner = NewDisposeScope();
+            var scores = RawScores(windows);
+            return cat(thresholds.Select(t => BackgroundRule.Apply(scores, t)).ToArray(), 1).MoveToOuterDisposeScope();
+        }
+        var averaged = _options.Mode == InferenceMode.Whole
+            ? AllThresholds(input)[0]
+            : SlideAverage(input, _options.CropSize, _options.Stride, _options.WindowBatch, channels * thresholds.Count, AllThresholds);
+        return thresholds.Select((_, i) => ResizeArgmax(averaged.narrow(0, i * channels, channels), image.Width, image.Height, _options.ResizeChannelChunk)).ToArray();
+    }
+
     /// <summary>Averaged scores [C_out, H', W'] of a resized, normalized image [1, 3, H', W'].</summary>
     public Tensor ScoreResized(Tensor input)
     {
@@ -91,14 +115,7 @@ public sealed class SegmentationPredictor
     private Tensor ScoreWindowBatch(Tensor windows)
     {
         using var scope = NewDisposeScope();
-        var raw = _scorer.ScoreWindows(windows);
-        long expected = _scorer.BackgroundIsLearned ? ForegroundClasses + 1 : ForegroundClasses;
-        if (raw.dim() != 4 || raw.shape[0] != windows.shape[0] || raw.shape[1] != expected ||
-            raw.shape[2] != windows.shape[2] || raw.shape[3] != windows.shape[3])
-            throw new InvalidOperationException(
-                $"scorer '{_scorer.Name}' returned [{string.Join(", ", raw.shape)}] for windows [{string.Join(", ", windows.shape)}]; " +
-                $"expected [{windows.shape[0]}, {expected}, {windows.shape[2]}, {windows.shape[3]}]");
-        var scores = raw.to(float32);
+        var scores = RawScores(windows);
         Tensor result = (Protocol, _scorer.BackgroundIsLearned) switch
         {
             (BackgroundProtocol.WithBackground, true) => scores,
@@ -107,6 +124,20 @@ public sealed class SegmentationPredictor
             _ => scores,
         };
         return result.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The scorer's float32 window scores, shape-checked.</summary>
+    private Tensor RawScores(Tensor windows)
+    {
+        using var scope = NewDisposeScope();
+        var raw = _scorer.ScoreWindows(windows);
+        long expected = _scorer.BackgroundIsLearned ? ForegroundClasses + 1 : ForegroundClasses;
+        if (raw.dim() != 4 || raw.shape[0] != windows.shape[0] || raw.shape[1] != expected ||
+            raw.shape[2] != windows.shape[2] || raw.shape[3] != windows.shape[3])
+            throw new InvalidOperationException(
+                $"scorer '{_scorer.Name}' returned [{string.Join(", ", raw.shape)}] for windows [{string.Join(", ", windows.shape)}]; " +
+                $"expected [{windows.shape[0]}, {expected}, {windows.shape[2]}, {windows.shape[3]}]");
+        return raw.to(float32).MoveToOuterDisposeScope();
     }
 
     /// <summary>

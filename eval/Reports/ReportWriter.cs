@@ -80,6 +80,7 @@ public static class ReportWriter
                 ["dataset"] = d.Dataset,
                 ["protocol"] = d.Protocol == BackgroundProtocol.WithBackground ? "with-background" : "without-background",
                 ["background_threshold"] = d.BackgroundThreshold,
+                ["background_threshold_source"] = d.ThresholdSource,
                 ["mode"] = d.Inference.Mode.ToString().ToLowerInvariant(),
                 ["short_side"] = d.Inference.ShortSide, ["long_side_cap"] = d.Inference.LongSideCap,
                 ["crop"] = d.Inference.CropSize, ["stride"] = d.Inference.Stride,
@@ -131,6 +132,8 @@ public static class ReportWriter
             sb.Append("|---|").Append(string.Concat(Enumerable.Repeat("---|", d.ScoredClassNames.Count))).Append("---|\n");
             sb.Append(Inv, $"| {d.Scorer} | ").Append(string.Join(" | ", d.Metrics.PerClassIoU().Select(Pct))).Append(Inv, $" | {Pct(d.MeanIoU)} |\n");
             sb.Append(Inv, $"\n![{d.Dataset} per-class IoU]({d.Dataset}_per_class.png)\n\nBars in class order as in the table; red line = mIoU; grey stub = class absent (NaN).\n");
+            if (d.ThresholdSource is not null)
+                sb.Append(Inv, $"\nBackground threshold τ {d.BackgroundThreshold:0.###}: {d.ThresholdSource}.\n");
             if (d.Failures.Count > 0)
             {
                 sb.Append(Inv, $"\n**{d.Failures.Count} image(s) failed** (not in the mIoU):\n\n");

@@ -20,6 +20,11 @@ public interface IScorerFactory
 
     /// <summary>Loads the checkpoint and returns a scorer ready for <see cref="ISegmentationScorer.Prepare"/>.</summary>
     ISegmentationScorer Load(string checkpointPath, ScorerLoadOptions options);
+
+    /// <summary>The weights file a checkpoint path designates (a run folder means its latest checkpoint), so that
+    /// per-checkpoint data such as calibrated thresholds (<c>Stage.StoredThresholds</c>) attach to the exact weights;
+    /// null when the factory cannot tell.</summary>
+    string? ResolveCheckpointFile(string checkpointPath) => null;
 }
 
 /// <summary>Options a factory receives when loading.</summary>

@@ -20,7 +20,8 @@ public static class EvalStage
         foreach (var (spec, dataset) in opened)
         {
             ct.ThrowIfCancellationRequested();
-            var options = request.Options with { BackgroundThreshold = spec.BackgroundThreshold ?? request.Options.BackgroundThreshold };
+            var (threshold, source) = request.ThresholdFor(spec);
+            var options = request.Options with { BackgroundThreshold = threshold, BackgroundThresholdSource = source };
             results.Add(SegmentationEvaluator.Evaluate(scorer, dataset, options, progress, ct));
         }
         var report = new RunReport(request.RunName, scorer.Name, DateTimeOffset.UtcNow, results);

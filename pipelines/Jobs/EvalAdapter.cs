@@ -32,7 +32,7 @@ public sealed class EvalAdapter : IStageAdapter
         new("cropSize", "Sliding window size.", "448"),
         new("stride", "Sliding window stride.", "224"),
         new("maxImages", "Evaluate only the first N images of each dataset (empty: all)."),
-        new("threshold", "Background threshold (empty: each dataset's default)."),
+        new("threshold", "Background threshold (empty: the checkpoint's calibrated τ, else each dataset's default)."),
         new("device", "auto, cpu or cuda[:N].", "auto"),
     ];
 
@@ -70,8 +70,10 @@ public sealed class EvalAdapter : IStageAdapter
         var registry = ScorerDiscovery.FromAssemblyNames(ScorerAssemblies);
         var checkpoint = Checkpoint(context);
         var factory = registry.Resolve(checkpoint, context.Get("modelKind"));
-        using var scorer = factory.Load(checkpoint, new ScorerLoadOptions(device, new Dictionary<string, string>()));
-        var request = new EvalRequest(context.Require("run"), Specs(context), BuildOptions(context), ReportDirectory(context));
+        var settings = new Dictionary<string, string>();
+        using var scorer = factory.Load(checkpoint, new ScorerLoadOptions(device, settings));
+        var request = new EvalRequest(context.Require("run"), Specs(context), BuildOptions(context), ReportDirectory(context),
+            StoredThresholds.ForCheckpoint(factory, checkpoint), settings);
         var report = EvalStage.Run(scorer, request,
             new ActionProgress<EvalProgress>(p => progress.Report(new StageProgress(p.Done, p.Total, "images", p.Dataset))), ct);
         progress.Report(new StageProgress(1, 1, "runs", string.Join(", ", report.Datasets.Select(d => $"{d.Dataset}: mIoU {d.MeanIoU * 100:0.0}"))));

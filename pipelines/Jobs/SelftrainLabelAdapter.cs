@@ -48,7 +48,7 @@ public sealed class SelftrainLabelAdapter : IStageAdapter
 
     public Task<StagePlan> PlanAsync(StageContext context, CancellationToken ct)
     {
-        var plan = SelftrainStage.PlanLabels(Build(context));
+        var plan = SelftrainStage.PlanLabels(Build(context), Teachers());
         var input = $"{plan.ConfigHash}|{plan.Generator.CheckpointHash}";
         return Task.FromResult(new StagePlan(plan.Shards, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(input)))));
     }
@@ -58,8 +58,7 @@ public sealed class SelftrainLabelAdapter : IStageAdapter
 
     public async Task RunShardAsync(StageContext context, int shard, IProgress<StageProgress> progress, CancellationToken ct)
     {
-        var registry = ScorerDiscovery.FromAssemblyNames(EvalAdapter.ScorerAssemblies);
-        var result = await SelftrainStage.LabelShardAsync(Build(context), shard, registry,
+        var result = await SelftrainStage.LabelShardAsync(Build(context), shard, Teachers(),
             new ActionProgress<SelftrainProgress>(p => progress.Report(new StageProgress(p.Done, p.Total, p.Unit, p.Note))), ct);
         progress.Report(new StageProgress(result.Labelled + result.Failed, result.Labelled + result.Failed, "images",
             result.Skipped ? "skipped: already labelled" : $"{result.Labelled} labelled, {result.Failed} failed"));
@@ -68,7 +67,7 @@ public sealed class SelftrainLabelAdapter : IStageAdapter
     public async Task<int> CountCompletedAsync(StageContext context, StagePlan plan, CancellationToken ct)
     {
         var options = Build(context);
-        var generator = SelftrainStage.PlanLabels(options).Generator.Id;
+        var generator = SelftrainStage.PlanLabels(options, Teachers()).Generator.Id;
         var manifest = await DatasetStore.Open(options.StorageRoot, options.AzureConnectionString).Dataset(options.Dataset).ReadManifestAsync(ct);
         return manifest is null ? 0 : Enumerable.Range(0, plan.Shards).Count(i => manifest.Find(ShardNames.MasksKind(generator), i) is not null);
     }
@@ -76,11 +75,13 @@ public sealed class SelftrainLabelAdapter : IStageAdapter
     public async Task<string> SummarizeAsync(StageContext context, CancellationToken ct)
     {
         var options = Build(context);
-        var generator = SelftrainStage.PlanLabels(options).Generator.Id;
+        var generator = SelftrainStage.PlanLabels(options, Teachers()).Generator.Id;
         var manifest = await DatasetStore.Open(options.StorageRoot, options.AzureConnectionString).Dataset(options.Dataset).ReadManifestAsync(ct);
         var labels = manifest?.ShardsOf(ShardNames.MasksKind(generator)) ?? [];
         return $"dataset {options.Dataset}: {labels.Sum(s => s.Rows)} label maps in {labels.Count} shard(s), generator {generator}";
     }
+
+    private static ScorerRegistry Teachers() => ScorerDiscovery.FromAssemblyNames(EvalAdapter.ScorerAssemblies);
 
     private static LabelOptions Build(StageContext context) => new()
     {

@@ -6,6 +6,7 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SSeg.Eval.Protocol;
 using SSeg.Eval.Scoring;
+using SSeg.Eval.Stage;
 using SSeg.Models;
 using SSeg.Shards;
 
@@ -31,10 +32,11 @@ public static class LabelStage
 {
     public const string SourcePrefix = "selftrain";
 
-    public static LabelPlan Plan(LabelOptions options)
+    public static LabelPlan Plan(LabelOptions options, ScorerRegistry teachers)
     {
         if (options.ShardSize <= 0) throw new ArgumentException("shard size must be positive");
-        var target = TargetImageSet.Open(options.TargetLayout, options.TargetRoot, options.Split, options.ClassNames, options.BackgroundThreshold);
+        var (threshold, thresholdSource) = TeacherThreshold(options, teachers);
+        var target = TargetImageSet.Open(options.TargetLayout, options.TargetRoot, options.Split, options.ClassNames, threshold);
         var shards = (target.Images.Count + options.ShardSize - 1) / options.ShardSize;
         var configHash = Hash($"{target.Layout}|{target.Split}|{options.ShardSize}|{target.Images.Count}|{target.Images[0].Id}|{target.Images[^1].Id}");
         var checkpointHash = CheckpointHash(options.TeacherCheckpoint);
@@ -49,6 +51,7 @@ public static class LabelStage
                 ["layout"] = target.Layout,
                 ["split"] = target.Split,
                 ["background_threshold"] = target.BackgroundThreshold.ToString(CultureInfo.InvariantCulture),
+                ["background_threshold_source"] = thresholdSource,
                 ["protocol"] = $"short {i.ShortSide}, long cap {i.LongSideCap}, {i.Mode} crop {i.CropSize} stride {i.Stride}",
                 ["classes"] = string.Join("|", target.ClassNames),
             },
@@ -56,11 +59,22 @@ public static class LabelStage
         return new LabelPlan(target, shards, configHash, generator);
     }
 
+    /// <summary>The teacher's τ: the given one, else the threshold `eval calibrate` stored for this target kind with
+    /// the same scorer settings (the teacher labels with eval's protocol, so eval's calibration applies), else the
+    /// layout's GroupViT default.</summary>
+    private static (double? Threshold, string Source) TeacherThreshold(LabelOptions options, ScorerRegistry teachers)
+    {
+        if (options.BackgroundThreshold is double given) return (given, "given");
+        var stored = StoredThresholds.ForCheckpoint(teachers.Resolve(options.TeacherCheckpoint, options.TeacherKind), options.TeacherCheckpoint);
+        if (stored.TryGetValue(options.TargetLayout, out var entry) && entry.Fits(options.ScorerSettings)) return (entry.Threshold, entry.Describe());
+        return (null, "layout default (GroupViT)");
+    }
+
     public static async Task<LabelShardResult> LabelShardAsync(LabelOptions options, int shard, ScorerRegistry registry,
         IProgress<SelftrainProgress>? progress = null, CancellationToken ct = default)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var plan = Plan(options);
+        var plan = Plan(options, registry);
         if (shard < 0 || shard >= plan.Shards) throw new ArgumentOutOfRangeException(nameof(shard), $"shard {shard} outside 0..{plan.Shards - 1}");
         var store = DatasetStore.Open(options.StorageRoot, options.AzureConnectionString);
         var dataset = await store.CreateOrOpenAsync(options.Dataset, $"{SourcePrefix}:{plan.Target.Layout}/{plan.Target.Split}", plan.ConfigHash, ct);

@@ -29,7 +29,7 @@ public sealed class SelftrainPipelineFixture : IDisposable
             StorageRoot = Storage, Dataset = "voc-train-selftrain", TargetLayout = "voc", TargetRoot = VocRoot, Split = "train",
             TeacherCheckpoint = Teacher, Inference = Inference, ShardSize = ShardSize, Device = "cpu",
         };
-        var plan = SelftrainStage.PlanLabels(Label);
+        var plan = SelftrainStage.PlanLabels(Label, Registry);
         FirstResults = Enumerable.Range(0, plan.Shards)
             .Select(s => SelftrainStage.LabelShardAsync(Label, s, Registry).GetAwaiter().GetResult()).ToList();
     }

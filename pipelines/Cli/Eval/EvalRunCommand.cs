@@ -23,8 +23,6 @@ internal static class EvalRunCommand
         var command = new Command("eval",
             "Evaluate a model: mIoU on VOC, Pascal Context, COCO-Object (also LVIS, ImageNet-S) with the GroupViT protocol " +
             "(short side 448, sliding 448/224 windows, background threshold). Writes <root>/reports/<run>/.");
-        var model = new Option<string>("--model") { Description = "Checkpoint to evaluate (resolved by the registered scorer factories; see `eval scorers`)." };
-        var kind = new Option<string?>("--model-kind") { Description = "Force a scorer factory kind instead of auto-detection." };
         var datasets = new Option<string[]>("--dataset")
         {
             Description = "kind=DIR (repeatable); kinds: voc, context, coco-object, lvis, imagenet-s; kind:split=DIR picks a split.",
@@ -34,51 +32,31 @@ internal static class EvalRunCommand
         var run = new Option<string?>("--run") { Description = "Run name (default: checkpoint name + UTC time)." };
         var threshold = new Option<string[]>("--threshold")
         {
-            Description = "Background threshold τ: a number for all datasets or kind=τ (repeatable). Defaults: voc 0.95, context 0.35, coco-object 0.95.",
+            Description = "Background threshold τ: a number for all datasets or kind=τ (repeatable). Default: the checkpoint's calibrated τ (`eval calibrate`), else voc 0.95, context 0.35, coco-object 0.95.",
             AllowMultipleArgumentsPerToken = true,
         };
         var noBackground = new Option<bool>("--without-background") { Description = "Score foreground classes only and ignore GT background (the VOC w/o bg protocol)." };
-        var mode = new Option<string>("--mode") { Description = "slide (default) or whole.", DefaultValueFactory = _ => "slide" };
         var maxImages = new Option<int?>("--max-images") { Description = "Evaluate only the first N images of each dataset." };
-        var shortSide = new Option<int>("--short-side") { Description = "Keep-ratio resize: target short side.", DefaultValueFactory = _ => 448 };
-        var longCap = new Option<int>("--long-cap") { Description = "Keep-ratio resize: cap on the long side.", DefaultValueFactory = _ => 2048 };
-        var crop = new Option<int>("--crop") { Description = "Slide window size.", DefaultValueFactory = _ => 448 };
-        var stride = new Option<int>("--stride") { Description = "Slide window stride.", DefaultValueFactory = _ => 224 };
-        var windowBatch = new Option<int>("--window-batch") { Description = "Windows per scorer call.", DefaultValueFactory = _ => 8 };
         var overlays = new Option<int>("--overlays") { Description = "Prediction overlays to save per dataset.", DefaultValueFactory = _ => 6 };
-        var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: CUDA when available)." };
-        var scorerOptions = new Option<string[]>("--scorer-option") { Description = "key=value passed to the scorer factory (repeatable).", AllowMultipleArgumentsPerToken = true };
-        foreach (var o in new Option[] { model, kind, datasets, root, run, threshold, noBackground, mode, maxImages, shortSide, longCap, crop, stride, windowBatch, overlays, device, scorerOptions })
+        var scoring = new ScoringOptionSet();
+        scoring.AddTo(command);
+        foreach (var o in new Option[] { datasets, root, run, threshold, noBackground, maxImages, overlays })
             command.Options.Add(o);
 
         command.SetAction(async (parse, ct) =>
         {
             try
             {
-                var checkpoint = parse.GetValue(model) ?? throw new ArgumentException("--model is required (or use a subcommand, see --help)");
+                var checkpoint = scoring.Checkpoint(parse);
                 var specs = ParseDatasets(parse.GetValue(datasets) ?? Array.Empty<string>(), parse.GetValue(threshold) ?? Array.Empty<string>(), out var globalTau);
                 var options = new EvalOptions
                 {
-                    Inference = new InferenceOptions
-                    {
-                        Mode = parse.GetValue(mode)?.ToLowerInvariant() switch
-                        {
-                            "slide" => InferenceMode.Slide,
-                            "whole" => InferenceMode.Whole,
-                            var m => throw new ArgumentException($"--mode must be slide or whole, not '{m}'"),
-                        },
-                        WindowBatch = parse.GetValue(windowBatch),
-                        ShortSide = parse.GetValue(shortSide),
-                        LongSideCap = parse.GetValue(longCap),
-                        CropSize = parse.GetValue(crop),
-                        Stride = parse.GetValue(stride),
-                    },
+                    Inference = scoring.Inference(parse),
                     Protocol = parse.GetValue(noBackground) ? BackgroundProtocol.WithoutBackground : BackgroundProtocol.WithBackground,
                     BackgroundThreshold = globalTau,
                     MaxImages = parse.GetValue(maxImages),
                     KeepPredictions = parse.GetValue(overlays),
                 };
-                options.Inference.Validate();
                 var runName = parse.GetValue(run) ?? $"{Path.GetFileNameWithoutExtension(checkpoint)}-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
                 if (runName.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || runName.Contains(".."))
                     throw new ArgumentException($"run name '{runName}' is not a valid folder name");
@@ -88,12 +66,11 @@ internal static class EvalRunCommand
                     ? Path.Combine(Path.GetTempPath(), $"sseg-eval-{Guid.NewGuid():N}", runName)
                     : Path.Combine(rootUri, "reports", runName);
 
-                var request = new EvalRequest(runName, specs, options, reportDir);
+                var settings = scoring.Settings(parse);
+                var factory = scoring.Factory(parse);
+                var request = new EvalRequest(runName, specs, options, reportDir, StoredThresholds.ForCheckpoint(factory, checkpoint), settings);
                 EvalStage.OpenDatasets(request); // fail on a bad folder before spending time on the model
-                var dev = DeviceSelector.Select(parse.GetValue(device));
-                var settings = ParseSettings(parse.GetValue(scorerOptions) ?? Array.Empty<string>());
-                var registry = DiscoverScorers();
-                var factory = registry.Resolve(checkpoint, parse.GetValue(kind));
+                var dev = scoring.DeviceOf(parse);
                 AnsiConsole.MarkupLine($"Scorer [bold]{Markup.Escape(factory.Kind)}[/] on {Markup.Escape(DeviceSelector.Describe(dev))}");
                 using var scorer = factory.Load(checkpoint, new ScorerLoadOptions(dev, settings));
 
@@ -167,25 +144,13 @@ internal static class EvalRunCommand
         return specs;
     }
 
-    private static double ParseTau(string s) =>
+    internal static double ParseTau(string s) =>
         double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v is >= 0 and <= 1
             ? v
             : throw new ArgumentException($"threshold '{s}' must be a number in [0, 1]");
 
-    private static Dictionary<string, string> ParseSettings(IEnumerable<string> pairs)
-    {
-        var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var p in pairs)
-        {
-            int eq = p.IndexOf('=');
-            if (eq <= 0) throw new ArgumentException($"--scorer-option '{p}' must be key=value");
-            settings[p[..eq]] = p[(eq + 1)..];
-        }
-        return settings;
-    }
-
     /// <summary>IProgress that calls back on the reporting thread (Progress&lt;T&gt; would post to the thread pool).</summary>
-    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    internal sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);
     }

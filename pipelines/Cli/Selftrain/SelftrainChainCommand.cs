@@ -72,7 +72,7 @@ internal static class SelftrainChainCommand
                     ClassNames = ShapesTarget.ClassList, TeacherCheckpoint = teacher, BackgroundThreshold = tau, Inference = inference,
                     ShardSize = 32, Device = dev,
                 };
-                var plan = SelftrainStage.PlanLabels(label);
+                var plan = SelftrainStage.PlanLabels(label, registry);
                 for (var s = 0; s < plan.Shards; s++) await SelftrainStage.LabelShardAsync(label, s, registry, ct: ct);
                 Mark("target labelled");
 

@@ -50,11 +50,11 @@ internal static class SelftrainLabelCommand
                     BackgroundThreshold = parse.GetValue(threshold), ShardSize = parse.GetValue(shardSize), Device = parse.GetValue(device)!,
                     Inference = new InferenceOptions { WindowBatch = parse.GetValue(windowBatch) },
                 };
-                var plan = SelftrainStage.PlanLabels(options);
-                AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                    $"{plan.Target.Images.Count} {plan.Target.Layout}/{plan.Target.Split} images in {plan.Shards} shard(s); labels {plan.Generator.Id}, τ {plan.Target.BackgroundThreshold}")));
-                var shards = parse.GetValue(shard) is int one ? [one] : Enumerable.Range(0, plan.Shards).ToArray();
                 var registry = ScorerDiscovery.FromAssemblyNames("SSeg.Train", "SSeg.Selftrain", "SSeg.Pseudomask");
+                var plan = SelftrainStage.PlanLabels(options, registry);
+                AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                    $"{plan.Target.Images.Count} {plan.Target.Layout}/{plan.Target.Split} images in {plan.Shards} shard(s); labels {plan.Generator.Id}, τ {plan.Target.BackgroundThreshold} ({plan.Generator.Extra!["background_threshold_source"]})")));
+                var shards = parse.GetValue(shard) is int one ? [one] : Enumerable.Range(0, plan.Shards).ToArray();
                 var results = new List<LabelShardResult>();
                 await AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
                         new RemainingTimeColumn(), new SpinnerColumn())
