@@ -9,8 +9,10 @@ namespace SSeg.Train.Data;
 
 /// <summary>
 /// Streams training samples from a dataset's image shards joined by key with one mask generator's shards:
-/// per epoch a seeded shard order, a bounded shuffle buffer across shards, and parallel decode/augment workers
-/// whose results are consumed in order (bounded look-ahead), so memory stays bounded and runs are reproducible.
+/// per epoch a seeded shard order, each shard's rows in key order, a bounded shuffle buffer across shards, and
+/// parallel decode/augment workers whose results are consumed in order (bounded look-ahead). The sample sequence is
+/// a function of (seed, epoch, shard contents) only: neither the rows' order in the file nor the number or timing of
+/// decode workers changes it. Memory holds the shuffle buffer plus one shard's encoded rows.
 /// Undecodable images and images without a mask are skipped and counted (see <see cref="Failures"/>).
 /// </summary>
 public sealed class ShardTrainStream(Dataset dataset, TrainDataOptions options, BpeTokenizer tokenizer)
@@ -87,8 +89,14 @@ public sealed class ShardTrainStream(Dataset dataset, TrainDataOptions options, 
                 var masks = new Dictionary<string, MaskRow>(StringComparer.Ordinal);
                 await using (var maskReader = await dataset.OpenMaskShardAsync(Options.MaskGenerator, shard, ct))
                     await foreach (var m in maskReader.ReadRowsAsync(true, ct)) masks[m.Key] = m;
-                await using var reader = await dataset.OpenImageShardAsync(shard, ct);
-                await foreach (var row in reader.ReadRowsAsync(ImageColumns.Key | ImageColumns.Image | ImageColumns.Caption | ImageColumns.Nouns | ImageColumns.Verbs, ct))
+                // Rows enter the shuffle buffer in key order, not file order: ingest writes rows as downloads finish,
+                // so two ingests of the same data differ in row order, and training must not depend on that.
+                var rows = new List<ImageRow>();
+                await using (var reader = await dataset.OpenImageShardAsync(shard, ct))
+                    await foreach (var row in reader.ReadRowsAsync(ImageColumns.Key | ImageColumns.Image | ImageColumns.Caption | ImageColumns.Nouns | ImageColumns.Verbs, ct))
+                        rows.Add(row);
+                rows.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+                foreach (var row in rows)
                 {
                     if (!masks.TryGetValue(row.Key, out var mask))
                     {

@@ -19,6 +19,21 @@ public class TrainStageTests(SyntheticFixture fx) : IClassFixture<SyntheticFixtu
     };
 
     [Fact]
+    public async Task Training_is_bit_identical_whatever_the_number_of_decode_workers()
+    {
+        var one = await TrainStage.RunAsync(Options("workers-1", 4) with { DecodeWorkers = 1, Threads = 2 });
+        var four = await TrainStage.RunAsync(Options("workers-4", 4) with { DecodeWorkers = 4, Threads = 2 });
+        using var a = SSeg.Models.CheckpointLoader.Read(Path.Combine(fx.Root, "runs", "workers-1", "checkpoints", one.LastCheckpoint!, "model.safetensors"),
+            new SSeg.Models.CheckpointReadOptions(StripPrefixes: []));
+        using var b = SSeg.Models.CheckpointLoader.Read(Path.Combine(fx.Root, "runs", "workers-4", "checkpoints", four.LastCheckpoint!, "model.safetensors"),
+            new SSeg.Models.CheckpointReadOptions(StripPrefixes: []));
+        Assert.Equal(a.Tensors.Keys.Order(), b.Tensors.Keys.Order());
+        foreach (var (key, tensor) in a.Tensors)
+            Assert.True(tensor.equal(b[key]).all().item<bool>(), $"{key} differs between 1 and 4 decode workers");
+        Assert.Equal(one.Metrics.Select(m => m.Loss), four.Metrics.Select(m => m.Loss));
+    }
+
+    [Fact]
     public async Task Resume_from_checkpoint_continues_the_same_loss_curve()
     {
         // 48 samples / (4·2) = 6 steps per epoch; 8 steps cross an epoch boundary.
