@@ -3,10 +3,17 @@ using static TorchSharp.torch;
 
 namespace SSeg.Train.Training;
 
-/// <summary>GroupViT's set_weight_decay: no weight decay on biases and on every parameter with fewer than 2 dims
-/// (norms, logit scales); everything else decays.</summary>
+/// <summary>
+/// Which parameters get weight decay. None of: biases, parameters with fewer than 2 dims (norms, logit scales)
+/// — GroupViT's set_weight_decay — and the learned embeddings that are positions or tokens rather than weights:
+/// the ViT's <c>pos_embed</c> and <c>cls_token</c>, the MaskFormer query embeddings and the text positional
+/// embedding. DINO, MAE and DETR/MaskFormer exempt these, because decay pulls them towards zero, which only
+/// shrinks the position/identity signal and regularises nothing.
+/// </summary>
 public static class ParameterGroups
 {
+    private static readonly string[] EmbeddingNames = ["pos_embed", "cls_token", "query_embed.weight", "positional_embedding"];
+
     public static (List<Parameter> Decay, List<Parameter> NoDecay, List<string> NoDecayNames) Split(nn.Module model)
     {
         var decay = new List<Parameter>();
@@ -15,7 +22,7 @@ public static class ParameterGroups
         foreach (var (name, p) in model.named_parameters())
         {
             if (!p.requires_grad) continue;
-            if (p.dim() <= 1 || name.EndsWith(".bias", StringComparison.Ordinal))
+            if (IsExempt(name, p))
             {
                 noDecay.Add(p);
                 names.Add(name);
@@ -24,4 +31,8 @@ public static class ParameterGroups
         }
         return (decay, noDecay, names);
     }
+
+    public static bool IsExempt(string name, Parameter p) =>
+        p.dim() <= 1 || name.EndsWith(".bias", StringComparison.Ordinal) ||
+        EmbeddingNames.Any(e => name == e || name.EndsWith("." + e, StringComparison.Ordinal));
 }
