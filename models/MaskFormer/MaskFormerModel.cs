@@ -82,7 +82,7 @@ public sealed class MaskFormerModel : nn.Module<Tensor, MaskFormerOutput>
             if (i < 2) e = nn.functional.relu(e);
         }
         var predMasks = einsum("lbqc,bchw->lbqhw", e, maskFeatures);
-        var output = new MaskFormerOutput(predMasks.MoveToOuterDisposeScope(), stacked[-1].MoveToOuterDisposeScope());
+        var output = new MaskFormerOutput(predMasks.MoveToOuterDisposeScope(), stacked[-1].MoveToOuterDisposeScope(), maskFeatures.MoveToOuterDisposeScope());
         return output;
     }
 

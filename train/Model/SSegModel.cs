@@ -8,7 +8,7 @@ namespace SSeg.Train.Model;
 
 /// <summary>
 /// S-Seg (METHOD.md §4): MaskFormer image encoder without class head, text transformer, image and text projectors
-/// (Linear→BN→ReLU→Linear), and learnable log logit scales for the image–text and multi-label losses.
+/// (Linear→BN→ReLU→Linear), the mask-pooling layer when queries are embedded from their regions, and learnable log logit scales for the image–text and multi-label losses.
 /// </summary>
 public sealed class SSegModel : nn.Module
 {
@@ -18,6 +18,7 @@ public sealed class SSegModel : nn.Module
     public readonly ProjectionMlp text_projector;
     public readonly Parameter logit_scale;
     public readonly Parameter logit_scale_multilabel;
+    public readonly Linear? region_proj;
 
     public SSegModelConfig Config { get; }
 
@@ -30,10 +31,22 @@ public sealed class SSegModel : nn.Module
         text_projector = new ProjectionMlp(config.TextWidth, config.ProjectorHidden, config.EmbedDim);
         logit_scale = nn.Parameter(tensor((float)config.InitialLogitScale));
         logit_scale_multilabel = nn.Parameter(tensor((float)config.InitialLogitScale));
+        if (config.QueryEmbedding == QueryEmbeddingSource.MaskPooled) region_proj = nn.Linear(config.MaskDim, config.HiddenDim);
         RegisterComponents();
     }
 
     public MaskFormerOutput EncodeImages(Tensor images) => image_encoder.forward(images);
+
+    /// <summary>Per-query features [B, Q, D] the embeddings are made from (<see cref="SSegModelConfig.QueryEmbedding"/>).
+    /// The masks are detached: the mask losses alone shape them, the image–text losses shape what is pooled.</summary>
+    public Tensor EmbeddingFeatures(MaskFormerOutput output)
+    {
+        if (region_proj is null) return output.QueryFeatures;
+        using var scope = NewDisposeScope();
+        var m = output.FinalMasks.detach().sigmoid();                                   // [B,Q,h,w]
+        var pooled = einsum("bqhw,bchw->bqc", m, output.MaskFeatures) / m.sum(new long[] { 2, 3 }).unsqueeze(-1).clamp_min(1e-6);
+        return region_proj.forward(pooled).MoveToOuterDisposeScope();
+    }
 
     /// <summary>Image-level embedding [B, E] (not normalised) from query features [B, Q, D].</summary>
     public Tensor ImageEmbedding(Tensor queryFeatures)

@@ -13,6 +13,20 @@ public enum ImageEmbeddingOrder
     ProjectThenAverage,
 }
 
+/// <summary>What each query's embedding (the thing classified by text at inference) is computed from.</summary>
+public enum QueryEmbeddingSource
+{
+    /// <summary>The decoder's query feature hs_q (S-Seg as published). Trained only through the average over queries,
+    /// every query receives the same contrastive gradient, and in short training the queries of an image end up with
+    /// nearly the same embedding: a background query is as similar to the object names as the object's own
+    /// (train/README.md, "Background").</summary>
+    DecoderQuery,
+    /// <summary>[A] The pixel decoder's mask features averaged under the query's predicted mask (detached), through a
+    /// linear layer to the query width: mask pooling as in MaskCLIP, ODISE and FC-CLIP. A query's embedding is made
+    /// of its own region's pixels, so a background region is described by background pixels.</summary>
+    MaskPooled,
+}
+
 /// <summary>The whole S-Seg model's shape (serialised into every checkpoint).</summary>
 public sealed record SSegModelConfig
 {
@@ -49,6 +63,9 @@ public sealed record SSegModelConfig
     public double InitialLogitScale { get; init; } = Math.Log(1 / 0.07);
     public double MaxLogitScale { get; init; } = 100.0;
     public ImageEmbeddingOrder ImageEmbedding { get; init; } = ImageEmbeddingOrder.AverageThenProject;
+    /// <summary>Checkpoints written before this setting existed lack it and so read as <see cref="QueryEmbeddingSource.DecoderQuery"/>,
+    /// which is what they were trained with; the presets use <see cref="QueryEmbeddingSource.MaskPooled"/>.</summary>
+    public QueryEmbeddingSource QueryEmbedding { get; init; } = QueryEmbeddingSource.DecoderQuery;
 
     public int MaskResolution => CropSize / 4;
 
@@ -64,6 +81,7 @@ public sealed record SSegModelConfig
     public static SSegModelConfig VitS16 { get; } = new()
     {
         Name = "vit-s16", BackboneModel = "vit_small/16", BackboneEmbedDim = 384, BackboneDepth = 12, BackboneHeads = 6,
+        QueryEmbedding = QueryEmbeddingSource.MaskPooled,
     };
 
     /// <summary>A small model for tests, the demo and CPU experiments (64×64 crops, 16×16 masks).</summary>
@@ -74,7 +92,7 @@ public sealed record SSegModelConfig
         ConvDim = 32, MaskDim = 32, GroupNormGroups = 8, HiddenDim = 64, Queries = 8, DecoderLayers = 2, DecoderHeads = 4,
         FeedForwardDim = 128, Dropout = 0.0,
         VocabSize = 49408, ContextLength = 24, TextWidth = 64, TextLayers = 2, TextHeads = 2,
-        ProjectorHidden = 128, EmbedDim = 64,
+        ProjectorHidden = 128, EmbedDim = 64, QueryEmbedding = QueryEmbeddingSource.MaskPooled,
     };
 
     public static SSegModelConfig FromPreset(string name) => name.ToLowerInvariant() switch

@@ -20,11 +20,13 @@ public sealed class SSegScorer : ISegmentationScorer
     private readonly BpeTokenizer _tokenizer;
     private readonly IReadOnlyList<string> _templates;
     private Tensor? _classEmbeddings;
+    private int _foregroundClasses;
 
     public SSegScorer(SSegModel model, BpeTokenizer tokenizer, Device device, IReadOnlyList<string>? templates = null, string? name = null,
-        ScoreCombination combination = ScoreCombinations.Default)
+        ScoreCombination combination = ScoreCombinations.Default, IReadOnlyList<string>? backgroundPrompts = null)
     {
         Combination = combination;
+        BackgroundPrompts = backgroundPrompts ?? Scoring.BackgroundPrompts.Default;
         _model = model;
         _tokenizer = tokenizer;
         _templates = templates ?? PromptTemplates.Simple;
@@ -38,6 +40,10 @@ public sealed class SSegScorer : ISegmentationScorer
     public Device Device { get; }
     public bool BackgroundIsLearned => false;
     public ScoreCombination Combination { get; }
+    /// <summary>Background concepts scored beside the classes (<see cref="Scoring.BackgroundPrompts"/>); empty: none.</summary>
+    public IReadOnlyList<string> BackgroundPrompts { get; }
+    /// <summary>The background concepts of the current <see cref="Prepare"/> (class names removed).</summary>
+    public IReadOnlyList<string> PreparedBackground { get; private set; } = [];
     public SSegModel Model => _model;
 
     public void Prepare(IReadOnlyList<string> foregroundClassNames)
@@ -45,7 +51,9 @@ public sealed class SSegScorer : ISegmentationScorer
         if (foregroundClassNames.Count == 0) throw new ArgumentException("no class names to score");
         using var noGrad = no_grad();
         _classEmbeddings?.Dispose();
-        _classEmbeddings = ClassEmbeddings(foregroundClassNames).MoveToOuterDisposeScope();
+        PreparedBackground = Scoring.BackgroundPrompts.Without(BackgroundPrompts, foregroundClassNames);
+        _foregroundClasses = foregroundClassNames.Count;
+        _classEmbeddings = ClassEmbeddings([.. foregroundClassNames, .. PreparedBackground]).MoveToOuterDisposeScope();
     }
 
     /// <summary>[C, E] normalised class embeddings (template-averaged before normalisation, as GroupViT).</summary>
@@ -75,10 +83,12 @@ public sealed class SSegScorer : ISegmentationScorer
         if (hp != h || wp != w)
             input = nn.functional.interpolate(input, new[] { hp, wp }, mode: InterpolationMode.Bilinear, align_corners: false);
         using var output = _model.EncodeImages(input);
-        var f = nn.functional.normalize(_model.QueryEmbeddings(output.QueryFeatures), dim: -1);          // [B,Q,E]
+        var g = _model.QueryEmbeddings(_model.EmbeddingFeatures(output));                                             // [B,Q,E]
+        var f = nn.functional.normalize(g, dim: -1);
         var cosine = f.matmul(_classEmbeddings.t());                                                    // [B,Q,C]
         var masks = nn.functional.interpolate(output.FinalMasks, new[] { h, w }, mode: InterpolationMode.Bilinear, align_corners: false).sigmoid();
-        return ScoreCombinations.Combine(cosine, _model.Scale().ToDouble(), masks, Combination).to(float32).MoveToOuterDisposeScope();
+        var scores = ScoreCombinations.Combine(cosine, _model.Scale().ToDouble(), masks, Combination, g.norm(-1));
+        return scores.narrow(1, 0, _foregroundClasses).to(float32).MoveToOuterDisposeScope();
     }
 
     public void Dispose()

@@ -32,6 +32,7 @@ public sealed class SSegScorerFactory : IScorerFactory
         // Settings first: a bad value fails before any weights are read.
         var templates = options.Settings.TryGetValue("templates", out var t) ? PromptTemplates.ByName(t) : PromptTemplates.Simple;
         var combination = options.Settings.TryGetValue(ScoreCombinations.SettingKey, out var c) ? ScoreCombinations.Parse(c) : ScoreCombinations.Default;
+        var background = BackgroundPrompts.Parse(options.Settings.GetValueOrDefault(BackgroundPrompts.SettingKey));
         var file = ResolveModelFile(checkpointPath)
             ?? throw new FileNotFoundException($"no S-Seg checkpoint (model.safetensors) at {checkpointPath}", checkpointPath);
         var meta = ReadMetadata(file);
@@ -45,8 +46,10 @@ public sealed class SSegScorerFactory : IScorerFactory
         catch { model.Dispose(); throw; }
         meta.TryGetValue("sseg.step", out var step);
         return new SSegScorer(model, tokenizer, options.Device, templates,
-            $"S-Seg {config.Name}" + (step is null ? "" : $" step {step}"), combination);
+            $"S-Seg {config.Name}" + (step is null ? "" : $" step {step}"), combination, background);
     }
+
+    public string? ResolveCheckpointFile(string checkpointPath) => ResolveModelFile(checkpointPath);
 
     /// <summary>The model.safetensors a path designates (file, checkpoint folder, or run folder's latest), or null.</summary>
     public static string? ResolveModelFile(string path)

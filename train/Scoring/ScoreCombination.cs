@@ -31,6 +31,10 @@ public enum ScoreCombination
     /// <summary><c>mask-weighted-cosine</c>: Σ_q M[q,p]·max(cos[q,c], 0) / Σ_q M[q,p], the mask-weighted absolute
     /// similarity (no softmax over the class list, so a region unlike every class keeps low scores).</summary>
     MaskWeightedCosine,
+
+    /// <summary><c>contribution</c>: S̃[c,p]·o[p] with o[p] = Σ_q w_q·M[q,p] / Σ_q M[q,p] and w_q = |g_q| / max |g|, the
+    /// norm of query q's projected embedding before normalisation (its weight in the averaged image embedding).</summary>
+    Contribution,
 }
 
 public static class ScoreCombinations
@@ -51,6 +55,7 @@ public static class ScoreCombinations
         ScoreCombination.MaxQuery => "max-query",
         ScoreCombination.ArgmaxQuery => "argmax-query",
         ScoreCombination.MaskWeightedCosine => "mask-weighted-cosine",
+        ScoreCombination.Contribution => "contribution",
         _ => throw new ArgumentOutOfRangeException(nameof(c)),
     };
 
@@ -63,7 +68,7 @@ public static class ScoreCombinations
 
     /// <summary>Cosine similarities <paramref name="cosine"/> [B,Q,C], the logit scale s and sigmoid masks
     /// <paramref name="masks"/> [B,Q,h,w] → scores [B,C,h,w] in [0,1].</summary>
-    public static Tensor Combine(Tensor cosine, double scale, Tensor masks, ScoreCombination combination)
+    public static Tensor Combine(Tensor cosine, double scale, Tensor masks, ScoreCombination combination, Tensor? queryNorms = null)
     {
         using var scope = NewDisposeScope();
         var p = (scale * cosine).softmax(-1);
@@ -75,6 +80,7 @@ public static class ScoreCombinations
             ScoreCombination.MaxQuery => MaxOverQueries(p, masks),
             ScoreCombination.ArgmaxQuery => BestMaskClasses(p, masks),
             ScoreCombination.MaskWeightedCosine => einsum("bqc,bqhw->bchw", cosine.clamp_min(0), masks) / masks.sum(1, keepdim: true).clamp_min(1e-8),
+            ScoreCombination.Contribution => Normalize(einsum("bqc,bqhw->bchw", p, masks)) * Objectness(queryNorms!, masks),
             _ => throw new ArgumentOutOfRangeException(nameof(combination)),
         };
         return result.MoveToOuterDisposeScope();
@@ -104,6 +110,12 @@ public static class ScoreCombinations
 
     /// <summary>P[q,c]·M[q,p] of one query: [B,C,h,w].</summary>
     private static Tensor QueryScores(Tensor p, Tensor masks, long q) => p[.., q].unsqueeze(-1).unsqueeze(-1) * masks[.., q].unsqueeze(1);
+
+    private static Tensor Objectness(Tensor norms, Tensor masks)
+    {
+        var w = norms / norms.amax(new long[] { 1 }, keepdim: true).clamp_min(1e-8);
+        return einsum("bq,bqhw->bhw", w, masks).unsqueeze(1) / masks.sum(1, keepdim: true).clamp_min(1e-8);
+    }
 
     private static Tensor Normalize(Tensor s) => s / s.sum(1, keepdim: true).clamp_min(1e-8);
 }

@@ -1,33 +1,42 @@
 using SSeg.Eval.Metrics;
 using SSeg.Eval.Protocol;
 using SSeg.Eval.Scoring;
-using SSeg.Train.Data;
 using static TorchSharp.torch;
 
 namespace SSeg.Train.Synthetic;
 
-/// <summary>mIoU of a scorer on held-out generated shapes, through eval's predictor and metrics.</summary>
+/// <summary>
+/// How well a scorer segments held-out generated shapes, through eval's predictor, calibration and metrics: τ is
+/// calibrated on a separate generated split (as `eval calibrate` does on a train split), then the held-out images are
+/// scored with background at that τ and at GroupViT's fixed 0.95, and without background.
+/// </summary>
 public static class SyntheticEvaluation
 {
-    /// <param name="Threshold">τ of the GroupViT background rule used for the with-background figures.</param>
+    public const int CalibrationSplitSeed = 98;
+    public const int HeldOutSplitSeed = 99;
+    public const double GroupVitThreshold = 0.95;
+
+    /// <param name="Threshold">τ calibrated on the calibration split.</param>
+    /// <param name="MeanIoUAtGroupVitThreshold">With-background mIoU at GroupViT's fixed τ 0.95.</param>
     /// <param name="AllBackgroundMeanIoU">With-background mIoU of predicting background everywhere (the floor a
     /// background-blind or over-cautious threshold falls to).</param>
     /// <param name="ForegroundAuc">Threshold-free separability: the probability that a random foreground pixel's best
     /// class score exceeds a random background pixel's (ROC AUC over all held-out pixels; 0.5 = no signal).</param>
-    public sealed record Result(double Threshold, double MeanIoUWithBackground, double[] IoUWithBackground,
+    public sealed record Result(double Threshold, double MeanIoUWithBackground, double[] IoUWithBackground, double MeanIoUAtGroupVitThreshold,
         double MeanIoUForeground, double[] IoUForeground, double AllBackgroundMeanIoU, double ForegroundAuc, int Images);
 
-    public static Result Evaluate(ISegmentationScorer scorer, int images, int size, int cropSize, int seed, double threshold = 0.5)
-        => Evaluate(scorer, images, size, cropSize, seed, [threshold])[0];
+    public static InferenceOptions Inference(int cropSize) =>
+        new() { ShortSide = cropSize, LongSideCap = cropSize * 4, Mode = InferenceMode.Whole, CropSize = cropSize, Stride = cropSize / 2 };
 
-    /// <summary>One result per background threshold; the foreground-only figures are shared.</summary>
-    public static IReadOnlyList<Result> Evaluate(ISegmentationScorer scorer, int images, int size, int cropSize, int seed,
-        IReadOnlyList<double> thresholds)
+    public static Result Evaluate(ISegmentationScorer scorer, int images, int size, int cropSize, int calibrationImages = 40)
     {
-        scorer.Prepare(SyntheticShapes.Classes);
+        var options = Inference(cropSize);
+        var calibration = ThresholdCalibrator.Calibrate(scorer, new GeneratedShapesDataset(calibrationImages, size, CalibrationSplitSeed), options);
+        var heldOut = new GeneratedShapesDataset(images, size, HeldOutSplitSeed);
         int c = SyntheticShapes.Classes.Length;
-        var options = new InferenceOptions { ShortSide = cropSize, LongSideCap = cropSize * 4, Mode = InferenceMode.Whole, CropSize = cropSize, Stride = cropSize / 2 };
-        var withBg = thresholds.Select(t => new SegmentationPredictor(scorer, c, options, BackgroundProtocol.WithBackground, t)).ToArray();
+        scorer.Prepare(SyntheticShapes.Classes);
+        double[] thresholds = [calibration.Threshold, GroupVitThreshold];
+        var withBg = new SegmentationPredictor(scorer, c, options, BackgroundProtocol.WithBackground, calibration.Threshold);
         var fgOnly = new SegmentationPredictor(scorer, c, options, BackgroundProtocol.WithoutBackground, 0);
         var mWith = thresholds.Select(_ => new SegmentationMetrics(c + 1)).ToArray();
         var mFg = new SegmentationMetrics(c);
@@ -35,18 +44,18 @@ public static class SyntheticEvaluation
         var pixelScores = new List<(float Score, bool Foreground)>();
         for (int i = 0; i < images; i++)
         {
-            using var sample = SyntheticShapes.Generate(size, new Random(ShardTrainStream.Mix(seed, 1_000_003, i)));
+            using var sample = heldOut.Generate(i);
             var gt = new LabelMap(size, size, sample.Labels);
-            for (int t = 0; t < withBg.Length; t++) mWith[t].Add(withBg[t].Predict(sample.Image), gt);
+            var predictions = withBg.PredictAtThresholds(sample.Image, thresholds);
+            for (int t = 0; t < thresholds.Length; t++) mWith[t].Add(predictions[t], gt);
             mAllBackground.Add(new LabelMap(size, size, new int[size * size]), gt);
             var gtFg = new LabelMap(size, size, sample.Labels.Select(l => l == 0 ? 255 : l - 1).ToArray());
             mFg.Add(fgOnly.Predict(sample.Image), gtFg);
             var best = BestClassScores(scorer, sample.Image, options);
             for (int p = 0; p < best.Length; p++) pixelScores.Add((best[p], sample.Labels[p] != 0));
         }
-        double auc = Auc(pixelScores);
-        return thresholds.Select((t, i) => new Result(t, mWith[i].MeanIoU, mWith[i].PerClassIoU(), mFg.MeanIoU, mFg.PerClassIoU(),
-            mAllBackground.MeanIoU, auc, images)).ToArray();
+        return new Result(calibration.Threshold, mWith[0].MeanIoU, mWith[0].PerClassIoU(), mWith[1].MeanIoU, mFg.MeanIoU, mFg.PerClassIoU(),
+            mAllBackground.MeanIoU, Auc(pixelScores), images);
     }
 
     /// <summary>max_c of the scorer's window scores (whole image as one window), resized to the image.</summary>

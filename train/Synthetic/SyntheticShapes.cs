@@ -16,57 +16,81 @@ public sealed record ShapeSample(Image<Rgb24> Image, int[] Labels, string Captio
 }
 
 /// <summary>
-/// A small learnable stand-in for image–caption data (tests, demo, CPU benches): one or two coloured shapes
-/// (red circle, blue square, yellow triangle) on a noisy striped background (grass, sand, road), with a caption
-/// naming them, and pseudo-masks from per-image RGB k-means (pseudomask's <see cref="BatchedKMeans"/>).
+/// A small learnable stand-in for web image–caption data (tests, demo, CPU benches): one to three coloured shapes
+/// (circle, square, triangle; repeats allowed, later ones occluding earlier ones) on a textured scene (grass, sand,
+/// road, brick wall, water, wooden table), with a caption that names the shapes and, like many web captions,
+/// sometimes the scene ("a circle and two squares on the grass") and sometimes not; pseudo-masks from per-image RGB
+/// k-means (pseudomask's <see cref="BatchedKMeans"/>). The nouns are those a caption tagger would extract.
 /// </summary>
 public static class SyntheticShapes
 {
     public static readonly string[] Classes = ["circle", "square", "triangle"];
     private static readonly Rgb24[] ClassColours = [new(220, 40, 40), new(40, 70, 220), new(235, 210, 40)];
-    private static readonly (string Name, Rgb24 Colour)[] Backgrounds = [("grass", new(60, 130, 60)), ("sand", new(170, 150, 110)), ("road", new(110, 110, 115))];
+    private static readonly string[] Counts = ["a", "two", "three"];
+    private static readonly string[] Frames = ["{0}", "a photo of {0}", "there is {0}", "{0}, seen from above"];
+
+    /// <summary>Probability that a caption names the scene.</summary>
+    public const double SceneNamedProbability = 0.6;
 
     public const string GeneratorId = "rgb-kmeans-k4";
 
     public static ShapeSample Generate(int size, Random rng)
     {
-        var (bgName, bg) = Backgrounds[rng.Next(Backgrounds.Length)];
+        var scene = SceneBackgrounds.All[rng.Next(SceneBackgrounds.All.Length)];
         var labels = new int[size * size];
         var image = new Image<Rgb24>(size, size);
-        double stripe = 2 * Math.PI / (6 + rng.Next(10)), phase = rng.NextDouble() * 6.28;
-        bool vertical = rng.Next(2) == 0;
+        scene.Paint(image, rng);
+        int count = 1 + rng.Next(3);
+        var classes = Enumerable.Range(0, count).Select(_ => rng.Next(Classes.Length)).ToArray();
+        foreach (var c in classes) DrawShape(image, labels, c, size * (0.14 + rng.NextDouble() * 0.1), rng);
+
+        var frame = Frames[rng.Next(Frames.Length)];
+        bool sceneNamed = rng.NextDouble() < SceneNamedProbability;
+        var caption = string.Format(System.Globalization.CultureInfo.InvariantCulture, frame, ObjectPhrase(classes));
+        if (sceneNamed) caption = frame.EndsWith(", seen from above", StringComparison.Ordinal)
+            ? caption.Replace(", seen from above", $" {scene.Phrases[rng.Next(scene.Phrases.Length)]}, seen from above", StringComparison.Ordinal)
+            : $"{caption} {scene.Phrases[rng.Next(scene.Phrases.Length)]}";
+        var nouns = new List<string>();
+        if (frame.Contains("photo", StringComparison.Ordinal)) nouns.Add("photo");
+        nouns.AddRange(classes.Distinct().Select(c => Classes[c]));
+        if (sceneNamed) nouns.Add(scene.Noun);
+        return new ShapeSample(image, labels, caption, [.. nouns]);
+    }
+
+    /// <summary>"a circle", "a circle and two squares", "a triangle, a circle and a square" (classes in order of first appearance).</summary>
+    private static string ObjectPhrase(int[] classes)
+    {
+        var parts = classes.Distinct().Select(c =>
+        {
+            int n = classes.Count(x => x == c);
+            return n == 1 ? $"a {Classes[c]}" : $"{Counts[n - 1]} {Classes[c]}s";
+        }).ToArray();
+        return parts.Length == 1 ? parts[0] : $"{string.Join(", ", parts[..^1])} and {parts[^1]}";
+    }
+
+    private static void DrawShape(Image<Rgb24> image, int[] labels, int c, double r, Random rng)
+    {
+        int size = image.Width;
+        double cx = r + rng.NextDouble() * (size - 2 * r), cy = r + rng.NextDouble() * (size - 2 * r);
+        var col = ClassColours[c];
+        double jr = (rng.NextDouble() - 0.5) * 40, jg = (rng.NextDouble() - 0.5) * 40, jb = (rng.NextDouble() - 0.5) * 40;
+        double light = rng.NextDouble() * 2 * Math.PI;
         for (int y = 0; y < size; y++)
             for (int x = 0; x < size; x++)
             {
-                double t = 14 * Math.Sin((vertical ? x : y) * stripe + phase) + (rng.NextDouble() - 0.5) * 30;
-                image[x, y] = new Rgb24(Clamp(bg.R + t), Clamp(bg.G + t), Clamp(bg.B + t));
-            }
-        int count = 1 + rng.Next(2);
-        var classes = Enumerable.Range(0, Classes.Length).OrderBy(_ => rng.Next()).Take(count).ToArray();
-        foreach (var c in classes)
-        {
-            double r = size * (0.14 + rng.NextDouble() * 0.1);
-            double cx = r + rng.NextDouble() * (size - 2 * r), cy = r + rng.NextDouble() * (size - 2 * r);
-            for (int y = 0; y < size; y++)
-                for (int x = 0; x < size; x++)
+                double dx = x + 0.5 - cx, dy = y + 0.5 - cy;
+                bool inside = c switch
                 {
-                    double dx = x + 0.5 - cx, dy = y + 0.5 - cy;
-                    bool inside = c switch
-                    {
-                        0 => dx * dx + dy * dy <= r * r,
-                        1 => Math.Abs(dx) <= r * 0.85 && Math.Abs(dy) <= r * 0.85,
-                        _ => dy <= r * 0.8 && dy >= -r && Math.Abs(dx) <= (dy + r) * 0.6,
-                    };
-                    if (!inside) continue;
-                    var col = ClassColours[c];
-                    double n = (rng.NextDouble() - 0.5) * 20;
-                    image[x, y] = new Rgb24(Clamp(col.R + n), Clamp(col.G + n), Clamp(col.B + n));
-                    labels[y * size + x] = c + 1;
-                }
-        }
-        var names = classes.Select(c => Classes[c]).ToArray();
-        string caption = names.Length == 1 ? $"a {names[0]} on the {bgName}" : $"a {names[0]} and a {names[1]} on the {bgName}";
-        return new ShapeSample(image, labels, caption, [.. names, bgName]);
+                    0 => dx * dx + dy * dy <= r * r,
+                    1 => Math.Abs(dx) <= r * 0.85 && Math.Abs(dy) <= r * 0.85,
+                    _ => dy <= r * 0.8 && dy >= -r && Math.Abs(dx) <= (dy + r) * 0.6,
+                };
+                if (!inside) continue;
+                // A soft directional shading and pixel noise, so a shape is not one flat colour.
+                double n = (rng.NextDouble() - 0.5) * 20 + 18 * (dx * Math.Cos(light) + dy * Math.Sin(light)) / r;
+                image[x, y] = new Rgb24(SceneBackgrounds.Clamp(col.R + jr + n), SceneBackgrounds.Clamp(col.G + jg + n), SceneBackgrounds.Clamp(col.B + jb + n));
+                labels[y * size + x] = c + 1;
+            }
     }
 
     /// <summary>RGB k-means pseudo-masks for a batch of images, on a (size/cell)² grid of cell-mean colours,
@@ -140,7 +164,7 @@ public static class SyntheticShapes
                 sample.Image.Save(jpeg, new JpegEncoder { Quality = 95 });
                 var bytes = jpeg.ToArray();
                 var key = $"synthetic/{s:D5}/{i:D5}";
-                await imageWriter.AddAsync(new ImageRow(key, bytes, sample.Caption, sample.Nouns.Take(sample.Nouns.Length - 1).ToArray(),
+                await imageWriter.AddAsync(new ImageRow(key, bytes, sample.Caption, sample.Nouns,
                     [], $"synthetic://{name}/{key}", "synthetic", size, size, size, size, Convert.ToHexStringLower(SHA256.HashData(bytes))), ct);
                 var (grid, ids, segments) = masks[i];
                 await maskWriter.AddAsync(new MaskRow(key, ClusterMapPng.Encode(grid, grid, ids), grid, grid, segments), ct);
@@ -151,5 +175,4 @@ public static class SyntheticShapes
         return dataset;
     }
 
-    private static byte Clamp(double v) => (byte)Math.Clamp((int)Math.Round(v), 0, 255);
 }

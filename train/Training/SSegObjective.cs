@@ -23,7 +23,7 @@ public sealed class SSegObjective(TrainOptions options)
         var (maskLoss, layers) = _criterion.Compute(output.PredMasks, onDevice, numMasks);
 
         long b = tokens.shape[0], texts = tokens.shape[1];
-        var img = nn.functional.normalize(model.ImageEmbedding(output.QueryFeatures), dim: -1);
+        var img = nn.functional.normalize(model.ImageEmbedding(model.EmbeddingFeatures(output)), dim: -1);
         var txt = nn.functional.normalize(model.EncodeText(tokens.reshape(b * texts, tokens.shape[2])), dim: -1).reshape(b, texts, -1);
         var itc = ContrastiveLosses.ImageText(img, txt.select(1, 0), model.Scale());
         Tensor contrast = itc;

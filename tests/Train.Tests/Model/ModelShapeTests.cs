@@ -19,9 +19,9 @@ public class ModelShapeTests
         using var output = model.EncodeImages(images);
         Assert.Equal(new long[] { cfg.DecoderLayers, 3, cfg.Queries, cfg.MaskResolution, cfg.MaskResolution }, output.PredMasks.shape);
         Assert.Equal(new long[] { 3, cfg.Queries, cfg.HiddenDim }, output.QueryFeatures.shape);
-        var img = model.ImageEmbedding(output.QueryFeatures);
+        var img = model.ImageEmbedding(model.EmbeddingFeatures(output));
         Assert.Equal(new long[] { 3, cfg.EmbedDim }, img.shape);
-        Assert.Equal(new long[] { 3, cfg.Queries, cfg.EmbedDim }, model.QueryEmbeddings(output.QueryFeatures).shape);
+        Assert.Equal(new long[] { 3, cfg.Queries, cfg.EmbedDim }, model.QueryEmbeddings(model.EmbeddingFeatures(output)).shape);
 
         var tokens = zeros(new long[] { 4, cfg.ContextLength }, dtype: int64);
         tokens[.., 0] = 598; tokens[0, 1] = 5; tokens[0, 2] = 599; tokens[1, 1] = 599; tokens[2, 1] = 7; tokens[2, 2] = 9; tokens[2, 3] = 599; tokens[3, 1] = 599;
