@@ -14,9 +14,10 @@ public readonly record struct ThresholdScore(double Threshold, double MeanIoU);
 /// </summary>
 public static class ThresholdCalibrator
 {
-    /// <summary>0.05 … 0.95 in steps of 0.05, then 0.97 and 0.99 (softmax scores of a large logit scale sit near 1).</summary>
+    /// <summary>0.01, 0.02, 0.03, 0.04, then 0.05 … 0.95 in steps of 0.05, then 0.97 and 0.99: scores shared with
+    /// background concepts can sit near 0, softmax scores of a large logit scale near 1.</summary>
     public static IReadOnlyList<double> DefaultGrid { get; } =
-        [.. Enumerable.Range(1, 19).Select(i => Math.Round(i * 0.05, 2)), 0.97, 0.99];
+        [0.01, 0.02, 0.03, 0.04, .. Enumerable.Range(1, 19).Select(i => Math.Round(i * 0.05, 2)), 0.97, 0.99];
 
     public const int DefaultImages = 300;
 

@@ -25,7 +25,7 @@ internal static class EvalCalibrateCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var images = new Option<int>("--images") { Description = "Calibration images per dataset (the first N of the split, in list order).", DefaultValueFactory = _ => ThresholdCalibrator.DefaultImages };
-        var grid = new Option<string?>("--grid") { Description = "Comma-separated τ values to try (default 0.05, 0.10 … 0.95, 0.97, 0.99)." };
+        var grid = new Option<string?>("--grid") { Description = "Comma-separated τ values to try (default 0.01 … 0.04, 0.05 … 0.95 in steps of 0.05, 0.97, 0.99)." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the curve and the chosen τ without storing it." };
         var scoring = new ScoringOptionSet();
         scoring.AddTo(command);
