@@ -1,46 +1,36 @@
 using System.Net;
-using System.Net.Sockets;
 
 namespace SSeg.Ingest.Download;
 
-/// <summary>SSRF guard: addresses a crawler must not reach unless private addresses are explicitly allowed.</summary>
+/// <summary>
+/// SSRF guard: a crawler of public images must reach public addresses only. Refused: the special-purpose ranges
+/// that are not globally reachable (<see cref="SpecialPurposeAddresses"/>: loopback, private, link-local and
+/// metadata, CGNAT, documentation, benchmarking, reserved, multicast; IPv6 forms judged by the IPv4 address they
+/// carry) and this host's own interface addresses (<see cref="HostAddresses"/>), also when carried by NAT64/6to4.
+/// </summary>
 public static class AddressGuard
 {
-    public static bool IsBlocked(IPAddress address)
+    public static bool IsBlocked(IPAddress address) => Reason(address) is not null;
+
+    /// <summary>Null when the address may be fetched from; otherwise why not, for the failure detail.</summary>
+    public static string? Reason(IPAddress address) => Reason(address, HostAddresses.Machine.Current);
+
+    /// <summary>The same rule against a given list of own addresses (the tests pass one with a public address).</summary>
+    internal static string? Reason(IPAddress address, IReadOnlySet<IPAddress> ownAddresses)
     {
-        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
-        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)) return true;
-        if (address.AddressFamily == AddressFamily.InterNetwork)
-        {
-            var b = address.GetAddressBytes();
-            return b[0] switch
-            {
-                0 => true,                                   // 0.0.0.0/8 "this network"
-                10 => true,                                  // private
-                100 => b[1] >= 64 && b[1] <= 127,            // carrier-grade NAT 100.64/10
-                127 => true,                                 // loopback
-                169 => b[1] == 254,                          // link-local, cloud metadata
-                172 => b[1] >= 16 && b[1] <= 31,             // private
-                192 => (b[1] == 168) || (b[1] == 0 && b[2] == 0), // private, IETF protocol assignments
-                198 => b[1] == 18 || b[1] == 19,             // benchmarking
-                >= 224 => true,                              // multicast, reserved, broadcast
-                _ => false,
-            };
-        }
-        if (address.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            if (address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast) return true;
-            var b = address.GetAddressBytes();
-            if ((b[0] & 0xfe) == 0xfc) return true;          // unique local fc00::/7
-            return false;
-        }
-        return true;
+        var canonical = SpecialPurposeAddresses.Canonical(address);
+        if (ownAddresses.Contains(canonical)) return "this host's own address";
+        var special = SpecialPurposeAddresses.Classify(canonical);
+        if (special is not null) return special;
+        foreach (var (via, v4) in SpecialPurposeAddresses.Embedded(canonical))
+            if (ownAddresses.Contains(v4)) return $"{via} of {v4}, this host's own address";
+        return null;
     }
 }
 
 /// <summary>Thrown from the connect step when every address of a host is refused by the guard.</summary>
-public sealed class BlockedAddressException(string host, IPAddress address)
-    : Exception($"{host} resolves to {address}, a loopback/private/link-local address (blocked; allow with --allow-private)")
+public sealed class BlockedAddressException(string host, IPAddress address, string reason)
+    : Exception($"{host} resolves to {address}: {reason} (blocked; allow with --allow-private)")
 {
     public string Host { get; } = host;
     public IPAddress Address { get; } = address;

@@ -18,7 +18,10 @@ public sealed record DownloadOptions
 
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>SSRF guard off switch: allow loopback, private and link-local addresses (tests use loopback).</summary>
+    /// <summary>
+    /// Address guard off switch: allow non-public and this host's own addresses (<see cref="AddressGuard"/>); the
+    /// demo and the tests serve from loopback.
+    /// </summary>
     public bool AllowPrivateAddresses { get; init; }
 
     /// <summary>

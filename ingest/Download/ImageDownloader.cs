@@ -202,8 +202,8 @@ public sealed class ImageDownloader : IDisposable
         if (_options.AllowPrivateAddresses) return null;
         if (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 && IsExempt(uri.IdnHost, uri.Port)) return null;
         if (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 && IPAddress.TryParse(uri.IdnHost.Trim('[', ']'), out var ip)
-            && AddressGuard.IsBlocked(ip))
-            return $"{uri.Host} is a loopback/private/link-local address (blocked; allow with --allow-private)";
+            && AddressGuard.Reason(ip) is { } reason)
+            return $"{uri.Host} is {reason} (blocked; allow with --allow-private)";
         if (uri.IdnHost.Equals("localhost", StringComparison.OrdinalIgnoreCase) || uri.IdnHost.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
             return $"{uri.Host} is loopback (blocked; allow with --allow-private)";
         return null;
@@ -212,7 +212,12 @@ public sealed class ImageDownloader : IDisposable
     private bool IsExempt(string host, int port) =>
         _options.GuardExemptEndpoints.Count > 0 && _options.GuardExemptEndpoints.Contains($"{host.Trim('[', ']')}:{port}");
 
-    /// <summary>Resolves the host and connects only to addresses the SSRF guard accepts (also on every redirect hop).</summary>
+    /// <summary>
+    /// Resolves the host once and connects only to the resolved addresses the SSRF guard accepts, so the address
+    /// checked is the address connected (no second lookup a rebinding DNS server could answer differently). Every
+    /// new connection comes through here, on every redirect hop; requests stay HTTP/1.1 because HTTP/3 (QUIC)
+    /// would open its connections without this callback.
+    /// </summary>
     private async ValueTask<Stream> ConnectGuardedAsync(SocketsHttpConnectionContext context, CancellationToken ct)
     {
         var host = context.DnsEndPoint.Host;
@@ -224,7 +229,7 @@ public sealed class ImageDownloader : IDisposable
         var allowed = _options.AllowPrivateAddresses
             ? addresses
             : addresses.Where(a => !AddressGuard.IsBlocked(a) || IsExempt(a.ToString(), port)).ToArray();
-        if (allowed.Length == 0) throw new BlockedAddressException(host, addresses[0]);
+        if (allowed.Length == 0) throw new BlockedAddressException(host, addresses[0], AddressGuard.Reason(addresses[0]) ?? "refused");
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {

@@ -14,7 +14,8 @@ namespace SSeg.Ingest.Images;
 /// Downloaded bytes → stored JPEG: header-only identify (pixel-count guard, size filters) before any decode,
 /// EXIF orientation, alpha composited on white, resize per <see cref="ImageOptions"/>, JPEG re-encode.
 /// A plain 8-bit YCbCr JPEG that needs no change is kept as downloaded when the policy allows
-/// (<see cref="ReencodePolicy.WhenNeeded"/>). Single-threaded per call; thread-safe across calls.
+/// (<see cref="ReencodePolicy.WhenNeeded"/>). Decodes only the formats of <see cref="IngestImageFormats"/>.
+/// Single-threaded per call; thread-safe across calls.
 /// </summary>
 public sealed class ImageProcessor
 {
@@ -28,7 +29,7 @@ public sealed class ImageProcessor
     public ImageProcessor(ImageOptions options)
     {
         _options = options;
-        _config = Configuration.Default.Clone();
+        _config = IngestImageFormats.CreateConfiguration();
         _config.MaxDegreeOfParallelism = 1;                  // parallelism comes from processing many images at once
         // ImageSharp's default pool may keep up to 1/8 of physical memory; a small pool keeps the stage's memory flat.
         _config.MemoryAllocator = SharedAllocator.Value;

@@ -208,21 +208,4 @@ public sealed class DownloaderTests(ServerFixture fixture) : IClassFixture<Serve
         Assert.Null(RobotsTag.FindOptOut(["unavailable_after: 25 Jun 2010 15:00:00 PST"], "sseg-ingest", directives));
         Assert.Null(RobotsTag.FindOptOut(["noarchive"], "sseg-ingest", directives));
     }
-
-    [Theory]
-    [InlineData("127.0.0.1", true)]
-    [InlineData("10.0.0.1", true)]
-    [InlineData("172.16.5.4", true)]
-    [InlineData("172.32.0.1", false)]
-    [InlineData("192.168.1.1", true)]
-    [InlineData("169.254.169.254", true)]
-    [InlineData("100.64.0.1", true)]
-    [InlineData("8.8.8.8", false)]
-    [InlineData("::1", true)]
-    [InlineData("fe80::1", true)]
-    [InlineData("fd00::1", true)]
-    [InlineData("::ffff:127.0.0.1", true)]
-    [InlineData("2606:4700::1111", false)]
-    public void Address_guard_classifies_addresses(string address, bool blocked) =>
-        Assert.Equal(blocked, AddressGuard.IsBlocked(IPAddress.Parse(address)));
 }

@@ -21,6 +21,7 @@ public sealed class FaultServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, int> _hits = new();
+    private int _connections;
     internal static readonly Lazy<byte[]> BombPng = new(MakeBombPng);
 
     private FaultServer(WebApplication app) => _app = app;
@@ -33,19 +34,28 @@ public sealed class FaultServer : IAsyncDisposable
 
     public int Hits(string path) => _hits.GetValueOrDefault(path);
 
+    /// <summary>TCP connections accepted so far, requests or not.</summary>
+    public int Connections => Volatile.Read(ref _connections);
+
     public string Url(string path) => BaseUrl + path;
 
-    public static async Task<FaultServer> StartAsync()
+    /// <summary>Starts on a free port of <paramref name="bindTo"/> (default loopback; only this machine's own addresses).</summary>
+    public static async Task<FaultServer> StartAsync(IPAddress? bindTo = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        FaultServer server = null!;
         builder.WebHost.UseKestrel(o =>
         {
-            o.Listen(IPAddress.Loopback, 0);
+            o.Listen(bindTo ?? IPAddress.Loopback, 0, listen => listen.Use(next => connection =>
+            {
+                Interlocked.Increment(ref server._connections);
+                return next(connection);
+            }));
             o.Limits.MinResponseDataRate = null;
         });
         var app = builder.Build();
-        var server = new FaultServer(app);
+        server = new FaultServer(app);
         app.Run(server.HandleAsync);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
