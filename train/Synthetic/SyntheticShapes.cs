@@ -143,7 +143,7 @@ public static class SyntheticShapes
                 await imageWriter.AddAsync(new ImageRow(key, bytes, sample.Caption, sample.Nouns.Take(sample.Nouns.Length - 1).ToArray(),
                     [], $"synthetic://{name}/{key}", "synthetic", size, size, size, size, Convert.ToHexStringLower(SHA256.HashData(bytes))), ct);
                 var (grid, ids, segments) = masks[i];
-                await maskWriter.AddAsync(new MaskRow(key, ClusterMapPng.Encode(grid, grid, ids), grid, grid, segments), ct);
+                await maskWriter.AddAsync(new MaskRow(key, MaskPng.Encode(grid, grid, ids), grid, grid, segments), ct);
             }
             await imageWriter.CommitAsync(ct);
             await maskWriter.CommitAsync(ct);
