@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 using SSeg.Eval.Metrics;
 
 namespace SSeg.Eval.Datasets;
@@ -209,9 +210,12 @@ public static class IndexedPng
         System.Text.Encoding.ASCII.GetBytes(type, header[4..]);
         s.Write(header);
         s.Write(data);
-        Span<byte> crc = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32.Compute(header[4..], data));
-        s.Write(crc);
+        var crc = new Crc32();
+        crc.Append(header[4..]);   // the CRC covers the chunk type and data, not the length
+        crc.Append(data);
+        Span<byte> crcBytes = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(crcBytes, crc.GetCurrentHashAsUInt32());
+        s.Write(crcBytes);
     }
 
     private static void Unfilter(byte filter, byte[] cur, byte[] prev, int bpp, int row)

@@ -20,30 +20,19 @@ public static class SafetensorsFile
     };
 
     /// <summary>Reads every tensor (on CPU) and the metadata.</summary>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">The file is not valid safetensors; the message names it and the fault.</exception>
     public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Read(string path)
     {
-        using var stream = File.OpenRead(path);
-        var lengthBytes = new byte[8];
-        stream.ReadExactly(lengthBytes);
-        var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
-        if (headerLength == 0 || headerLength > (ulong)Math.Min(stream.Length - 8, 100_000_000))
-            throw new InvalidDataException($"{path}: not a safetensors file (header length {headerLength}).");
-        var headerBytes = new byte[(int)headerLength];
-        stream.ReadExactly(headerBytes);
-        var dataStart = 8 + (long)headerLength;
-
+        using var stream = Open(path);
+        using var header = SafetensorsHeader.Read(stream, path);
+        var metadata = header.Metadata(path);
         var tensors = new Dictionary<string, Tensor>();
-        var metadata = new Dictionary<string, string>();
         try
         {
-            using var json = JsonDocument.Parse(headerBytes);
-            foreach (var entry in json.RootElement.EnumerateObject())
+            foreach (var entry in header.Root.EnumerateObject())
             {
-                if (entry.Name == "__metadata__")
-                {
-                    foreach (var m in entry.Value.EnumerateObject()) metadata[m.Name] = m.Value.ToString();
-                    continue;
-                }
+                if (entry.Name == SafetensorsHeader.MetadataKey) continue;
                 var dtypeName = entry.Value.GetProperty("dtype").GetString()!;
                 if (!DTypes.TryGetValue(dtypeName, out var dtype))
                     throw new InvalidDataException($"{path}: tensor '{entry.Name}' has unsupported dtype {dtypeName}.");
@@ -54,7 +43,7 @@ public static class SafetensorsFile
                 if (length != t.NumberOfElements * t.ElementSize)
                     throw new InvalidDataException($"{path}: tensor '{entry.Name}' has {length} bytes for shape [{string.Join(", ", shape)}] {dtypeName}.");
                 var bytes = new byte[length];
-                stream.Seek(dataStart + offsets[0], SeekOrigin.Begin);
+                stream.Seek(header.DataStart + offsets[0], SeekOrigin.Begin);
                 stream.ReadExactly(bytes);
                 if (length > 0) t.bytes = bytes;
                 tensors[entry.Name] = t;
@@ -66,6 +55,35 @@ public static class SafetensorsFile
             throw;
         }
         return (tensors, metadata);
+    }
+
+    /// <summary>Reads only the header's metadata, never the weights: what a checkpoint says it is, cheaply.</summary>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">The file is not valid safetensors; the message names it and the fault.</exception>
+    public static SafetensorsMetadata ReadMetadata(string path)
+    {
+        using var stream = Open(path);
+        using var header = SafetensorsHeader.Read(stream, path);
+        return new SafetensorsMetadata(path, header.Metadata(path));
+    }
+
+    /// <summary>
+    /// Whether the file is safetensors with metadata <paramref name="key"/> = <paramref name="value"/>: a probe for
+    /// "is this file mine?", so a missing or foreign file answers false instead of throwing.
+    /// </summary>
+    public static bool HasMetadata(string path, string key, string value)
+    {
+        try { return ReadMetadata(path).Get(key) == value; }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException) { return false; }
+    }
+
+    private static FileStream Open(string path)
+    {
+        try { return File.OpenRead(path); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new FileNotFoundException($"{path}: safetensors file not found.", path, e);
+        }
     }
 
     /// <summary>Writes tensors (copied to CPU, contiguous) atomically: a temporary file renamed into place.</summary>

@@ -106,7 +106,7 @@ public sealed class PseudomaskGenerator : IDisposable
         var maps = new ClusterMap[batch.Count];
         var n = gh * gw;
         for (var i = 0; i < batch.Count; i++)
-            maps[i] = MaskPng.Compact(gh, gw, labels.AsSpan(i * n, n));
+            maps[i] = ClusterMap.Compact(gh, gw, labels.AsSpan(i * n, n));
         return maps;
     }
 

@@ -141,7 +141,7 @@ public static class PseudomaskStage
         for (var i = 0; i < batch.Count; i++)
         {
             var map = maps[i];
-            masks[batch[i].Index] = new MaskRow(batch[i].Key, MaskPng.Encode(map), map.Height, map.Width, map.Segments);
+            masks[batch[i].Index] = new MaskRow(batch[i].Key, MaskPng.Encode(map.Height, map.Width, map.Ids), map.Height, map.Width, map.Segments);
         }
         timings.Encode += clock.Elapsed.TotalSeconds;
         return batch.Count;

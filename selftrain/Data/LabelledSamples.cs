@@ -13,7 +13,7 @@ public sealed class LabelledSamples
 {
     public const int CachedShards = 2;
     private readonly Dataset _dataset;
-    private readonly LinkedList<(int Position, List<(string Key, byte[] Image, byte[] Mask)> Rows)> _cache = new();
+    private readonly LinkedList<(int Position, List<(byte[] Image, MaskRow Mask)> Rows)> _cache = new();
 
     private LabelledSamples(Dataset dataset, string generatorId, IReadOnlyList<(int Shard, int Rows)> shards)
     {
@@ -55,17 +55,17 @@ public sealed class LabelledSamples
     public async Task<SegSample> GetAsync(int position, int row, CancellationToken ct = default)
     {
         var rows = await LoadShardAsync(position, ct);
-        var (key, imageBytes, maskPng) = rows[row];
+        var (imageBytes, mask) = rows[row];
         using var image = Image.Load<Rgb24>(imageBytes);
         var rgb = new byte[image.Width * image.Height * 3];
         image.CopyPixelDataTo(rgb);
-        var (w, h, labels) = LabelPng.Decode(maskPng, $"{_dataset.Name} {key}");
+        var (h, w, labels) = MaskPng.Decode(mask, _dataset.Name);
         if (w != image.Width || h != image.Height)
-            throw new InvalidDataException($"{_dataset.Name} {key}: label map {w}x{h} does not match the image {image.Width}x{image.Height}");
+            throw new InvalidDataException($"{_dataset.Name} {mask.Key}: label map {w}x{h} does not match the image {image.Width}x{image.Height}");
         return new SegSample(w, h, rgb, labels);
     }
 
-    private async Task<List<(string Key, byte[] Image, byte[] Mask)>> LoadShardAsync(int position, CancellationToken ct)
+    private async Task<List<(byte[] Image, MaskRow Mask)>> LoadShardAsync(int position, CancellationToken ct)
     {
         for (var node = _cache.First; node is not null; node = node.Next)
             if (node.Value.Position == position)
@@ -79,13 +79,13 @@ public sealed class LabelledSamples
         await using (var reader = await _dataset.OpenImageShardAsync(shard, ct))
             await foreach (var r in reader.ReadRowsAsync(ImageColumns.Key | ImageColumns.Image, ct))
                 images[r.Key] = r.ImageBytes;
-        var rows = new List<(string, byte[], byte[])>();
+        var rows = new List<(byte[], MaskRow)>();
         await using (var reader = await _dataset.OpenMaskShardAsync(GeneratorId, shard, ct))
             await foreach (var m in reader.ReadRowsAsync(true, ct))
             {
                 if (!images.TryGetValue(m.Key, out var bytes))
                     throw new InvalidDataException($"{_dataset.Name}: label row {m.Key} of shard {shard} has no image row");
-                rows.Add((m.Key, bytes, m.MaskPng));
+                rows.Add((bytes, m));
             }
         if (rows.Count != Shards[position].Rows)
             throw new InvalidDataException($"{_dataset.Name}: label shard {shard} has {rows.Count} rows, the manifest says {Shards[position].Rows}");

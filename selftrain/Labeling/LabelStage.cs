@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using SSeg.Eval.Metrics;
 using SSeg.Eval.Protocol;
 using SSeg.Eval.Scoring;
 using SSeg.Eval.Stage;
@@ -118,7 +119,7 @@ public static class LabelStage
                 var started = clock.Elapsed.TotalSeconds;
                 var labels = predictor.Predict(image);
                 inferenceSeconds += clock.Elapsed.TotalSeconds - started;
-                var png = LabelPng.Encode(labels);
+                var png = MaskPng.Encode(labels.Height, labels.Width, ToBytes(labels));
                 await maskWriter.AddAsync(new MaskRow(key, png, labels.Height, labels.Width, labels.Labels.Distinct().Count()), ct);
                 if (imageWriter is not null)
                 {
@@ -150,6 +151,19 @@ public static class LabelStage
             .OrderBy(f => f, StringComparer.Ordinal)
             .Select(f => $"{f} {CheckpointLoader.Sha256(Path.Combine(path, f))}");
         return Hash(string.Join("\n", lines));
+    }
+
+    /// <summary>The mask column stores one byte per pixel; a class index that does not fit must fail, not wrap.</summary>
+    private static byte[] ToBytes(LabelMap labels)
+    {
+        var bytes = new byte[labels.Labels.Length];
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            var v = labels.Labels[i];
+            if (v is < 0 or > 255) throw new ArgumentException($"label {v} at pixel {i} does not fit in 8 bits");
+            bytes[i] = (byte)v;
+        }
+        return bytes;
     }
 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));

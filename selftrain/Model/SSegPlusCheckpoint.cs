@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Text.Json;
 using SSeg.Models;
 
 namespace SSeg.Selftrain.Model;
@@ -41,37 +39,13 @@ public static class SSegPlusCheckpoint
         return model;
     }
 
-    /// <summary>The config from the header alone (no weights read), or null when the file is not S-Seg+.</summary>
+    /// <summary>The config from the header alone (no weights read), or null when the file is safetensors of another kind.</summary>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">Not a safetensors file, or an S-Seg+ one without its config.</exception>
     public static SSegPlusConfig? ReadConfig(string path)
     {
-        var metadata = ReadMetadata(path);
-        if (metadata is null || !metadata.TryGetValue(KindKey, out var kind) || kind != Kind) return null;
-        if (!metadata.TryGetValue(ConfigKey, out var json)) throw new InvalidDataException($"{path}: S-Seg+ checkpoint without {ConfigKey}.");
-        return SSegPlusConfig.FromJson(json, path);
-    }
-
-    /// <summary>The <c>__metadata__</c> of a safetensors header; null when the file is not safetensors.</summary>
-    public static IReadOnlyDictionary<string, string>? ReadMetadata(string path)
-    {
-        if (!File.Exists(path)) return null;
-        using var stream = File.OpenRead(path);
-        if (stream.Length < 8) return null;
-        Span<byte> lengthBytes = stackalloc byte[8];
-        stream.ReadExactly(lengthBytes);
-        var length = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
-        if (length == 0 || length > (ulong)Math.Min(stream.Length - 8, 100_000_000)) return null;
-        var header = new byte[(int)length];
-        stream.ReadExactly(header);
-        try
-        {
-            using var doc = JsonDocument.Parse(header);
-            if (!doc.RootElement.TryGetProperty("__metadata__", out var meta) || meta.ValueKind != JsonValueKind.Object)
-                return new Dictionary<string, string>();
-            return meta.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "");
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
+        var metadata = SafetensorsFile.ReadMetadata(path);
+        if (metadata.Get(KindKey) != Kind) return null;
+        return SSegPlusConfig.FromJson(metadata.Require(ConfigKey, "a complete S-Seg+ checkpoint"), path);
     }
 }

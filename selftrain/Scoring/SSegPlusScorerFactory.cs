@@ -1,4 +1,5 @@
 using SSeg.Eval.Scoring;
+using SSeg.Models;
 using SSeg.Selftrain.Model;
 
 namespace SSeg.Selftrain.Scoring;
@@ -8,12 +9,13 @@ public sealed class SSegPlusScorerFactory : IScorerFactory
 {
     public string Kind => SSegPlusCheckpoint.Kind;
 
-    public bool CanLoad(string checkpointPath) => SSegPlusCheckpoint.ReadConfig(checkpointPath) is not null;
+    public bool CanLoad(string checkpointPath) =>
+        SafetensorsFile.HasMetadata(checkpointPath, SSegPlusCheckpoint.KindKey, SSegPlusCheckpoint.Kind);
 
     public ISegmentationScorer Load(string checkpointPath, ScorerLoadOptions options)
     {
         var model = SSegPlusCheckpoint.Load(checkpointPath);
-        var step = SSegPlusCheckpoint.ReadMetadata(checkpointPath)?.GetValueOrDefault("sseg.step");
+        var step = SafetensorsFile.ReadMetadata(checkpointPath).Get("sseg.step");
         var name = $"S-Seg+ {model.Config.BackboneName}/{model.Config.PatchSize}" + (step is null ? "" : $" step {step}");
         return new SSegPlusScorer(model, options.Device, name);
     }

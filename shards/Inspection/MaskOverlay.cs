@@ -11,14 +11,15 @@ public static class MaskOverlay
     private static readonly Rgb24[] Palette = BuildPalette();
 
     /// <summary>
-    /// Decodes <paramref name="imageBytes"/> (JPEG/PNG) and <paramref name="maskPng"/> (8-bit cluster ids at grid
+    /// Decodes <paramref name="imageBytes"/> (JPEG/PNG) and <paramref name="maskPng"/> (<see cref="MaskPng"/> ids at grid
     /// resolution), upsamples the mask with nearest neighbour to the image size, and blends one colour per id.
     /// </summary>
     /// <exception cref="InvalidDataException">Either input cannot be decoded.</exception>
     public static byte[] RenderPng(byte[] imageBytes, byte[] maskPng, float alpha = 0.5f)
     {
         using var image = Decode<Rgb24>(imageBytes, "image");
-        using var mask = Decode<L8>(maskPng, "mask");
+        var (height, width, ids) = MaskPng.Decode(maskPng, "overlay mask");
+        using var mask = Image.LoadPixelData<L8>(ids, width, height);
         mask.Mutate(m => m.Resize(new ResizeOptions { Size = new Size(image.Width, image.Height), Sampler = KnownResamplers.NearestNeighbor, Mode = ResizeMode.Stretch }));
         image.ProcessPixelRows(mask, (imageRows, maskRows) =>
         {

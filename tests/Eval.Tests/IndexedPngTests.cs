@@ -71,6 +71,19 @@ public class IndexedPngTests
     }
 
     [Fact]
+    public void WrittenChunksCarryTheStandardCrc32()
+    {
+        using var tmp = TestPaths.NewTempDir("eval-png");
+        var path = Path.Combine(tmp.Path, "g.png");
+        IndexedPng.Write(path, new LabelMap(3, 2, [0, 1, 300, 2, 3, 4]));
+        // Every PNG ends with the same IEND chunk; its CRC-32 is the well-known AE 42 60 82.
+        Assert.Equal(new byte[] { 0, 0, 0, 0, 73, 69, 78, 68, 0xAE, 0x42, 0x60, 0x82 }, File.ReadAllBytes(path)[^12..]);
+        // ImageSharp checks the CRCs of the IHDR and IDAT chunks.
+        using var image = Image.Load<L16>(path);
+        Assert.Equal(300, image[2, 0].PackedValue);
+    }
+
+    [Fact]
     public void NonPngAndTruncatedFilesGiveErrorsNamingTheFile()
     {
         using var tmp = TestPaths.NewTempDir("eval-png");

@@ -133,7 +133,7 @@ public sealed class ShardTrainStream(Dataset dataset, TrainDataOptions options, 
         {
             var rng = new Random(Mix(Options.Seed, epoch, position));
             using var image = Image.Load<Rgb24>(row.ImageBytes);
-            var (mh, mw, ids) = ClusterMapPng.Decode(maskRow.MaskPng);
+            var (mh, mw, ids) = MaskPng.Decode(maskRow);
             var box = Options.Crop.Sample(image.Width, image.Height, rng);
             var pixels = PairAugmenter.CropImage(image, box, Options.CropSize);
             var mask = PairAugmenter.CropMask(ids, mh, mw, image.Width, image.Height, box, Options.MaskSize);

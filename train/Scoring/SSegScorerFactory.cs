@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using SSeg.Eval.Scoring;
 using SSeg.Models;
@@ -22,9 +21,7 @@ public sealed class SSegScorerFactory : IScorerFactory
     public bool CanLoad(string checkpointPath)
     {
         var file = ResolveModelFile(checkpointPath);
-        if (file is null) return false;
-        try { return ReadMetadata(file).TryGetValue(SSegCheckpoint.KindKey, out var k) && k == SSegCheckpoint.Kind; }
-        catch (Exception e) when (e is IOException or InvalidDataException or JsonException) { return false; }
+        return file is not null && SafetensorsFile.HasMetadata(file, SSegCheckpoint.KindKey, SSegCheckpoint.Kind);
     }
 
     public ISegmentationScorer Load(string checkpointPath, ScorerLoadOptions options)
@@ -35,16 +32,15 @@ public sealed class SSegScorerFactory : IScorerFactory
         var background = BackgroundPrompts.Parse(options.Settings.GetValueOrDefault(BackgroundPrompts.SettingKey));
         var file = ResolveModelFile(checkpointPath)
             ?? throw new FileNotFoundException($"no S-Seg checkpoint (model.safetensors) at {checkpointPath}", checkpointPath);
-        var meta = ReadMetadata(file);
-        if (!meta.TryGetValue(SSegCheckpoint.ConfigKey, out var configJson))
-            throw new InvalidDataException($"{file}: no '{SSegCheckpoint.ConfigKey}' metadata; not an S-Seg checkpoint");
+        var meta = SafetensorsFile.ReadMetadata(file);
+        var configJson = meta.Require(SSegCheckpoint.ConfigKey, "an S-Seg checkpoint");
         var config = JsonSerializer.Deserialize<SSegModelConfig>(configJson)!;
         var vocab = Path.Combine(Path.GetDirectoryName(file)!, RunStore.VocabFile);
         var tokenizer = BpeTokenizer.Load(vocab, maxMerges: int.MaxValue, contextLength: config.ContextLength);
         var model = new SSegModel(config);
         try { CheckpointLoader.Load(model, file); }
         catch { model.Dispose(); throw; }
-        meta.TryGetValue("sseg.step", out var step);
+        var step = meta.Get("sseg.step");
         return new SSegScorer(model, tokenizer, options.Device, templates,
             $"S-Seg {config.Name}" + (step is null ? "" : $" step {step}"), combination, background);
     }
@@ -63,22 +59,5 @@ public sealed class SSegScorerFactory : IScorerFactory
         using var doc = JsonDocument.Parse(File.ReadAllText(latest));
         var candidate = Path.Combine(path, "checkpoints", doc.RootElement.GetProperty("checkpoint").GetString()!, RunStore.ModelFile);
         return File.Exists(candidate) ? candidate : null;
-    }
-
-    /// <summary>Reads only the safetensors header's __metadata__ (8-byte length + JSON), never the weights.</summary>
-    public static Dictionary<string, string> ReadMetadata(string file)
-    {
-        using var s = File.OpenRead(file);
-        var lengthBytes = new byte[8];
-        s.ReadExactly(lengthBytes);
-        long length = BitConverter.ToInt64(lengthBytes);
-        if (length <= 0 || length > 100_000_000 || length > s.Length - 8) throw new InvalidDataException($"{file}: not a safetensors file");
-        var header = new byte[length];
-        s.ReadExactly(header);
-        using var doc = JsonDocument.Parse(Encoding.UTF8.GetString(header));
-        var result = new Dictionary<string, string>();
-        if (doc.RootElement.TryGetProperty("__metadata__", out var m))
-            foreach (var p in m.EnumerateObject()) result[p.Name] = p.Value.GetString() ?? "";
-        return result;
     }
 }

@@ -167,7 +167,7 @@ public static class SyntheticShapes
                 await imageWriter.AddAsync(new ImageRow(key, bytes, sample.Caption, sample.Nouns,
                     [], $"synthetic://{name}/{key}", "synthetic", size, size, size, size, Convert.ToHexStringLower(SHA256.HashData(bytes))), ct);
                 var (grid, ids, segments) = masks[i];
-                await maskWriter.AddAsync(new MaskRow(key, ClusterMapPng.Encode(grid, grid, ids), grid, grid, segments), ct);
+                await maskWriter.AddAsync(new MaskRow(key, MaskPng.Encode(grid, grid, ids), grid, grid, segments), ct);
             }
             await imageWriter.CommitAsync(ct);
             await maskWriter.CommitAsync(ct);
