@@ -26,7 +26,7 @@ internal static class IngestCommand
     private static readonly Option<double> MaxBodyMb = new("--max-body-mb") { Description = "Largest body accepted, in MB.", DefaultValueFactory = _ => 20 };
     private static readonly Option<int> PerHost = new("--per-host-concurrency") { Description = "Requests in flight per host.", DefaultValueFactory = _ => 16 };
     private static readonly Option<string[]> HostInterval = new("--host-interval") { Description = "Minimum seconds between requests to a host, HOST=SECONDS (e.g. i.imgur.com=2); '*=S' for all hosts.", AllowMultipleArgumentsPerToken = true };
-    private static readonly Option<bool> AllowPrivate = new("--allow-private") { Description = "Turn the SSRF guard off: allow loopback, private and link-local addresses." };
+    private static readonly Option<bool> AllowPrivate = new("--allow-private") { Description = "Turn the SSRF guard off: allow loopback, private, link-local, special-purpose and this host's own addresses." };
     private static readonly Option<bool> IgnoreOptOut = new("--ignore-opt-out") { Description = "Do not honour X-Robots-Tag noai/noimageai/noindex/noimageindex." };
     private static readonly Option<string?> ContactUrl = new("--contact-url") { Description = "URL named in the user agent so site owners can reach you." };
     private static readonly Option<int> ImageSize = new("--image-size") { Description = "Target size (see --resize-mode).", DefaultValueFactory = _ => 512 };
