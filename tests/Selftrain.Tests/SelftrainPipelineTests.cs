@@ -2,6 +2,7 @@ using System.Text.Json;
 using SSeg.Eval.Datasets;
 using SSeg.Eval.Protocol;
 using SSeg.Eval.Scoring;
+using SSeg.Eval.Stage;
 using SSeg.Models;
 using SSeg.Selftrain.Data;
 using SSeg.Selftrain.Labeling;
@@ -58,6 +59,23 @@ public class SelftrainPipelineTests(SelftrainPipelineFixture fx, ITestOutputHelp
             }
         }
         Assert.InRange((double)agree / scored, 0.6, 0.99);
+    }
+
+    [Fact]
+    public void TheTeacherLabelsWithTheThresholdEvalCalibrationStoredForTheTargetKindUnlessOneIsGiven()
+    {
+        var teacher = StandInTeacherFactory.Write(Path.Combine(fx.Root, "calibrated-teacher.json"));
+        Assert.Equal(0.95, SelftrainStage.PlanLabels(fx.Label with { TeacherCheckpoint = teacher }, fx.Registry).Target.BackgroundThreshold);
+        var entry = new StoredThreshold(0.42, "voc", "train", 300, 0.6, new Dictionary<string, string>(), DateTimeOffset.UnixEpoch, []);
+        StoredThresholds.Write(teacher, "voc", entry);
+
+        var plan = SelftrainStage.PlanLabels(fx.Label with { TeacherCheckpoint = teacher }, fx.Registry);
+        Assert.Equal(0.42, plan.Target.BackgroundThreshold);
+        Assert.Equal("calibrated on voc:train (300 images, 1970-01-01)", plan.Generator.Extra!["background_threshold_source"]);
+        Assert.Equal(0.7, SelftrainStage.PlanLabels(fx.Label with { TeacherCheckpoint = teacher, BackgroundThreshold = 0.7 }, fx.Registry).Target.BackgroundThreshold);
+        // A τ fitted to other scores (other scorer settings) is not used.
+        var other = fx.Label with { TeacherCheckpoint = teacher, ScorerSettings = new Dictionary<string, string> { ["templates"] = "full" } };
+        Assert.Equal(0.95, SelftrainStage.PlanLabels(other, fx.Registry).Target.BackgroundThreshold);
     }
 
     [Fact]

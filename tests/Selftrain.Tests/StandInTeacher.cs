@@ -26,6 +26,8 @@ public sealed class StandInTeacherFactory : IScorerFactory
         return new StandInTeacher(options.Device, swap);
     }
 
+    public string? ResolveCheckpointFile(string checkpointPath) => File.Exists(checkpointPath) ? checkpointPath : null;
+
     public static string Write(string path, double swap = 0.2)
     {
         File.WriteAllText(path, JsonSerializer.Serialize(new { kind = "stand-in-teacher", swap }));
