@@ -46,7 +46,7 @@ public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry s
             return;
         }
 
-        var context = engine.ContextFor(runId, run.Definition, stageIndex);
+        var context = engine.ContextFor(runId, run.Definition, stageIndex, run.Origin);
         StagePlan plan;
         try
         {
@@ -103,7 +103,7 @@ public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry s
         var run = runs.Get(runId) ?? throw new InvalidOperationException($"Run {runId} does not exist.");
         if (run.Status == RunStatus.Failed) return; // another shard failed the run; nothing to add
         var adapter = stages.Find(stage) ?? throw new InvalidOperationException($"Unknown stage '{stage}'.");
-        var context = engine.ContextFor(runId, run.Definition, stageIndex);
+        var context = engine.ContextFor(runId, run.Definition, stageIndex, run.Origin);
         var field = $"stage:{stageIndex}:shard:{shard}";
         var progress = new ThrottledProgress(p => runs.Set(runId, (field, p.ToString())), TimeSpan.FromSeconds(1));
         runs.Set(runId, (field, "running"));
@@ -122,7 +122,7 @@ public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry s
         if (RunStatus.IsFinal(run.Status) || run.StageStatus(stageIndex) != RunStatus.Running) return;
         var definition = run.Definition.Stages[stageIndex];
         var adapter = stages.Find(definition.Stage)!;
-        var context = engine.ContextFor(runId, run.Definition, stageIndex);
+        var context = engine.ContextFor(runId, run.Definition, stageIndex, run.Origin);
         var shards = run.StageShards(stageIndex);
         var sharded = run.Field($"stage:{stageIndex}:sharded") != "false";
         var states = JobStates(run.StageJobs(stageIndex));

@@ -17,13 +17,14 @@ public sealed class RunStore(JobStorage storage)
     public static string NewRunId() =>
         $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
 
-    public void Create(string runId, PipelineDefinition definition, string trigger)
+    public void Create(string runId, PipelineDefinition definition, string trigger, Jobs.OptionOrigin origin)
     {
         var fields = new Dictionary<string, string>
         {
             ["definition"] = definition.ToJson(),
             ["pipeline"] = definition.Name,
             ["trigger"] = trigger,
+            ["origin"] = origin.ToString(),
             ["created"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
             ["status"] = RunStatus.Running,
         };
@@ -125,6 +126,10 @@ public sealed class RunRecord(string id, IReadOnlyDictionary<string, string> fie
     public string? Message => Field("message");
     public string Pipeline => Field("pipeline") ?? "";
     public string Trigger => Field("trigger") ?? "";
+
+    /// <summary>Who gave the options; runs stored before origins were recorded get the strict dashboard rule.</summary>
+    public Jobs.OptionOrigin Origin =>
+        Enum.TryParse<Jobs.OptionOrigin>(Field("origin"), out var origin) ? origin : Jobs.OptionOrigin.Dashboard;
     public DateTime Created => DateTime.Parse(Field("created") ?? "2000-01-01", CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
 
     public string? Field(string name) => fields.TryGetValue(name, out var value) ? value : null;
