@@ -11,7 +11,7 @@ namespace SSeg.Pipelines.Runs;
 public sealed class RunStore(JobStorage storage)
 {
     private const string RunsSet = "sseg:runs";
-    private static string RunKey(string runId) => $"sseg:run:{runId}";
+    internal static string RunKey(string runId) => $"sseg:run:{runId}";
     private static string LedgerKey(string pipeline) => $"sseg:ledger:{pipeline}";
 
     public static string NewRunId() =>
@@ -43,6 +43,16 @@ public sealed class RunStore(JobStorage storage)
         transaction.SetRangeInHash(RunKey(runId), fields.Select(f => new KeyValuePair<string, string>(f.Field, f.Value)));
         transaction.Commit();
     }
+
+    /// <summary>The fields that mark a stage and its run failed with <paramref name="message"/> (shown on the run page).</summary>
+    public static (string Field, string Value)[] FailureFields(int stageIndex, string message) =>
+    [
+        ($"stage:{stageIndex}:status", RunStatus.Failed),
+        ($"stage:{stageIndex}:summary", message),
+        ("status", RunStatus.Failed),
+        ("message", message),
+        ("finished", DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture)),
+    ];
 
     public RunRecord? Get(string runId)
     {
