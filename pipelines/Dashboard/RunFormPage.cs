@@ -23,7 +23,7 @@ public sealed class RunFormPage : SsegPage
             try
             {
                 var definition = FromForm(registry);
-                started = engine.Start(definition, "dashboard");
+                started = engine.Start(definition, "dashboard", OptionOrigin.Dashboard);
             }
             catch (PipelineDefinitionException e)
             {

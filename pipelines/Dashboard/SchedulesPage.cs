@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using SSeg.Pipelines.Jobs;
 using SSeg.Pipelines.Runs;
 
 namespace SSeg.Pipelines.Dashboard;
@@ -32,7 +33,7 @@ public sealed class SchedulesPage : SsegPage
                     {
                         var definition = PipelineDefinition.Parse(FormValue("definition") ?? "", "definition");
                         if (FormValue("cron") is { Length: > 0 } cron) definition.Cron = cron.Trim();
-                        errors.AddRange(schedules.Save(definition));
+                        errors.AddRange(schedules.Save(definition, OptionOrigin.Dashboard));
                         if (errors.Count == 0) notice = $"Schedule '{definition.Name}' saved ({definition.Cron}).";
                     }
                     catch (PipelineDefinitionException e)

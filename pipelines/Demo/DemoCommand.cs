@@ -64,7 +64,7 @@ public static class DemoCommand
 
         var engine = app.Services.GetRequiredService<PipelineEngine>();
         string runId;
-        try { runId = engine.Start(definition, "demo"); }
+        try { runId = engine.Start(definition, "demo", OptionOrigin.Trusted); }
         catch (PipelineDefinitionException e)
         {
             await Console.Error.WriteLineAsync("Demo pipeline is invalid:\n  " + e.Message.Replace("\n", "\n  "));

@@ -70,5 +70,11 @@ public sealed class DashboardSettings
     public string? Username { get; set; }
     public string? Password { get; set; }
 
+    /// <summary>
+    /// Folders whose files the Run form may name as checkpoints by absolute path (for example a shared model store).
+    /// Empty (the default): the dashboard accepts checkpoint names under the data root only; see OptionValue.
+    /// </summary>
+    public List<string> AllowedModelFolders { get; set; } = [];
+
     public bool HasCredentials => !string.IsNullOrEmpty(Username) && !string.IsNullOrEmpty(Password);
 }

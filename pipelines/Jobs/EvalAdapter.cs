@@ -23,9 +23,9 @@ public sealed class EvalAdapter : IStageAdapter
 
     public IReadOnlyList<StageOption> Options { get; } =
     [
-        new("run", "Report name: reports/<run>/ under the data root.", Required: true),
-        new("checkpoint", "Checkpoint file or run folder; a bare name means runs/<name> under the data root.", Required: true),
-        new("datasets", "One per line: kind=DIR (voc, context, coco-object, lvis, imagenet-s; kind:split=DIR for a split).", Required: true, Multiline: true),
+        new("run", "Report name: reports/<run>/ under the data root.", Required: true, Kind: OptionKind.Name),
+        new("checkpoint", "Run name (runs/<name> under the data root), or a checkpoint file or folder path (CLI and pipeline files; the dashboard only under Dashboard:AllowedModelFolders).", Required: true, Kind: OptionKind.RunOrPath),
+        new("datasets", "One per line: kind=DIR (voc, context, coco-object, lvis, imagenet-s; kind:split=DIR for a split). DIR is a name (benchmarks/<name> under the data root) or, from the CLI and pipeline files, a path.", Required: true, Multiline: true),
         new("modelKind", "Scorer kind (sseg, sseg-plus); empty: detected from the checkpoint."),
         new("mode", "slide or whole.", "slide"),
         new("shortSide", "Test images are resized to this short side.", "448"),
@@ -72,7 +72,7 @@ public sealed class EvalAdapter : IStageAdapter
         var factory = registry.Resolve(checkpoint, context.Get("modelKind"));
         var settings = new Dictionary<string, string>();
         using var scorer = factory.Load(checkpoint, new ScorerLoadOptions(device, settings));
-        var request = new EvalRequest(context.Require("run"), Specs(context), BuildOptions(context), ReportDirectory(context),
+        var request = new EvalRequest(OptionValue.Name(context, "run"), Specs(context), BuildOptions(context), ReportDirectory(context),
             StoredThresholds.ForCheckpoint(factory, checkpoint), settings);
         var report = EvalStage.Run(scorer, request,
             new ActionProgress<EvalProgress>(p => progress.Report(new StageProgress(p.Done, p.Total, "images", p.Dataset))), ct);
@@ -102,21 +102,15 @@ public sealed class EvalAdapter : IStageAdapter
     }
 
     public static string ReportDirectory(StageContext context) =>
-        Path.Combine(Path.GetFullPath(context.StorageRoot), "reports", context.Require("run"));
+        Path.Combine(Path.GetFullPath(context.StorageRoot), "reports", OptionValue.Name(context, "run"));
 
-    internal static string Checkpoint(StageContext context)
-    {
-        var value = context.Require("checkpoint");
-        if (File.Exists(value) || Directory.Exists(value)) return Path.GetFullPath(value);
-        var underRuns = Path.Combine(Path.GetFullPath(context.StorageRoot), "runs", value);
-        return Directory.Exists(underRuns) || !value.Contains('/') ? underRuns : Path.GetFullPath(value);
-    }
+    internal static string Checkpoint(StageContext context) => OptionValue.Resolve(context, "checkpoint", OptionKind.RunOrPath);
 
     private static IReadOnlyList<DatasetSpec> Specs(StageContext context) =>
         context.GetList("datasets").Select(line =>
         {
             var (kind, split, root) = EvalDatasets.ParseSpec(line);
-            return new DatasetSpec(kind, root, split);
+            return new DatasetSpec(kind, OptionValue.Resolve(context, "datasets", root, OptionKind.FolderOrPath), split);
         }).ToList();
 
     private static EvalOptions BuildOptions(StageContext context)

@@ -17,7 +17,7 @@ public sealed class IngestAdapter : IStageAdapter
 
     public IReadOnlyList<StageOption> Options { get; } =
     [
-        new("dataset", "Dataset name to write (datasets/<name>/ under the data root).", Required: true),
+        new("dataset", "Dataset name to write (datasets/<name>/ under the data root).", Required: true, Kind: OptionKind.Name),
         new("sources", "One manifest per line: cc3m=PATH (caption TAB url), cc12m=PATH (url TAB caption) or redcaps=PATH (annotations folder or zip).", Required: true, Multiline: true),
         new("shardSize", "Input rows per shard (one job each).", "10000"),
         new("downloadConcurrency", "Downloads in flight per job.", "32"),
@@ -35,7 +35,7 @@ public sealed class IngestAdapter : IStageAdapter
             try { check(); }
             catch (Exception e) when (e is StageOptionException or FormatException or ArgumentException) { errors.Add(e.Message); }
         }
-        if (context.Get("dataset") is { } dataset) Check(() => ShardNames.ValidateName(dataset));
+        Check(() => OptionValue.OptionalName(context, "dataset"));
         foreach (var line in context.GetList("sources"))
             Check(() =>
             {
@@ -60,7 +60,7 @@ public sealed class IngestAdapter : IStageAdapter
     }
 
     public async Task DiscardStaleOutputAsync(StageContext context, CancellationToken ct) =>
-        await DatasetFolders.DeleteAsync(context.StorageRoot, context.AzureConnectionString, context.Require("dataset"), ct);
+        await DatasetFolders.DeleteAsync(context.StorageRoot, context.AzureConnectionString, OptionValue.Name(context, "dataset"), ct);
 
     public async Task RunShardAsync(StageContext context, int shard, IProgress<StageProgress> progress, CancellationToken ct)
     {
@@ -77,14 +77,14 @@ public sealed class IngestAdapter : IStageAdapter
     public async Task<int> CountCompletedAsync(StageContext context, StagePlan plan, CancellationToken ct)
     {
         var manifest = await DatasetStore.Open(context.StorageRoot, context.AzureConnectionString)
-            .Dataset(context.Require("dataset")).ReadManifestAsync(ct);
+            .Dataset(OptionValue.Name(context, "dataset")).ReadManifestAsync(ct);
         return manifest?.ImageShards.Count(s => s.Index < plan.Shards) ?? 0;
     }
 
     public async Task<string> SummarizeAsync(StageContext context, CancellationToken ct)
     {
         var summary = await new DatasetInspector(DatasetStore.Open(context.StorageRoot, context.AzureConnectionString))
-            .SummarizeAsync(context.Require("dataset"), ct);
+            .SummarizeAsync(OptionValue.Name(context, "dataset"), ct);
         var reasons = summary.FailuresByReason.Count == 0 ? "" :
             " (" + string.Join(", ", summary.FailuresByReason.OrderByDescending(r => r.Value).Select(r => $"{r.Key} {r.Value}")) + ")";
         return $"dataset {summary.Name}: {summary.Rows} rows in {summary.ImageShards} shard(s), {summary.Failures} failed{reasons}";
@@ -92,7 +92,7 @@ public sealed class IngestAdapter : IStageAdapter
 
     public static IngestOptions Build(StageContext context) => new()
     {
-        Dataset = context.Require("dataset"),
+        Dataset = OptionValue.Name(context, "dataset"),
         Sources = context.GetList("sources").Select(SourceSpec.Parse).ToList() is { Count: > 0 } sources
             ? sources : throw new StageOptionException("option 'sources' needs at least one cc3m=PATH, cc12m=PATH or redcaps=PATH line"),
         Root = context.StorageRoot,

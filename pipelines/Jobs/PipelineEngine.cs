@@ -13,8 +13,11 @@ public sealed class PipelineEngine(RunStore runs, StageRegistry stages, IBackgro
 {
     public HostSettings Settings => settings;
 
-    /// <summary>Every problem of a definition (unknown stage, bad options), each naming the stage; empty when valid.</summary>
-    public IReadOnlyList<string> Validate(PipelineDefinition definition)
+    /// <summary>
+    /// Every problem of a definition (unknown stage, bad options), each naming the stage; empty when valid.
+    /// <paramref name="origin"/> decides whether option values may be paths (OptionValue).
+    /// </summary>
+    public IReadOnlyList<string> Validate(PipelineDefinition definition, OptionOrigin origin)
     {
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(definition.Name)) errors.Add("pipeline 'name' is required");
@@ -37,9 +40,19 @@ public sealed class PipelineEngine(RunStore runs, StageRegistry stages, IBackgro
                 errors.Add($"stages[{i}] ({adapter.Name}): unknown option '{key}' (known: {string.Join(", ", known)})");
             foreach (var option in adapter.Options.Where(o => o.Required && string.IsNullOrWhiteSpace(stage.Options.GetValueOrDefault(o.Name)) && o.Default is null))
                 errors.Add($"stages[{i}] ({adapter.Name}): option '{option.Name}' is required");
+            var context = ContextFor("validate", definition, i, origin);
+            var refused = new List<string>();
+            foreach (var option in adapter.Options.Where(o => o.Kind != OptionKind.Text && context.Get(o.Name) is not null))
+            {
+                try { OptionValue.Resolve(context, option.Name, option.Kind); }
+                catch (StageOptionException e) { refused.Add(e.Message); }
+            }
+            errors.AddRange(refused.Select(e => $"stages[{i}] ({adapter.Name}): {e}"));
+            // The adapter's own checks look at files; a refused value must not reach them (they would probe its path).
+            if (refused.Count > 0) continue;
             try
             {
-                errors.AddRange(adapter.Validate(ContextFor("validate", definition, i)).Select(e => $"stages[{i}] ({adapter.Name}): {e}"));
+                errors.AddRange(adapter.Validate(context).Select(e => $"stages[{i}] ({adapter.Name}): {e}"));
             }
             catch (StageOptionException e)
             {
@@ -57,12 +70,12 @@ public sealed class PipelineEngine(RunStore runs, StageRegistry stages, IBackgro
     }
 
     /// <summary>Validates and enqueues a run; returns its id. Throws PipelineDefinitionException listing the errors.</summary>
-    public string Start(PipelineDefinition definition, string trigger)
+    public string Start(PipelineDefinition definition, string trigger, OptionOrigin origin)
     {
-        var errors = Validate(definition);
+        var errors = Validate(definition, origin);
         if (errors.Count > 0) throw new PipelineDefinitionException(string.Join("\n", errors));
         var runId = RunStore.NewRunId();
-        runs.Create(runId, definition, trigger);
+        runs.Create(runId, definition, trigger, origin);
         jobs.Enqueue<StageJobs>(j => j.StartStageAsync(runId, 0, CancellationToken.None));
         log.LogInformation("Run {RunId} of pipeline {Pipeline} started by {Trigger} with {Stages} stage(s)",
             runId, definition.Name, trigger, definition.Stages.Count);
@@ -70,7 +83,7 @@ public sealed class PipelineEngine(RunStore runs, StageRegistry stages, IBackgro
     }
 
     /// <summary>Fills defaults for options the definition leaves out.</summary>
-    public StageContext ContextFor(string runId, PipelineDefinition definition, int stageIndex)
+    public StageContext ContextFor(string runId, PipelineDefinition definition, int stageIndex, OptionOrigin origin)
     {
         var stage = definition.Stages[stageIndex];
         var adapter = stages.Find(stage.Stage);
@@ -79,6 +92,10 @@ public sealed class PipelineEngine(RunStore runs, StageRegistry stages, IBackgro
             foreach (var option in adapter.Options)
                 if (option.Default is not null && string.IsNullOrWhiteSpace(options.GetValueOrDefault(option.Name)))
                     options[option.Name] = option.Default;
-        return new StageContext(runId, definition.Name, stageIndex, options, settings.Storage.Root, settings.Storage.AzureConnectionString);
+        return new StageContext(runId, definition.Name, stageIndex, options, settings.Storage.Root, settings.Storage.AzureConnectionString)
+        {
+            Origin = origin,
+            AllowedModelFolders = settings.Dashboard.AllowedModelFolders,
+        };
     }
 }

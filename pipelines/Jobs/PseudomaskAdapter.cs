@@ -14,7 +14,7 @@ public sealed class PseudomaskAdapter : IStageAdapter
 
     public IReadOnlyList<StageOption> Options { get; } =
     [
-        new("dataset", "Dataset whose image shards get masks.", Required: true),
+        new("dataset", "Dataset whose image shards get masks.", Required: true, Kind: OptionKind.Name),
         new("model", "DINO backbone: vit_small or vit_base (vit_tiny with randomWeights).", "vit_small"),
         new("patch", "Patch size (8 or 16).", "8"),
         new("feature", "tokens, keys or rgb (rgb: mean colour per patch, no network).", "tokens"),
@@ -22,9 +22,9 @@ public sealed class PseudomaskAdapter : IStageAdapter
         new("seed", "k-means seed.", "0"),
         new("maxSide", "Long-side cap of the network input (pixels).", "448"),
         new("batchSize", "Images per forward pass.", "16"),
-        new("checkpoint", "Backbone weights (.pth/.safetensors); empty: <root>/models/<official name>."),
+        new("checkpoint", "Backbone weights (.pth/.safetensors): a file name under <root>/models/ or, from the CLI and pipeline files, a path; empty: <root>/models/<official name>.", Kind: OptionKind.ModelOrPath),
         new("randomWeights", "Random ViT weights (tests and demos only; marked in the mask metadata).", "false"),
-        new("generatorId", "Mask folder id; empty: derived from the settings (e.g. dino_vit_small8_tokens_k8_s0_m448)."),
+        new("generatorId", "Mask folder id (a name); empty: derived from the settings (e.g. dino_vit_small8_tokens_k8_s0_m448).", Kind: OptionKind.Name),
         new("threads", "CPU threads for libtorch (empty: default)."),
     ];
 
@@ -43,7 +43,7 @@ public sealed class PseudomaskAdapter : IStageAdapter
 
     public async Task<StagePlan> PlanAsync(StageContext context, CancellationToken ct)
     {
-        var manifest = await Manifest(context, ct) ?? throw new InvalidDataException($"dataset '{context.Require("dataset")}' does not exist");
+        var manifest = await Manifest(context, ct) ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, "dataset")}' does not exist");
         var shards = manifest.ImageShards;
         if (shards.Count == 0) throw new InvalidDataException($"dataset '{manifest.Name}' has no image shards");
         // The input is the image shards' content; the upstream fingerprint (ingest) is chained in by the engine.
@@ -56,7 +56,7 @@ public sealed class PseudomaskAdapter : IStageAdapter
 
     public async Task RunShardAsync(StageContext context, int shard, IProgress<StageProgress> progress, CancellationToken ct)
     {
-        var manifest = await Manifest(context, ct) ?? throw new InvalidDataException($"dataset '{context.Require("dataset")}' does not exist");
+        var manifest = await Manifest(context, ct) ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, "dataset")}' does not exist");
         var index = manifest.ImageShards[shard].Index;
         var summary = await PseudomaskStage.RunShardAsync(Build(context), index,
             new ActionProgress<PseudomaskProgress>(p => progress.Report(new StageProgress(p.Done, p.Total, "images"))), ct);
@@ -85,7 +85,7 @@ public sealed class PseudomaskAdapter : IStageAdapter
     }
 
     private static async Task<DatasetManifest?> Manifest(StageContext context, CancellationToken ct) =>
-        await DatasetStore.Open(context.StorageRoot, context.AzureConnectionString).Dataset(context.Require("dataset")).ReadManifestAsync(ct);
+        await DatasetStore.Open(context.StorageRoot, context.AzureConnectionString).Dataset(OptionValue.Name(context, "dataset")).ReadManifestAsync(ct);
 
     /// <summary>The generator id the stage will use: explicit, or the stage's own default naming.</summary>
     private static string GeneratorId(PseudomaskOptions options)
@@ -105,7 +105,7 @@ public sealed class PseudomaskAdapter : IStageAdapter
         {
             Root = context.StorageRoot,
             AzureConnectionString = context.AzureConnectionString,
-            Dataset = context.Require("dataset"),
+            Dataset = OptionValue.Name(context, "dataset"),
             Generator = new GeneratorOptions
             {
                 Model = context.Get("model") ?? "vit_small",
@@ -115,11 +115,11 @@ public sealed class PseudomaskAdapter : IStageAdapter
                 Seed = context.GetInt("seed", 0),
                 MaxSide = context.GetInt("maxSide", 448),
                 BatchSize = context.GetInt("batchSize", 16),
-                Checkpoint = context.Get("checkpoint"),
+                Checkpoint = OptionValue.ResolveOptional(context, "checkpoint", OptionKind.ModelOrPath),
                 RandomWeights = context.GetBool("randomWeights", false),
                 Threads = context.Get("threads") is null ? null : context.GetInt("threads", 0),
             },
-            GeneratorId = context.Get("generatorId"),
+            GeneratorId = OptionValue.OptionalName(context, "generatorId"),
         };
         return options with { GeneratorId = GeneratorId(options) };
     }

@@ -20,10 +20,10 @@ public sealed class SelftrainAdapter : IStageAdapter
 
     public IReadOnlyList<StageOption> Options { get; } =
     [
-        new("dataset", "Dataset written by selftrain-label.", Required: true),
-        new("run", "Run name: checkpoints under runs/<run>/.", Required: true),
-        new("generatorId", "Label generator id (empty: the dataset's only sseg-labels-* generator)."),
-        new("pretrained", "MAE checkpoint for the backbone (empty: random init, tests only)."),
+        new("dataset", "Dataset written by selftrain-label.", Required: true, Kind: OptionKind.Name),
+        new("run", "Run name: checkpoints under runs/<run>/.", Required: true, Kind: OptionKind.Name),
+        new("generatorId", "Label generator id (empty: the dataset's only sseg-labels-* generator).", Kind: OptionKind.Name),
+        new("pretrained", "MAE checkpoint for the backbone: a file name under <root>/models/ or, from the CLI and pipeline files, a path (empty: random init, tests only).", Kind: OptionKind.ModelOrPath),
         new("iterations", "Schedule length.", "20000"),
         new("stopAt", "Stop after this iteration (empty: the whole schedule)."),
         new("batchSize", "Images per iteration.", "16"),
@@ -42,7 +42,6 @@ public sealed class SelftrainAdapter : IStageAdapter
         {
             var options = Build(context);
             options.Validate();
-            ShardNames.ValidateName(options.Run, "run name");
             if (options.Pretrained is { } pretrained && !File.Exists(pretrained)) errors.Add($"pretrained checkpoint not found: {pretrained}");
         }
         catch (Exception e) when (e is StageOptionException or ArgumentException) { errors.Add(e.Message); }
@@ -51,14 +50,14 @@ public sealed class SelftrainAdapter : IStageAdapter
 
     public async Task<StagePlan> PlanAsync(StageContext context, CancellationToken ct)
     {
-        var manifest = await DatasetStore.Open(context.StorageRoot, context.AzureConnectionString).Dataset(context.Require("dataset")).ReadManifestAsync(ct)
-            ?? throw new InvalidDataException($"dataset '{context.Require("dataset")}' does not exist");
+        var manifest = await DatasetStore.Open(context.StorageRoot, context.AzureConnectionString).Dataset(OptionValue.Name(context, "dataset")).ReadManifestAsync(ct)
+            ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, "dataset")}' does not exist");
         var input = string.Join(",", manifest.Shards.Select(s => $"{s.Kind}:{s.Index}:{s.Sha256}"));
         return new StagePlan(1, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(input))), Sharded: false);
     }
 
     public async Task DiscardStaleOutputAsync(StageContext context, CancellationToken ct) =>
-        await TrainAdapter.DeletePrefixAsync(StorageFactory.Open(context.StorageRoot, context.AzureConnectionString), $"runs/{context.Require("run")}/", ct);
+        await TrainAdapter.DeletePrefixAsync(StorageFactory.Open(context.StorageRoot, context.AzureConnectionString), $"runs/{OptionValue.Name(context, "run")}/", ct);
 
     public async Task RunShardAsync(StageContext context, int shard, IProgress<StageProgress> progress, CancellationToken ct)
     {
@@ -70,12 +69,12 @@ public sealed class SelftrainAdapter : IStageAdapter
     public async Task<int> CountCompletedAsync(StageContext context, StagePlan plan, CancellationToken ct)
     {
         var storage = StorageFactory.Open(context.StorageRoot, context.AzureConnectionString);
-        await foreach (var _ in storage.ListAsync($"runs/{context.Require("run")}/", ct)) return 1;
+        await foreach (var _ in storage.ListAsync($"runs/{OptionValue.Name(context, "run")}/", ct)) return 1;
         return 0;
     }
 
     public Task<string> SummarizeAsync(StageContext context, CancellationToken ct) =>
-        Task.FromResult($"run {context.Require("run")} under {context.StorageRoot.TrimEnd('/')}/runs/{context.Require("run")}/");
+        Task.FromResult($"run {OptionValue.Name(context, "run")} under {context.StorageRoot.TrimEnd('/')}/runs/{OptionValue.Name(context, "run")}/");
 
     private static SelftrainTrainOptions Build(StageContext context)
     {
@@ -84,10 +83,10 @@ public sealed class SelftrainAdapter : IStageAdapter
         {
             StorageRoot = context.StorageRoot,
             AzureConnectionString = context.AzureConnectionString,
-            Dataset = context.Require("dataset"),
-            Run = context.Require("run"),
-            GeneratorId = context.Get("generatorId"),
-            Pretrained = context.Get("pretrained"),
+            Dataset = OptionValue.Name(context, "dataset"),
+            Run = OptionValue.Name(context, "run"),
+            GeneratorId = OptionValue.OptionalName(context, "generatorId"),
+            Pretrained = OptionValue.ResolveOptional(context, "pretrained", OptionKind.ModelOrPath),
             Model = new SSegPlusConfig { CropSize = crop },
             Augment = new AugmentOptions { CropSize = crop },
             Iterations = context.GetInt("iterations", 20000),

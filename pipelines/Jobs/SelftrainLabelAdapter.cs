@@ -19,10 +19,10 @@ public sealed class SelftrainLabelAdapter : IStageAdapter
 
     public IReadOnlyList<StageOption> Options { get; } =
     [
-        new("dataset", "Output dataset (images + label masks).", Required: true),
-        new("checkpoint", "Teacher S-Seg checkpoint file or run folder; a bare name means runs/<name>.", Required: true),
+        new("dataset", "Output dataset (images + label masks).", Required: true, Kind: OptionKind.Name),
+        new("checkpoint", "Teacher S-Seg: a run name (runs/<name>), or a checkpoint file or folder path (CLI and pipeline files; the dashboard only under Dashboard:AllowedModelFolders).", Required: true, Kind: OptionKind.RunOrPath),
         new("targetLayout", "Target image set layout: voc, context, coco-object or folder.", "voc"),
-        new("targetRoot", "Target dataset folder.", Required: true),
+        new("targetRoot", "Target dataset folder: a name (benchmarks/<name> under the data root) or, from the CLI and pipeline files, a path.", Required: true, Kind: OptionKind.FolderOrPath),
         new("split", "Split of the target (empty: the layout's training split)."),
         new("shardSize", "Images per shard (one job each).", "1000"),
         new("threshold", "Background threshold (empty: the layout's default)."),
@@ -87,9 +87,9 @@ public sealed class SelftrainLabelAdapter : IStageAdapter
     {
         StorageRoot = context.StorageRoot,
         AzureConnectionString = context.AzureConnectionString,
-        Dataset = context.Require("dataset"),
+        Dataset = OptionValue.Name(context, "dataset"),
         TargetLayout = context.Get("targetLayout") ?? "voc",
-        TargetRoot = context.Require("targetRoot"),
+        TargetRoot = OptionValue.Resolve(context, "targetRoot", OptionKind.FolderOrPath),
         Split = context.Get("split"),
         TeacherCheckpoint = EvalAdapter.Checkpoint(context),
         BackgroundThreshold = context.Get("threshold") is null ? null : context.GetDouble("threshold", 0),

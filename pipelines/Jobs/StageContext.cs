@@ -11,6 +11,12 @@ public sealed record StageContext(
     string StorageRoot,
     string? AzureConnectionString)
 {
+    /// <summary>Who gave the options: decides whether paths are accepted (OptionValue). Strict unless told otherwise.</summary>
+    public OptionOrigin Origin { get; init; } = OptionOrigin.Dashboard;
+
+    /// <summary>Folders a dashboard checkpoint path may lie under (Dashboard:AllowedModelFolders).</summary>
+    public IReadOnlyList<string> AllowedModelFolders { get; init; } = [];
+
     public string? Get(string name) =>
         Options.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
 

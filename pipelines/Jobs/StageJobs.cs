@@ -13,6 +13,7 @@ namespace SSeg.Pipelines.Jobs;
 /// barrier; the barrier re-schedules itself until the stage's output lists every shard, then starts the next
 /// stage. Every job is idempotent: Hangfire may run any of them more than once.
 /// </summary>
+[FailRunWhenJobGivesUp]
 public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry stages, PipelineEngine engine, IBackgroundJobClient jobs, ILogger<StageJobs> log)
 {
     [Queue(Hosting.Queues.Control)]
@@ -46,13 +47,13 @@ public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry s
             return;
         }
 
-        var context = engine.ContextFor(runId, run.Definition, stageIndex);
+        var context = engine.ContextFor(runId, run.Definition, stageIndex, run.Origin);
         StagePlan plan;
         try
         {
             plan = await adapter.PlanAsync(context, ct);
         }
-        catch (Exception e) when (e is StageOptionException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or FormatException)
+        catch (Exception e) when (e is StageOptionException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or FormatException)
         {
             Fail(runId, stageIndex, $"{adapter.Name}: {e.Message}");
             return;
@@ -96,19 +97,28 @@ public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry s
     }
 
     [Queue("{0}")]
-    [AutomaticRetry(Attempts = 2, DelaysInSeconds = [3, 10], ExceptOn = [typeof(StageOptionException)])] // bad options never heal
+    [AutomaticRetry(Attempts = 2, DelaysInSeconds = [3, 10], ExceptOn = [typeof(StageOptionException), typeof(ArgumentException)])] // bad options and arguments never heal
     [DisplayName("{1} shard {4} of run {2}")]
     public async Task RunShardAsync(string queue, string stage, string runId, int stageIndex, int shard, CancellationToken ct)
     {
         var run = runs.Get(runId) ?? throw new InvalidOperationException($"Run {runId} does not exist.");
         if (run.Status == RunStatus.Failed) return; // another shard failed the run; nothing to add
         var adapter = stages.Find(stage) ?? throw new InvalidOperationException($"Unknown stage '{stage}'.");
-        var context = engine.ContextFor(runId, run.Definition, stageIndex);
+        var context = engine.ContextFor(runId, run.Definition, stageIndex, run.Origin);
         var field = $"stage:{stageIndex}:shard:{shard}";
         var progress = new ThrottledProgress(p => runs.Set(runId, (field, p.ToString())), TimeSpan.FromSeconds(1));
         runs.Set(runId, (field, "running"));
         log.LogInformation("Run {RunId}: {Stage} shard {Shard} started", runId, stage, shard);
-        await adapter.RunShardAsync(context, shard, progress, ct);
+        try
+        {
+            await adapter.RunShardAsync(context, shard, progress, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The run page shows the shard's field: the error instead of its last progress until a retry starts it again.
+            runs.Set(runId, (field, $"failed: {e.Message}"));
+            throw;
+        }
         runs.Set(runId, (field, "done" + (progress.Last is { } last ? $": {last}" : "")));
         log.LogInformation("Run {RunId}: {Stage} shard {Shard} done", runId, stage, shard);
     }
@@ -122,14 +132,28 @@ public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry s
         if (RunStatus.IsFinal(run.Status) || run.StageStatus(stageIndex) != RunStatus.Running) return;
         var definition = run.Definition.Stages[stageIndex];
         var adapter = stages.Find(definition.Stage)!;
-        var context = engine.ContextFor(runId, run.Definition, stageIndex);
+        var context = engine.ContextFor(runId, run.Definition, stageIndex, run.Origin);
         var shards = run.StageShards(stageIndex);
         var sharded = run.Field($"stage:{stageIndex}:sharded") != "false";
         var states = JobStates(run.StageJobs(stageIndex));
+        // "Hangfire gave up" = a job in the Failed state: AutomaticRetry sends a failing job back to Scheduled while
+        // attempts remain, so Failed is entered only after the last retry, or at once for exceptions it does not retry
+        // (ExceptOn, e.g. StageOptionException). Deleted is a person giving up on it in Hangfire's dashboard.
+        var failed = states.FirstOrDefault(s => s.State == FailedState.StateName || s.State == DeletedState.StateName);
 
-        int completed = sharded
-            ? await adapter.CountCompletedAsync(context, new StagePlan(shards, ""), ct)
-            : states.Count(s => s.State == SucceededState.StateName);
+        int completed;
+        try
+        {
+            completed = sharded
+                ? await adapter.CountCompletedAsync(context, new StagePlan(shards, ""), ct)
+                : states.Count(s => s.State == SucceededState.StateName);
+        }
+        catch (Exception e) when (e is StageOptionException or ArgumentException)
+        {
+            // Options that cannot name the output never will: retrying the barrier would only leave the run "running".
+            Fail(runId, stageIndex, failed is not null ? FailedJobMessage(adapter, failed) : $"{adapter.Name}: {e.Message}");
+            return;
+        }
         if (completed >= shards)
         {
             using var _ = runs.Lock(runId);
@@ -145,10 +169,9 @@ public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry s
             return;
         }
 
-        var failed = states.FirstOrDefault(s => s.State == FailedState.StateName || s.State == DeletedState.StateName);
         if (failed is not null)
         {
-            Fail(runId, stageIndex, $"{adapter.Name}: job {failed.JobId} {failed.State.ToLowerInvariant()}: {failed.Reason}");
+            Fail(runId, stageIndex, FailedJobMessage(adapter, failed));
             return;
         }
         if (states.Count > 0 && states.All(s => s.State == SucceededState.StateName))
@@ -181,14 +204,12 @@ public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry s
 
     private void Fail(string runId, int stageIndex, string message)
     {
-        runs.Set(runId,
-            ($"stage:{stageIndex}:status", RunStatus.Failed),
-            ($"stage:{stageIndex}:summary", message),
-            ("status", RunStatus.Failed),
-            ("message", message),
-            ("finished", DateTime.UtcNow.ToString("O")));
+        runs.Set(runId, RunStore.FailureFields(stageIndex, message));
         log.LogError("Run {RunId} failed at stage {Stage}: {Message}", runId, stageIndex, message);
     }
+
+    private static string FailedJobMessage(IStageAdapter adapter, JobState failed) =>
+        $"{adapter.Name}: job {failed.JobId} {failed.State.ToLowerInvariant()}: {failed.Reason}";
 
     private sealed record JobState(string JobId, string State, string Reason);
 

@@ -19,11 +19,11 @@ public sealed class TrainAdapter : IStageAdapter
 
     public IReadOnlyList<StageOption> Options { get; } =
     [
-        new("dataset", "Dataset with image shards and masks.", Required: true),
-        new("run", "Run name: checkpoints and metrics under runs/<run>/.", Required: true),
-        new("maskGenerator", "Mask generator id (masks/<id>); empty: the dataset's only generator."),
+        new("dataset", "Dataset with image shards and masks.", Required: true, Kind: OptionKind.Name),
+        new("run", "Run name: checkpoints and metrics under runs/<run>/.", Required: true, Kind: OptionKind.Name),
+        new("maskGenerator", "Mask generator id (masks/<id>); empty: the dataset's only generator.", Kind: OptionKind.Name),
         new("model", "Model preset: vit-s16 (paper) or tiny (tests, demo, CPU).", "vit-s16"),
-        new("vocab", "CLIP merges file; empty: learn the dataset's own BPE vocabulary (train vocab) first."),
+        new("vocab", "CLIP merges file (a name under <root>/models/ or, from the CLI and pipeline files, a path); empty: learn the dataset's own BPE vocabulary (train vocab) first.", Kind: OptionKind.ModelOrPath),
         new("vocabSize", "Size of the dataset's own vocabulary.", "49408"),
         new("batchSize", "Images per step (times accumulation).", "64"),
         new("accumulation", "Gradient accumulation steps.", "1"),
@@ -44,9 +44,9 @@ public sealed class TrainAdapter : IStageAdapter
         var errors = new List<string>();
         try
         {
-            if (context.Get("run") is { } run) ShardNames.ValidateName(run, "run name");
+            OptionValue.OptionalName(context, "run");
             SSegModelConfig.FromPreset(context.Get("model") ?? "vit-s16");
-            if (context.Get("vocab") is { } vocab && !File.Exists(vocab)) errors.Add($"vocabulary file not found: {vocab}");
+            if (OptionValue.ResolveOptional(context, "vocab", OptionKind.ModelOrPath) is { } vocab && !File.Exists(vocab)) errors.Add($"vocabulary file not found: {vocab}");
             context.GetDouble("baseLr", 5e-4);
             context.GetDouble("warmupEpochs", 2);
             foreach (var name in new[] { "vocabSize", "batchSize", "accumulation", "epochs", "checkpointEverySteps", "shuffleBuffer", "decodeWorkers" })
@@ -59,7 +59,7 @@ public sealed class TrainAdapter : IStageAdapter
 
     public async Task<StagePlan> PlanAsync(StageContext context, CancellationToken ct)
     {
-        var manifest = await Manifest(context, ct) ?? throw new InvalidDataException($"dataset '{context.Require("dataset")}' does not exist");
+        var manifest = await Manifest(context, ct) ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, "dataset")}' does not exist");
         var generator = MaskGenerator(context, manifest);
         var input = string.Join(",", manifest.Shards.Where(s => s.Kind == ShardNames.ImagesKind || s.Kind == ShardNames.MasksKind(generator))
             .Select(s => $"{s.Kind}:{s.Index}:{s.Sha256}"));
@@ -68,11 +68,11 @@ public sealed class TrainAdapter : IStageAdapter
 
     /// <summary>Other data or settings: start the run over instead of resuming a checkpoint trained on something else.</summary>
     public async Task DiscardStaleOutputAsync(StageContext context, CancellationToken ct) =>
-        await DeletePrefixAsync(StorageFactory.Open(context.StorageRoot, context.AzureConnectionString), $"runs/{context.Require("run")}/", ct);
+        await DeletePrefixAsync(StorageFactory.Open(context.StorageRoot, context.AzureConnectionString), $"runs/{OptionValue.Name(context, "run")}/", ct);
 
     public async Task RunShardAsync(StageContext context, int shard, IProgress<StageProgress> progress, CancellationToken ct)
     {
-        var manifest = await Manifest(context, ct) ?? throw new InvalidDataException($"dataset '{context.Require("dataset")}' does not exist");
+        var manifest = await Manifest(context, ct) ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, "dataset")}' does not exist");
         var options = Build(context, MaskGenerator(context, manifest));
         if (options.VocabPath is null)
         {
@@ -86,15 +86,15 @@ public sealed class TrainAdapter : IStageAdapter
 
     public async Task<int> CountCompletedAsync(StageContext context, StagePlan plan, CancellationToken ct)
     {
-        var run = new RunStore(StorageFactory.Open(context.StorageRoot, context.AzureConnectionString), context.Require("run"));
+        var run = new RunStore(StorageFactory.Open(context.StorageRoot, context.AzureConnectionString), OptionValue.Name(context, "run"));
         return await run.LatestCheckpointAsync(ct) is null ? 0 : 1;
     }
 
     public async Task<string> SummarizeAsync(StageContext context, CancellationToken ct)
     {
-        var run = new RunStore(StorageFactory.Open(context.StorageRoot, context.AzureConnectionString), context.Require("run"));
+        var run = new RunStore(StorageFactory.Open(context.StorageRoot, context.AzureConnectionString), OptionValue.Name(context, "run"));
         var latest = await run.LatestCheckpointAsync(ct);
-        return $"run {context.Require("run")} ({context.Get("model") ?? "vit-s16"}): checkpoint {latest ?? "none"} under {context.StorageRoot.TrimEnd('/')}/{run.Prefix}/";
+        return $"run {OptionValue.Name(context, "run")} ({context.Get("model") ?? "vit-s16"}): checkpoint {latest ?? "none"} under {context.StorageRoot.TrimEnd('/')}/{run.Prefix}/";
     }
 
     internal static async Task DeletePrefixAsync(IStorage storage, string prefix, CancellationToken ct)
@@ -105,11 +105,11 @@ public sealed class TrainAdapter : IStageAdapter
     }
 
     private static async Task<DatasetManifest?> Manifest(StageContext context, CancellationToken ct) =>
-        await DatasetStore.Open(context.StorageRoot, context.AzureConnectionString).Dataset(context.Require("dataset")).ReadManifestAsync(ct);
+        await DatasetStore.Open(context.StorageRoot, context.AzureConnectionString).Dataset(OptionValue.Name(context, "dataset")).ReadManifestAsync(ct);
 
     private static string MaskGenerator(StageContext context, DatasetManifest manifest)
     {
-        if (context.Get("maskGenerator") is { } explicitId) return explicitId;
+        if (OptionValue.OptionalName(context, "maskGenerator") is { } explicitId) return explicitId;
         var generators = manifest.Shards.Where(s => s.Kind.StartsWith("masks/", StringComparison.Ordinal))
             .Select(s => s.Kind["masks/".Length..]).Distinct().ToList();
         return generators.Count == 1 ? generators[0]
@@ -122,11 +122,11 @@ public sealed class TrainAdapter : IStageAdapter
     {
         Root = context.StorageRoot,
         AzureConnectionString = context.AzureConnectionString,
-        Dataset = context.Require("dataset"),
-        Run = context.Require("run"),
+        Dataset = OptionValue.Name(context, "dataset"),
+        Run = OptionValue.Name(context, "run"),
         MaskGenerator = maskGenerator,
         Model = SSegModelConfig.FromPreset(context.Get("model") ?? "vit-s16"),
-        VocabPath = context.Get("vocab"),
+        VocabPath = OptionValue.ResolveOptional(context, "vocab", OptionKind.ModelOrPath),
         VocabSize = context.GetInt("vocabSize", 49408),
         BatchSize = context.GetInt("batchSize", 64),
         Accumulation = context.GetInt("accumulation", 1),

@@ -26,7 +26,7 @@ public static class RunCommand
         var engine = app.Services.GetRequiredService<PipelineEngine>();
         if (definition.Cron is not null)
         {
-            var errors = app.Services.GetRequiredService<Schedules>().Save(definition);
+            var errors = app.Services.GetRequiredService<Schedules>().Save(definition, OptionOrigin.Trusted);
             if (errors.Count > 0)
             {
                 await Console.Error.WriteLineAsync($"{file.FullName}:\n  " + string.Join("\n  ", errors));
@@ -35,7 +35,7 @@ public static class RunCommand
             Console.WriteLine($"Schedule '{definition.Name}' registered: {definition.Cron} (UTC)");
         }
         string runId;
-        try { runId = engine.Start(definition, $"run {file.Name}"); }
+        try { runId = engine.Start(definition, $"run {file.Name}", OptionOrigin.Trusted); }
         catch (PipelineDefinitionException e)
         {
             await Console.Error.WriteLineAsync($"{file.FullName}:\n  " + e.Message.Replace("\n", "\n  "));

@@ -11,19 +11,20 @@ namespace SSeg.Pipelines.Runs;
 public sealed class RunStore(JobStorage storage)
 {
     private const string RunsSet = "sseg:runs";
-    private static string RunKey(string runId) => $"sseg:run:{runId}";
+    internal static string RunKey(string runId) => $"sseg:run:{runId}";
     private static string LedgerKey(string pipeline) => $"sseg:ledger:{pipeline}";
 
     public static string NewRunId() =>
         $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
 
-    public void Create(string runId, PipelineDefinition definition, string trigger)
+    public void Create(string runId, PipelineDefinition definition, string trigger, Jobs.OptionOrigin origin)
     {
         var fields = new Dictionary<string, string>
         {
             ["definition"] = definition.ToJson(),
             ["pipeline"] = definition.Name,
             ["trigger"] = trigger,
+            ["origin"] = origin.ToString(),
             ["created"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
             ["status"] = RunStatus.Running,
         };
@@ -42,6 +43,16 @@ public sealed class RunStore(JobStorage storage)
         transaction.SetRangeInHash(RunKey(runId), fields.Select(f => new KeyValuePair<string, string>(f.Field, f.Value)));
         transaction.Commit();
     }
+
+    /// <summary>The fields that mark a stage and its run failed with <paramref name="message"/> (shown on the run page).</summary>
+    public static (string Field, string Value)[] FailureFields(int stageIndex, string message) =>
+    [
+        ($"stage:{stageIndex}:status", RunStatus.Failed),
+        ($"stage:{stageIndex}:summary", message),
+        ("status", RunStatus.Failed),
+        ("message", message),
+        ("finished", DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture)),
+    ];
 
     public RunRecord? Get(string runId)
     {
@@ -125,6 +136,10 @@ public sealed class RunRecord(string id, IReadOnlyDictionary<string, string> fie
     public string? Message => Field("message");
     public string Pipeline => Field("pipeline") ?? "";
     public string Trigger => Field("trigger") ?? "";
+
+    /// <summary>Who gave the options; runs stored before origins were recorded get the strict dashboard rule.</summary>
+    public Jobs.OptionOrigin Origin =>
+        Enum.TryParse<Jobs.OptionOrigin>(Field("origin"), out var origin) ? origin : Jobs.OptionOrigin.Dashboard;
     public DateTime Created => DateTime.Parse(Field("created") ?? "2000-01-01", CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
 
     public string? Field(string name) => fields.TryGetValue(name, out var value) ? value : null;

@@ -18,16 +18,19 @@ public sealed class Schedules(IRecurringJobManager manager, JobStorage storage, 
 
     public static string IdFor(string pipelineName) => Prefix + pipelineName;
 
-    /// <summary>Creates or updates the schedule of a definition (which must carry a cron). Returns errors, empty on success.</summary>
-    public IReadOnlyList<string> Save(PipelineDefinition definition)
+    /// <summary>
+    /// Creates or updates the schedule of a definition (which must carry a cron). Returns errors, empty on success.
+    /// The origin is stored with the schedule: its runs get the path rule of whoever saved it, not the scheduler's.
+    /// </summary>
+    public IReadOnlyList<string> Save(PipelineDefinition definition, OptionOrigin origin)
     {
-        var errors = engine.Validate(definition).ToList();
+        var errors = engine.Validate(definition, origin).ToList();
         if (string.IsNullOrWhiteSpace(definition.Cron)) errors.Add("a schedule needs a cron expression");
         if (errors.Count > 0) return errors;
         var json = definition.ToJson();
         try
         {
-            manager.AddOrUpdate<PipelineJobs>(IdFor(definition.Name), j => j.RebuildAsync(json), definition.Cron!,
+            manager.AddOrUpdate<PipelineJobs>(IdFor(definition.Name), j => j.RebuildAsync(json, origin.ToString()), definition.Cron!,
                 new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
         }
         catch (ArgumentException e)
@@ -55,7 +58,7 @@ public sealed class Schedules(IRecurringJobManager manager, JobStorage storage, 
         var result = new List<Schedule>();
         foreach (var job in connection.GetRecurringJobs().Where(j => j.Id.StartsWith(Prefix, StringComparison.Ordinal)))
         {
-            if (job.Job?.Args is not [string json]) continue;
+            if (job.Job?.Args is not [string json, ..]) continue; // (definition) before origins were stored, (definition, origin) since
             PipelineDefinition definition;
             try { definition = PipelineDefinition.FromStoredJson(json); }
             catch (Exception) { continue; }
@@ -71,6 +74,16 @@ public sealed class PipelineJobs(PipelineEngine engine)
     [Queue(Hosting.Queues.Control)]
     [AutomaticRetry(Attempts = 0)]
     [DisplayName("rebuild pipeline (scheduled)")]
-    public Task<string> RebuildAsync(string definitionJson) =>
-        Task.FromResult(engine.Start(PipelineDefinition.FromStoredJson(definitionJson), "schedule"));
+    public Task<string> RebuildAsync(string definitionJson, string origin) =>
+        Task.FromResult(engine.Start(PipelineDefinition.FromStoredJson(definitionJson), "schedule",
+            Enum.TryParse<OptionOrigin>(origin, out var o) ? o : OptionOrigin.Dashboard));
+
+    /// <summary>
+    /// Schedules registered before origins were stored: the dashboard could save those too, so they get its strict
+    /// rule; a schedule from a pipeline file with paths is re-registered by running the file again.
+    /// </summary>
+    [Queue(Hosting.Queues.Control)]
+    [AutomaticRetry(Attempts = 0)]
+    [DisplayName("rebuild pipeline (scheduled)")]
+    public Task<string> RebuildAsync(string definitionJson) => RebuildAsync(definitionJson, nameof(OptionOrigin.Dashboard));
 }

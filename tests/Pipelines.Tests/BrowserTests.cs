@@ -42,6 +42,14 @@ public sealed class BrowserTests
         await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "02-run-form-validation.png") });
         Assert.Empty(host.Runs.List());
 
+        // A report name that climbs out of the data root is refused with the reason (issue 17).
+        await page.SelectOptionAsync("#stage", "eval");
+        await page.FillAsync("#opt-eval-run", "../../../traversal-report");
+        await page.ClickAsync("#start");
+        await Assertions.Expect(page.Locator(".validation-errors")).ToContainTextAsync("option 'run' must be a name");
+        Assert.Empty(host.Runs.List());
+        await page.SelectOptionAsync("#stage", "ingest");
+
         // Then the real sample manifests (the form keeps the other values).
         await page.FillAsync("#opt-ingest-sources", string.Join("\n", manifests.SourceLines));
         await page.FillAsync("#opt-ingest-imageSize", "128");

@@ -71,7 +71,7 @@ public sealed class MultiWorkerTests(ITestOutputHelper output)
                         },
                     },
                 ],
-            }, "test");
+            }, "test", OptionOrigin.Trusted);
 
             // Wait until host A is running a shard job, and no control job (the stage's start job that enqueues the
             // shard jobs and schedules the barrier), then kill it mid-job. This test is about a shard job's retry;

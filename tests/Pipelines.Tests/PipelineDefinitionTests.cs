@@ -1,3 +1,4 @@
+using SSeg.Pipelines.Jobs;
 using SSeg.Pipelines.Runs;
 using SSeg.Tests.Common;
 using Xunit;
@@ -52,14 +53,14 @@ public sealed class PipelineDefinitionTests
               "stages": [ { "stage": "ingest", "options": { "sources": "cc3m=/no/such.tsv", "colour": "red" } },
                           { "stage": "teleport" } ] }
             """, "p.json");
-        var errors = host.Engine.Validate(definition);
+        var errors = host.Engine.Validate(definition, OptionOrigin.Trusted);
         Assert.Contains(errors, e => e.Contains("bad name!"));
         Assert.Contains(errors, e => e.Contains("every day"));
         Assert.Contains(errors, e => e.Contains("option 'dataset' is required"));
         Assert.Contains(errors, e => e.Contains("unknown option 'colour'"));
         Assert.Contains(errors, e => e.Contains("manifest not found: /no/such.tsv"));
         Assert.Contains(errors, e => e.Contains("unknown stage 'teleport'"));
-        Assert.Throws<PipelineDefinitionException>(() => host.Engine.Start(definition, "test"));
+        Assert.Throws<PipelineDefinitionException>(() => host.Engine.Start(definition, "test", OptionOrigin.Trusted));
         Assert.Empty(host.Runs.List());
     }
 }

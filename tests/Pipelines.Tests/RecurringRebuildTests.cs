@@ -1,4 +1,5 @@
 using SSeg.Pipelines.Demo;
+using SSeg.Pipelines.Jobs;
 using SSeg.Pipelines.Runs;
 using SSeg.Shards;
 using SSeg.Tests.Common;
@@ -21,7 +22,7 @@ public sealed class RecurringRebuildTests
             Cron = "0 3 * * *",
             Stages = [TestHost.IngestStage("shapes", manifests, shardSize: 8)],
         };
-        Assert.Empty(host.Schedules.Save(definition));
+        Assert.Empty(host.Schedules.Save(definition, OptionOrigin.Trusted));
         var schedule = Assert.Single(host.Schedules.List());
         Assert.Equal("0 3 * * *", schedule.Cron);
 

@@ -19,11 +19,11 @@ public sealed class StartJobRedeliveryTests
         await using var host = await TestHost.StartAsync(RepoPaths.NewTempDir("sseg-redeliver"));
         var definition = new PipelineDefinition { Name = "redeliver", Stages = [TestHost.IngestStage("shapes", host.WriteSample(6), shardSize: 8)] };
         var runId = RunStore.NewRunId();
-        host.Runs.Create(runId, definition, "test");
+        host.Runs.Create(runId, definition, "test", OptionOrigin.Trusted);
 
         // The state the killed start job left behind: the stage running with its shard jobs enqueued, no barrier.
         var adapter = host.App.Services.GetRequiredService<StageRegistry>().Find("ingest")!;
-        var plan = await adapter.PlanAsync(host.Engine.ContextFor(runId, definition, 0), CancellationToken.None);
+        var plan = await adapter.PlanAsync(host.Engine.ContextFor(runId, definition, 0, OptionOrigin.Trusted), CancellationToken.None);
         var client = host.App.Services.GetRequiredService<IBackgroundJobClient>();
         var ids = Enumerable.Range(0, plan.Shards)
             .Select(shard => client.Enqueue<StageJobs>(j => j.RunShardAsync(adapter.Queue, adapter.Name, runId, 0, shard, CancellationToken.None)))
