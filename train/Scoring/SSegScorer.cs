@@ -83,11 +83,10 @@ public sealed class SSegScorer : ISegmentationScorer
         if (hp != h || wp != w)
             input = nn.functional.interpolate(input, new[] { hp, wp }, mode: InterpolationMode.Bilinear, align_corners: false);
         using var output = _model.EncodeImages(input);
-        var g = _model.QueryEmbeddings(_model.EmbeddingFeatures(output));                                             // [B,Q,E]
-        var f = nn.functional.normalize(g, dim: -1);
+        var f = nn.functional.normalize(_model.QueryEmbeddings(_model.EmbeddingFeatures(output)), dim: -1);   // [B,Q,E]
         var cosine = f.matmul(_classEmbeddings.t());                                                    // [B,Q,C]
         var masks = nn.functional.interpolate(output.FinalMasks, new[] { h, w }, mode: InterpolationMode.Bilinear, align_corners: false).sigmoid();
-        var scores = ScoreCombinations.Combine(cosine, _model.Scale().ToDouble(), masks, Combination, g.norm(-1));
+        var scores = ScoreCombinations.Combine(cosine, _model.Scale().ToDouble(), masks, Combination);
         return scores.narrow(1, 0, _foregroundClasses).to(float32).MoveToOuterDisposeScope();
     }
 

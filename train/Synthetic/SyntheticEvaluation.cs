@@ -28,7 +28,7 @@ public static class SyntheticEvaluation
     public static InferenceOptions Inference(int cropSize) =>
         new() { ShortSide = cropSize, LongSideCap = cropSize * 4, Mode = InferenceMode.Whole, CropSize = cropSize, Stride = cropSize / 2 };
 
-    public static Result Evaluate(ISegmentationScorer scorer, int images, int size, int cropSize, int calibrationImages = 40)
+    public static Result Evaluate(ISegmentationScorer scorer, int images, int size, int cropSize, int calibrationImages = 100)
     {
         var options = Inference(cropSize);
         var calibration = ThresholdCalibrator.Calibrate(scorer, new GeneratedShapesDataset(calibrationImages, size, CalibrationSplitSeed), options);

@@ -141,7 +141,7 @@ public static class SyntheticShapes
     /// <summary>Writes a dataset of <paramref name="images"/> samples in <paramref name="shards"/> image shards plus
     /// RGB k-means mask shards (generator <see cref="GeneratorId"/>). Idempotent per shard.</summary>
     public static async Task<Dataset> WriteDatasetAsync(string root, string name, int images, int shards, int size = 96, int seed = 0,
-        int k = 4, CancellationToken ct = default)
+        int k = 4, int maskCell = 4, CancellationToken ct = default)
     {
         var store = DatasetStore.Open(root);
         var dataset = await store.CreateOrOpenAsync(name, source: "synthetic-shapes", ct: ct);
@@ -156,7 +156,7 @@ public static class SyntheticShapes
             for (int i = 0; i < perShard && s * perShard + i < images; i++)
                 samples.Add(Generate(size, new Random(ShardTrainStream.Mix(seed, s, i))));
             if (samples.Count == 0) continue;
-            var masks = RgbKMeansMasks(samples.Select(x => x.Image).ToList(), k, 4, new Random(ShardTrainStream.Mix(seed, s, -1)));
+            var masks = RgbKMeansMasks(samples.Select(x => x.Image).ToList(), k, maskCell, new Random(ShardTrainStream.Mix(seed, s, -1)));
             for (int i = 0; i < samples.Count; i++)
             {
                 using var sample = samples[i];

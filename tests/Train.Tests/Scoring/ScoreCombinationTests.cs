@@ -4,19 +4,15 @@ using static TorchSharp.torch;
 
 namespace SSeg.Train.Tests.Scoring;
 
-/// <summary>The score combinations against a plain-loop evaluation of their formulas (METHOD.md §7.4 step 3 and the
-/// alternatives that keep mask evidence).</summary>
+/// <summary>The score combinations against a plain-loop evaluation of their formulas, and the background concepts the
+/// scorer adds beside the classes.</summary>
 public class ScoreCombinationTests
 {
     private const int B = 2, Q = 5, C = 3, H = 4, W = 3;
 
     [Theory]
     [InlineData("normalized")]
-    [InlineData("sum-clipped")]
-    [InlineData("normalized-x-mask")]
-    [InlineData("max-query")]
     [InlineData("argmax-query")]
-    [InlineData("mask-weighted-cosine")]
     public void Combination_matches_its_formula(string name)
     {
         var combination = ScoreCombinations.Parse(name);
@@ -45,34 +41,17 @@ public class ScoreCombinationTests
                 for (int x = 0; x < W; x++)
                 {
                     var s = new double[C];
-                    var best = new double[C];
-                    var weightedCos = new double[C];
-                    double maskSum = 0;
                     double maxMask = -1;
                     int bestQuery = 0;
                     for (int q = 0; q < Q; q++)
                     {
                         if (m[b, q, y, x] > maxMask) (maxMask, bestQuery) = (m[b, q, y, x], q);
-                        maskSum += m[b, q, y, x];
-                        for (int c = 0; c < C; c++)
-                        {
-                            s[c] += p[b, q, c] * m[b, q, y, x];
-                            best[c] = Math.Max(best[c], p[b, q, c] * m[b, q, y, x]);
-                            weightedCos[c] += m[b, q, y, x] * Math.Max(cos[b, q, c], 0);
-                        }
+                        for (int c = 0; c < C; c++) s[c] += p[b, q, c] * m[b, q, y, x];
                     }
                     double total = s.Sum();
                     for (int c = 0; c < C; c++)
                     {
-                        double expected = combination switch
-                        {
-                            ScoreCombination.Normalized => s[c] / total,
-                            ScoreCombination.SumClipped => Math.Min(s[c], 1),
-                            ScoreCombination.NormalizedTimesMask => s[c] / total * maxMask,
-                            ScoreCombination.MaxQuery => best[c],
-                            ScoreCombination.ArgmaxQuery => p[b, bestQuery, c],
-                            _ => weightedCos[c] / maskSum,
-                        };
+                        double expected = combination == ScoreCombination.Normalized ? s[c] / total : p[b, bestQuery, c];
                         double got = values[((b * C + c) * H + y) * W + x];
                         Assert.True(Math.Abs(expected - got) < 1e-12, $"{name} b{b} c{c} ({y},{x}): {got} vs {expected}");
                         Assert.InRange(got, 0, 1);
@@ -86,6 +65,21 @@ public class ScoreCombinationTests
         foreach (var c in ScoreCombinations.All) Assert.Equal(c, ScoreCombinations.Parse(ScoreCombinations.Name(c).ToUpperInvariant()));
         var e = Assert.Throws<ArgumentException>(() => ScoreCombinations.Parse("softmax"));
         Assert.Contains("softmax", e.Message);
-        Assert.Contains("max-query", e.Message);
+        Assert.Contains("argmax-query", e.Message);
+    }
+
+    [Fact]
+    public void Background_concepts_parse_and_never_shadow_a_class_name()
+    {
+        Assert.Same(BackgroundPrompts.Default, BackgroundPrompts.Parse(null));
+        Assert.Same(BackgroundPrompts.Default, BackgroundPrompts.Parse("Default"));
+        Assert.Empty(BackgroundPrompts.Parse("none"));
+        Assert.Equal(["sky", "wall"], BackgroundPrompts.Parse(" sky, wall ,SKY"));
+        // Pascal Context scores "sky" and "wall" as classes: they are classes there, not background.
+        var kept = BackgroundPrompts.Without(BackgroundPrompts.Default, ["aeroplane", "Sky", "wall"]);
+        Assert.DoesNotContain("sky", kept);
+        Assert.DoesNotContain("wall", kept);
+        Assert.Contains("grass", kept);
+        Assert.Equal(BackgroundPrompts.Default.Count - 2, kept.Count);
     }
 }

@@ -84,16 +84,19 @@ public class TrainStageTests(SyntheticFixture fx) : IClassFixture<SyntheticFixtu
         using var noGrad = no_grad();
         var scores = scorer.ScoreWindows(randn(2, 3, 48, 70));
         Assert.Equal(new long[] { 2, 3, 48, 70 }, scores.shape);
-        Assert.True(scores.sum(1).allclose(ones(2, 48, 70), 1e-4, 1e-4));
+        // By default background concepts share each pixel's distribution, so the class scores sum to at most 1.
+        Assert.NotEmpty(((SSegScorer)scorer).PreparedBackground);
+        Assert.True(scores.sum(1).le(1 + 1e-4).all().ToBoolean());
         Assert.True(scores.min().ToDouble() >= 0);
 
-        // The score combination is a scorer setting (eval --scorer-option combination=NAME).
-        var maxQuery = new ScorerLoadOptions(CPU, new Dictionary<string, string> { ["combination"] = "max-query" });
-        using var other = (SSegScorer)registry.Load(ckpt, maxQuery);
-        Assert.Equal(ScoreCombination.MaxQuery, other.Combination);
+        // The score combination and the background concepts are scorer settings (eval --scorer-option key=value).
+        var plain = new ScorerLoadOptions(CPU, new Dictionary<string, string> { ["combination"] = "normalized", ["background"] = "none" });
+        using var other = (SSegScorer)registry.Load(ckpt, plain);
+        Assert.Equal(ScoreCombination.Normalized, other.Combination);
         other.Prepare(SyntheticShapes.Classes);
+        Assert.Empty(other.PreparedBackground);
         var otherScores = other.ScoreWindows(randn(1, 3, 48, 70));
-        Assert.True(otherScores.min().ToDouble() >= 0 && otherScores.max().ToDouble() <= 1);
+        Assert.True(otherScores.sum(1).allclose(ones(1, 48, 70), 1e-4, 1e-4));
         var bad = new ScorerLoadOptions(CPU, new Dictionary<string, string> { ["combination"] = "softmax" });
         Assert.Contains("softmax", Assert.Throws<ArgumentException>(() => registry.Load(ckpt, bad)).Message);
     }
