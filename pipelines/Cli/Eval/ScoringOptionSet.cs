@@ -53,10 +53,13 @@ internal sealed class ScoringOptionSet
         return options;
     }
 
-    public Dictionary<string, string> Settings(ParseResult parse)
+    public Dictionary<string, string> Settings(ParseResult parse) => ParseSettings(parse.GetValue(ScorerOptions) ?? []);
+
+    /// <summary>`--scorer-option key=value` pairs (also selftrain label's) → settings, keys case-insensitive.</summary>
+    public static Dictionary<string, string> ParseSettings(IEnumerable<string> pairs)
     {
         var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var p in parse.GetValue(ScorerOptions) ?? [])
+        foreach (var p in pairs)
         {
             int eq = p.IndexOf('=');
             if (eq <= 0) throw new ArgumentException($"--scorer-option '{p}' must be key=value");

@@ -11,18 +11,6 @@ internal static class SelftrainConsole
         public void Report(T value) => report(value);
     }
 
-    public static Dictionary<string, string> ParseSettings(IEnumerable<string> pairs)
-    {
-        var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var pair in pairs)
-        {
-            var eq = pair.IndexOf('=');
-            if (eq <= 0) throw new ArgumentException($"'{pair}' must look like key=value");
-            settings[pair[..eq]] = pair[(eq + 1)..];
-        }
-        return settings;
-    }
-
     public static int Fail(string verb, Exception e)
     {
         AnsiConsole.MarkupLine($"[red]{verb} failed:[/] {Markup.Escape(e.Message)}");

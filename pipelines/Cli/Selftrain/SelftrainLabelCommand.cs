@@ -46,7 +46,7 @@ internal static class SelftrainLabelCommand
                     TargetLayout = spec[..eq].ToLowerInvariant(), TargetRoot = spec[(eq + 1)..], Split = parse.GetValue(split),
                     ClassNames = classFile is null ? null : File.ReadAllLines(classFile).Select(l => l.Trim()).Where(l => l.Length > 0).ToList(),
                     TeacherCheckpoint = parse.GetValue(teacher)!, TeacherKind = parse.GetValue(teacherKind),
-                    ScorerSettings = SelftrainConsole.ParseSettings(parse.GetValue(scorerOptions) ?? []),
+                    ScorerSettings = SSeg.Pipelines.Cli.Eval.ScoringOptionSet.ParseSettings(parse.GetValue(scorerOptions) ?? []),
                     BackgroundThreshold = parse.GetValue(threshold), ShardSize = parse.GetValue(shardSize), Device = parse.GetValue(device)!,
                     Inference = new InferenceOptions { WindowBatch = parse.GetValue(windowBatch) },
                 };
