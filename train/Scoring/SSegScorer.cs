@@ -8,10 +8,12 @@ namespace SSeg.Train.Scoring;
 
 /// <summary>
 /// S-Seg window scoring (METHOD.md §7.4): class embeddings t_c = normalize(mean over templates of the projected
-/// text embedding); per query f_q = normalize(image_projector(hs_q)); P[q,c] = softmax_c(s·f_q·t_c); masks
+/// text embedding), for the dataset's classes followed by the background concepts (<see cref="BackgroundPrompts"/>);
+/// per query f_q = normalize(image_projector(features_q)) with the features the model's config names
+/// (<see cref="SSegModel.EmbeddingFeatures"/>); P[q,c] = softmax_c(s·f_q·t_c) over classes and concepts; masks
 /// σ(mask_q) bilinearly upsampled to the window; the two combined into per-class scores in [0, 1] as
-/// <see cref="Combination"/> says (default <see cref="ScoreCombinations.Default"/>). Background is left to eval's
-/// threshold rule. Windows whose sides are not multiples of 32 are resized to the next multiple for the forward
+/// <see cref="Combination"/> says (default <see cref="ScoreCombinations.Default"/>), of which only the classes'
+/// channels are returned. Background is left to eval's (calibrated) threshold rule. Windows whose sides are not multiples of 32 are resized to the next multiple for the forward
 /// pass and the masks resized back.
 /// </summary>
 public sealed class SSegScorer : ISegmentationScorer
