@@ -48,7 +48,7 @@ public static class DeviceSelector
         TorchBackendInfo.IsCuda
             ? $"Device '{requested}' was requested but CUDA is not available to this CUDA build (no GPU, or the driver " +
               "does not support libtorch's CUDA version). Run `doctor` to check the host, or use --device cpu or auto."
-            : $"Device '{requested}' was requested but this is the CPU build of TorchSharp. Rebuild with " +
+            : $"Device '{requested}' was requested but CUDA is not available: this is the CPU build of TorchSharp. Rebuild with " +
               $"{TorchBackendInfo.CudaBuildSwitch} (or SSEG_TORCH_BACKEND=cuda) on a GPU host and run `doctor` to check it, " +
               "or use --device cpu or auto.";
 
