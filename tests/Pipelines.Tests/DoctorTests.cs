@@ -59,11 +59,26 @@ public sealed class DoctorTests
         Assert.False(Directory.Exists(missing), "doctor must not create the data root");
     }
 
-    private static async Task<(int Code, List<string> Lines)> RunAsync(Dictionary<string, string?> overrides)
+    [Fact]
+    public async Task Cpu_build_with_a_visible_gpu_warns_naming_the_build_switch()
+    {
+        var root = RepoPaths.NewTempDir("sseg-doctor-gpu");
+        try
+        {
+            var fakeNode = Path.Combine(root, "nvidia0");
+            File.WriteAllText(fakeNode, "");
+            var (code, lines) = await RunAsync(new() { ["Storage:Root"] = root, ["Jobs:Storage"] = "sqlite" }, [fakeNode]);
+            Assert.True(code == 0, string.Join("\n", lines));
+            Assert.Contains(lines, l => l.StartsWith("warn") && l.Contains("cuda") && l.Contains("GPU is visible") && l.Contains("-p:TorchBackend=cuda"));
+        }
+        finally { Directory.Delete(root, true); }
+    }
+
+    private static async Task<(int Code, List<string> Lines)> RunAsync(Dictionary<string, string?> overrides, string[]? gpuProbePaths = null)
     {
         using var output = new StringWriter();
-        // No GPU probe paths: the result must not depend on the machine the tests run on.
-        var code = await DoctorCommand.ExecuteAsync(overrides, [], output, CancellationToken.None, gpuProbePaths: []);
+        // No GPU probe paths by default: the result must not depend on the machine the tests run on.
+        var code = await DoctorCommand.ExecuteAsync(overrides, [], output, CancellationToken.None, gpuProbePaths ?? []);
         return (code, output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList());
     }
 
