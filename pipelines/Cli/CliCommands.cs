@@ -17,6 +17,7 @@ public static class CliCommands
         yield return HostCli.CreateServe();
         yield return HostCli.CreateRun();
         yield return HostCli.CreateDemo();
+        yield return DoctorCli.Create();
         yield return BenchCli.Create();
     }
 }

@@ -24,11 +24,7 @@ public static class HostApp
             Args = args ?? [],
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.Configuration.AddEnvironmentVariables("SSEG_");
-        if (Environment.GetEnvironmentVariable("SSEG_AZURE_CONNECTION_STRING") is { Length: > 0 } azure)
-            builder.Configuration.AddInMemoryCollection([new("Storage:AzureConnectionString", azure)]);
-        if (args is { Length: > 0 }) builder.Configuration.AddCommandLine(args);
-        if (overrides is not null) builder.Configuration.AddInMemoryCollection(overrides);
+        HostConfiguration.AddSources(builder.Configuration, overrides, args);
 
         var settings = builder.Configuration.Get<HostSettings>() ?? new HostSettings();
         builder.WebHost.UseUrls(settings.Urls);
