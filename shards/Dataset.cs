@@ -114,18 +114,34 @@ public sealed class Dataset
 
     /// <summary>Opens committed image shard <paramref name="shardIndex"/>.</summary>
     /// <exception cref="InvalidOperationException">The shard is not committed.</exception>
+    /// <exception cref="UnreadableShardException">The file cannot be opened as Parquet (e.g. truncated).</exception>
     public async Task<ImageShardReader> OpenImageShardAsync(int shardIndex, CancellationToken ct = default)
     {
         var entry = await RequireEntryAsync(ShardNames.ImagesKind, shardIndex, ct);
-        return await ImageShardReader.OpenAsync(Storage, KeyOf(entry.Path), ct);
+        return await OpenOrExplainAsync(entry, () => ImageShardReader.OpenAsync(Storage, KeyOf(entry.Path), ct));
     }
 
     /// <summary>Opens the committed mask shard of <paramref name="generatorId"/> for <paramref name="shardIndex"/>.</summary>
     /// <exception cref="InvalidOperationException">The shard is not committed.</exception>
+    /// <exception cref="UnreadableShardException">The file cannot be opened as Parquet (e.g. truncated).</exception>
     public async Task<MaskShardReader> OpenMaskShardAsync(string generatorId, int shardIndex, CancellationToken ct = default)
     {
         var entry = await RequireEntryAsync(ShardNames.MasksKind(generatorId), shardIndex, ct);
-        return await MaskShardReader.OpenAsync(Storage, KeyOf(entry.Path), ct);
+        return await OpenOrExplainAsync(entry, () => MaskShardReader.OpenAsync(Storage, KeyOf(entry.Path), ct));
+    }
+
+    // A reader's own error (a Parquet footer exception) does not say which shard of which stage failed; the
+    // stages report bad shards by index and file, so the open failure is rethrown with both.
+    private static async Task<T> OpenOrExplainAsync<T>(ShardEntry entry, Func<Task<T>> open)
+    {
+        try
+        {
+            return await open();
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not UnreadableShardException)
+        {
+            throw new UnreadableShardException(entry.Kind, entry.Index, entry.Path, UnreadableShardException.Describe(e), e);
+        }
     }
 
     /// <summary>Streams the rows of every committed image shard, by shard index.</summary>

@@ -54,6 +54,10 @@ public sealed class PseudomaskAdapter : IStageAdapter
     public Task DiscardStaleOutputAsync(StageContext context, CancellationToken ct) =>
         Task.CompletedTask; // other settings write to another generator folder; new image shards mean a rebuilt dataset
 
+    /// <summary>
+    /// One image shard. An unreadable shard file throws <see cref="UnreadableShardException"/> (shard index, file and the
+    /// reader's error in its message): that job fails with it while the other shards' jobs go on.
+    /// </summary>
     public async Task RunShardAsync(StageContext context, int shard, IProgress<StageProgress> progress, CancellationToken ct)
     {
         var manifest = await Manifest(context, ct) ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, "dataset")}' does not exist");

@@ -34,6 +34,7 @@ public sealed class TrainAdapter : IStageAdapter
         new("shuffleBuffer", "Samples in the cross-shard shuffle buffer.", "10000"),
         new("decodeWorkers", "Image decode workers (empty: one per core)."),
         new("seed", "Data order and initialisation seed.", "0"),
+        new("skipBadShards", "Train on the rest when image/mask shards fail the pre-flight check (listed in config.json); false refuses and names them.", "false"),
         new("checkpointEverySteps", "Checkpoint interval.", "1000"),
         new("device", "auto, cpu or cuda[:N].", "auto"),
         new("threads", "CPU threads for libtorch (empty: default)."),
@@ -51,6 +52,7 @@ public sealed class TrainAdapter : IStageAdapter
             context.GetDouble("warmupEpochs", 2);
             foreach (var name in new[] { "vocabSize", "batchSize", "accumulation", "epochs", "checkpointEverySteps", "shuffleBuffer", "decodeWorkers" })
                 if (context.GetInt(name, 1) < 1) errors.Add($"{name} must be at least 1");
+            context.GetBool("skipBadShards", false);
             if (context.Get("maxSteps") is not null && context.GetInt("maxSteps", 1) < 1) errors.Add("maxSteps must be at least 1");
         }
         catch (Exception e) when (e is StageOptionException or ArgumentException) { errors.Add(e.Message); }
@@ -137,6 +139,7 @@ public sealed class TrainAdapter : IStageAdapter
         ShuffleBuffer = context.GetInt("shuffleBuffer", 10_000),
         DecodeWorkers = context.Get("decodeWorkers") is null ? Math.Max(1, Environment.ProcessorCount) : context.GetInt("decodeWorkers", 1),
         Seed = context.GetInt("seed", 0),
+        SkipBadShards = context.GetBool("skipBadShards", false),
         CheckpointEverySteps = context.GetInt("checkpointEverySteps", 1000),
         Device = context.Get("device") ?? "auto",
         Threads = context.Get("threads") is null ? null : context.GetInt("threads", 0),

@@ -45,7 +45,31 @@ public static class PseudomaskStage
         return await RunShardAsync(dataset, generator, generatorId, shardIndex, progress, ct);
     }
 
+    /// <summary>
+    /// Runs <paramref name="shards"/> in order with one generator. An unreadable image shard becomes a failure entry
+    /// and the run goes on with the next shard, so one bad file costs one shard, not the stage.
+    /// </summary>
+    public static async Task<PseudomaskRunResult> RunShardsAsync(Dataset dataset, PseudomaskGenerator generator, string generatorId,
+        IEnumerable<int> shards, Func<int, IProgress<PseudomaskProgress>?>? progressFor = null, CancellationToken ct = default)
+    {
+        var done = new List<PseudomaskShardSummary>();
+        var failed = new List<PseudomaskShardFailure>();
+        foreach (var shard in shards)
+        {
+            try
+            {
+                done.Add(await RunShardAsync(dataset, generator, generatorId, shard, progressFor?.Invoke(shard), ct));
+            }
+            catch (UnreadableShardException e)
+            {
+                failed.Add(new PseudomaskShardFailure(shard, e.Path, e.Reason));
+            }
+        }
+        return new PseudomaskRunResult(done, failed);
+    }
+
     /// <summary>Runs one shard with a generator the caller keeps (reuse over many shards).</summary>
+    /// <exception cref="UnreadableShardException">The image shard's file cannot be read.</exception>
     public static async Task<PseudomaskShardSummary> RunShardAsync(Dataset dataset, PseudomaskGenerator generator, string generatorId,
         int shardIndex, IProgress<PseudomaskProgress>? progress = null, CancellationToken ct = default)
     {

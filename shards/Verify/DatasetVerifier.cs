@@ -50,7 +50,12 @@ public static class DatasetVerifier
         return new VerifyReport(dataset.Name, null, checks, await FindOrphansAsync(dataset, manifest, ct));
     }
 
-    private static async Task<ShardCheck> CheckShardAsync(Dataset dataset, ShardEntry entry, bool checksums, CancellationToken ct)
+    /// <summary>
+    /// Checks one listed shard (what <see cref="VerifyAsync"/> does for each): stages that must not start on bad
+    /// input call this on just the shards they will read. Without <paramref name="checksums"/> it reads only the
+    /// file's size and Parquet footer, which is what catches truncation.
+    /// </summary>
+    public static async Task<ShardCheck> CheckShardAsync(Dataset dataset, ShardEntry entry, bool checksums, CancellationToken ct = default)
     {
         var key = dataset.KeyOf(entry.Path);
         ShardCheck Bad(string problem, long? rows = null, long? bytes = null) => new(entry.Kind, entry.Index, entry.Path, problem, rows, bytes);
@@ -98,14 +103,8 @@ public static class DatasetVerifier
         }
     }
 
-    private static string Describe(Exception e)
-    {
-        var message = e.Message;
-        // The reader's message names the full key already; keep the innermost cause short.
-        var inner = e.InnerException;
-        while (inner?.InnerException is not null) inner = inner.InnerException;
-        return inner is null || message.Contains(inner.Message, StringComparison.Ordinal) ? message : $"{message} ({inner.Message})";
-    }
+    // The reader's message names the full key already; keep the innermost cause short.
+    private static string Describe(Exception e) => UnreadableShardException.Describe(e);
 
     private static async Task<IReadOnlyList<string>> FindOrphansAsync(Dataset dataset, DatasetManifest manifest, CancellationToken ct)
     {

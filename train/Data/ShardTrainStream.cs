@@ -27,12 +27,14 @@ public sealed class ShardTrainStream(Dataset dataset, TrainDataOptions options, 
     /// <summary>Last few failures ("key: reason"), newest last.</summary>
     public ConcurrentRing<string> RecentFailures { get; } = new(20);
 
-    /// <summary>Image shard indices that have a committed mask shard of the generator, and their mask row total.</summary>
+    /// <summary>Image shard indices that have a committed mask shard of the generator (less <see cref="TrainDataOptions.ExcludedShards"/>),
+    /// and their mask row total.</summary>
     public async Task<(IReadOnlyList<int> Shards, long Samples)> DescribeAsync(CancellationToken ct = default)
     {
         var manifest = await dataset.GetManifestAsync(ct);
         var masks = manifest.ShardsOf(ShardNames.MasksKind(Options.MaskGenerator)).ToDictionary(s => s.Index);
-        var shards = manifest.ImageShards.Where(s => masks.ContainsKey(s.Index)).Select(s => s.Index).ToList();
+        var shards = manifest.ImageShards.Where(s => masks.ContainsKey(s.Index) && !Options.ExcludedShards.Contains(s.Index))
+            .Select(s => s.Index).ToList();
         if (shards.Count == 0)
             throw new InvalidOperationException(
                 $"dataset '{dataset.Name}' has no image shard with committed masks of generator '{Options.MaskGenerator}' " +

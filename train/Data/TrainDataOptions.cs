@@ -18,4 +18,6 @@ public sealed record TrainDataOptions
     public string PromptTemplates { get; init; } = "full";
     /// <summary>[A] Drop pseudo-masks below this fraction of the crop (0 keeps every segment).</summary>
     public double MinMaskArea { get; init; } = 0.0;
+    /// <summary>Image shard indices left out of the stream (shards that failed the trainer's pre-flight check).</summary>
+    public IReadOnlySet<int> ExcludedShards { get; init; } = new HashSet<int>();
 }

@@ -48,6 +48,9 @@ public sealed record TrainOptions
     public int PromptWords { get; init; } = 3;
     public double MinMaskArea { get; init; } = 0.0;
     public int Seed { get; init; } = 0;
+    /// <summary>Train on the readable shards when some image or mask shards fail the pre-flight check (listed in
+    /// config.json); false refuses to start and names them.</summary>
+    public bool SkipBadShards { get; init; }
 
     public string Device { get; init; } = "auto";
     public int? Threads { get; init; }

@@ -45,6 +45,13 @@ public static class TrainStage
     private static async Task<TrainResult> RunCoreAsync(TrainOptions o, Device device, Dataset dataset, RunStore run, string work,
         IProgress<TrainProgress>? progress, CancellationToken ct)
     {
+        // --- inputs: refuse bad shards up front (or leave them out when told to) rather than fail mid-run
+        var bad = await InputShardCheck.FindBadShardsAsync(dataset, o.MaskGenerator, ct);
+        if (bad.Count > 0 && !o.SkipBadShards)
+            throw new InvalidDataException($"dataset '{dataset.Name}' has {bad.Count} bad input shard(s): {InputShardCheck.Describe(bad)}. " +
+                "Re-ingest them, or train on the rest with --skip-bad-shards (stage option skipBadShards).");
+        var skipped = bad.Select(c => c.Index).ToHashSet();
+
         // --- resume point, tokenizer and model config
         string? latest = o.Resume ? await run.LatestCheckpointAsync(ct) : null;
         TrainerState? state = null;
@@ -89,7 +96,7 @@ public static class TrainStage
         {
             MaskGenerator = o.MaskGenerator, CropSize = config.CropSize, MaskSize = config.MaskResolution,
             ShuffleBuffer = o.ShuffleBuffer, DecodeWorkers = o.DecodeWorkers, Seed = o.Seed, PromptWords = o.PromptWords,
-            MinMaskArea = o.MinMaskArea,
+            MinMaskArea = o.MinMaskArea, ExcludedShards = skipped,
         }, tokenizer);
         var (_, samples) = await data.DescribeAsync(ct);
         int effective = o.BatchSize * o.Accumulation;
@@ -109,7 +116,8 @@ public static class TrainStage
         long position = state?.Position ?? 0;
         var metrics = await ReadMetricsAsync(run, step, ct);
         await run.WriteTextAsync("config.json", JsonSerializer.Serialize(new { options = o with { AzureConnectionString = null }, model = config,
-            samples, steps_per_epoch = stepsPerEpoch, schedule_steps = scheduleSteps, warmup_steps = warmup, device = DeviceSelector.Describe(device) }, Json), ct);
+            samples, skipped_shards = bad.Select(c => new { kind = c.Kind, index = c.Index, path = c.Path, problem = c.Problem }),
+            steps_per_epoch = stepsPerEpoch, schedule_steps = scheduleSteps, warmup_steps = warmup, device = DeviceSelector.Describe(device) }, Json), ct);
         progress?.Report(new TrainProgress(step, stopAt, epoch, double.NaN, double.NaN, double.NaN, 0, schedule.At(step),
             $"{samples} samples, {stepsPerEpoch} steps/epoch, effective batch {effective}, device {DeviceSelector.Describe(device)}" +
             (latest is null ? "" : $", resumed from {latest}")));

@@ -67,25 +67,30 @@ internal static class PseudomaskCommand
         Console.WriteLine($"generator {id}: {generator.Backbone.ModelName}, weights {generator.Backbone.CheckpointHash}, " +
                           $"feature {FeatureKinds.Name(options.Generator.Feature)}, K {options.Generator.K}, device {DeviceSelector.Describe(generator.Device)}");
 
-        var summaries = new List<PseudomaskShardSummary>();
+        PseudomaskRunResult result = null!;
         await AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(),
                 new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .StartAsync(async ctx =>
             {
-                foreach (var shard in selected)
+                var tasks = new Dictionary<int, ProgressTask>();
+                result = await PseudomaskStage.RunShardsAsync(ds, generator, id, selected, shard =>
                 {
-                    var task = ctx.AddTask($"shard {shard:D5}");
-                    var progress = new Progress<PseudomaskProgress>(p =>
+                    var task = tasks[shard] = ctx.AddTask($"shard {shard:D5}");
+                    return new Progress<PseudomaskProgress>(p =>
                     {
                         task.MaxValue = Math.Max(1, p.Total);
                         task.Value = p.Done;
                     });
-                    var summary = await PseudomaskStage.RunShardAsync(ds, generator, id, shard, progress, ct);
+                }, ct);
+                foreach (var summary in result.Shards)
+                {
+                    var task = tasks[summary.Shard];
                     task.Value = task.MaxValue;
-                    task.Description = summary.Skipped ? $"shard {shard:D5} (already done)" : $"shard {shard:D5}";
-                    summaries.Add(summary);
+                    task.Description = summary.Skipped ? $"shard {summary.Shard:D5} (already done)" : $"shard {summary.Shard:D5}";
                 }
+                foreach (var failure in result.Failed) tasks[failure.Shard].Description = $"shard {failure.Shard:D5} (unreadable)";
             });
+        var summaries = result.Shards;
 
         var table = new Table().AddColumns("shard", "status", "images", "masks", "failed", "seconds", "images/s", "decode s", "features s", "k-means s", "png s", "write s");
         foreach (var s in summaries)
@@ -101,7 +106,11 @@ internal static class PseudomaskCommand
         var failures = summaries.Sum(s => s.Failures.Count);
         Console.WriteLine($"{summaries.Count(s => !s.Skipped)} shard(s) done, {summaries.Count(s => s.Skipped)} skipped, " +
                           $"{summaries.Sum(s => s.Masks):N0} masks, {failures:N0} image(s) without a mask -> masks/{id}");
-        return 0;
+        if (result.Ok) return 0;
+        // The other shards are done and committed; the bad ones are named so they can be re-ingested and rerun.
+        await Console.Error.WriteLineAsync($"error: {result.Failed.Count} image shard(s) unreadable, no masks for them:");
+        foreach (var failure in result.Failed) await Console.Error.WriteLineAsync($"  {failure.Message}");
+        return 1;
     }
 
     /// <summary>Clear one-line errors for bad input instead of a stack trace; exit code 1.</summary>

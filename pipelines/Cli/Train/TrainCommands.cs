@@ -38,10 +38,11 @@ internal static class TrainCommands
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for libtorch." };
         var projectFirst = new Option<bool>("--project-then-average") { Description = "[A] Image embedding = mean of projected queries (default: project the mean)." };
+        var skipBad = new Option<bool>("--skip-bad-shards") { Description = "Train on the rest when image/mask shards fail the pre-flight check (listed in config.json); default: refuse and name them." };
         var fresh = new Option<bool>("--no-resume") { Description = "Ignore existing checkpoints of the run (they are overwritten as training proceeds)." };
         root.AddTo(command);
         foreach (var o in new Option[] { dataset, masks, run, config, vocab, vocabSize, batch, accumulation, epochs, warmupEpochs, maxSteps, lr, noScale, wd, clip,
-                     checkpointEvery, workers, shuffle, seed, device, threads, projectFirst, fresh })
+                     checkpointEvery, workers, shuffle, seed, device, threads, projectFirst, skipBad, fresh })
             command.Options.Add(o);
         command.Subcommands.Add(CreateVocab());
         command.Subcommands.Add(CreateSynth());
@@ -60,7 +61,7 @@ internal static class TrainCommands
                 ScaleLrWithBatch = !parse.GetValue(noScale), WeightDecay = parse.GetValue(wd), ClipGrad = parse.GetValue(clip),
                 CheckpointEverySteps = parse.GetValue(checkpointEvery), DecodeWorkers = parse.GetValue(workers),
                 ShuffleBuffer = parse.GetValue(shuffle), Seed = parse.GetValue(seed), Device = parse.GetValue(device)!,
-                Threads = parse.GetValue(threads), Resume = !parse.GetValue(fresh),
+                Threads = parse.GetValue(threads), Resume = !parse.GetValue(fresh), SkipBadShards = parse.GetValue(skipBad),
             };
             TrainResult? result = null;
             await AnsiConsole.Progress().AutoClear(false)
