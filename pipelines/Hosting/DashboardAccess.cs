@@ -17,6 +17,8 @@ public sealed class DashboardAccess(DashboardSettings settings)
 {
     public const string Realm = "S-Seg pipelines";
 
+    public LoginThrottle Throttle { get; } = new(settings.LoginLockout);
+
     public AccessDecision Decide(HttpContext http)
     {
         if (settings.HasCredentials)
@@ -47,10 +49,29 @@ public sealed class DashboardAccess(DashboardSettings settings)
     private static bool FixedTimeEquals(string a, string b) =>
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(a)), SHA256.HashData(Encoding.UTF8.GetBytes(b)));
 
-    /// <summary>Middleware for everything under the dashboard path: answers 401 (with a basic-auth challenge) or 403.</summary>
+    /// <summary>
+    /// Middleware for everything under the dashboard path: answers 401 (with a basic-auth challenge), 403, or 429
+    /// while the client address is locked out after repeated wrong passwords.
+    /// </summary>
     public async Task GuardAsync(HttpContext http, Func<Task> next)
     {
-        switch (Decide(http))
+        var client = http.Connection.RemoteIpAddress;
+        if (settings.HasCredentials && Throttle.LockedFor(client) is { } locked && locked > TimeSpan.Zero)
+        {
+            // Credentials are not even checked while locked out: a right guess then would still tell the attacker.
+            http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            http.Response.Headers.RetryAfter = Math.Ceiling(locked.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await http.Response.WriteAsync("Too many failed logins from this address; try again later.");
+            return;
+        }
+        var decision = Decide(http);
+        // Only a request that carried credentials counts: browsers ask without them first, then show the prompt.
+        if (settings.HasCredentials && !string.IsNullOrEmpty(http.Request.Headers.Authorization))
+        {
+            if (decision == AccessDecision.Allowed) Throttle.Succeeded(client);
+            else Throttle.Failed(client);
+        }
+        switch (decision)
         {
             case AccessDecision.Allowed:
                 await next();

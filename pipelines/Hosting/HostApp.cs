@@ -58,6 +58,11 @@ public static class HostApp
         if (!settings.Jobs.NoServer) AddServers(services, settings, storage);
 
         var app = builder.Build();
+        if (BindWarning.For(settings.Urls, settings.Dashboard.HasCredentials) is { } warning) app.Logger.LogWarning("{Warning}", warning);
+        // Host check first (a rebinding page must get nothing), then the headers, which every later answer carries.
+        var hosts = new HostAllowList(settings.Dashboard.AllowedHosts);
+        app.Use((http, next) => hosts.GuardAsync(http, () => next(http)));
+        app.Use((http, next) => SecurityHeaders.ApplyAsync(http, () => next(http)));
         var access = app.Services.GetRequiredService<DashboardAccess>();
         var path = settings.Dashboard.Path.TrimEnd('/');
         app.UseWhen(http => http.Request.Path.StartsWithSegments(path), branch => branch.Use((http, next) => access.GuardAsync(http, () => next(http))));

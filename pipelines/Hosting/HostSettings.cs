@@ -76,5 +76,27 @@ public sealed class DashboardSettings
     /// </summary>
     public List<string> AllowedModelFolders { get; set; } = [];
 
+    /// <summary>
+    /// Host names (Host header, port ignored) the host answers besides localhost, 127.0.0.1 and [::1]; for example
+    /// the name or LAN address users type to reach a remote dashboard. Any other name gets 400 (DNS rebinding guard).
+    /// "*" answers every name.
+    /// </summary>
+    public List<string> AllowedHosts { get; set; } = [];
+
+    public LoginLockoutSettings LoginLockout { get; set; } = new();
+
     public bool HasCredentials => !string.IsNullOrEmpty(Username) && !string.IsNullOrEmpty(Password);
+}
+
+/// <summary>Lockout of a client address after repeated wrong dashboard passwords (see LoginThrottle).</summary>
+public sealed class LoginLockoutSettings
+{
+    public int FailuresBeforeLockout { get; set; } = 5;
+
+    /// <summary>First lockout; each further failure doubles it.</summary>
+    public double LockoutSeconds { get; set; } = 30;
+    public double MaxLockoutSeconds { get; set; } = 900;
+
+    /// <summary>Client addresses remembered at most (bounds memory under a flood of addresses).</summary>
+    public int MaxTrackedClients { get; set; } = 10_000;
 }

@@ -36,7 +36,9 @@ public sealed class AuthorizationTests
             .SelectMany(n => n.GetIPProperties().UnicastAddresses).Select(a => a.Address)
             .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
         Assert.True(address is not null, "This test needs a non-loopback IPv4 address on the machine (none found).");
-        await using var host = await TestHost.StartAsync(RepoPaths.NewTempDir("sseg-auth"), new Dictionary<string, string?> { ["Urls"] = "http://0.0.0.0:0" });
+        // The address is an allowed Host name here, so the request passes the Host check and meets the client check.
+        await using var host = await TestHost.StartAsync(RepoPaths.NewTempDir("sseg-auth"),
+            new Dictionary<string, string?> { ["Urls"] = "http://0.0.0.0:0", ["Dashboard:AllowedHosts:0"] = address!.ToString() });
         var port = new Uri(host.BaseUrl.Replace("0.0.0.0", "localhost")).Port;
         using var http = new HttpClient();
         foreach (var page in Pages)
