@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 using Hangfire.Dashboard;
 using Hangfire.Dashboard.Pages;
@@ -55,7 +54,7 @@ public abstract class SsegPage : RazorPage
             ? $"<input type=\"hidden\" name=\"{DashboardPages.AntiforgeryField}\" value=\"{E(token)}\"/>"
             : "";
 
-    protected static string E(string? text) => WebUtility.HtmlEncode(text ?? "");
+    protected static string E(string? text) => DisplayText.Html(text);
 
     protected static string U(string text) => Uri.EscapeDataString(text);
 
