@@ -27,7 +27,8 @@ public static class SyntheticShapes
     public static readonly string[] Classes = ["circle", "square", "triangle"];
     private static readonly Rgb24[] ClassColours = [new(220, 40, 40), new(40, 70, 220), new(235, 210, 40)];
     private static readonly string[] Counts = ["a", "two", "three"];
-    private static readonly string[] Frames = ["{0}", "a photo of {0}", "there is {0}", "{0}, seen from above"];
+    /// <summary>Caption frames: {0} the shapes, {1} the scene phrase with its leading space, or nothing.</summary>
+    private static readonly string[] Frames = ["{0}{1}", "a photo of {0}{1}", "there is {0}{1}", "{0}{1}, seen from above"];
 
     /// <summary>Probability that a caption names the scene.</summary>
     public const double SceneNamedProbability = 0.6;
@@ -46,10 +47,8 @@ public static class SyntheticShapes
 
         var frame = Frames[rng.Next(Frames.Length)];
         bool sceneNamed = rng.NextDouble() < SceneNamedProbability;
-        var caption = string.Format(System.Globalization.CultureInfo.InvariantCulture, frame, ObjectPhrase(classes));
-        if (sceneNamed) caption = frame.EndsWith(", seen from above", StringComparison.Ordinal)
-            ? caption.Replace(", seen from above", $" {scene.Phrases[rng.Next(scene.Phrases.Length)]}, seen from above", StringComparison.Ordinal)
-            : $"{caption} {scene.Phrases[rng.Next(scene.Phrases.Length)]}";
+        var scenePhrase = sceneNamed ? " " + scene.Phrases[rng.Next(scene.Phrases.Length)] : "";
+        var caption = string.Format(System.Globalization.CultureInfo.InvariantCulture, frame, ObjectPhrase(classes), scenePhrase);
         var nouns = new List<string>();
         if (frame.Contains("photo", StringComparison.Ordinal)) nouns.Add("photo");
         nouns.AddRange(classes.Distinct().Select(c => Classes[c]));
