@@ -3,7 +3,7 @@ using SSeg.Pipelines.Cli.Selftrain;
 
 namespace SSeg.Pipelines.Cli;
 
-/// <summary>`selftrain label` (teacher labels → shards) and `selftrain train` (UperNet on an MAE ViT), METHOD.md §8.</summary>
+/// <summary>`selftrain label` (teacher labels → shards) and `selftrain train` (UperNet on an MAE ViT), docs/method.md §8.</summary>
 public static class SelftrainCli
 {
     public static Command Create()

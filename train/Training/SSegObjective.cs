@@ -9,7 +9,7 @@ namespace SSeg.Train.Training;
 /// <summary>Loss values of one forward pass (the total keeps its graph).</summary>
 public sealed record ObjectiveTerms(Tensor Total, double Mask, double Focal, double Dice, double Itc, double MultiLabel);
 
-/// <summary>L = λ_mask·L_mask + λ_con·(L_itc + λ_ml·L_ml) for one (micro-)batch (METHOD.md §5).</summary>
+/// <summary>L = λ_mask·L_mask + λ_con·(L_itc + λ_ml·L_ml) for one (micro-)batch (docs/method.md §5).</summary>
 public sealed class SSegObjective(TrainOptions options)
 {
     private readonly MaskCriterion _criterion = new(options.MaskLoss);

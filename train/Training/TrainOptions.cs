@@ -3,7 +3,7 @@ using SSeg.Train.Model;
 
 namespace SSeg.Train.Training;
 
-/// <summary>Everything a training run needs. Defaults = METHOD.md §6 / the paper's Table 1 (lr 5e-4 at batch 4096,
+/// <summary>Everything a training run needs. Defaults = docs/method.md §6 / the paper's Table 1 (lr 5e-4 at batch 4096,
 /// wd 0.05, 30 epochs, 2 warmup epochs, 224 crops); the effective batch is <see cref="BatchSize"/> × <see cref="Accumulation"/>.</summary>
 public sealed record TrainOptions
 {

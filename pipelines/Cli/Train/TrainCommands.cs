@@ -19,7 +19,7 @@ internal static class TrainCommands
         var dataset = new Option<string>("--dataset") { Description = "Training dataset.", Required = true };
         var masks = new Option<string>("--masks") { Description = "Mask generator id (masks/<id>).", Required = true };
         var run = new Option<string>("--run") { Description = "Run name: runs/<run>/ holds config, metrics, checkpoints.", Required = true };
-        var config = new Option<string>("--config") { Description = "Model preset: vit-s16 (METHOD defaults) or tiny.", DefaultValueFactory = _ => "vit-s16" };
+        var config = new Option<string>("--config") { Description = "Model preset: vit-s16 (docs/method.md defaults) or tiny.", DefaultValueFactory = _ => "vit-s16" };
         var vocab = new Option<string?>("--vocab") { Description = "CLIP merges file (bpe_simple_vocab_16e6.txt.gz); default: the dataset's own from `train vocab`." };
         var vocabSize = new Option<int>("--vocab-size") { Description = "Size of the dataset's own vocabulary.", DefaultValueFactory = _ => 49408 };
         var batch = new Option<int>("--batch") { Description = "Images per forward pass.", DefaultValueFactory = _ => 64 };
