@@ -8,8 +8,9 @@ using SSeg.Train.Scoring;
 using SSeg.Train.Synthetic;
 using SSeg.Train.Text;
 using SSeg.Train.Training;
+using SSeg.Pipelines.Cli.Train;
 
-namespace SSeg.Pipelines.Cli.Train;
+namespace SSeg.Pipelines.Bench;
 
 /// <summary>`bench train`: images/s of full training steps per model config and peak memory; `--learn` also runs the
 /// CPU learning recipe on generated shapes and prints the losses and the mIoU eval gives for every S-Seg score

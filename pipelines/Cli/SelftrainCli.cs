@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SSeg.Pipelines.Bench;
 using SSeg.Pipelines.Cli.Selftrain;
 
 namespace SSeg.Pipelines.Cli;
@@ -15,7 +16,4 @@ public static class SelftrainCli
         command.Subcommands.Add(SelftrainChainCommand.Create());
         return command;
     }
-
-    /// <summary>The `bench selftrain` subcommand.</summary>
-    public static Command? CreateBench() => SelftrainBench.Create("selftrain");
 }
