@@ -34,7 +34,6 @@ public sealed class PipelineEngine(RunStore runs, StageRegistry stages, IBackgro
                 errors.Add($"stages[{i}]: unknown stage '{stage.Stage}' (known: {string.Join(", ", stages.All.Select(a => a.Name))})");
                 continue;
             }
-            if (adapter.Unavailable is not null) continue; // reported and skipped at run time
             var known = adapter.Options.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
             foreach (var key in stage.Options.Keys.Where(k => !known.Contains(k)))
                 errors.Add($"stages[{i}] ({adapter.Name}): unknown option '{key}' (known: {string.Join(", ", known)})");

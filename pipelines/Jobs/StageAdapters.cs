@@ -3,7 +3,7 @@ using SSeg.Pipelines.Hosting;
 
 namespace SSeg.Pipelines.Jobs;
 
-/// <summary>The stage adapters in pipeline order. A stage whose library has no entry point yet is a NotBuiltStage.</summary>
+/// <summary>The stage adapters in pipeline order.</summary>
 public static class StageAdapters
 {
     public static void Register(IServiceCollection services)
