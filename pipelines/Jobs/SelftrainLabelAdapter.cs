@@ -81,7 +81,7 @@ public sealed class SelftrainLabelAdapter : IStageAdapter
         return $"dataset {options.Dataset}: {labels.Sum(s => s.Rows)} label maps in {labels.Count} shard(s), generator {generator}";
     }
 
-    private static ScorerRegistry Teachers() => ScorerDiscovery.FromAssemblyNames(EvalAdapter.ScorerAssemblies);
+    private static ScorerRegistry Teachers() => ScorerFactories.Create();
 
     private static LabelOptions Build(StageContext context) => new()
     {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using SSeg.Eval.Protocol;
 using SSeg.Eval.Scoring;
 using SSeg.Models;
+using SSeg.Pipelines.Hosting;
 
 namespace SSeg.Pipelines.Cli.Eval;
 
@@ -68,7 +69,7 @@ internal sealed class ScoringOptionSet
         return settings;
     }
 
-    public IScorerFactory Factory(ParseResult parse) => EvalRunCommand.DiscoverScorers().Resolve(Checkpoint(parse), parse.GetValue(Kind));
+    public IScorerFactory Factory(ParseResult parse) => ScorerFactories.Create().Resolve(Checkpoint(parse), parse.GetValue(Kind));
 
     public TorchSharp.torch.Device DeviceOf(ParseResult parse) => DeviceSelector.Select(parse.GetValue(Device));
 }

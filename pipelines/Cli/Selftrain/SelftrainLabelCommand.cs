@@ -5,6 +5,7 @@ using SSeg.Eval.Protocol;
 using SSeg.Eval.Scoring;
 using SSeg.Selftrain;
 using SSeg.Selftrain.Labeling;
+using SSeg.Pipelines.Hosting;
 
 namespace SSeg.Pipelines.Cli.Selftrain;
 
@@ -50,7 +51,7 @@ internal static class SelftrainLabelCommand
                     BackgroundThreshold = parse.GetValue(threshold), ShardSize = parse.GetValue(shardSize), Device = parse.GetValue(device)!,
                     Inference = new InferenceOptions { WindowBatch = parse.GetValue(windowBatch) },
                 };
-                var registry = ScorerDiscovery.FromAssemblyNames("SSeg.Train", "SSeg.Selftrain", "SSeg.Pseudomask");
+                var registry = ScorerFactories.Create();
                 var plan = SelftrainStage.PlanLabels(options, registry);
                 AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                     $"{plan.Target.Images.Count} {plan.Target.Layout}/{plan.Target.Split} images in {plan.Shards} shard(s); labels {plan.Generator.Id}, τ {plan.Target.BackgroundThreshold} ({plan.Generator.Extra!["background_threshold_source"]})")));
