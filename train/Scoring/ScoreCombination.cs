@@ -16,7 +16,7 @@ public enum ScoreCombination
     ArgmaxQuery,
 
     /// <summary><c>normalized</c>: S[c,p] / Σ_c' S[c',p] with S = Σ_q P[q,c]·M[q,p], MaskFormer's semantic inference
-    /// normalised per pixel (docs/method.md §7.4 as first written).</summary>
+    /// normalised per pixel (docs/method.md §7.4, `normalized`).</summary>
     Normalized,
 }
 
