@@ -21,6 +21,11 @@ public sealed record TrainOptions
 
     public int BatchSize { get; init; } = 64;
     public int Accumulation { get; init; } = 1;
+    /// <summary>Samples the image–text and multi-label losses are computed over (gradient caching, GradCache /
+    /// OpenCLIP <c>--accum-freq</c>). Null: the whole optimizer step, <see cref="BatchSize"/> × <see cref="Accumulation"/>.
+    /// A multiple of the batch size that divides batch × accumulation; equal to the batch size on one device, the
+    /// plain accumulation path runs (contrastive negatives from the micro-batch only).</summary>
+    public int? ContrastiveBatch { get; init; }
     public int Epochs { get; init; } = 30;
     public double WarmupEpochs { get; init; } = 2;
     /// <summary>Stop after this many optimizer steps (the schedule still spans <see cref="Epochs"/> unless <see cref="ScheduleToMaxSteps"/>).</summary>
@@ -53,6 +58,9 @@ public sealed record TrainOptions
     public bool SkipBadShards { get; init; }
 
     public string Device { get; init; } = "auto";
+    /// <summary>Comma-separated devices for data-parallel replicas in this process (<c>cpu,cpu</c>, <c>cuda:0,cuda:1</c>);
+    /// null: one replica on <see cref="Device"/>. See <see cref="DataParallelReplicas"/>.</summary>
+    public string? Devices { get; init; }
     public int? Threads { get; init; }
 
     public int CheckpointEverySteps { get; init; } = 1000;

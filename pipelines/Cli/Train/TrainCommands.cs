@@ -24,6 +24,7 @@ internal static class TrainCommands
         var vocabSize = new Option<int>("--vocab-size") { Description = "Size of the dataset's own vocabulary.", DefaultValueFactory = _ => 49408 };
         var batch = new Option<int>("--batch") { Description = "Images per forward pass.", DefaultValueFactory = _ => 64 };
         var accumulation = new Option<int>("--accumulation") { Description = "Micro-batches per optimizer step (effective batch = batch × accumulation).", DefaultValueFactory = _ => 1 };
+        var contrastiveBatch = new Option<int?>("--contrastive-batch") { Description = "Samples the image–text and multi-label losses span, by gradient caching (default: batch × accumulation; a multiple of --batch)." };
         var epochs = new Option<int>("--epochs") { Description = "Epochs.", DefaultValueFactory = _ => 30 };
         var warmupEpochs = new Option<double>("--warmup-epochs") { DefaultValueFactory = _ => 2 };
         var maxSteps = new Option<long?>("--max-steps") { Description = "Stop after this many optimizer steps (schedule shortened to match)." };
@@ -37,12 +38,13 @@ internal static class TrainCommands
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for libtorch." };
+        var devices = new Option<string?>("--devices") { Description = "Data-parallel replicas in this process, e.g. cpu,cpu or cuda:0,cuda:1 (instead of --device)." };
         var projectFirst = new Option<bool>("--project-then-average") { Description = "[A] Image embedding = mean of projected queries (default: project the mean)." };
         var skipBad = new Option<bool>("--skip-bad-shards") { Description = "Train on the rest when image/mask shards fail the pre-flight check (listed in config.json); default: refuse and name them." };
         var fresh = new Option<bool>("--no-resume") { Description = "Ignore existing checkpoints of the run (they are overwritten as training proceeds)." };
         root.AddTo(command);
-        foreach (var o in new Option[] { dataset, masks, run, config, vocab, vocabSize, batch, accumulation, epochs, warmupEpochs, maxSteps, lr, noScale, wd, clip,
-                     checkpointEvery, workers, shuffle, seed, device, threads, projectFirst, skipBad, fresh })
+        foreach (var o in new Option[] { dataset, masks, run, config, vocab, vocabSize, batch, accumulation, contrastiveBatch, epochs, warmupEpochs, maxSteps, lr, noScale, wd, clip,
+                     checkpointEvery, workers, shuffle, seed, device, devices, threads, projectFirst, skipBad, fresh })
             command.Options.Add(o);
         command.Subcommands.Add(CreateVocab());
         command.Subcommands.Add(CreateSynth());
@@ -62,6 +64,7 @@ internal static class TrainCommands
                 CheckpointEverySteps = parse.GetValue(checkpointEvery), DecodeWorkers = parse.GetValue(workers),
                 ShuffleBuffer = parse.GetValue(shuffle), Seed = parse.GetValue(seed), Device = parse.GetValue(device)!,
                 Threads = parse.GetValue(threads), Resume = !parse.GetValue(fresh), SkipBadShards = parse.GetValue(skipBad),
+                ContrastiveBatch = parse.GetValue(contrastiveBatch), Devices = parse.GetValue(devices),
             };
             TrainResult? result = null;
             await AnsiConsole.Progress().AutoClear(false)
