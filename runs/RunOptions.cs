@@ -4,10 +4,14 @@ namespace SSeg.Runs;
 
 /// <summary>
 /// The options every trainer has, declared once: where the run lives, how it is seeded, run and logged. A
-/// trainer's options record derives from this one and sets its own defaults in its constructor.
+/// trainer's options record derives from this one and passes its defaults for the rest to the constructor.
 /// </summary>
 public abstract record RunOptions
 {
+    /// <summary>The defaults in which trainers differ.</summary>
+    protected RunOptions(double learningRate, int checkpointEvery, int logEvery) =>
+        (LearningRate, CheckpointEvery, LogEvery) = (learningRate, checkpointEvery, logEvery);
+
     /// <summary>Storage root: a local folder or <c>az://container/prefix</c>.</summary>
     public required string StorageRoot { get; init; }
     [JsonIgnore] public string? AzureConnectionString { get; init; }
@@ -20,11 +24,11 @@ public abstract record RunOptions
     public int Seed { get; init; }
 
     /// <summary>A checkpoint every this many optimizer steps (and at the end, and when cancelled).</summary>
-    public int CheckpointEvery { get; init; } = 1000;
+    public int CheckpointEvery { get; init; }
     /// <summary>Most recent checkpoints kept (older ones are deleted; 0 keeps all).</summary>
     public int KeepCheckpoints { get; init; } = 3;
     /// <summary>A metrics line (and fresh plots) every this many steps, and at the end of the schedule.</summary>
-    public int LogEvery { get; init; } = 10;
+    public int LogEvery { get; init; }
     /// <summary>Continue from the run's latest checkpoint when there is one; false starts over in the same folder.</summary>
     public bool Resume { get; init; } = true;
 

@@ -12,4 +12,5 @@ public sealed record RunProgress(long Step, long TotalSteps, double Epoch, doubl
 /// <param name="StartStep">Steps already done when this call began (resumed from a checkpoint).</param>
 /// <param name="LastCheckpoint">Name of the newest checkpoint (e.g. <c>step-00001000</c>).</param>
 /// <param name="Metrics">Every metrics line of the run so far, this call's included.</param>
-public sealed record RunOutcome(long StartStep, long Steps, string? LastCheckpoint, IReadOnlyList<MetricsLine> Metrics, double Seconds);
+/// <param name="LastLoss">Loss of this call's last step (NaN when it ran none).</param>
+public sealed record RunOutcome(long StartStep, long Steps, string? LastCheckpoint, IReadOnlyList<MetricsLine> Metrics, double LastLoss, double Seconds);

@@ -77,12 +77,11 @@ public static class TrainingLoop
                     {
                         (sourced.Batch as IDisposable)?.Dispose();
                     }
-                    var stepEpoch = position.Epoch;
                     position = sourced.Next;
                     step++;
                     windowImages += sourced.Images;
                     var now = clock.Elapsed.TotalSeconds;
-                    var epoch = parts.EpochOf?.Invoke(step) ?? stepEpoch;
+                    var epoch = parts.EpochOf?.Invoke(step) ?? sourced.Next.Epoch;
                     if (step % o.LogEvery == 0 || step == parts.TotalSteps)
                     {
                         metrics.Add(new MetricsLine
@@ -110,7 +109,7 @@ public static class TrainingLoop
         progress?.Report(new RunProgress(step, parts.StopAt, position.Epoch, last?.Loss ?? metrics.LastOrDefault()?.Loss ?? double.NaN,
             parts.LearningRateAt(step), 0, last?.Fields ?? Empty,
             $"done: {step} steps, checkpoint {lastCheckpoint}" + (parts.EndMessage is null ? "" : ", " + parts.EndMessage())));
-        return new RunOutcome(start, step, lastCheckpoint, metrics, clock.Elapsed.TotalSeconds);
+        return new RunOutcome(start, step, lastCheckpoint, metrics, last?.Loss ?? double.NaN, clock.Elapsed.TotalSeconds);
     }
 
     private static readonly IReadOnlyDictionary<string, double> Empty = new Dictionary<string, double>();
