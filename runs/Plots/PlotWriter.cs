@@ -15,6 +15,8 @@ public sealed record RenderedPlot(byte[] Png, string Svg);
 public static class PlotWriter
 {
     public const int Width = 900, Height = 500;
+    /// <summary>Colour of the mean line of <see cref="Bars"/> (RGB 220, 0, 0).</summary>
+    public static readonly Color MeanLineColor = new(220, 0, 0);
     private static readonly Color[] Palette =
     [
         new(0, 0, 0), new(31, 119, 180), new(214, 39, 40), new(44, 160, 44), new(255, 127, 14), new(148, 103, 189),
@@ -84,7 +86,7 @@ public static class PlotWriter
         plot.Axes.Left.MajorTickStyle.Length = 0;
         if (mean is { } m && double.IsFinite(m))
         {
-            var line = plot.Add.VerticalLine(100 * m, 2, new Color(200, 0, 0), LinePattern.Dashed);
+            var line = plot.Add.VerticalLine(100 * m, 2, MeanLineColor, LinePattern.Dashed);
             line.LegendText = $"mean {100 * m:F1} %";
             plot.ShowLegend(Alignment.LowerRight);
         }
