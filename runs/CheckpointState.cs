@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace SSeg.Runs;
 
@@ -24,7 +25,7 @@ public sealed record CheckpointState
     /// <summary>Trainer-specific fields (for example the count of undecodable samples).</summary>
     public JsonObject? Trainer { get; init; }
 
-    public DataPosition Data => new(Epoch, Position);
+    [JsonIgnore] public DataPosition Data => new(Epoch, Position);
 
     public string ToJson() => JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true });
 

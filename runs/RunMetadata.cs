@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -12,7 +13,7 @@ namespace SSeg.Runs;
 public static class RunMetadata
 {
     private const string LegacyConfigFile = "config.json";
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <param name="model">The model config as JSON (what must not change within a run).</param>
     /// <param name="options">The options of this start (connection strings left out by the caller).</param>

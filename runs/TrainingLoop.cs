@@ -117,6 +117,6 @@ public static class TrainingLoop
     private static async Task WriteLogAsync<TBatch>(RunFolder run, IReadOnlyList<MetricsLine> metrics, TrainerParts<TBatch> parts, CancellationToken ct)
     {
         await MetricsLog.WriteAsync(run, metrics, ct);
-        await TrainingPlots.WriteAsync(run, metrics, parts.PlotTitle, parts.PlottedLosses, ct);
+        await TrainingPlots.WriteAsync(run, metrics, parts.PlotTitle, parts.PlottedLosses, parts.LearningRateAt, parts.TotalSteps, ct);
     }
 }

@@ -2,8 +2,8 @@ using ScottPlot;
 
 namespace SSeg.Runs.Plots;
 
-/// <summary>A named line of a line plot.</summary>
-public sealed record PlotSeries(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y);
+/// <summary>A named line of a line plot (or, with <paramref name="MarkersOnly"/>, a set of points).</summary>
+public sealed record PlotSeries(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y, bool MarkersOnly = false);
 
 /// <summary>A plot rendered to PNG (for people and the dashboard) and SVG (for scaling in reports).</summary>
 public sealed record RenderedPlot(byte[] Png, string Svg);
@@ -35,9 +35,9 @@ public static class PlotWriter
             if (points.Count == 0) continue;
             any = true;
             var line = plot.Add.Scatter(points.Select(p => p.First).ToArray(), points.Select(p => logY ? Math.Log10(p.Second) : p.Second).ToArray(), color);
-            line.LegendText = s.Name;
-            line.LineWidth = i == 1 ? 2.5f : 1.5f;
-            line.MarkerSize = points.Count == 1 ? 6 : 0;
+            if (series.Count > 1) line.LegendText = s.Name;
+            line.LineWidth = s.MarkersOnly ? 0 : i == 1 ? 2.5f : 1.5f;
+            line.MarkerSize = s.MarkersOnly || points.Count == 1 ? 6 : 0;
         }
         if (logY)
         {
