@@ -12,7 +12,7 @@ namespace SSeg.Eval.Reports;
 /// <summary>
 /// Writes a run's report folder: <c>report.json</c> (everything), <c>&lt;dataset&gt;.csv</c> (per-class counts and
 /// IoU), <c>report.md</c> (summary with the multi-dataset average, then one Table-4-style per-class row per
-/// dataset), <c>&lt;dataset&gt;_per_class.png</c> (bar chart) and <c>overlays/&lt;dataset&gt;_&lt;id&gt;.png</c>.
+/// dataset), <c>plots/class-iou.png</c> (per-class IoU bars, <see cref="ClassIoUPlot"/>) and <c>overlays/&lt;dataset&gt;_&lt;id&gt;.png</c>.
 /// The folder is written beside the target under a temporary name and then swapped in, so a rerun replaces a
 /// report whole (no stale files from an earlier run with other datasets) and a crash never leaves half a report.
 /// </summary>
@@ -49,9 +49,6 @@ public static class ReportWriter
         foreach (var d in report.Datasets)
         {
             written.Add(WriteText(Path.Combine(directory, $"{d.Dataset}.csv"), ToCsv(d)));
-            var colors = Enumerable.Range(0, d.ScoredClassNames.Count).Select(i => LabelColors.For(i + ColorOffset(d), -1)).ToList();
-            using (var chart = BarChart.Draw(d.Metrics.PerClassIoU(), d.MeanIoU, colors))
-                written.Add(SavePng(chart, Path.Combine(directory, $"{d.Dataset}_per_class.png")));
             foreach (var kept in d.KeptPredictions)
             {
                 using var image = DatasetFiles.LoadRgb(kept.Sample.ImagePath);
@@ -59,6 +56,11 @@ public static class ReportWriter
                 var name = string.Concat(kept.Sample.Id.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '_'));
                 written.Add(SavePng(panel, Path.Combine(directory, "overlays", $"{d.Dataset}_{name}.png")));
             }
+        }
+        if (report.Datasets.Count > 0)
+        {
+            using var chart = ClassIoUPlot.Render(report.Datasets, ColorOffset);
+            written.Add(SavePng(chart, Path.Combine(directory, ClassIoUPlot.FileName)));
         }
         return written;
     }
@@ -131,7 +133,7 @@ public static class ReportWriter
             sb.Append("| model | ").Append(string.Join(" | ", d.ScoredClassNames)).Append(" | mIoU |\n");
             sb.Append("|---|").Append(string.Concat(Enumerable.Repeat("---|", d.ScoredClassNames.Count))).Append("---|\n");
             sb.Append(Inv, $"| {d.Scorer} | ").Append(string.Join(" | ", d.Metrics.PerClassIoU().Select(Pct))).Append(Inv, $" | {Pct(d.MeanIoU)} |\n");
-            sb.Append(Inv, $"\n![{d.Dataset} per-class IoU]({d.Dataset}_per_class.png)\n\nBars in class order as in the table; red line = mIoU; grey stub = class absent (NaN).\n");
+            sb.Append(Inv, $"\nBars: [{ClassIoUPlot.FileName}]({ClassIoUPlot.FileName}) (class order as in the table; dashed red line = mIoU; grey n/a = class absent).\n");
             if (d.ThresholdSource is not null)
                 sb.Append(Inv, $"\nBackground threshold τ {d.BackgroundThreshold:0.###}: {d.ThresholdSource}.\n");
             if (d.Failures.Count > 0)

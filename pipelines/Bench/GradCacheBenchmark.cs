@@ -23,7 +23,7 @@ public static class GradCacheBenchmark
         if (steps < 1) throw new ArgumentException("steps must be ≥ 1");
         var options = new TrainOptions
         {
-            Root = "", Dataset = "", MaskGenerator = "", Run = "", Model = config, BatchSize = batch,
+            StorageRoot = "", Dataset = "", MaskGenerator = "", Run = "", Model = config, BatchSize = batch,
             Accumulation = Math.Max(1, contrastiveBatch / Math.Max(1, batch)), ContrastiveBatch = contrastiveBatch,
         };
         GradientCachedStep.ResolveContrastiveBatch(options);

@@ -107,8 +107,8 @@ internal static class TrainBench
                 var result = await TrainStage.RunAsync(options, null, ct);
                 var m = result.Metrics;
                 Console.WriteLine($"training: {result.Steps} steps in {sw.Elapsed.TotalSeconds:F1} s; loss {m.Take(5).Average(x => x.Loss):F3} -> {m.TakeLast(5).Average(x => x.Loss):F3}, " +
-                                  $"mask {m.Take(5).Average(x => x.Mask):F3} -> {m.TakeLast(5).Average(x => x.Mask):F3}, " +
-                                  $"contrastive {m.Take(5).Average(x => x.Itc + x.MultiLabel):F3} -> {m.TakeLast(5).Average(x => x.Itc + x.MultiLabel):F3}");
+                                  $"mask {m.Take(5).Average(x => x.Field("mask")):F3} -> {m.TakeLast(5).Average(x => x.Field("mask")):F3}, " +
+                                  $"contrastive {m.Take(5).Average(x => x.Field("itc") + x.Field("multilabel")):F3} -> {m.TakeLast(5).Average(x => x.Field("itc") + x.Field("multilabel")):F3}");
                 foreach (var candidate in candidates)
                 {
                     using var scorer = new SSegScorerFactory().Load(Path.Combine(root, "runs", "learn"), new ScorerLoadOptions(DeviceSelector.Select(device), candidate.Settings));

@@ -28,7 +28,7 @@ public static class TrainBenchmark
             new AdamW.ParamGroup(decay, new AdamW.Options { weight_decay = 0.05 }),
             new AdamW.ParamGroup(noDecay, new AdamW.Options { weight_decay = 0.0 }),
         }, lr: 1e-4);
-        var objective = new SSegObjective(new TrainOptions { Root = "", Dataset = "", MaskGenerator = "", Run = "" });
+        var objective = new SSegObjective(new TrainOptions { StorageRoot = "", Dataset = "", MaskGenerator = "", Run = "" });
         var parameters = model.parameters().ToList();
         long paramCount = parameters.Sum(p => p.numel());
         var times = new List<double>();

@@ -5,6 +5,7 @@ using SSeg.Shards;
 using SSeg.Shards.Storage;
 using SSeg.Train.Model;
 using SSeg.Train.Text;
+using SSeg.Runs;
 using SSeg.Train.Training;
 
 namespace SSeg.Pipelines.Jobs;
@@ -34,7 +35,7 @@ public sealed class TrainAdapter : IStageAdapter
         new("shuffleBuffer", "Samples in the cross-shard shuffle buffer.", "10000"),
         new("decodeWorkers", "Image decode workers (empty: one per core)."),
         new("seed", "Data order and initialisation seed.", "0"),
-        new("skipBadShards", "Train on the rest when image/mask shards fail the pre-flight check (listed in config.json); false refuses and names them.", "false"),
+        new("skipBadShards", "Train on the rest when image/mask shards fail the pre-flight check (listed in run.json); false refuses and names them.", "false"),
         new("checkpointEverySteps", "Checkpoint interval.", "1000"),
         new("device", "auto, cpu or cuda[:N].", "auto"),
         new("threads", "CPU threads for libtorch (empty: default)."),
@@ -79,23 +80,23 @@ public sealed class TrainAdapter : IStageAdapter
         if (options.VocabPath is null)
         {
             progress.Report(new StageProgress(0, null, "steps", "learning the dataset's vocabulary"));
-            await VocabStage.RunAsync(options.Root, options.Dataset, options.VocabSize, azureConnectionString: options.AzureConnectionString, ct: ct);
+            await VocabStage.RunAsync(options.StorageRoot, options.Dataset, options.VocabSize, azureConnectionString: options.AzureConnectionString, ct: ct);
         }
         var result = await TrainStage.RunAsync(options,
-            new ActionProgress<TrainProgress>(p => progress.Report(new StageProgress(p.Step, p.TotalSteps, "steps", $"epoch {p.Epoch}, loss {p.Loss:0.000}"))), ct);
+            new ActionProgress<RunProgress>(p => progress.Report(new StageProgress(p.Step, p.TotalSteps, "steps", $"epoch {p.Epoch}, loss {p.Loss:0.000}"))), ct);
         progress.Report(new StageProgress(result.Steps, result.Steps, "steps", $"checkpoint {result.LastCheckpoint}"));
     }
 
     public async Task<int> CountCompletedAsync(StageContext context, StagePlan plan, CancellationToken ct)
     {
-        var run = new RunStore(StorageFactory.Open(context.StorageRoot, context.AzureConnectionString), OptionValue.Name(context, "run"));
-        return await run.LatestCheckpointAsync(ct) is null ? 0 : 1;
+        var run = new RunFolder(StorageFactory.Open(context.StorageRoot, context.AzureConnectionString), OptionValue.Name(context, "run"));
+        return await new CheckpointManager(run).LatestAsync(ct) is null ? 0 : 1;
     }
 
     public async Task<string> SummarizeAsync(StageContext context, CancellationToken ct)
     {
-        var run = new RunStore(StorageFactory.Open(context.StorageRoot, context.AzureConnectionString), OptionValue.Name(context, "run"));
-        var latest = await run.LatestCheckpointAsync(ct);
+        var run = new RunFolder(StorageFactory.Open(context.StorageRoot, context.AzureConnectionString), OptionValue.Name(context, "run"));
+        var latest = await new CheckpointManager(run).LatestAsync(ct);
         return $"run {OptionValue.Name(context, "run")} ({context.Get("model") ?? "vit-s16"}): checkpoint {latest ?? "none"} under {context.StorageRoot.TrimEnd('/')}/{run.Prefix}/";
     }
 
@@ -122,7 +123,7 @@ public sealed class TrainAdapter : IStageAdapter
 
     private static TrainOptions Build(StageContext context, string maskGenerator) => new()
     {
-        Root = context.StorageRoot,
+        StorageRoot = context.StorageRoot,
         AzureConnectionString = context.AzureConnectionString,
         Dataset = OptionValue.Name(context, "dataset"),
         Run = OptionValue.Name(context, "run"),
@@ -134,13 +135,13 @@ public sealed class TrainAdapter : IStageAdapter
         Accumulation = context.GetInt("accumulation", 1),
         Epochs = context.GetInt("epochs", 30),
         MaxSteps = context.Get("maxSteps") is null ? null : context.GetInt("maxSteps", 1),
-        BaseLr = context.GetDouble("baseLr", 5e-4),
+        LearningRate = context.GetDouble("baseLr", 5e-4),
         WarmupEpochs = context.GetDouble("warmupEpochs", 2),
         ShuffleBuffer = context.GetInt("shuffleBuffer", 10_000),
         DecodeWorkers = context.Get("decodeWorkers") is null ? Math.Max(1, Environment.ProcessorCount) : context.GetInt("decodeWorkers", 1),
         Seed = context.GetInt("seed", 0),
         SkipBadShards = context.GetBool("skipBadShards", false),
-        CheckpointEverySteps = context.GetInt("checkpointEverySteps", 1000),
+        CheckpointEvery = context.GetInt("checkpointEverySteps", 1000),
         Device = context.Get("device") ?? "auto",
         Threads = context.Get("threads") is null ? null : context.GetInt("threads", 0),
         Resume = true,

@@ -78,8 +78,8 @@ public sealed class BadShardCliTests
 
         var skipping = await InvokeAsync([.. Args("skipping"), "--skip-bad-shards"]);
         Assert.True(skipping.Exit == 0, $"exit {skipping.Exit}\n{skipping.Output}\n{skipping.Error}");
-        using var config = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(root, "runs", "skipping", "config.json")));
-        Assert.True(config.RootElement.GetProperty("options").GetProperty("SkipBadShards").GetBoolean());
-        Assert.Equal(bad, Assert.Single(config.RootElement.GetProperty("skipped_shards").EnumerateArray()).GetProperty("path").GetString());
+        using var run = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(root, "runs", "skipping", "run.json")));
+        Assert.True(run.RootElement.GetProperty("options").GetProperty("SkipBadShards").GetBoolean());
+        Assert.Equal(bad, Assert.Single(run.RootElement.GetProperty("details").GetProperty("skipped_shards").EnumerateArray()).GetProperty("path").GetString());
     }
 }

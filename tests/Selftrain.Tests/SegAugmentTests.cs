@@ -95,7 +95,7 @@ public class SegAugmentTests
     public void SmallImagesArePaddedWithZeroImageAndIgnoreLabels()
     {
         var s = Blocks(40, 24);
-        var (images, labels) = TrainBatch.Build(new[] { s }, 64);
+        var (images, labels) = SegBatch.Build(new[] { s }, 64);
         Assert.Equal(new long[] { 1, 3, 64, 64 }, images.shape);
         Assert.Equal(new long[] { 1, 64, 64 }, labels.shape);
         Assert.Equal(255L, labels[0, 30, 10].item<long>());

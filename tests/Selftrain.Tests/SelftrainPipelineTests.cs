@@ -10,7 +10,7 @@ using SSeg.Selftrain.Model;
 using SSeg.Selftrain.Training;
 using SSeg.Shards;
 using SSeg.Tests.Common;
-using SSeg.Train.Training;
+using SSeg.Runs;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
@@ -96,13 +96,14 @@ public class SelftrainPipelineTests(SelftrainPipelineFixture fx, ITestOutputHelp
             Assert.True(tensor.equal(sb[key]).all().item<bool>(), $"{key} differs after resume");
 
         var storage = SSeg.Shards.Storage.StorageFactory.Open(fx.Storage);
-        var la = await MetricsLog.ReadAsync(new RunStore(storage, straight));
-        var lb = await MetricsLog.ReadAsync(new RunStore(storage, resumed));
-        Assert.Equal(la.Select(m => (m.Iteration, m.Loss, m.LearningRate)), lb.Select(m => (m.Iteration, m.Loss, m.LearningRate)));
+        var la = await MetricsLog.ReadAsync(new RunFolder(storage, straight));
+        var lb = await MetricsLog.ReadAsync(new RunFolder(storage, resumed));
+        Assert.Equal(la.Select(m => (m.Step, m.Loss, m.Lr, m.Field("loss_main"))), lb.Select(m => (m.Step, m.Loss, m.Lr, m.Field("loss_main"))));
         Assert.Equal(4, la.Count);
-        var run = new RunStore(storage, resumed);
-        Assert.Contains("<polyline", await run.ReadTextAsync("loss.svg", default));
-        Assert.Equal("step-00000004", await run.LatestCheckpointAsync(default));
+        var run = new RunFolder(storage, resumed);
+        PlotAssert.IsDrawnPng(Path.Combine(fx.Storage, "runs", resumed, "plots", "loss.png"), 900, 500);
+        PlotAssert.IsDrawnPng(Path.Combine(fx.Storage, "runs", resumed, "plots", "lr.png"), 900, 500);
+        Assert.Equal("step-00000004", await new CheckpointManager(run).LatestAsync(default));
         Assert.Equal(Path.Combine(fx.Storage, "runs", resumed, "model.safetensors"), b2.ModelPath);
     }
 
@@ -111,7 +112,7 @@ public class SelftrainPipelineTests(SelftrainPipelineFixture fx, ITestOutputHelp
     {
         var result = await SelftrainStage.TrainAsync(fx.TrainOptions("student", 120) with { CheckpointEvery = 60, LogEvery = 10 });
         Assert.True(result.Finished);
-        var metrics = await MetricsLog.ReadAsync(new RunStore(SSeg.Shards.Storage.StorageFactory.Open(fx.Storage), "student"));
+        var metrics = await MetricsLog.ReadAsync(new RunFolder(SSeg.Shards.Storage.StorageFactory.Open(fx.Storage), "student"));
         Assert.Equal(12, metrics.Count);
 
         var voc = new VocDataset(fx.VocRoot, "val");

@@ -35,7 +35,7 @@ public sealed class SSegScorerFactory : IScorerFactory
         var meta = SafetensorsFile.ReadMetadata(file);
         var configJson = meta.Require(SSegCheckpoint.ConfigKey, "an S-Seg checkpoint");
         var config = JsonSerializer.Deserialize<SSegModelConfig>(configJson)!;
-        var vocab = Path.Combine(Path.GetDirectoryName(file)!, RunStore.VocabFile);
+        var vocab = Path.Combine(Path.GetDirectoryName(file)!, SSegCheckpoint.VocabFile);
         var tokenizer = BpeTokenizer.Load(vocab, maxMerges: int.MaxValue, contextLength: config.ContextLength);
         var model = new SSegModel(config);
         try { CheckpointLoader.Load(model, file); }
@@ -52,12 +52,12 @@ public sealed class SSegScorerFactory : IScorerFactory
     {
         if (File.Exists(path)) return path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) ? path : null;
         if (!Directory.Exists(path)) return null;
-        var direct = Path.Combine(path, RunStore.ModelFile);
+        var direct = Path.Combine(path, SSeg.Runs.CheckpointManager.ModelFile);
         if (File.Exists(direct)) return direct;
         var latest = Path.Combine(path, "checkpoints", "latest.json");
         if (!File.Exists(latest)) return null;
         using var doc = JsonDocument.Parse(File.ReadAllText(latest));
-        var candidate = Path.Combine(path, "checkpoints", doc.RootElement.GetProperty("checkpoint").GetString()!, RunStore.ModelFile);
+        var candidate = Path.Combine(path, "checkpoints", doc.RootElement.GetProperty("checkpoint").GetString()!, SSeg.Runs.CheckpointManager.ModelFile);
         return File.Exists(candidate) ? candidate : null;
     }
 }

@@ -22,10 +22,10 @@ public static class LearningRecipe
 
     public static TrainOptions Options(string root, string dataset, string run, long steps, int batch = 16, int seed = 1) => new()
     {
-        Root = root, Dataset = dataset, MaskGenerator = SyntheticShapes.GeneratorId, Run = run,
+        StorageRoot = root, Dataset = dataset, MaskGenerator = SyntheticShapes.GeneratorId, Run = run,
         Model = SSegModelConfig.Tiny with { ImageEmbedding = ImageEmbeddingOrder.ProjectThenAverage }, VocabSize = VocabSize,
         BatchSize = batch, Accumulation = 1, Epochs = 1000, WarmupEpochs = 1, MaxSteps = steps, ScheduleToMaxSteps = true,
-        BaseLr = 2e-3, WarmupLr = 1e-5, MinLr = 1e-5, ScaleLrWithBatch = false, WeightDecay = 0.05,
-        ShuffleBuffer = 64, DecodeWorkers = 2, CheckpointEverySteps = 1000, LogEverySteps = 50, Device = "auto", Seed = seed, Threads = Threads,
+        LearningRate = 2e-3, WarmupLearningRate = 1e-5, MinLearningRate = 1e-5, ScaleLrWithBatch = false, WeightDecay = 0.05,
+        ShuffleBuffer = 64, DecodeWorkers = 2, CheckpointEvery = 1000, LogEvery = 1, Device = "auto", Seed = seed, Threads = Threads,
     };
 }

@@ -1,3 +1,4 @@
+using SSeg.Runs;
 using SSeg.Models.MaskFormer;
 using SSeg.Train.Data;
 using SSeg.Train.Model;
@@ -65,7 +66,7 @@ public sealed class GradientCachedStep
 
     /// <summary>Gradients of the two passes (summed onto replica 0), clipping and one AdamW step; the replicas then get
     /// replica 0's weights.</summary>
-    public StepMetrics Step(OptimizerHelper optimizer, IReadOnlyList<TrainBatch> batches, IReadOnlyList<Parameter> parameters, double lr, long step)
+    public StepOutput Step(OptimizerHelper optimizer, IReadOnlyList<TrainBatch> batches, IReadOnlyList<Parameter> parameters, double lr, long step)
     {
         using var scope = NewDisposeScope();
         var metrics = ComputeGradients(batches, step);
@@ -73,12 +74,12 @@ public sealed class GradientCachedStep
         foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
         optimizer.step();
         _replicas.Broadcast();
-        return metrics with { Lr = lr, GradNorm = gradNorm };
+        return (metrics with { GradNorm = gradNorm }).ToOutput(lr);
     }
 
     /// <summary>Zeroes the gradients and runs both passes over <paramref name="batches"/>; the parameter gradients end
     /// up summed on replica 0. No optimizer step.</summary>
-    public StepMetrics ComputeGradients(IReadOnlyList<TrainBatch> batches, long step)
+    public SSegStepValues ComputeGradients(IReadOnlyList<TrainBatch> batches, long step)
     {
         int perGroup = ContrastiveBatch / _batchSize;
         if (batches.Count == 0 || batches.Count % perGroup != 0)
@@ -104,11 +105,7 @@ public sealed class GradientCachedStep
             images += group.Sum(b => b.Count);
         }
         _replicas.SumGradientsOntoMain();
-        return new StepMetrics
-        {
-            Loss = loss, Mask = mask, Focal = focal, Dice = dice, Itc = itc, MultiLabel = ml,
-            Scale = _replicas.Models[0].Scale().ToDouble(), MasksPerImage = masks / Math.Max(1, images),
-        };
+        return new SSegStepValues(loss, mask, focal, dice, itc, ml, _replicas.Models[0].Scale().ToDouble(), masks / Math.Max(1, images));
     }
 
     /// <summary>A replica's share of a micro-batch: one forward pass.</summary>

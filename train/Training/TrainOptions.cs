@@ -1,17 +1,16 @@
+using SSeg.Runs;
 using SSeg.Train.Losses;
 using SSeg.Train.Model;
 
 namespace SSeg.Train.Training;
 
-/// <summary>Everything a training run needs. Defaults = docs/method.md §6 / the paper's Table 1 (lr 5e-4 at batch 4096,
-/// wd 0.05, 30 epochs, 2 warmup epochs, 224 crops); the effective batch is <see cref="BatchSize"/> × <see cref="Accumulation"/>.</summary>
-public sealed record TrainOptions
+/// <summary>Everything an S-Seg run needs beyond <see cref="RunOptions"/>. Defaults = docs/method.md §6 / the paper's Table 1
+/// (lr 5e-4 at batch 4096, wd 0.05, 30 epochs, 2 warmup epochs, 224 crops); the effective batch is
+/// <see cref="BatchSize"/> × <see cref="Accumulation"/>.</summary>
+public sealed record TrainOptions() : RunOptions(learningRate: 5e-4, checkpointEvery: 1000, logEvery: 10)
 {
-    public required string Root { get; init; }
     public required string Dataset { get; init; }
     public required string MaskGenerator { get; init; }
-    public required string Run { get; init; }
-    public string? AzureConnectionString { get; init; }
 
     public SSegModelConfig Model { get; init; } = SSegModelConfig.VitS16;
     /// <summary>A CLIP-format merges file on local disk (e.g. bpe_simple_vocab_16e6.txt.gz). Null: the dataset's own
@@ -32,12 +31,10 @@ public sealed record TrainOptions
     public long? MaxSteps { get; init; }
     public bool ScheduleToMaxSteps { get; init; } = true;
 
-    public double BaseLr { get; init; } = 5e-4;
-    public double WarmupLr { get; init; } = 4e-6;
-    public double MinLr { get; init; } = 4e-5;
+    public double WarmupLearningRate { get; init; } = 4e-6;
+    public double MinLearningRate { get; init; } = 4e-5;
     public int ReferenceBatch { get; init; } = 4096;
     public bool ScaleLrWithBatch { get; init; } = true;
-    public double WeightDecay { get; init; } = 0.05;
     public double Beta1 { get; init; } = 0.9;
     public double Beta2 { get; init; } = 0.999;
     public double Eps { get; init; } = 1e-8;
@@ -52,19 +49,17 @@ public sealed record TrainOptions
     public int DecodeWorkers { get; init; } = Math.Max(1, Environment.ProcessorCount);
     public int PromptWords { get; init; } = 3;
     public double MinMaskArea { get; init; } = 0.0;
-    public int Seed { get; init; } = 0;
     /// <summary>Train on the readable shards when some image or mask shards fail the pre-flight check (listed in
-    /// config.json); false refuses to start and names them.</summary>
+    /// run.json); false refuses to start and names them.</summary>
     public bool SkipBadShards { get; init; }
 
-    public string Device { get; init; } = "auto";
     /// <summary>Comma-separated devices for data-parallel replicas in this process (<c>cpu,cpu</c>, <c>cuda:0,cuda:1</c>);
-    /// null: one replica on <see cref="Device"/>. See <see cref="DataParallelReplicas"/>.</summary>
+    /// null: one replica on <see cref="RunOptions.Device"/>. See <see cref="DataParallelReplicas"/>.</summary>
     public string? Devices { get; init; }
-    public int? Threads { get; init; }
 
-    public int CheckpointEverySteps { get; init; } = 1000;
-    public int KeepCheckpoints { get; init; } = 3;
-    public int LogEverySteps { get; init; } = 10;
-    public bool Resume { get; init; } = true;
+    public void Validate()
+    {
+        ValidateRunOptions();
+        if (BatchSize < 1 || Accumulation < 1) throw new ArgumentException("batch size and accumulation must be ≥ 1");
+    }
 }

@@ -54,10 +54,10 @@ internal static class SelftrainChainCommand
                 Mark("teacher data");
                 var teacherRun = await TrainStage.RunAsync(new TrainOptions
                 {
-                    Root = storage, Dataset = "shapes", MaskGenerator = SyntheticShapes.GeneratorId, Run = "sseg-teacher",
+                    StorageRoot = storage, Dataset = "shapes", MaskGenerator = SyntheticShapes.GeneratorId, Run = "sseg-teacher",
                     Model = SSegModelConfig.Tiny, VocabSize = 800, BatchSize = 16, Epochs = 1000, WarmupEpochs = 0,
-                    MaxSteps = parse.GetValue(teacherSteps), ScheduleToMaxSteps = true, BaseLr = 2e-3, WarmupLr = 1e-5, MinLr = 1e-5,
-                    ScaleLrWithBatch = false, ShuffleBuffer = 64, DecodeWorkers = 2, CheckpointEverySteps = 1000, LogEverySteps = 50,
+                    MaxSteps = parse.GetValue(teacherSteps), ScheduleToMaxSteps = true, LearningRate = 2e-3, WarmupLearningRate = 1e-5, MinLearningRate = 1e-5,
+                    ScaleLrWithBatch = false, ShuffleBuffer = 64, DecodeWorkers = 2, CheckpointEvery = 1000, LogEvery = 50,
                     Device = dev, Seed = 1,
                 }, ct: ct);
                 Mark("teacher trained");

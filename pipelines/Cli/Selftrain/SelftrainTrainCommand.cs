@@ -13,7 +13,7 @@ internal static class SelftrainTrainCommand
     {
         var command = new Command("train",
             "Train S-Seg+ (MAE ViT-B/16 + UperNet, layer-wise lr decay 0.7, AdamW 1e-4, warmup 1.5k + poly) on labels from " +
-            "`selftrain label`. Writes <root>/runs/<run>/ (checkpoints, config.json, metrics.jsonl, loss.svg, model.safetensors); rerun to resume.");
+            "`selftrain label`. Writes <root>/runs/<run>/ (run.json, checkpoints, metrics.jsonl, plots/, model.safetensors); rerun to resume.");
         var root = DataRootOption.Create("Storage root (folder or az://container/prefix) with the labelled dataset; the run goes to <root>/runs/<run>");
         var dataset = new Option<string>("--dataset") { Description = "Dataset written by `selftrain label`.", Required = true };
         var generator = new Option<string?>("--labels") { Description = "Label generator id (default: the dataset's only sseg-labels-*)." };

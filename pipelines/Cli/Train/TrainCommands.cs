@@ -5,6 +5,7 @@ using SSeg.Pipelines.Cli.Shards;
 using SSeg.Train.Model;
 using SSeg.Train.Synthetic;
 using SSeg.Train.Text;
+using SSeg.Runs;
 using SSeg.Train.Training;
 
 namespace SSeg.Pipelines.Cli.Train;
@@ -40,7 +41,7 @@ internal static class TrainCommands
         var threads = new Option<int?>("--threads") { Description = "CPU threads for libtorch." };
         var devices = new Option<string?>("--devices") { Description = "Data-parallel replicas in this process, e.g. cpu,cpu or cuda:0,cuda:1 (instead of --device)." };
         var projectFirst = new Option<bool>("--project-then-average") { Description = "[A] Image embedding = mean of projected queries (default: project the mean)." };
-        var skipBad = new Option<bool>("--skip-bad-shards") { Description = "Train on the rest when image/mask shards fail the pre-flight check (listed in config.json); default: refuse and name them." };
+        var skipBad = new Option<bool>("--skip-bad-shards") { Description = "Train on the rest when image/mask shards fail the pre-flight check (listed in run.json); default: refuse and name them." };
         var fresh = new Option<bool>("--no-resume") { Description = "Ignore existing checkpoints of the run (they are overwritten as training proceeds)." };
         root.AddTo(command);
         foreach (var o in new Option[] { dataset, masks, run, config, vocab, vocabSize, batch, accumulation, contrastiveBatch, epochs, warmupEpochs, maxSteps, lr, noScale, wd, clip,
@@ -55,13 +56,13 @@ internal static class TrainCommands
             if (parse.GetValue(projectFirst)) model = model with { ImageEmbedding = ImageEmbeddingOrder.ProjectThenAverage };
             var options = new TrainOptions
             {
-                Root = parse.GetValue(root.Root)!, AzureConnectionString = parse.GetValue(root.ConnectionString),
+                StorageRoot = parse.GetValue(root.Root)!, AzureConnectionString = parse.GetValue(root.ConnectionString),
                 Dataset = parse.GetValue(dataset)!, MaskGenerator = parse.GetValue(masks)!, Run = parse.GetValue(run)!,
                 Model = model, VocabPath = parse.GetValue(vocab), VocabSize = parse.GetValue(vocabSize),
                 BatchSize = parse.GetValue(batch), Accumulation = parse.GetValue(accumulation), Epochs = parse.GetValue(epochs),
-                WarmupEpochs = parse.GetValue(warmupEpochs), MaxSteps = parse.GetValue(maxSteps), BaseLr = parse.GetValue(lr),
+                WarmupEpochs = parse.GetValue(warmupEpochs), MaxSteps = parse.GetValue(maxSteps), LearningRate = parse.GetValue(lr),
                 ScaleLrWithBatch = !parse.GetValue(noScale), WeightDecay = parse.GetValue(wd), ClipGrad = parse.GetValue(clip),
-                CheckpointEverySteps = parse.GetValue(checkpointEvery), DecodeWorkers = parse.GetValue(workers),
+                CheckpointEvery = parse.GetValue(checkpointEvery), DecodeWorkers = parse.GetValue(workers),
                 ShuffleBuffer = parse.GetValue(shuffle), Seed = parse.GetValue(seed), Device = parse.GetValue(device)!,
                 Threads = parse.GetValue(threads), Resume = !parse.GetValue(fresh), SkipBadShards = parse.GetValue(skipBad),
                 ContrastiveBatch = parse.GetValue(contrastiveBatch), Devices = parse.GetValue(devices),
@@ -72,19 +73,19 @@ internal static class TrainCommands
                 .StartAsync(async ctx =>
                 {
                     var task = ctx.AddTask($"train {options.Run}");
-                    var progress = new Progress<TrainProgress>(p =>
+                    var progress = new Progress<RunProgress>(p =>
                     {
                         task.MaxValue = Math.Max(1, p.TotalSteps);
                         task.Value = p.Step;
                         if (p.Message.Length > 0) AnsiConsole.MarkupLine(Markup.Escape(p.Message));
                         if (double.IsFinite(p.Loss))
                             task.Description = $"train {Markup.Escape(options.Run)} step {p.Step}/{p.TotalSteps} ep {p.Epoch} loss {p.Loss:F3} " +
-                                               $"(mask {p.MaskLoss:F3}, con {p.ContrastiveLoss:F3}) lr {p.LearningRate:E2} {p.ImagesPerSecond:F1} img/s";
+                                               $"(mask {p.Field("mask"):F3}, con {p.Field("itc") + p.Field("multilabel"):F3}) lr {p.LearningRate:E2} {p.ImagesPerSecond:F1} img/s";
                     });
                     result = await TrainStage.RunAsync(options, progress, ct);
                 });
-            Console.WriteLine($"{result!.Steps} steps; checkpoint {options.Root}/{result.RunKey}/checkpoints/{result.LastCheckpoint}; " +
-                              $"metrics {options.Root}/{result.RunKey}/metrics.jsonl, plot loss.png; {result.DataFailures} undecodable samples");
+            Console.WriteLine($"{result!.Steps} steps; checkpoint {options.StorageRoot}/{result.RunKey}/checkpoints/{result.LastCheckpoint}; " +
+                              $"metrics {options.StorageRoot}/{result.RunKey}/metrics.jsonl, plots in plots/; {result.DataFailures} undecodable samples");
             return 0;
         }));
         return command;

@@ -8,7 +8,7 @@ using SSeg.Train.Training;
 namespace SSeg.Train.Tests.Training;
 
 /// <summary>The trainer checks its input shards before the first step: a truncated image shard is refused by name,
-/// or, with SkipBadShards, left out and recorded in config.json.</summary>
+/// or, with SkipBadShards, left out and recorded in run.json.</summary>
 public sealed class BadShardTests : IAsyncLifetime
 {
     private const string Name = "shapes-bad";
@@ -34,10 +34,10 @@ public sealed class BadShardTests : IAsyncLifetime
 
     private TrainOptions Options(string run) => new()
     {
-        Root = _root, Dataset = Name, MaskGenerator = SyntheticShapes.GeneratorId, Run = run,
+        StorageRoot = _root, Dataset = Name, MaskGenerator = SyntheticShapes.GeneratorId, Run = run,
         Model = SSegModelConfig.Tiny, VocabSize = SyntheticFixture.VocabSize,
         BatchSize = 4, Epochs = 1, WarmupEpochs = 0, MaxSteps = 2, ShuffleBuffer = 8, DecodeWorkers = 2,
-        CheckpointEverySteps = 2, LogEverySteps = 1, Device = "cpu", Threads = 2, Seed = 1,
+        CheckpointEvery = 2, LogEvery = 1, Device = "cpu", Threads = 2, Seed = 1,
     };
 
     [Fact]
@@ -57,10 +57,11 @@ public sealed class BadShardTests : IAsyncLifetime
 
         Assert.Equal(2, result.Steps);
         Assert.Equal(0, result.DataFailures);
-        using var config = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_root, "runs", "skipping", "config.json")));
-        Assert.True(config.RootElement.GetProperty("options").GetProperty("SkipBadShards").GetBoolean());
-        Assert.Equal(16, config.RootElement.GetProperty("samples").GetInt64()); // shards 0 and 2 only
-        var skipped = Assert.Single(config.RootElement.GetProperty("skipped_shards").EnumerateArray());
+        using var run = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_root, "runs", "skipping", "run.json")));
+        Assert.True(run.RootElement.GetProperty("options").GetProperty("SkipBadShards").GetBoolean());
+        var details = run.RootElement.GetProperty("details");
+        Assert.Equal(16, details.GetProperty("samples").GetInt64()); // shards 0 and 2 only
+        var skipped = Assert.Single(details.GetProperty("skipped_shards").EnumerateArray());
         Assert.Equal(1, skipped.GetProperty("index").GetInt32());
         Assert.Equal(_badPath, skipped.GetProperty("path").GetString());
         Assert.Equal(ShardNames.ImagesKind, skipped.GetProperty("kind").GetString());

@@ -21,7 +21,7 @@ public class GradientCacheTests(SyntheticFixture fx) : IClassFixture<SyntheticFi
 
     private static TrainOptions Options(int batch, int accumulation, string? devices = null) => new()
     {
-        Root = "", Dataset = "", MaskGenerator = "", Run = "", Model = Config, BatchSize = batch, Accumulation = accumulation,
+        StorageRoot = "", Dataset = "", MaskGenerator = "", Run = "", Model = Config, BatchSize = batch, Accumulation = accumulation,
         Devices = devices, Seed = Seed,
     };
 
@@ -105,19 +105,19 @@ public class GradientCacheTests(SyntheticFixture fx) : IClassFixture<SyntheticFi
     {
         var options = new TrainOptions
         {
-            Root = fx.Root, Dataset = SyntheticFixture.Name, MaskGenerator = SyntheticShapes.GeneratorId, Run = "gradcache-2cpu",
+            StorageRoot = fx.Root, Dataset = SyntheticFixture.Name, MaskGenerator = SyntheticShapes.GeneratorId, Run = "gradcache-2cpu",
             Model = SSegModelConfig.Tiny, VocabSize = SyntheticFixture.VocabSize,
             BatchSize = 4, Accumulation = 2, Epochs = 2, WarmupEpochs = 0.5, MaxSteps = 2, ScheduleToMaxSteps = false,
-            BaseLr = 0.1, ShuffleBuffer = 8, DecodeWorkers = 2, CheckpointEverySteps = 1, LogEverySteps = 1, Device = "cpu", Seed = 5,
+            LearningRate = 0.1, ShuffleBuffer = 8, DecodeWorkers = 2, CheckpointEvery = 1, LogEvery = 1, Device = "cpu", Seed = 5,
             Devices = "cpu,cpu",
         };
         var first = await TrainStage.RunAsync(options);
         Assert.Equal(2, first.Steps);
-        Assert.All(first.Metrics, m => Assert.True(double.IsFinite(m.Loss) && m.Itc > 0 && double.IsFinite(m.GradNorm)));
-        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(fx.Root, "runs", "gradcache-2cpu", "config.json")));
-        Assert.Equal(8, config.RootElement.GetProperty("contrastive_batch").GetInt32());
-        Assert.Equal(2, config.RootElement.GetProperty("devices").GetArrayLength());
-        Assert.Equal("cpu,cpu", config.RootElement.GetProperty("options").GetProperty("Devices").GetString());
+        Assert.All(first.Metrics, m => Assert.True(double.IsFinite(m.Loss) && m.Field("itc") > 0 && double.IsFinite(m.Field("grad_norm"))));
+        using var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(fx.Root, "runs", "gradcache-2cpu", "run.json")));
+        Assert.Equal(8, run.RootElement.GetProperty("details").GetProperty("contrastive_batch").GetInt32());
+        Assert.Equal(2, run.RootElement.GetProperty("details").GetProperty("devices").GetArrayLength());
+        Assert.Equal("cpu,cpu", run.RootElement.GetProperty("options").GetProperty("Devices").GetString());
 
         // Resume exactness holds for the cached path too: 2 + 1 steps = 3 straight steps.
         var resumed = await TrainStage.RunAsync(options with { MaxSteps = 3 });

@@ -34,8 +34,8 @@ public class LearningTests(ITestOutputHelper output)
                 var result = await TrainStage.RunAsync(options);
                 var m = result.Metrics;
                 double early = m.Take(5).Average(x => x.Loss), late = m.TakeLast(5).Average(x => x.Loss);
-                double earlyMask = m.Take(5).Average(x => x.Mask), lateMask = m.TakeLast(5).Average(x => x.Mask);
-                double earlyCon = m.Take(5).Average(x => x.Itc + x.MultiLabel), lateCon = m.TakeLast(5).Average(x => x.Itc + x.MultiLabel);
+                double earlyMask = m.Take(5).Average(x => x.Field("mask")), lateMask = m.TakeLast(5).Average(x => x.Field("mask"));
+                double earlyCon = m.Take(5).Average(x => x.Field("itc") + x.Field("multilabel")), lateCon = m.TakeLast(5).Average(x => x.Field("itc") + x.Field("multilabel"));
                 output.WriteLine($"seed {seed}: trained in {sw.Elapsed.TotalSeconds:F0} s; loss {early:F2} -> {late:F2}, mask {earlyMask:F2} -> {lateMask:F2}, contrastive {earlyCon:F2} -> {lateCon:F2}");
                 Assert.True(late < 0.7 * early, $"seed {seed}: total loss should drop clearly: {early} -> {late}");
                 Assert.True(lateMask < 0.7 * earlyMask, $"seed {seed}: mask loss should drop clearly: {earlyMask} -> {lateMask}");

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using SSeg.Runs;
 using SSeg.Eval.Scoring;
 using SSeg.Train.Model;
 using SSeg.Train.Scoring;
@@ -12,10 +14,10 @@ public class TrainStageTests(SyntheticFixture fx) : IClassFixture<SyntheticFixtu
 {
     private TrainOptions Options(string run, long maxSteps) => new()
     {
-        Root = fx.Root, Dataset = SyntheticFixture.Name, MaskGenerator = SyntheticShapes.GeneratorId, Run = run,
+        StorageRoot = fx.Root, Dataset = SyntheticFixture.Name, MaskGenerator = SyntheticShapes.GeneratorId, Run = run,
         Model = SSegModelConfig.Tiny, VocabSize = SyntheticFixture.VocabSize,
         BatchSize = 4, Accumulation = 2, Epochs = 2, WarmupEpochs = 0.5, MaxSteps = maxSteps, ScheduleToMaxSteps = false,
-        BaseLr = 0.1, ShuffleBuffer = 8, DecodeWorkers = 2, CheckpointEverySteps = 2, LogEverySteps = 1, Device = "cpu", Seed = 5,
+        LearningRate = 0.1, ShuffleBuffer = 8, DecodeWorkers = 2, CheckpointEvery = 2, LogEvery = 1, Device = "cpu", Seed = 5,
     };
 
     [Fact]
@@ -44,8 +46,8 @@ public class TrainStageTests(SyntheticFixture fx) : IClassFixture<SyntheticFixtu
 
         var first = await TrainStage.RunAsync(Options("resumed", 3));
         Assert.Equal(3, first.Steps);
-        var progress = new List<TrainProgress>();
-        var second = await TrainStage.RunAsync(Options("resumed", 8), new SyncProgress<TrainProgress>(progress.Add));
+        var progress = new List<RunProgress>();
+        var second = await TrainStage.RunAsync(Options("resumed", 8), new SyncProgress<RunProgress>(progress.Add));
         Assert.Contains(progress, p => p.Message.Contains("resumed from step-00000003"));
         Assert.Equal(8, second.Steps);
         Assert.Equal(straight.Metrics.Select(m => m.Step), second.Metrics.Select(m => m.Step));
@@ -59,8 +61,16 @@ public class TrainStageTests(SyntheticFixture fx) : IClassFixture<SyntheticFixtu
         var runDir = Path.Combine(fx.Root, "runs", "resumed");
         Assert.True(File.Exists(Path.Combine(runDir, "metrics.jsonl")));
         Assert.Equal(8, File.ReadAllLines(Path.Combine(runDir, "metrics.jsonl")).Length);
-        Assert.True(new FileInfo(Path.Combine(runDir, "loss.png")).Length > 1000);
-        Assert.True(File.Exists(Path.Combine(runDir, "config.json")));
+        PlotAssert.IsDrawnPng(Path.Combine(runDir, "plots", "loss.png"), 900, 500);
+        PlotAssert.IsDrawnPng(Path.Combine(runDir, "plots", "lr.png"), 900, 500);
+        using (var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, "run.json"))))
+        {
+            Assert.Equal("sseg", run.RootElement.GetProperty("kind").GetString());
+            Assert.Equal(5, run.RootElement.GetProperty("seed").GetInt32());
+        }
+        var lines = MetricsLog.Parse(File.ReadAllText(Path.Combine(runDir, "metrics.jsonl")), "metrics.jsonl");
+        Assert.Equal(Enumerable.Range(1, 8).Select(i => (long)i), lines.Select(l => l.Step));
+        Assert.All(lines, l => Assert.True(l.ImagesPerSecond > 0 && l.Elapsed > 0 && double.IsFinite(l.Field("mask")), $"step {l.Step}"));
         var ckpt = Path.Combine(runDir, "checkpoints", "step-00000008");
         foreach (var f in new[] { "model.safetensors", "optimizer.bin", "trainer.json", "bpe.txt.gz" })
             Assert.True(File.Exists(Path.Combine(ckpt, f)), f);

@@ -3,13 +3,25 @@ using static TorchSharp.torch;
 
 namespace SSeg.Selftrain.Data;
 
-/// <summary>Stacks augmented samples into normalized images [B,3,S,S] and labels [B,S,S], padding bottom/right (image 0, labels ignore).</summary>
-public static class TrainBatch
+/// <summary>A training batch of S-Seg+: normalized images [B,3,S,S] and labels [B,S,S]; disposing frees both tensors.</summary>
+public sealed class SegBatch(Tensor images, Tensor labels) : IDisposable
 {
     private static readonly float[] Mean = { 123.675f, 116.28f, 103.53f };
     private static readonly float[] Std = { 58.395f, 57.12f, 57.375f };
 
-    public static (Tensor Images, Tensor Labels) Build(IReadOnlyList<SegSample> samples, int size, int ignoreIndex = 255)
+    public Tensor Images { get; } = images;
+    public Tensor Labels { get; } = labels;
+
+    public void Deconstruct(out Tensor images, out Tensor labels) => (images, labels) = (Images, Labels);
+
+    public void Dispose()
+    {
+        Images.Dispose();
+        Labels.Dispose();
+    }
+
+    /// <summary>Stacks augmented samples, padding bottom/right (image 0, labels ignore).</summary>
+    public static SegBatch Build(IReadOnlyList<SegSample> samples, int size, int ignoreIndex = 255)
     {
         var b = samples.Count;
         var plane = size * size;
@@ -30,6 +42,6 @@ public static class TrainBatch
                     labels[i * plane + dst] = s.Labels[src];
                 }
         }
-        return (tensor(images, new long[] { b, 3, size, size }), tensor(labels, new long[] { b, size, size }));
+        return new SegBatch(tensor(images, new long[] { b, 3, size, size }), tensor(labels, new long[] { b, size, size }));
     }
 }

@@ -1,0 +1,2 @@
+global using SSeg.Tests.Common;
+global using Xunit;
