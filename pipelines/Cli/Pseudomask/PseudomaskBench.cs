@@ -61,7 +61,7 @@ internal static class PseudomaskBench
 
             using var generator = new PseudomaskGenerator(options, null, Console.WriteLine);
             Console.WriteLine($"model {generator.Backbone.ModelName} ({generator.Backbone.CheckpointHash}), feature {FeatureKinds.Name(options.Feature)}, " +
-                              $"batch {options.BatchSize}, device {DeviceSelector.Describe(generator.Device)}");
+                              $"batch {options.BatchSize}, {generator.Compute}");
 
             // Warm-up (allocator, kernels) on one batch, then the bare forward over the same number of images.
             var batches = Math.Max(1, count / options.BatchSize);
@@ -102,7 +102,7 @@ internal static class PseudomaskBench
     private static BareResult BareForward(PseudomaskGenerator generator, GeneratorOptions options, int side, int batches,
         bool warmup, int sampleMemoryEvery = int.MaxValue, bool withKMeans = false)
     {
-        var extractor = new FeatureExtractor(options.Feature, options.Patch, generator.Backbone.Model);
+        var extractor = new FeatureExtractor(options.Feature, options.Patch, generator.Backbone.Model, options.Precision);
         var samples = new List<long>();
         void Batch()
         {
