@@ -21,6 +21,19 @@ public sealed record ComputeInfo(string Device, string Precision, int Threads)
         new(device.type == DeviceType.CUDA ? $"cuda:{Math.Max(0, (int)device.index)}" : "cpu",
             InferencePrecisions.Name(precision), get_num_threads());
 
+    /// <summary>Where a module's parameters live and their dtype (fp32 for anything that is neither bf16 nor fp16).</summary>
+    public static ComputeInfo OfModule(nn.Module module)
+    {
+        var first = module.parameters().FirstOrDefault();
+        var precision = first?.dtype switch
+        {
+            ScalarType.BFloat16 => InferencePrecision.Bf16,
+            ScalarType.Float16 => InferencePrecision.Fp16,
+            _ => InferencePrecision.Fp32,
+        };
+        return Of(first?.device ?? CPU, precision);
+    }
+
     /// <summary>The three fields as string pairs, for key-value metadata (Parquet, safetensors).</summary>
     public IReadOnlyDictionary<string, string> ToMetadata(string prefix = "") => new Dictionary<string, string>
     {
