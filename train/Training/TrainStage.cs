@@ -119,7 +119,7 @@ public static class TrainStage
             samples, skipped_shards = bad.Select(c => new { kind = c.Kind, index = c.Index, path = c.Path, problem = c.Problem }),
             steps_per_epoch = stepsPerEpoch, schedule_steps = scheduleSteps, warmup_steps = warmup, device = DeviceSelector.Describe(device) }, Json), ct);
         progress?.Report(new TrainProgress(step, stopAt, epoch, double.NaN, double.NaN, double.NaN, 0, schedule.At(step),
-            $"{samples} samples, {stepsPerEpoch} steps/epoch, effective batch {effective}, device {DeviceSelector.Describe(device)}" +
+            $"{samples} samples, {stepsPerEpoch} steps/epoch, effective batch {effective}, {ComputeInfo.Of(device)}" +
             (latest is null ? "" : $", resumed from {latest}")));
 
         var objective = new SSegObjective(o);
