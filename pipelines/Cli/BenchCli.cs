@@ -10,7 +10,7 @@ public static class BenchCli
         var bench = new Command("bench", "Benchmarks that print throughput and memory figures.");
         foreach (var sub in new[] { ShardsCli.CreateBench(), IngestCli.CreateBench(), NlpCli.CreateBench(),
                                     PseudomaskCli.CreateBench(), TrainCli.CreateBench(), SelftrainCli.CreateBench(),
-                                    EvalCli.CreateBench() })
+                                    EvalCli.CreateBench(), Bench.TrainLoaderBench.Create() })
             if (sub is not null) bench.Subcommands.Add(sub);
         return bench;
     }
