@@ -79,13 +79,14 @@ public static class LabelStage
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var plan = Plan(options, registry);
         if (shard < 0 || shard >= plan.Shards) throw new ArgumentOutOfRangeException(nameof(shard), $"shard {shard} outside 0..{plan.Shards - 1}");
+        var device = DeviceSelector.Select(options.Device);
+        InferencePrecisions.EnsureSupported(options.Precision, device);   // before anything is written, whatever the teacher's kind
         var store = DatasetStore.Open(options.StorageRoot, options.AzureConnectionString);
         var dataset = await store.CreateOrOpenAsync(options.Dataset, $"{SourcePrefix}:{plan.Target.Layout}/{plan.Target.Split}", plan.ConfigHash, ct);
         if (await dataset.IsMaskCommittedAsync(plan.Generator.Id, shard, ct))
             return new LabelShardResult(shard, true, 0, 0, clock.Elapsed.TotalSeconds);
 
         var slice = plan.Slice(shard, options.ShardSize);
-        var device = DeviceSelector.Select(options.Device);
         using var scorer = registry.Load(options.TeacherCheckpoint, new ScorerLoadOptions(device, options.ScorerSettings) { Precision = options.Precision },
             options.TeacherKind);
         // The plan's generator is the same for every shard; where each shard's labels were computed is added per shard.
