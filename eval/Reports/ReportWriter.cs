@@ -100,6 +100,9 @@ public static class ReportWriter
             ["run"] = report.RunName,
             ["model"] = report.Model,
             ["created"] = report.Created.ToString("O", Inv),
+            ["compute"] = report.Compute is { } compute
+                ? new JsonObject { [SSeg.Models.ComputeInfo.DeviceKey] = compute.Device, [SSeg.Models.ComputeInfo.PrecisionKey] = compute.Precision, [SSeg.Models.ComputeInfo.ThreadsKey] = compute.Threads }
+                : null,
             ["average_mIoU"] = report.AverageMeanIoU is double a ? Num(a) : null,
             ["datasets"] = datasets,
         };
@@ -116,7 +119,9 @@ public static class ReportWriter
     public static string ToMarkdown(RunReport report)
     {
         var sb = new StringBuilder();
-        sb.Append(Inv, $"# Evaluation: {report.RunName}\n\nModel: `{report.Model}` · {report.Created:yyyy-MM-dd HH:mm} UTC\n\n");
+        sb.Append(Inv, $"# Evaluation: {report.RunName}\n\nModel: `{report.Model}` · {report.Created:yyyy-MM-dd HH:mm} UTC");
+        if (report.Compute is { } compute) sb.Append(Inv, $" · {compute}");
+        sb.Append("\n\n");
         sb.Append("| dataset | protocol | τ | images | mIoU | aAcc | mAcc |\n|---|---|---|---|---|---|---|\n");
         foreach (var d in report.Datasets)
         {

@@ -32,5 +32,8 @@ public interface IScorerFactory
 /// <param name="Settings">Free-form extra settings from the command line (<c>--scorer-option key=value</c>).</param>
 public sealed record ScorerLoadOptions(Device Device, IReadOnlyDictionary<string, string> Settings)
 {
+    /// <summary>dtype of the model's forward pass (<c>--precision</c>); scores still leave the scorer as float32.</summary>
+    public SSeg.Models.InferencePrecision Precision { get; init; } = SSeg.Models.InferencePrecision.Fp32;
+
     public static ScorerLoadOptions Cpu { get; } = new(CPU, new Dictionary<string, string>());
 }

@@ -34,6 +34,10 @@ public interface ISegmentationScorer : IDisposable
     /// <summary>The device windows are sent to; eval builds inputs and accumulates scores on it.</summary>
     Device Device { get; }
 
+    /// <summary>dtype the model's forward pass runs in. Inputs and outputs stay float32 whatever it is: the scorer casts
+    /// at its edges, so softmax/normalisation, averaging and metrics always run in float32.</summary>
+    SSeg.Models.InferencePrecision Precision => SSeg.Models.InferencePrecision.Fp32;
+
     /// <summary>True when the output includes a learned background channel 0 (see the type remarks).</summary>
     bool BackgroundIsLearned { get; }
 

@@ -2,6 +2,7 @@ using SSeg.Eval.Datasets;
 using SSeg.Eval.Protocol;
 using SSeg.Eval.Reports;
 using SSeg.Eval.Scoring;
+using SSeg.Models;
 
 namespace SSeg.Eval.Stage;
 
@@ -24,7 +25,7 @@ public static class EvalStage
             var options = request.Options with { BackgroundThreshold = threshold, BackgroundThresholdSource = source };
             results.Add(SegmentationEvaluator.Evaluate(scorer, dataset, options, progress, ct));
         }
-        var report = new RunReport(request.RunName, scorer.Name, DateTimeOffset.UtcNow, results);
+        var report = new RunReport(request.RunName, scorer.Name, DateTimeOffset.UtcNow, results, ComputeInfo.Of(scorer.Device, scorer.Precision));
         ReportWriter.Write(request.ReportDirectory, report);
         return report;
     }

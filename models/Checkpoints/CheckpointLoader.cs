@@ -97,8 +97,20 @@ public static class CheckpointLoader
     }
 
     /// <summary>Saves the module's parameters and buffers as safetensors (atomic write).</summary>
-    public static void SaveSafetensors(nn.Module module, string path, IReadOnlyDictionary<string, string>? metadata = null) =>
-        SafetensorsFile.Write(path, module.state_dict(), metadata);
+    /// <summary>Metadata key prefix of the <see cref="ComputeInfo"/> every saved checkpoint carries.</summary>
+    public const string ComputeMetadataPrefix = "sseg.compute.";
+
+    /// <summary>
+    /// Writes the module's weights with <paramref name="metadata"/> plus where they were computed
+    /// (<see cref="ComputeMetadataPrefix"/>device, precision = the parameters' dtype, threads), so that every checkpoint
+    /// of every stage states its hardware without each trainer remembering to. Caller keys win.
+    /// </summary>
+    public static void SaveSafetensors(nn.Module module, string path, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var all = new Dictionary<string, string>(ComputeInfo.OfModule(module).ToMetadata(ComputeMetadataPrefix));
+        foreach (var (key, value) in metadata ?? new Dictionary<string, string>()) all[key] = value;
+        SafetensorsFile.Write(path, module.state_dict(), all);
+    }
 
     public static string Sha256(string path)
     {

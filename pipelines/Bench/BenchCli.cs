@@ -11,7 +11,8 @@ public static class BenchCli
     {
         var bench = new Command("bench", "Benchmarks that print throughput and memory figures.");
         foreach (var sub in new[] { ShardsBench.Create(), IngestBench.Create(), NlpBench.Create(), PseudomaskBench.Create(),
-                                    TrainBench.Create(), SelftrainBench.Create("selftrain"), EvalBench.Create("eval") })
+                                    TrainBench.Create(), SelftrainBench.Create("selftrain"), EvalBench.Create("eval"),
+                                    TrainLoaderBench.Create() })
             bench.Subcommands.Add(sub);
         return bench;
     }

@@ -25,6 +25,8 @@ internal static class PseudomaskBench
         var size = new Option<int>("--size") { Description = "Square image side.", DefaultValueFactory = _ => 224 };
         var memoryBatches = new Option<int>("--memory-batches") { Description = "Extra forward batches to watch resident memory over.", DefaultValueFactory = _ => 40 };
         var photos = new Option<string?>("--photos") { Description = "Folder of photos to build the shard from (default: ../shared/data/photos if present, else synthetic)." };
+        var preprocessOnly = new Option<bool>("--preprocess-only") { Description = "Only decode + resize (long side 448) + normalise, on real photos; images/s per core." };
+        command.Options.Add(preprocessOnly);
         var generator = new GeneratorOptionSet(defaultModel: "vit_small", defaultPatch: 16, defaultMaxSide: 224, defaultBatch: 16);
         command.Options.Add(images);
         command.Options.Add(size);
@@ -34,6 +36,7 @@ internal static class PseudomaskBench
         command.SetAction(async (parse, ct) => await PseudomaskCommand.Guarded(async () =>
         {
             var options = generator.Build(parse);
+            if (parse.GetValue(preprocessOnly)) { await PseudomaskPreprocessBench.RunAsync(parse.GetValue(photos), parse.GetValue(images), new GeneratorOptions().Patch, ct); return 0; }
             if (options.Checkpoint is null && options.Feature != FeatureKind.Rgb) options = options with { RandomWeights = true };
             options = options with { Threads = options.Threads ?? 2 };
             await RunAsync(options, parse.GetValue(images), parse.GetValue(size), parse.GetValue(memoryBatches), parse.GetValue(photos), ct);
@@ -62,7 +65,7 @@ internal static class PseudomaskBench
 
             using var generator = new PseudomaskGenerator(options, null, Console.WriteLine);
             Console.WriteLine($"model {generator.Backbone.ModelName} ({generator.Backbone.CheckpointHash}), feature {FeatureKinds.Name(options.Feature)}, " +
-                              $"batch {options.BatchSize}, device {DeviceSelector.Describe(generator.Device)}");
+                              $"batch {options.BatchSize}, {generator.Compute}");
 
             // Warm-up (allocator, kernels) on one batch, then the bare forward over the same number of images.
             var batches = Math.Max(1, count / options.BatchSize);
@@ -87,6 +90,7 @@ internal static class PseudomaskBench
                 Console.WriteLine($"memory over {memoryBatches} more batches: RSS {before / 1048576.0:F0} MiB -> " +
                                   string.Join(" -> ", mem.RssSamples.Select(r => $"{r / 1048576.0:F0}")) + " MiB");
             }
+            PseudomaskPrecisionBench.PrintSpeedUp(options, side, batches);
         }
         finally
         {
@@ -103,7 +107,7 @@ internal static class PseudomaskBench
     private static BareResult BareForward(PseudomaskGenerator generator, GeneratorOptions options, int side, int batches,
         bool warmup, int sampleMemoryEvery = int.MaxValue, bool withKMeans = false)
     {
-        var extractor = new FeatureExtractor(options.Feature, options.Patch, generator.Backbone.Model);
+        var extractor = new FeatureExtractor(options.Feature, options.Patch, generator.Backbone.Model, options.Precision);
         var samples = new List<long>();
         void Batch()
         {

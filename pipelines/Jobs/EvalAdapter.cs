@@ -32,6 +32,7 @@ public sealed class EvalAdapter : IStageAdapter
         new("maxImages", "Evaluate only the first N images of each dataset (empty: all)."),
         new("threshold", "Background threshold (empty: the checkpoint's calibrated τ, else each dataset's default)."),
         new("device", "auto, cpu or cuda[:N].", "auto"),
+        new("precision", "dtype of the model's forward pass: fp32, bf16 or fp16 (CUDA only); scores and metrics stay fp32.", "fp32"),
     ];
 
     public IReadOnlyList<string> Validate(StageContext context)
@@ -43,6 +44,7 @@ public sealed class EvalAdapter : IStageAdapter
             foreach (var spec in Specs(context))
                 if (!Directory.Exists(spec.Root)) errors.Add($"{spec.Kind}: dataset folder not found: {spec.Root}");
             _ = BuildOptions(context);
+            _ = InferencePrecisions.Parse(context.Get("precision"));
         }
         catch (Exception e) when (e is StageOptionException or ArgumentException) { errors.Add(e.Message); }
         return errors;
@@ -69,7 +71,7 @@ public sealed class EvalAdapter : IStageAdapter
         var checkpoint = Checkpoint(context);
         var factory = registry.Resolve(checkpoint, context.Get("modelKind"));
         var settings = new Dictionary<string, string>();
-        using var scorer = factory.Load(checkpoint, new ScorerLoadOptions(device, settings));
+        using var scorer = factory.Load(checkpoint, new ScorerLoadOptions(device, settings) { Precision = InferencePrecisions.Parse(context.Get("precision")) });
         var request = new EvalRequest(OptionValue.Name(context, "run"), Specs(context), BuildOptions(context), ReportDirectory(context),
             StoredThresholds.ForCheckpoint(factory, checkpoint), settings);
         var report = EvalStage.Run(scorer, request,

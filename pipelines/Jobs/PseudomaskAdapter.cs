@@ -26,6 +26,7 @@ public sealed class PseudomaskAdapter : IStageAdapter
         new("randomWeights", "Random ViT weights (tests and demos only; marked in the mask metadata).", "false"),
         new("generatorId", "Mask folder id (a name); empty: derived from the settings (e.g. dino_vit_small8_tokens_k8_s0_m448).", Kind: OptionKind.Name),
         new("threads", "CPU threads for libtorch (empty: default)."),
+        new("precision", "dtype of the ViT forward pass: fp32, bf16 or fp16 (CUDA only); k-means stays fp32.", "fp32"),
     ];
 
     public IReadOnlyList<string> Validate(StageContext context)
@@ -91,16 +92,9 @@ public sealed class PseudomaskAdapter : IStageAdapter
     private static async Task<DatasetManifest?> Manifest(StageContext context, CancellationToken ct) =>
         await DatasetStore.Open(context.StorageRoot, context.AzureConnectionString).Dataset(OptionValue.Name(context, "dataset")).ReadManifestAsync(ct);
 
-    /// <summary>The generator id the stage will use: explicit, or the stage's own default naming.</summary>
-    private static string GeneratorId(PseudomaskOptions options)
-    {
-        if (options.GeneratorId is { } id) return id;
-        // Same rule as PseudomaskGenerator.DefaultGeneratorId, without loading a model to ask it.
-        var o = options.Generator;
-        var model = o.Feature == FeatureKind.Rgb ? $"rgb{o.Patch}" : $"dino_{o.Model.ToLowerInvariant()}{o.Patch}";
-        var name = $"{model}_{FeatureKinds.Name(o.Feature)}_k{o.K}_s{o.Seed}_m{o.MaxSide}";
-        return o.RandomWeights && o.Feature != FeatureKind.Rgb ? name + "_random" : name;
-    }
+    /// <summary>The generator id the stage will use: explicit, or the stage's own default naming (no model loaded).</summary>
+    private static string GeneratorId(PseudomaskOptions options) =>
+        options.GeneratorId ?? PseudomaskGenerator.GeneratorIdFor(options.Generator);
 
     /// <summary>Options with the generator id pinned, so the barrier and every job agree on the mask folder.</summary>
     private static PseudomaskOptions Build(StageContext context)
@@ -122,6 +116,7 @@ public sealed class PseudomaskAdapter : IStageAdapter
                 Checkpoint = OptionValue.ResolveOptional(context, "checkpoint", OptionKind.ModelOrPath),
                 RandomWeights = context.GetBool("randomWeights", false),
                 Threads = context.Get("threads") is null ? null : context.GetInt("threads", 0),
+                Precision = SSeg.Models.InferencePrecisions.Parse(context.Get("precision")),
             },
             GeneratorId = OptionValue.OptionalName(context, "generatorId"),
         };

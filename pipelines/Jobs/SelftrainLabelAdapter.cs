@@ -30,6 +30,7 @@ public sealed class SelftrainLabelAdapter : IStageAdapter
         new("cropSize", "Sliding window size.", "448"),
         new("stride", "Sliding window stride.", "224"),
         new("device", "auto, cpu or cuda[:N].", "auto"),
+        new("precision", "dtype of the teacher's forward pass: fp32, bf16 or fp16 (CUDA only); scores and argmax stay fp32.", "fp32"),
     ];
 
     public IReadOnlyList<string> Validate(StageContext context)
@@ -101,5 +102,6 @@ public sealed class SelftrainLabelAdapter : IStageAdapter
         },
         ShardSize = context.GetInt("shardSize", 1000),
         Device = context.Get("device") ?? "auto",
+        Precision = SSeg.Models.InferencePrecisions.Parse(context.Get("precision")),
     };
 }

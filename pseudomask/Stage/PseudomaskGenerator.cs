@@ -35,18 +35,24 @@ public sealed class PseudomaskGenerator : IDisposable
         Options = options;
         DeviceSelector.SetThreads(options.Threads);
         Device = DeviceSelector.Select(options.Device);
+        InferencePrecisions.EnsureSupported(options.Precision, Device);
         if (options.RandomWeights && options.Feature != FeatureKind.Rgb)
             warn?.Invoke("WARNING: --random-weights: the ViT has random weights. These masks are for tests and demos only " +
                          "and are marked random-weights in the shard metadata.");
         Backbone = ModelFactory.Create(options, Device, defaultModelsDir);
-        _extractor = new FeatureExtractor(options.Feature, options.Patch, Backbone.Model);
+        _extractor = new FeatureExtractor(options.Feature, options.Patch, Backbone.Model, options.Precision);
         Preprocessor = new ImagePreprocessor(options.Patch, options.MaxSide);
+        Compute = ComputeInfo.Of(Device, _extractor.Precision);
     }
 
     public GeneratorOptions Options { get; }
     public Device Device { get; }
     public LoadedBackbone Backbone { get; }
     public ImagePreprocessor Preprocessor { get; }
+
+    /// <summary>Device, forward-pass dtype and threads of this generator (rgb features have no network: fp32). Read
+    /// once here, on the thread that set the thread count, so the metadata states the setting the batches run with.</summary>
+    public ComputeInfo Compute { get; }
 
     /// <summary>Default mask generator id, e.g. dino_vit_small8_tokens_k8_s0_m448 (+ _random).</summary>
     public string DefaultGeneratorId() => GeneratorIdFor(Options);
@@ -56,13 +62,15 @@ public sealed class PseudomaskGenerator : IDisposable
     {
         var model = o.Feature == FeatureKind.Rgb ? $"rgb{o.Patch}" : $"dino_{o.Model.Trim().ToLowerInvariant()}{o.Patch}";
         var id = $"{model}_{FeatureKinds.Name(o.Feature)}_k{o.K}_s{o.Seed}_m{o.MaxSide}";
+        // Reduced-precision masks differ from fp32 ones in a few pixels, so they get their own folder.
+        if (o.Feature != FeatureKind.Rgb && o.Precision != InferencePrecision.Fp32) id += "_" + InferencePrecisions.Name(o.Precision);
         return o.RandomWeights && o.Feature != FeatureKind.Rgb ? id + "_random" : id;
     }
 
     public MaskGeneratorInfo Describe(string generatorId) => new(generatorId, Backbone.ModelName, Backbone.CheckpointHash,
         FeatureKinds.Name(Options.Feature), Options.K, Options.Seed)
     {
-        Extra = new Dictionary<string, string>
+        Extra = new Dictionary<string, string>(Compute.ToMetadata())
         {
             ["random_weights"] = (Backbone.CheckpointHash == ModelFactory.RandomWeightsHash).ToString().ToLowerInvariant(),
             ["checkpoint_file"] = Backbone.CheckpointFile is null ? "" : Path.GetFileName(Backbone.CheckpointFile),

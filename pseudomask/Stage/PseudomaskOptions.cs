@@ -22,6 +22,8 @@ public sealed record GeneratorOptions
     public string Device { get; init; } = "auto";
     /// <summary>CPU threads for libtorch (null: libtorch's default).</summary>
     public int? Threads { get; init; }
+    /// <summary>dtype of the ViT forward pass; features are cast back to float32 before normalisation and k-means.</summary>
+    public SSeg.Models.InferencePrecision Precision { get; init; } = SSeg.Models.InferencePrecision.Fp32;
 
     public void Validate()
     {

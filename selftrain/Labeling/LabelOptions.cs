@@ -28,4 +28,6 @@ public sealed record LabelOptions
     /// <summary>Images per shard (shard i = images [i·N, (i+1)·N) of the sorted split).</summary>
     public int ShardSize { get; init; } = 1000;
     public string Device { get; init; } = "auto";
+    /// <summary>dtype of the teacher's forward pass; scores, the background rule and the argmax stay float32.</summary>
+    public SSeg.Models.InferencePrecision Precision { get; init; } = SSeg.Models.InferencePrecision.Fp32;
 }

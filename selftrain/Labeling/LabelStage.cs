@@ -42,7 +42,9 @@ public static class LabelStage
         var configHash = Hash($"{target.Layout}|{target.Split}|{options.ShardSize}|{target.Images.Count}|{target.Images[0].Id}|{target.Images[^1].Id}");
         var checkpointHash = CheckpointHash(options.TeacherCheckpoint);
         var i = options.Inference;
-        var generator = new MaskGeneratorInfo($"sseg-labels-{checkpointHash[..12]}", "sseg", checkpointHash, "argmax-labels",
+        // Reduced-precision labels differ from fp32 ones in a few pixels, so they are another generator.
+        var suffix = options.Precision == InferencePrecision.Fp32 ? "" : "-" + InferencePrecisions.Name(options.Precision);
+        var generator = new MaskGeneratorInfo($"sseg-labels-{checkpointHash[..12]}{suffix}", "sseg", checkpointHash, "argmax-labels",
             target.ClassNames.Count, 0)
         {
             Extra = new Dictionary<string, string>
@@ -77,14 +79,21 @@ public static class LabelStage
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var plan = Plan(options, registry);
         if (shard < 0 || shard >= plan.Shards) throw new ArgumentOutOfRangeException(nameof(shard), $"shard {shard} outside 0..{plan.Shards - 1}");
+        var device = DeviceSelector.Select(options.Device);
+        InferencePrecisions.EnsureSupported(options.Precision, device);   // before anything is written, whatever the teacher's kind
         var store = DatasetStore.Open(options.StorageRoot, options.AzureConnectionString);
         var dataset = await store.CreateOrOpenAsync(options.Dataset, $"{SourcePrefix}:{plan.Target.Layout}/{plan.Target.Split}", plan.ConfigHash, ct);
         if (await dataset.IsMaskCommittedAsync(plan.Generator.Id, shard, ct))
             return new LabelShardResult(shard, true, 0, 0, clock.Elapsed.TotalSeconds);
 
         var slice = plan.Slice(shard, options.ShardSize);
-        var device = DeviceSelector.Select(options.Device);
-        using var scorer = registry.Load(options.TeacherCheckpoint, new ScorerLoadOptions(device, options.ScorerSettings), options.TeacherKind);
+        using var scorer = registry.Load(options.TeacherCheckpoint, new ScorerLoadOptions(device, options.ScorerSettings) { Precision = options.Precision },
+            options.TeacherKind);
+        // The plan's generator is the same for every shard; where each shard's labels were computed is added per shard.
+        var generator = plan.Generator with
+        {
+            Extra = new Dictionary<string, string>(plan.Generator.Extra!.Concat(ComputeInfo.Of(device, scorer.Precision).ToMetadata())),
+        };
         var foreground = plan.Target.ClassNames.Skip(1).ToList();
         scorer.Prepare(foreground);
         var predictor = new SegmentationPredictor(scorer, foreground.Count, options.Inference, BackgroundProtocol.WithBackground,
@@ -92,7 +101,7 @@ public static class LabelStage
 
         var imagesCommitted = await dataset.IsCommittedAsync(shard, ct);
         await using var imageWriter = imagesCommitted ? null : await dataset.CreateImageShardWriterAsync(shard, ct: ct);
-        await using var maskWriter = await dataset.CreateMaskShardWriterAsync(plan.Generator, shard, ct: ct);
+        await using var maskWriter = await dataset.CreateMaskShardWriterAsync(generator, shard, ct: ct);
         if (imageWriter is not null) imageWriter.InputRows = slice.Count;
         int labelled = 0, failed = 0;
         var inferenceSeconds = 0.0;

@@ -1,4 +1,5 @@
 using SSeg.Eval.Scoring;
+using SSeg.Models;
 using SSeg.Selftrain.Model;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -14,18 +15,23 @@ public sealed class SSegPlusScorer : ISegmentationScorer
     private readonly SSegPlusModel _model;
     private readonly bool _ownsModel;
 
-    public SSegPlusScorer(SSegPlusModel model, Device device, string name, bool ownsModel = true)
+    public SSegPlusScorer(SSegPlusModel model, Device device, string name, bool ownsModel = true,
+        InferencePrecision precision = InferencePrecision.Fp32)
     {
+        InferencePrecisions.EnsureSupported(precision, device);
+        Precision = precision;
         _model = model;
         _ownsModel = ownsModel;
         Device = device;
         Name = name;
         _model.to(device);
+        if (precision != InferencePrecision.Fp32) _model.to(InferencePrecisions.DType(precision));
         _model.eval();
     }
 
     public string Name { get; }
     public Device Device { get; }
+    public InferencePrecision Precision { get; }
     public bool BackgroundIsLearned => true;
 
     /// <summary>Checks the dataset's foreground names against the model's classes (index 1..), case-insensitively.</summary>
@@ -44,7 +50,9 @@ public sealed class SSegPlusScorer : ISegmentationScorer
     public Tensor ScoreWindows(Tensor windows)
     {
         using var noGrad = no_grad();
-        return _model.PredictLogits(windows.to(Device));
+        if (Precision == InferencePrecision.Fp32) return _model.PredictLogits(windows.to(Device));
+        using var scope = NewDisposeScope();
+        return _model.PredictLogits(windows.to(Device).to(InferencePrecisions.DType(Precision))).to(float32).MoveToOuterDisposeScope();
     }
 
     public void Dispose()

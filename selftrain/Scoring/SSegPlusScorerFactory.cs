@@ -14,9 +14,10 @@ public sealed class SSegPlusScorerFactory : IScorerFactory
 
     public ISegmentationScorer Load(string checkpointPath, ScorerLoadOptions options)
     {
+        InferencePrecisions.EnsureSupported(options.Precision, options.Device);   // before any weights are read
         var model = SSegPlusCheckpoint.Load(checkpointPath);
         var step = SafetensorsFile.ReadMetadata(checkpointPath).Get("sseg.step");
         var name = $"S-Seg+ {model.Config.BackboneName}/{model.Config.PatchSize}" + (step is null ? "" : $" step {step}");
-        return new SSegPlusScorer(model, options.Device, name);
+        return new SSegPlusScorer(model, options.Device, name, precision: options.Precision);
     }
 }

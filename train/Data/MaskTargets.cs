@@ -10,14 +10,15 @@ public static class MaskTargets
     {
         var counts = new int[256];
         foreach (var id in ids) counts[id]++;
-        var present = Enumerable.Range(0, 256).Where(i => counts[i] > 0 && counts[i] >= minArea * ids.Length).Take(maxSegments).ToArray();
-        var data = new float[present.Length * size * size];
-        for (int k = 0; k < present.Length; k++)
-        {
-            int offset = k * size * size;
-            byte id = (byte)present[k];
-            for (int p = 0; p < ids.Length; p++) if (ids[p] == id) data[offset + p] = 1f;
-        }
-        return tensor(data, new long[] { present.Length, size, size });
+        // Channel of each present id (ascending id order), -1 for absent or too small ones; one pass fills all channels.
+        var channel = new int[256];
+        int present = 0;
+        for (int i = 0; i < 256; i++)
+            channel[i] = counts[i] > 0 && counts[i] >= minArea * ids.Length && present < maxSegments ? present++ : -1;
+        var data = new float[present * size * size];
+        int plane = size * size;
+        for (int p = 0; p < ids.Length; p++)
+            if (channel[ids[p]] is var k and >= 0) data[k * plane + p] = 1f;
+        return tensor(data, new long[] { present, size, size });
     }
 }

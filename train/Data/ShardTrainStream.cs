@@ -134,7 +134,7 @@ public sealed class ShardTrainStream(Dataset dataset, TrainDataOptions options, 
         try
         {
             var rng = new Random(Mix(Options.Seed, epoch, position));
-            using var image = Image.Load<Rgb24>(row.ImageBytes);
+            using var image = Image.Load<Rgb24>(PairAugmenter.SingleThreaded, row.ImageBytes);
             var (mh, mw, ids) = MaskPng.Decode(maskRow);
             var box = Options.Crop.Sample(image.Width, image.Height, rng);
             var pixels = PairAugmenter.CropImage(image, box, Options.CropSize);

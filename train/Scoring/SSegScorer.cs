@@ -1,4 +1,5 @@
 using SSeg.Eval.Scoring;
+using SSeg.Models;
 using SSeg.Train.Model;
 using SSeg.Train.Text;
 using TorchSharp;
@@ -25,8 +26,11 @@ public sealed class SSegScorer : ISegmentationScorer
     private int _foregroundClasses;
 
     public SSegScorer(SSegModel model, BpeTokenizer tokenizer, Device device, IReadOnlyList<string>? templates = null, string? name = null,
-        ScoreCombination combination = ScoreCombinations.Default, IReadOnlyList<string>? backgroundPrompts = null)
+        ScoreCombination combination = ScoreCombinations.Default, IReadOnlyList<string>? backgroundPrompts = null,
+        InferencePrecision precision = InferencePrecision.Fp32)
     {
+        InferencePrecisions.EnsureSupported(precision, device);
+        Precision = precision;
         Combination = combination;
         BackgroundPrompts = backgroundPrompts ?? Scoring.BackgroundPrompts.Default;
         _model = model;
@@ -35,11 +39,13 @@ public sealed class SSegScorer : ISegmentationScorer
         Device = device;
         Name = name ?? $"S-Seg {model.Config.Name}";
         _model.to(device);
+        if (precision != InferencePrecision.Fp32) _model.to(InferencePrecisions.DType(precision));
         _model.eval();
     }
 
     public string Name { get; }
     public Device Device { get; }
+    public InferencePrecision Precision { get; }
     public bool BackgroundIsLearned => false;
     public ScoreCombination Combination { get; }
     /// <summary>Background concepts scored beside the classes (<see cref="Scoring.BackgroundPrompts"/>); empty: none.</summary>
@@ -70,7 +76,7 @@ public sealed class SSegScorer : ISegmentationScorer
             foreach (var t in _templates)
                 Array.Copy(_tokenizer.EncodeForModel(PromptTemplates.Fill(t, name)), 0, ids, ctx * row++, ctx);
         var tokens = tensor(ids, new long[] { names.Count * _templates.Count, ctx }, device: Device);
-        var e = _model.EncodeText(tokens).reshape(names.Count, _templates.Count, -1).mean([1]);
+        var e = _model.EncodeText(tokens).to(float32).reshape(names.Count, _templates.Count, -1).mean([1]);
         return nn.functional.normalize(e, dim: -1).MoveToOuterDisposeScope();
     }
 
@@ -84,10 +90,12 @@ public sealed class SSegScorer : ISegmentationScorer
         var input = windows.to(Device);
         if (hp != h || wp != w)
             input = nn.functional.interpolate(input, new[] { hp, wp }, mode: InterpolationMode.Bilinear, align_corners: false);
+        if (Precision != InferencePrecision.Fp32) input = input.to(InferencePrecisions.DType(Precision));
         using var output = _model.EncodeImages(input);
-        var f = nn.functional.normalize(_model.QueryEmbeddings(_model.EmbeddingFeatures(output)), dim: -1);   // [B,Q,E]
+        // Only the network runs in the reduced dtype; normalisation, the softmax and the mask upsampling get float32.
+        var f = nn.functional.normalize(_model.QueryEmbeddings(_model.EmbeddingFeatures(output)).to(float32), dim: -1);   // [B,Q,E]
         var cosine = f.matmul(_classEmbeddings.t());                                                    // [B,Q,C]
-        var masks = nn.functional.interpolate(output.FinalMasks, new[] { h, w }, mode: InterpolationMode.Bilinear, align_corners: false).sigmoid();
+        var masks = nn.functional.interpolate(output.FinalMasks.to(float32), new[] { h, w }, mode: InterpolationMode.Bilinear, align_corners: false).sigmoid();
         var scores = ScoreCombinations.Combine(cosine, _model.Scale().ToDouble(), masks, Combination);
         return scores.narrow(1, 0, _foregroundClasses).to(float32).MoveToOuterDisposeScope();
     }

@@ -27,6 +27,7 @@ public sealed class SSegScorerFactory : IScorerFactory
     public ISegmentationScorer Load(string checkpointPath, ScorerLoadOptions options)
     {
         // Settings first: a bad value fails before any weights are read.
+        InferencePrecisions.EnsureSupported(options.Precision, options.Device);
         var templates = options.Settings.TryGetValue("templates", out var t) ? PromptTemplates.ByName(t) : PromptTemplates.Simple;
         var combination = options.Settings.TryGetValue(ScoreCombinations.SettingKey, out var c) ? ScoreCombinations.Parse(c) : ScoreCombinations.Default;
         var background = BackgroundPrompts.Parse(options.Settings.GetValueOrDefault(BackgroundPrompts.SettingKey));
@@ -42,7 +43,7 @@ public sealed class SSegScorerFactory : IScorerFactory
         catch { model.Dispose(); throw; }
         var step = meta.Get("sseg.step");
         return new SSegScorer(model, tokenizer, options.Device, templates,
-            $"S-Seg {config.Name}" + (step is null ? "" : $" step {step}"), combination, background);
+            $"S-Seg {config.Name}" + (step is null ? "" : $" step {step}"), combination, background, options.Precision);
     }
 
     public string? ResolveCheckpointFile(string checkpointPath) => ResolveModelFile(checkpointPath);

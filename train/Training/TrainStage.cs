@@ -93,7 +93,7 @@ public static class TrainStage
             },
             CheckpointFields = () => new JsonObject { ["data_failures"] = data.Failures },
             StartMessage = $"{samples} samples, {stepsPerEpoch} steps/epoch, effective batch {effective}, contrastive batch {contrastiveBatch}, " +
-                           $"device {string.Join(",", devices.Select(DeviceSelector.Describe))}",
+                           $"{ComputeInfo.Of(device)}" + (devices.Count > 1 ? $", replicas on {string.Join(",", devices.Select(DeviceSelector.Describe))}" : ""),
             EndMessage = () => $"{data.Failures} undecodable samples, {data.MissingMasks} images without masks",
         }, progress, ct);
         return new TrainResult(session.Folder.Prefix, outcome.Steps, outcome.LastCheckpoint, outcome.Metrics, data.Failures);

@@ -49,9 +49,9 @@ internal static class EvalCalibrateCommand
                 var file = factory.ResolveCheckpointFile(checkpoint)
                     ?? throw new ArgumentException($"the '{factory.Kind}' scorer cannot name the weights file of {checkpoint}, so a threshold cannot be stored for it");
                 var dev = scoring.DeviceOf(parse);
-                using var scorer = factory.Load(checkpoint, new ScorerLoadOptions(dev, settings));
+                using var scorer = factory.Load(checkpoint, scoring.LoadOptions(parse, dev, settings));
                 if (scorer.BackgroundIsLearned) throw new ArgumentException($"{scorer.Name} predicts background itself: it has no threshold to calibrate");
-                AnsiConsole.MarkupLine($"Calibrating [bold]{Markup.Escape(scorer.Name)}[/] on {Markup.Escape(DeviceSelector.Describe(dev))}");
+                AnsiConsole.MarkupLine($"Calibrating [bold]{Markup.Escape(scorer.Name)}[/] on {Markup.Escape(ComputeInfo.Of(dev, scorer.Precision).ToString())}");
                 foreach (var (kind, split, dataset) in opened)
                 {
                     ThresholdCalibration? result = null;

@@ -67,8 +67,9 @@ internal static class EvalRunCommand
                 var request = new EvalRequest(runName, specs, options, reportDir, StoredThresholds.ForCheckpoint(factory, checkpoint), settings);
                 EvalStage.OpenDatasets(request); // fail on a bad folder before spending time on the model
                 var dev = scoring.DeviceOf(parse);
-                AnsiConsole.MarkupLine($"Scorer [bold]{Markup.Escape(factory.Kind)}[/] on {Markup.Escape(DeviceSelector.Describe(dev))}");
-                using var scorer = factory.Load(checkpoint, new ScorerLoadOptions(dev, settings));
+                var load = scoring.LoadOptions(parse, dev, settings);
+                AnsiConsole.MarkupLine($"Scorer [bold]{Markup.Escape(factory.Kind)}[/] on {Markup.Escape(ComputeInfo.Of(dev, load.Precision).ToString())}");
+                using var scorer = factory.Load(checkpoint, load);
 
                 SSeg.Eval.Reports.RunReport? report = null;
                 AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),

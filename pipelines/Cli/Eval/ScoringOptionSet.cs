@@ -19,6 +19,7 @@ internal sealed class ScoringOptionSet
     public Option<int> Stride { get; } = new("--stride") { Description = "Slide window stride.", DefaultValueFactory = _ => 224 };
     public Option<int> WindowBatch { get; } = new("--window-batch") { Description = "Windows per scorer call.", DefaultValueFactory = _ => 8 };
     public Option<string?> Device { get; } = new("--device") { Description = "cpu, cuda or cuda:N (default: CUDA when available)." };
+    public Option<string> Precision { get; } = new("--precision") { Description = "dtype of the model's forward pass: fp32, bf16, or fp16 (CUDA only); scores, softmax and metrics stay fp32.", DefaultValueFactory = _ => "fp32" };
     public Option<string[]> ScorerOptions { get; } = new("--scorer-option")
     {
         Description = "key=value passed to the scorer factory (repeatable); S-Seg: templates=simple|full, background=default|none|word,word,…",
@@ -27,7 +28,7 @@ internal sealed class ScoringOptionSet
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Model, Kind, Mode, ShortSide, LongCap, Crop, Stride, WindowBatch, Device, ScorerOptions })
+        foreach (var o in new Option[] { Model, Kind, Mode, ShortSide, LongCap, Crop, Stride, WindowBatch, Device, Precision, ScorerOptions })
             command.Options.Add(o);
     }
 
@@ -72,4 +73,7 @@ internal sealed class ScoringOptionSet
     public IScorerFactory Factory(ParseResult parse) => ScorerFactories.Create().Resolve(Checkpoint(parse), parse.GetValue(Kind));
 
     public TorchSharp.torch.Device DeviceOf(ParseResult parse) => DeviceSelector.Select(parse.GetValue(Device));
+
+    public ScorerLoadOptions LoadOptions(ParseResult parse, TorchSharp.torch.Device device, IReadOnlyDictionary<string, string> settings) =>
+        new(device, settings) { Precision = InferencePrecisions.Parse(parse.GetValue(Precision)) };
 }

@@ -18,10 +18,11 @@ internal sealed class GeneratorOptionSet(string defaultModel = "vit_small", int 
     public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Images per forward pass (equal sizes are batched together).", DefaultValueFactory = _ => defaultBatch };
     public Option<int?> Threads { get; } = new("--threads") { Description = "CPU threads for libtorch." };
     public Option<string> Device { get; } = new("--device") { Description = "auto (CUDA if available), cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
+    public Option<string> Precision { get; } = new("--precision") { Description = "dtype of the ViT forward pass: fp32, bf16, or fp16 (CUDA only). k-means stays fp32.", DefaultValueFactory = _ => "fp32" };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Model, Patch, Checkpoint, RandomWeights, Feature, K, Seed, MaxIterations, MaxSide, BatchSize, Threads, Device })
+        foreach (var option in new Option[] { Model, Patch, Checkpoint, RandomWeights, Feature, K, Seed, MaxIterations, MaxSide, BatchSize, Threads, Device, Precision })
             command.Options.Add(option);
     }
 
@@ -39,5 +40,6 @@ internal sealed class GeneratorOptionSet(string defaultModel = "vit_small", int 
         BatchSize = parse.GetValue(BatchSize),
         Threads = parse.GetValue(Threads),
         Device = parse.GetValue(Device)!,
+        Precision = SSeg.Models.InferencePrecisions.Parse(parse.GetValue(Precision)),
     };
 }

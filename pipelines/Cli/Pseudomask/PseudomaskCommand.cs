@@ -65,7 +65,7 @@ internal static class PseudomaskCommand
             message => AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(message)}[/]"));
         var id = options.GeneratorId ?? generator.DefaultGeneratorId();
         Console.WriteLine($"generator {id}: {generator.Backbone.ModelName}, weights {generator.Backbone.CheckpointHash}, " +
-                          $"feature {FeatureKinds.Name(options.Generator.Feature)}, K {options.Generator.K}, device {DeviceSelector.Describe(generator.Device)}");
+                          $"feature {FeatureKinds.Name(options.Generator.Feature)}, K {options.Generator.K}, {generator.Compute}");
 
         PseudomaskRunResult result = null!;
         await AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(),

@@ -29,8 +29,9 @@ internal static class SelftrainLabelCommand
         var shard = new Option<int?>("--shard") { Description = "Label only this shard (one job); default: every shard in turn." };
         var windowBatch = new Option<int>("--window-batch") { Description = "Windows per teacher call.", DefaultValueFactory = _ => 8 };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
+        var precision = new Option<string>("--precision") { Description = "dtype of the teacher's forward pass: fp32, bf16, or fp16 (CUDA only); scores and argmax stay fp32.", DefaultValueFactory = _ => "fp32" };
         var scorerOptions = new Option<string[]>("--scorer-option") { Description = "key=value for the teacher's scorer factory (repeatable).", AllowMultipleArgumentsPerToken = true };
-        foreach (var o in new Option[] { root, dataset, target, split, classes, teacher, teacherKind, threshold, shardSize, shard, windowBatch, device, scorerOptions })
+        foreach (var o in new Option[] { root, dataset, target, split, classes, teacher, teacherKind, threshold, shardSize, shard, windowBatch, device, precision, scorerOptions })
             command.Options.Add(o);
 
         command.SetAction(async (parse, ct) =>
@@ -49,12 +50,14 @@ internal static class SelftrainLabelCommand
                     TeacherCheckpoint = parse.GetValue(teacher)!, TeacherKind = parse.GetValue(teacherKind),
                     ScorerSettings = SSeg.Pipelines.Cli.Eval.ScoringOptionSet.ParseSettings(parse.GetValue(scorerOptions) ?? []),
                     BackgroundThreshold = parse.GetValue(threshold), ShardSize = parse.GetValue(shardSize), Device = parse.GetValue(device)!,
+                    Precision = SSeg.Models.InferencePrecisions.Parse(parse.GetValue(precision)),
                     Inference = new InferenceOptions { WindowBatch = parse.GetValue(windowBatch) },
                 };
                 var registry = ScorerFactories.Create();
                 var plan = SelftrainStage.PlanLabels(options, registry);
                 AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                    $"{plan.Target.Images.Count} {plan.Target.Layout}/{plan.Target.Split} images in {plan.Shards} shard(s); labels {plan.Generator.Id}, τ {plan.Target.BackgroundThreshold} ({plan.Generator.Extra!["background_threshold_source"]})")));
+                    $"{plan.Target.Images.Count} {plan.Target.Layout}/{plan.Target.Split} images in {plan.Shards} shard(s); labels {plan.Generator.Id}, τ {plan.Target.BackgroundThreshold} ({plan.Generator.Extra!["background_threshold_source"]}); ") +
+                    SSeg.Models.ComputeInfo.Of(SSeg.Models.DeviceSelector.Select(options.Device), options.Precision)));
                 var shards = parse.GetValue(shard) is int one ? [one] : Enumerable.Range(0, plan.Shards).ToArray();
                 var results = new List<LabelShardResult>();
                 await AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),

@@ -45,6 +45,8 @@ internal static class SelftrainTrainCommand
                     parse.GetValue(threads), parse.GetValue(stopAt));
                 if (options.Pretrained is null)
                     AnsiConsole.MarkupLine("[yellow]no --pretrained MAE checkpoint: the backbone starts from random weights[/]");
+                SSeg.Models.DeviceSelector.SetThreads(options.Threads);   // as the trainer does, so the line states what it runs with
+                AnsiConsole.MarkupLine(Markup.Escape($"training on {SSeg.Models.ComputeInfo.Of(SSeg.Models.DeviceSelector.Select(options.Device))}"));
                 SelftrainResult? result = null;
                 await AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
                         new RemainingTimeColumn(), new SpinnerColumn())
