@@ -17,6 +17,9 @@ public static class DashboardPages
         DashboardRoutes.Routes.AddRazorPage("/sseg/schedules", _ => new SchedulesPage());
         DashboardRoutes.Routes.AddRazorPage("/sseg/datasets", _ => new DatasetsPage());
         DashboardRoutes.Routes.AddRazorPage("/sseg/datasets/(?<name>[A-Za-z0-9._\\-]+)", m => new DatasetPage(m.Groups["name"].Value));
+        DashboardRoutes.Routes.AddRazorPage("/sseg/datasets/(?<name>[A-Za-z0-9._\\-]+)/sql", m => new DatasetSqlPage(m.Groups["name"].Value));
+        DashboardRoutes.Routes.AddRazorPage("/sseg/datasets/(?<name>[A-Za-z0-9._\\-]+)/failures", m => new FailuresPage(m.Groups["name"].Value));
+        DashboardRoutes.Routes.Add("/sseg/datasets/(?<name>[A-Za-z0-9._\\-]+)/thumb", new ThumbnailDispatcher());
         DashboardRoutes.Routes.Add("/sseg/plot", new PlotDispatcher());
         Menu("Run", "/sseg/run", exact: true);
         Menu("Pipeline runs", "/sseg/runs", exact: false);
