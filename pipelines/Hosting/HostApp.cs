@@ -62,10 +62,16 @@ public static class HostApp
         StageAdapters.Register(services);
         services.AddTransient<StageJobs>();
         services.AddTransient<PipelineJobs>();
-        if (!settings.Jobs.NoServer) AddServers(services, settings, storage);
+        services.AddHostedService<HostInfo>();
+        if (!settings.Jobs.NoServer)
+        {
+            services.AddSingleton<OrphanRunSweep>();
+            services.AddHostedService(sp => sp.GetRequiredService<OrphanRunSweep>());
+            AddServers(services, settings, storage);
+        }
 
         var app = builder.Build();
-        if (BindWarning.For(settings.Urls, settings.Dashboard.HasCredentials) is { } warning) app.Logger.LogWarning("{Warning}", warning);
+        if (BindWarning.For(BindWarning.ListenUrls(builder.Configuration, settings.Urls), settings.Dashboard.HasCredentials) is { } warning) app.Logger.LogWarning("{Warning}", warning);
         // Host check first (a rebinding page must get nothing), then the headers, which every later answer carries.
         var hosts = new HostAllowList(settings.Dashboard.AllowedHosts);
         app.Use((http, next) => hosts.GuardAsync(http, () => next(http)));
