@@ -17,10 +17,16 @@ public static class DashboardPages
         DashboardRoutes.Routes.AddRazorPage("/sseg/schedules", _ => new SchedulesPage());
         DashboardRoutes.Routes.AddRazorPage("/sseg/datasets", _ => new DatasetsPage());
         DashboardRoutes.Routes.AddRazorPage("/sseg/datasets/(?<name>[A-Za-z0-9._\\-]+)", m => new DatasetPage(m.Groups["name"].Value));
+        DashboardRoutes.Routes.AddRazorPage("/sseg/datasets/(?<name>[A-Za-z0-9._\\-]+)/sql", m => new DatasetSqlPage(m.Groups["name"].Value));
+        DashboardRoutes.Routes.AddRazorPage("/sseg/datasets/(?<name>[A-Za-z0-9._\\-]+)/failures", m => new FailuresPage(m.Groups["name"].Value));
+        DashboardRoutes.Routes.Add("/sseg/datasets/(?<name>[A-Za-z0-9._\\-]+)/thumb", new ThumbnailDispatcher());
+        DashboardRoutes.Routes.AddRazorPage("/sseg/hosts", _ => new HostsPage());
+        DashboardRoutes.Routes.Add("/sseg/plot", new PlotDispatcher());
         Menu("Run", "/sseg/run", exact: true);
         Menu("Pipeline runs", "/sseg/runs", exact: false);
         Menu("Schedules", "/sseg/schedules", exact: false);
         Menu("Datasets", "/sseg/datasets", exact: false);
+        Menu("Hosts", "/sseg/hosts", exact: true);
     }
 
     private static void Menu(string text, string path, bool exact) =>

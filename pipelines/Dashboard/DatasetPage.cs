@@ -5,8 +5,9 @@ using SSeg.Shards;
 namespace SSeg.Pipelines.Dashboard;
 
 /// <summary>
-/// One dataset: its shards, failure reasons, and its rows paged with thumbnails, captions, nouns/verbs and
-/// the pseudo-mask overlaid; a search by key or caption word.
+/// One dataset: its shards, failure reasons (linked to the failures page), and its rows in key order, paged, with
+/// thumbnails from the thumbnail endpoint, captions, nouns/verbs and the pseudo-mask over the image (toggle, blend,
+/// legend); a search by key or caption word with its match count; a link to SQL over the dataset.
 /// </summary>
 public sealed class DatasetPage(string name) : SsegPage
 {
@@ -18,10 +19,10 @@ public sealed class DatasetPage(string name) : SsegPage
     protected override void Render(StringBuilder html)
     {
         var settings = Service<HostSettings>();
-        var store = DatasetStore.Open(settings.Storage.Root, settings.Storage.AzureConnectionString);
-        var dataset = store.Dataset(name);
+        var dataset = DatasetStore.Open(settings.Storage.Root, settings.Storage.AzureConnectionString).Dataset(name);
         var manifest = dataset.ReadManifestAsync().GetAwaiter().GetResult();
-        html.Append($"<h1 class=\"page-header\">Dataset {E(name)}</h1>");
+        var self = Link("/sseg/datasets/" + name);
+        html.Append($"<h1 class=\"page-header\">Dataset {E(name)} <small><a id=\"sql-link\" href=\"{self}/sql\">SQL</a> · <a id=\"failures-link\" href=\"{self}/failures\">failures</a></small></h1>");
         if (manifest is null)
         {
             html.Append("<div class=\"alert alert-warning\">No such dataset.</div>");
@@ -34,7 +35,8 @@ public sealed class DatasetPage(string name) : SsegPage
             .Append($"Config hash <code>{E(summary.ConfigHash)}</code>.</p>");
         if (summary.FailuresByReason.Count > 0)
             html.Append("<p id=\"failure-reasons\">Failure reasons: ")
-                .Append(E(string.Join(", ", summary.FailuresByReason.OrderByDescending(r => r.Value).Select(r => $"{r.Key}: {r.Value}"))))
+                .Append(string.Join(", ", summary.FailuresByReason.OrderByDescending(r => r.Value)
+                    .Select(r => $"<a href=\"{self}/failures?reason={U(r.Key)}\">{E(r.Key)}: {r.Value}</a>")))
                 .Append("</p>");
 
         var shards = manifest.ImageShards;
@@ -43,146 +45,79 @@ public sealed class DatasetPage(string name) : SsegPage
         foreach (var shard in shards)
         {
             var masks = generators.Where(g => manifest.Find(ShardNames.MasksKind(g), shard.Index) is not null);
-            html.Append($"<tr><td>{shard.Index}</td><td>{shard.Rows}</td><td>{shard.Failures}</td><td>{Bytes(shard.Bytes)}</td><td>{E(string.Join(", ", masks))}</td>")
-                .Append($"<td><a href=\"{Link("/sseg/datasets/" + name)}?shard={shard.Index}\">rows</a></td></tr>");
+            var failures = shard.Failures > 0 ? $"<a class=\"shard-failures\" href=\"{self}/failures?shard={shard.Index}\">{shard.Failures}</a>" : "0";
+            html.Append($"<tr><td>{shard.Index}</td><td>{shard.Rows}</td><td>{failures}</td><td>{Bytes(shard.Bytes)}</td><td>{E(string.Join(", ", masks))}</td>")
+                .Append($"<td><a href=\"{self}?shard={shard.Index}\">rows</a></td></tr>");
         }
         html.Append("</tbody></table>");
         if (shards.Count == 0) return;
 
         var query = QueryValue("q")?.Trim() ?? "";
-        var shardIndex = QueryInt("shard", shards[0].Index);
-        var page = Math.Max(0, QueryInt("page", 0));
-        html.Append($"<form method=\"get\" action=\"{Link("/sseg/datasets/" + name)}\" class=\"form-inline\" id=\"search\">")
+        var shardText = QueryValue("shard");
+        var selected = int.TryParse(shardText, out var n) ? shards.FirstOrDefault(s => s.Index == n) : null;
+        if (shardText is { Length: > 0 } && selected is null && query.Length == 0)
+            html.Append($"<div class=\"alert alert-warning\" id=\"no-shard\">No committed image shard {E(shardText)}; showing shard {shards[0].Index}.</div>");
+        selected ??= shards[0];
+        html.Append($"<form method=\"get\" action=\"{self}\" class=\"form-inline\" id=\"search\">")
             .Append($"<input class=\"form-control\" name=\"q\" placeholder=\"key or caption word\" value=\"{E(query)}\"/> ")
             .Append("<button class=\"btn btn-default\" type=\"submit\">Search</button></form><br/>");
 
-        var (rows, more, scope) = query.Length > 0
-            ? Search(dataset, shards, query, page)
-            : (ShardPage(dataset, shards.FirstOrDefault(s => s.Index == shardIndex) ?? shards[0], page, out var hasMore), hasMore, $"shard {shardIndex}");
-        var withMasks = AttachMasks(dataset, manifest, generators, rows);
-        html.Append($"<h3>Rows: {E(scope)}, page {page + 1}</h3>");
-        if (withMasks.Count == 0) html.Append("<div class=\"alert alert-info\">No rows.</div>");
-        html.Append("<div class=\"row\" id=\"gallery\">");
-        foreach (var (shard, row, mask, generator) in withMasks)
+        List<(int Shard, ImageRow Row)> rows;
+        Paging paging;
+        string scope;
+        if (query.Length > 0)
         {
-            html.Append("<div class=\"col-sm-6 col-md-4\"><div class=\"thumbnail sample\">");
-            html.Append($"<img class=\"sample-image\" alt=\"{E(row.Key)}\" src=\"data:image/jpeg;base64,{Convert.ToBase64String(row.ImageBytes)}\" style=\"max-width:100%;max-height:200px\"/>");
-            if (mask is not null)
-            {
-                try
-                {
-                    var overlay = MaskOverlay.RenderPng(row.ImageBytes, mask.MaskPng);
-                    html.Append($"<img class=\"sample-mask\" alt=\"pseudo-mask of {E(row.Key)}\" title=\"pseudo-mask ({E(generator)}, {mask.Segments} segments)\" src=\"data:image/png;base64,{Convert.ToBase64String(overlay)}\" style=\"max-width:100%;max-height:200px\"/>");
-                }
-                catch (InvalidDataException e)
-                {
-                    html.Append($"<p class=\"text-danger\">mask unreadable: {E(e.Message)}</p>");
-                }
-            }
-            html.Append($"<div class=\"caption\"><p><code>{E(row.Key)}</code> (shard {shard})</p><p class=\"sample-caption\">{E(row.Caption)}</p>")
+            var (matches, scanned) = DatasetRows.Search(dataset, shards.Take(MaxScannedShards), query);
+            paging = Paging.Of(QueryValue("page"), PageSize, matches.Count);
+            rows = DatasetRows.Read(dataset, shards, matches.Skip(paging.Skip).Take(PageSize).ToList());
+            scope = $"search \"{query}\": <span id=\"match-count\">{matches.Count} match{(matches.Count == 1 ? "" : "es")}</span>"
+                    + (scanned < shards.Count ? $" in the first {scanned} of {shards.Count} shards" : "");
+        }
+        else
+        {
+            paging = Paging.Of(QueryValue("page"), PageSize, (int)Math.Min(int.MaxValue, selected.Rows));
+            rows = DatasetRows.ShardPage(dataset, selected, paging.Skip, PageSize);
+            scope = $"shard {selected.Index}";
+        }
+        rows = rows.OrderBy(r => r.Row.Key, StringComparer.Ordinal).ToList();
+        html.Append($"<h3>Rows: {scope}, page {paging.Page + 1} of {paging.Pages}</h3>");
+        if (rows.Count == 0) html.Append("<div class=\"alert alert-info\">No rows.</div>");
+        Gallery(html, manifest, generators, rows, self);
+        var baseLink = $"{self}?" + (query.Length > 0 ? $"q={U(query)}" : $"shard={selected.Index}");
+        html.Append("<ul class=\"pager\">");
+        if (paging.HasPrevious) html.Append($"<li><a href=\"{baseLink}&page={paging.Page - 1}\" id=\"prev-page\">Previous</a></li>");
+        if (paging.HasNext) html.Append($"<li><a href=\"{baseLink}&page={paging.Page + 1}\" id=\"next-page\">Next</a></li>");
+        html.Append("</ul>");
+    }
+
+    private static void Gallery(StringBuilder html, DatasetManifest manifest, IReadOnlyList<string> generators, List<(int Shard, ImageRow Row)> rows, string self)
+    {
+        var maxSegments = manifest.Generators.Values.Select(g => g.K).DefaultIfEmpty(0).Max();
+        if (generators.Count > 0 && rows.Count > 0)
+        {
+            html.Append("<div class=\"form-inline\" id=\"mask-controls\"><label><input type=\"checkbox\" id=\"mask-toggle\" checked/> pseudo-mask</label> ")
+                .Append("<label>blend <input type=\"range\" id=\"mask-opacity\" min=\"0\" max=\"100\" value=\"50\" style=\"display:inline-block;width:160px;vertical-align:middle\"/></label> ")
+                .Append("<span id=\"mask-legend\">clusters: ");
+            for (var id = 0; id < Math.Clamp(maxSegments, 1, 32); id++)
+                html.Append($"<span class=\"legend-item\" style=\"margin-right:6px\"><span style=\"display:inline-block;width:12px;height:12px;background:{MaskOverlay.CssColorOf(id)};vertical-align:middle\"></span> {id}</span>");
+            html.Append("</span></div>")
+                .Append("<script>(function () { function apply() { var on = document.getElementById('mask-toggle').checked; var a = document.getElementById('mask-opacity').value / 100;")
+                .Append(" document.querySelectorAll('img.sample-mask').forEach(function (m) { m.style.opacity = on ? a : 0; }); }")
+                .Append(" document.getElementById('mask-toggle').addEventListener('change', apply); document.getElementById('mask-opacity').addEventListener('input', apply); })();</script><br/>");
+        }
+        html.Append("<div class=\"row\" id=\"gallery\">");
+        foreach (var (shard, row) in rows)
+        {
+            var generator = generators.FirstOrDefault(g => manifest.Find(ShardNames.MasksKind(g), shard) is not null);
+            var thumb = $"{self}/thumb?shard={shard}&key={U(row.Key)}";
+            html.Append($"<div class=\"col-sm-6 col-md-4\"><div class=\"thumbnail sample\" data-key=\"{E(row.Key)}\"><div style=\"position:relative;display:inline-block\">")
+                .Append($"<img class=\"sample-image\" alt=\"{E(row.Key)}\" src=\"{thumb}\" loading=\"lazy\" style=\"max-width:100%;max-height:200px;display:block\"/>");
+            if (generator is not null)
+                html.Append($"<img class=\"sample-mask\" alt=\"pseudo-mask of {E(row.Key)}\" title=\"pseudo-mask ({E(generator)})\" src=\"{thumb}&mask={U(generator)}\" loading=\"lazy\" style=\"position:absolute;left:0;top:0;width:100%;height:100%;opacity:0.5\"/>");
+            html.Append($"</div><div class=\"caption\"><p><code class=\"sample-key\">{E(row.Key)}</code> (shard {shard})</p><p class=\"sample-caption\">{E(row.Caption)}</p>")
                 .Append($"<p><small>nouns: {E(string.Join(", ", row.Nouns))}<br/>verbs: {E(string.Join(", ", row.Verbs))}<br/>")
                 .Append($"{row.Width}×{row.Height} (from {row.OriginalWidth}×{row.OriginalHeight}), {E(row.Source)}</small></p></div></div></div>");
         }
         html.Append("</div>");
-        var baseLink = $"{Link("/sseg/datasets/" + name)}?" + (query.Length > 0 ? $"q={U(query)}" : $"shard={shardIndex}");
-        html.Append("<ul class=\"pager\">");
-        if (page > 0) html.Append($"<li><a href=\"{baseLink}&page={page - 1}\">Previous</a></li>");
-        if (more) html.Append($"<li><a href=\"{baseLink}&page={page + 1}\" id=\"next-page\">Next</a></li>");
-        html.Append("</ul>");
-    }
-
-    private static List<(int Shard, ImageRow Row)> ShardPage(Dataset dataset, ShardEntry shard, int page, out bool more)
-    {
-        var rows = new List<(int, ImageRow)>();
-        var skip = page * PageSize;
-        more = false;
-        var reader = ImageShardReader.OpenAsync(dataset.Storage, dataset.KeyOf(shard.Path)).GetAwaiter().GetResult();
-        try
-        {
-            var enumerator = reader.ReadRowsAsync(ImageColumns.All).GetAsyncEnumerator();
-            try
-            {
-                var index = 0;
-                while (enumerator.MoveNextAsync().AsTask().GetAwaiter().GetResult())
-                {
-                    if (index++ < skip) continue;
-                    if (rows.Count == PageSize) { more = true; break; }
-                    rows.Add((shard.Index, enumerator.Current));
-                }
-            }
-            finally { enumerator.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
-        }
-        finally { reader.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
-        return rows;
-    }
-
-    /// <summary>Rows whose key contains the query or whose caption, nouns or verbs contain it as a word.</summary>
-    private static (List<(int, ImageRow)> Rows, bool More, string Scope) Search(Dataset dataset, IReadOnlyList<ShardEntry> shards, string query, int page)
-    {
-        var matches = new List<(int Shard, string Key)>();
-        var wanted = (page + 1) * PageSize + 1;
-        var scanned = 0;
-        foreach (var shard in shards.Take(MaxScannedShards))
-        {
-            scanned++;
-            var reader = ImageShardReader.OpenAsync(dataset.Storage, dataset.KeyOf(shard.Path)).GetAwaiter().GetResult();
-            try
-            {
-                for (var g = 0; g < reader.RowGroupCount && matches.Count < wanted; g++)
-                    foreach (var row in reader.ReadRowGroupAsync(g, ImageColumns.Key | ImageColumns.Caption | ImageColumns.Nouns | ImageColumns.Verbs).GetAwaiter().GetResult())
-                        if (Matches(row, query) && matches.Count < wanted) matches.Add((shard.Index, row.Key));
-            }
-            finally { reader.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
-            if (matches.Count >= wanted) break;
-        }
-        var pageKeys = matches.Skip(page * PageSize).Take(PageSize).ToList();
-        var rows = new List<(int, ImageRow)>();
-        foreach (var group in pageKeys.GroupBy(m => m.Shard))
-        {
-            var keys = group.Select(m => m.Key).ToHashSet(StringComparer.Ordinal);
-            var shard = shards.First(s => s.Index == group.Key);
-            var reader = ImageShardReader.OpenAsync(dataset.Storage, dataset.KeyOf(shard.Path)).GetAwaiter().GetResult();
-            try
-            {
-                for (var g = 0; g < reader.RowGroupCount; g++)
-                    rows.AddRange(reader.ReadRowGroupAsync(g, ImageColumns.All).GetAwaiter().GetResult().Where(r => keys.Contains(r.Key)).Select(r => (group.Key, r)));
-            }
-            finally { reader.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
-        }
-        var scope = $"search \"{query}\"" + (scanned < shards.Count && matches.Count < wanted ? $" (first {scanned} shards)" : "");
-        return (rows, matches.Count > (page + 1) * PageSize, scope);
-    }
-
-    private static bool Matches(ImageRow row, string query)
-    {
-        if (row.Key.Contains(query, StringComparison.OrdinalIgnoreCase)) return true;
-        var words = (row.Caption ?? "").Split([' ', ',', '.', ';', ':', '!', '?', '"', '\''], StringSplitOptions.RemoveEmptyEntries);
-        return words.Concat(row.Nouns).Concat(row.Verbs).Any(w => string.Equals(w, query, StringComparison.OrdinalIgnoreCase));
-    }
-
-    private static List<(int Shard, ImageRow Row, MaskRow? Mask, string? Generator)> AttachMasks(
-        Dataset dataset, DatasetManifest manifest, IReadOnlyList<string> generators, List<(int Shard, ImageRow Row)> rows)
-    {
-        var result = new List<(int, ImageRow, MaskRow?, string?)>();
-        foreach (var group in rows.GroupBy(r => r.Shard))
-        {
-            var generator = generators.FirstOrDefault(g => manifest.Find(ShardNames.MasksKind(g), group.Key) is not null);
-            var masks = new Dictionary<string, MaskRow>(StringComparer.Ordinal);
-            if (generator is not null)
-            {
-                var entry = manifest.Find(ShardNames.MasksKind(generator), group.Key)!;
-                var keys = group.Select(r => r.Row.Key).ToHashSet(StringComparer.Ordinal);
-                var reader = MaskShardReader.OpenAsync(dataset.Storage, dataset.KeyOf(entry.Path)).GetAwaiter().GetResult();
-                try
-                {
-                    for (var g = 0; g < reader.RowGroupCount && masks.Count < keys.Count; g++)
-                        foreach (var mask in reader.ReadRowGroupAsync(g).GetAwaiter().GetResult())
-                            if (keys.Contains(mask.Key)) masks[mask.Key] = mask;
-                }
-                finally { reader.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
-            }
-            result.AddRange(group.Select(r => (r.Shard, r.Row, masks.GetValueOrDefault(r.Row.Key), generator)));
-        }
-        return result;
     }
 }

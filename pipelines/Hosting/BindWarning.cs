@@ -7,6 +7,17 @@ namespace SSeg.Pipelines.Hosting;
 /// </summary>
 public static class BindWarning
 {
+    /// <summary>
+    /// The URLs Kestrel listens on: the Kestrel:Endpoints:*:Url entries when configured (Kestrel then ignores Urls),
+    /// else <paramref name="urls"/>; ';'-separated like Urls.
+    /// </summary>
+    public static string ListenUrls(Microsoft.Extensions.Configuration.IConfiguration configuration, string urls)
+    {
+        var endpoints = configuration.GetSection("Kestrel:Endpoints").GetChildren()
+            .Select(e => e["Url"]).OfType<string>().Where(u => u.Trim().Length > 0).ToList();
+        return endpoints.Count > 0 ? string.Join(';', endpoints) : urls;
+    }
+
     /// <summary>The warning for these listen URLs (';'-separated, as in Urls), or null when there is none to give.</summary>
     public static string? For(string urls, bool hasCredentials)
     {

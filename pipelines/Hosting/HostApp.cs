@@ -35,7 +35,13 @@ public static class HostApp
         // stopped, e.g. between tests); reset it, AddHangfire installs this host's when the app starts.
         Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
         var storage = JobStorageFactory.Create(settings);
+        var jobLogs = new JobLogs(storage);
+        builder.Logging.AddProvider(new JobLogCapture.Provider(jobLogs));
+        // A job's own log keeps its Information lines whatever the console's level is.
+        builder.Logging.AddFilter<JobLogCapture.Provider>(null, LogLevel.Information);
+        JobLogCapture.RegisterOnce();
         var services = builder.Services;
+        services.AddSingleton(jobLogs);
         services.AddSingleton(settings);
         services.AddSingleton(storage);
         services.AddSingleton(new DashboardAccess(settings.Dashboard));
@@ -49,16 +55,23 @@ public static class HostApp
         services.AddSingleton<IBackgroundJobClient>(_ => new BackgroundJobClient(storage));
         services.AddSingleton<IRecurringJobManager>(_ => new RecurringJobManager(storage));
         services.AddSingleton<RunStore>();
+        services.AddSingleton<RunControl>();
         services.AddSingleton<PipelineEngine>();
         services.AddSingleton<Schedules>();
         services.AddSingleton<StageRegistry>();
         StageAdapters.Register(services);
         services.AddTransient<StageJobs>();
         services.AddTransient<PipelineJobs>();
-        if (!settings.Jobs.NoServer) AddServers(services, settings, storage);
+        services.AddHostedService<HostInfo>();
+        if (!settings.Jobs.NoServer)
+        {
+            services.AddSingleton<OrphanRunSweep>();
+            services.AddHostedService(sp => sp.GetRequiredService<OrphanRunSweep>());
+            AddServers(services, settings, storage);
+        }
 
         var app = builder.Build();
-        if (BindWarning.For(settings.Urls, settings.Dashboard.HasCredentials) is { } warning) app.Logger.LogWarning("{Warning}", warning);
+        if (BindWarning.For(BindWarning.ListenUrls(builder.Configuration, settings.Urls), settings.Dashboard.HasCredentials) is { } warning) app.Logger.LogWarning("{Warning}", warning);
         // Host check first (a rebinding page must get nothing), then the headers, which every later answer carries.
         var hosts = new HostAllowList(settings.Dashboard.AllowedHosts);
         app.Use((http, next) => hosts.GuardAsync(http, () => next(http)));

@@ -96,11 +96,19 @@ public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry s
     public async Task RunShardAsync(string queue, string stage, string runId, int stageIndex, int shard, CancellationToken ct)
     {
         var run = runs.Get(runId) ?? throw new InvalidOperationException($"Run {runId} does not exist.");
-        if (run.Status == RunStatus.Failed) return; // another shard failed the run; nothing to add
+        if (RunStatus.IsFinal(run.Status)) return; // another shard failed the run, or it was cancelled; nothing to add
         var adapter = stages.Find(stage) ?? throw new InvalidOperationException($"Unknown stage '{stage}'.");
         var context = engine.ContextFor(runId, run.Definition, stageIndex, run.Origin);
         var field = $"stage:{stageIndex}:shard:{shard}";
-        var progress = new ThrottledProgress(p => runs.Set(runId, (field, p.ToString())), TimeSpan.FromSeconds(1));
+        var logged = DateTime.MinValue;
+        var progress = new ThrottledProgress(p =>
+        {
+            runs.Set(runId, (field, p.ToString()));
+            // The job's log (run page) gets a progress line now and then, not every update.
+            if (DateTime.UtcNow - logged < TimeSpan.FromSeconds(10) && p.Done != p.Total) return;
+            logged = DateTime.UtcNow;
+            log.LogInformation("{Stage} shard {Shard}: {Progress}", stage, shard, p);
+        }, TimeSpan.FromSeconds(1));
         runs.Set(runId, (field, "running"));
         log.LogInformation("Run {RunId}: {Stage} shard {Shard} started", runId, stage, shard);
         try
@@ -111,6 +119,7 @@ public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry s
         {
             // The run page shows the shard's field: the error instead of its last progress until a retry starts it again.
             runs.Set(runId, (field, $"failed: {e.Message}"));
+            log.LogError("Run {RunId}: {Stage} shard {Shard} failed: {Error}", runId, stage, shard, e.Message);
             throw;
         }
         runs.Set(runId, (field, "done" + (progress.Last is { } last ? $": {last}" : "")));

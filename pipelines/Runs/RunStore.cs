@@ -122,8 +122,10 @@ public static class RunStatus
     public const string Succeeded = "succeeded";
     public const string Failed = "failed";
     public const string Skipped = "skipped";
+    /// <summary>Stopped by an operator; final like failed, but nobody needs to look for an error.</summary>
+    public const string Cancelled = "cancelled";
 
-    public static bool IsFinal(string? status) => status is Succeeded or Failed;
+    public static bool IsFinal(string? status) => status is Succeeded or Failed or Cancelled;
 }
 
 /// <summary>A snapshot of one run's hash.</summary>
@@ -133,7 +135,8 @@ public sealed class RunRecord(string id, IReadOnlyDictionary<string, string> fie
     public IReadOnlyDictionary<string, string> Fields => fields;
     public PipelineDefinition Definition { get; } = PipelineDefinition.FromStoredJson(fields["definition"]);
     public string Status => Field("status") ?? RunStatus.Pending;
-    public string? Message => Field("message");
+    /// <summary>The run's error; null when there is none (a retried run clears it to "").</summary>
+    public string? Message => Field("message") is { Length: > 0 } message ? message : null;
     public string Pipeline => Field("pipeline") ?? "";
     public string Trigger => Field("trigger") ?? "";
 
@@ -149,4 +152,9 @@ public sealed class RunRecord(string id, IReadOnlyDictionary<string, string> fie
     public IReadOnlyList<string> StageJobs(int stage) =>
         (Field($"stage:{stage}:jobs") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
     public string? ShardProgress(int stage, int shard) => Field($"stage:{stage}:shard:{shard}");
+    public DateTime? StageTime(int stage, string which) => Time(Field($"stage:{stage}:{which}"));
+    public DateTime? Finished => Time(Field("finished"));
+
+    private static DateTime? Time(string? text) =>
+        DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time) ? time.ToUniversalTime() : null;
 }

@@ -14,7 +14,14 @@ public sealed class Schedules(IRecurringJobManager manager, JobStorage storage, 
     public const string Prefix = "pipeline:";
 
     public sealed record Schedule(string Id, string Name, string Cron, PipelineDefinition Definition,
-        DateTime? NextExecution, DateTime? LastExecution, string? LastJobId, string? Error);
+        DateTime? NextExecution, DateTime? LastExecution, string? LastJobId, string? Error)
+    {
+        /// <summary>Paused: kept (with its origin) but not registered with Hangfire, so it does not fire.</summary>
+        public bool Paused { get; init; }
+    }
+
+    private const string PausedSet = "sseg:schedules:paused";
+    private static string PausedKey(string name) => $"sseg:schedule:paused:{name}";
 
     public static string IdFor(string pipelineName) => Prefix + pipelineName;
 
@@ -37,15 +44,62 @@ public sealed class Schedules(IRecurringJobManager manager, JobStorage storage, 
         {
             return [$"cron '{definition.Cron}': {e.Message}"];
         }
+        ForgetPaused(definition.Name); // saving a paused schedule resumes it with the saved definition
         return [];
     }
 
-    public void Delete(string name) => manager.RemoveIfExists(IdFor(name));
+    /// <summary>Removes the schedule, running or paused; false when there is none of that name.</summary>
+    public bool Delete(string name)
+    {
+        var existed = Find(name) is not null;
+        manager.RemoveIfExists(IdFor(name));
+        ForgetPaused(name);
+        return existed;
+    }
+
+    /// <summary>Stops the schedule firing, keeping its definition and origin to resume it; false when there is no such running schedule.</summary>
+    public bool Pause(string name)
+    {
+        using var connection = storage.GetConnection();
+        var job = connection.GetRecurringJobs().FirstOrDefault(j => j.Id == IdFor(name));
+        if (job?.Job?.Args is not [string json, ..] args) return false;
+        var origin = args is [_, string o] ? o : nameof(OptionOrigin.Dashboard);
+        using (var transaction = connection.CreateWriteTransaction())
+        {
+            transaction.SetRangeInHash(PausedKey(name), [new("definition", json), new("origin", origin), new("cron", job.Cron)]);
+            transaction.AddToSet(PausedSet, name);
+            transaction.Commit();
+        }
+        manager.RemoveIfExists(IdFor(name));
+        return true;
+    }
+
+    /// <summary>Registers a paused schedule again with its stored origin; errors, empty on success.</summary>
+    public IReadOnlyList<string> Resume(string name)
+    {
+        using var connection = storage.GetConnection();
+        var hash = connection.GetAllEntriesFromHash(PausedKey(name));
+        if (hash is null || !hash.TryGetValue("definition", out var json)) return [$"no paused schedule named '{name}'"];
+        var definition = PipelineDefinition.FromStoredJson(json);
+        definition.Cron = hash.GetValueOrDefault("cron") ?? definition.Cron;
+        var errors = Save(definition, Enum.TryParse<OptionOrigin>(hash.GetValueOrDefault("origin"), out var origin) ? origin : OptionOrigin.Dashboard);
+        if (errors.Count == 0) ForgetPaused(name);
+        return errors;
+    }
+
+    private void ForgetPaused(string name)
+    {
+        using var connection = storage.GetConnection();
+        using var transaction = connection.CreateWriteTransaction();
+        transaction.RemoveHash(PausedKey(name));
+        transaction.RemoveFromSet(PausedSet, name);
+        transaction.Commit();
+    }
 
     /// <summary>Fires the schedule now (a normal run; unchanged stages are skipped).</summary>
     public bool Trigger(string name)
     {
-        if (Find(name) is null) return false;
+        if (Find(name) is not { Paused: false }) return false;
         manager.Trigger(IdFor(name));
         return true;
     }
@@ -63,6 +117,15 @@ public sealed class Schedules(IRecurringJobManager manager, JobStorage storage, 
             try { definition = PipelineDefinition.FromStoredJson(json); }
             catch (Exception) { continue; }
             result.Add(new Schedule(job.Id, job.Id[Prefix.Length..], job.Cron, definition, job.NextExecution, job.LastExecution, job.LastJobId, job.Error));
+        }
+        foreach (var name in connection.GetAllItemsFromSet(PausedSet))
+        {
+            var hash = connection.GetAllEntriesFromHash(PausedKey(name));
+            if (hash is null || !hash.TryGetValue("definition", out var json) || result.Any(s => s.Name == name)) continue;
+            PipelineDefinition definition;
+            try { definition = PipelineDefinition.FromStoredJson(json); }
+            catch (Exception) { continue; }
+            result.Add(new Schedule(IdFor(name), name, hash.GetValueOrDefault("cron") ?? definition.Cron ?? "", definition, null, null, null, null) { Paused = true });
         }
         return result.OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
     }

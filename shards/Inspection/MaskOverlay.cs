@@ -37,6 +37,13 @@ public static class MaskOverlay
         return ToPng(image);
     }
 
+    /// <summary>The colour of cluster id <paramref name="id"/> in overlays, as CSS hex (for legends).</summary>
+    public static string CssColorOf(int id)
+    {
+        var c = Palette[Math.Clamp(id, 0, 255)];
+        return $"#{c.R:x2}{c.G:x2}{c.B:x2}";
+    }
+
     /// <summary>Re-encodes any decodable image as PNG.</summary>
     public static byte[] ToPng(byte[] imageBytes)
     {

@@ -8,7 +8,7 @@ namespace SSeg.Pipelines.Cli.Shards;
 /// <summary>The `shards` subcommands. Each prints to the console and returns 0, or 1 for a failed check / bad input.</summary>
 internal static class ShardsCommands
 {
-    public static IEnumerable<Command> All() => [List(), Stats(), Head(), Verify(), Export()];
+    public static IEnumerable<Command> All() => [List(), Stats(), Head(), Verify(), Export(), SqlCommand.Create()];
 
     private static Argument<string> DatasetArgument() => new("dataset") { Description = "Dataset name (see `shards list`)." };
 
