@@ -24,7 +24,6 @@ internal sealed class DeclaredCliOptions
                 _ => new Option<string?>(declaration.CliName, aliases),
             };
             option.Description = Describe(declaration);
-            option.Required = declaration.Required && declaration.Default is null;
             _options.Add((declaration, option));
         }
     }
@@ -57,7 +56,12 @@ internal sealed class DeclaredCliOptions
         foreach (var (declaration, option) in _options)
         {
             var text = parse.GetResult(option) is { Implicit: false } ? Text(parse, option) : fallback?.Invoke(declaration);
-            if (string.IsNullOrWhiteSpace(text)) continue;
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                // Checked here rather than by System.CommandLine, so a verb with subcommands (eval) does not demand it of them.
+                if (declaration.Required && declaration.Default is null) throw new FormatException($"{declaration.CliName} is required");
+                continue;
+            }
             if (declaration.Refusal(text) is { } why) throw new FormatException($"{declaration.CliName} {why}");
             if (declaration.Kind == OptionKind.Name && !OptionValue.IsName(text.Trim()))
                 throw new FormatException($"{declaration.CliName} must be a name (letters, digits, '.', '_' or '-'; no '/', '..' or control characters), not '{text}'");

@@ -20,9 +20,9 @@ public static class EvalStageOptions
     public static readonly StageOption MaxImages = Int("maxImages", "Evaluate only the first N images of each dataset (empty: all).", null, 1, int.MaxValue);
     public static readonly StageOption Overlays = Int("overlays", "Prediction overlays to save per dataset.", 6, 0, 1000);
 
-    public static IReadOnlyList<StageOption> All { get; } =
-    [
-        Run, Checkpoint, Datasets, InferenceStageOptions.ModelKind, InferenceStageOptions.ScorerOption, Threshold, WithoutBackground, MaxImages, Overlays,
-        .. InferenceStageOptions.Window, CommonStageOptions.Device,
-    ];
+    /// <summary>How a checkpoint is loaded and run (also the options of `eval calibrate`, whose τ must match them).</summary>
+    public static IReadOnlyList<StageOption> Scoring { get; } =
+        [Checkpoint, InferenceStageOptions.ModelKind, InferenceStageOptions.ScorerOption, .. InferenceStageOptions.Window, CommonStageOptions.Device];
+
+    public static IReadOnlyList<StageOption> All { get; } = [Run, Datasets, Threshold, WithoutBackground, MaxImages, Overlays, .. Scoring];
 }
