@@ -8,7 +8,7 @@ namespace SSeg.Pipelines.Cli;
 /// key in kebab-case, the help carries the range, default and pipeline key, and a value is checked against the same
 /// declaration as in pipeline files and the Run form before the adapter's builder turns it into the stage's options.
 /// </summary>
-internal sealed class DeclaredCliOptions
+public sealed class DeclaredCliOptions
 {
     private readonly List<(StageOption Declaration, Option Option)> _options = [];
 

@@ -22,7 +22,7 @@ public static class TrainStageOptions
     public static readonly StageOption Accumulation = Int("accumulation", "Micro-batches per optimizer step (effective batch = batchSize × accumulation).", Defaults.Accumulation, 1, 4096);
     public static readonly StageOption Epochs = Int("epochs", "Epochs of the schedule.", Defaults.Epochs, 1, 100_000);
     public static readonly StageOption WarmupEpochs = Number("warmupEpochs", "Warmup epochs.", Defaults.WarmupEpochs, 0, 100_000);
-    public static readonly StageOption MaxSteps = Int("maxSteps", "Stop after this many optimizer steps, schedule shortened to match (empty: the whole schedule).", null, 1, long.MaxValue);
+    public static readonly StageOption MaxSteps = Int("maxSteps", "Stop after this many optimizer steps, schedule shortened to match (empty: the whole schedule).", null, 1);
     public static readonly StageOption BaseLr = Number("baseLr", "Base learning rate at the reference batch 4096 (scaled by effective batch / 4096 unless noLrScaling).", Defaults.BaseLr, 1e-9, 10)
         with { CliAliases = ["--lr"] };
     public static readonly StageOption NoLrScaling = Flag("noLrScaling", "Use baseLr as is, without the batch/4096 scaling.");
