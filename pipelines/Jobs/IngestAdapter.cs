@@ -20,12 +20,19 @@ public sealed class IngestAdapter : IStageAdapter
     public IReadOnlyList<string> Validate(StageContext context)
     {
         var errors = new List<string>();
-        try
+        void Check(Action check)
         {
-            foreach (var source in Build(context).Sources)
-                if (!File.Exists(source.Path) && !Directory.Exists(source.Path)) errors.Add($"manifest not found: {source.Path}");
+            try { check(); }
+            catch (Exception e) when (e is StageOptionException or FormatException or ArgumentException) { errors.Add(e.Message); }
         }
-        catch (Exception e) when (e is StageOptionException or FormatException or ArgumentException) { errors.Add(e.Message); }
+        // Each manifest on its own, so every missing one is named even when another option is wrong too.
+        foreach (var line in context.Lines(IngestStageOptions.Sources))
+            Check(() =>
+            {
+                var source = SourceSpec.Parse(line);
+                if (!File.Exists(source.Path) && !Directory.Exists(source.Path)) errors.Add($"manifest not found: {source.Path}");
+            });
+        Check(() => Build(context));
         return errors;
     }
 

@@ -50,27 +50,28 @@ public sealed class PipelineEngine(RunStore runs, StageRegistry stages, IBackgro
             foreach (var key in stage.Options.Keys.Where(k => !known.Contains(k)))
                 errors.Add(new OptionError(i, null, $"{prefix}unknown option '{key}' (known: {string.Join(", ", known)}; `options {adapter.Name}` lists them)"));
             var context = ContextFor("validate", definition, i, origin);
-            var refused = errors.Count;
+            var refusedValues = 0;
             foreach (var option in declared)
             {
-                if (option.Refusal(stage.Options.GetValueOrDefault(option.Name)) is { } why)
+                var given = stage.Options.GetValueOrDefault(option.Name);
+                if (option.Refusal(given) is { } why)
+                {
                     errors.Add(new OptionError(i, option.Name, $"{prefix}option '{option.Name}' {why}"));
+                    if (!string.IsNullOrWhiteSpace(given)) refusedValues++;
+                }
                 else if (option.Kind != OptionKind.Text && context.Get(option.Name) is not null)
                 {
                     try { OptionValue.Resolve(context, option.Name, option.Kind); }
-                    catch (StageOptionException e) { errors.Add(new OptionError(i, option.Name, prefix + e.Message)); }
+                    catch (StageOptionException e) { errors.Add(new OptionError(i, option.Name, prefix + e.Message)); refusedValues++; }
                 }
             }
             // The adapter's own checks look at files; a refused value must not reach them (they would probe its path).
-            if (errors.Count > refused) continue;
-            try
-            {
-                errors.AddRange(adapter.Validate(context).Select(e => new OptionError(i, null, prefix + e)));
-            }
-            catch (StageOptionException e)
-            {
-                errors.Add(new OptionError(i, null, prefix + e.Message));
-            }
+            if (refusedValues > 0) continue;
+            List<string> own;
+            try { own = adapter.Validate(context).ToList(); }
+            catch (StageOptionException e) { own = [e.Message]; }
+            foreach (var message in own.Select(e => prefix + e).Distinct())
+                if (errors.All(e => e.Message != message)) errors.Add(new OptionError(i, null, message));
         }
         return errors;
     }
