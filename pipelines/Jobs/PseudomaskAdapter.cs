@@ -77,22 +77,11 @@ public sealed class PseudomaskAdapter : IStageAdapter
     private static async Task<DatasetManifest?> Manifest(StageContext context, CancellationToken ct) =>
         await DatasetStore.Open(context.StorageRoot, context.AzureConnectionString).Dataset(OptionValue.Name(context, "dataset")).ReadManifestAsync(ct);
 
-    /// <summary>The generator id the stage will use: explicit, or the stage's own default naming.</summary>
-    private static string GeneratorId(PseudomaskOptions options)
-    {
-        if (options.GeneratorId is { } id) return id;
-        // Same rule as PseudomaskGenerator.DefaultGeneratorId, without loading a model to ask it.
-        var o = options.Generator;
-        var model = o.Feature == FeatureKind.Rgb ? $"rgb{o.Patch}" : $"dino_{o.Model.ToLowerInvariant()}{o.Patch}";
-        var name = $"{model}_{FeatureKinds.Name(o.Feature)}_k{o.K}_s{o.Seed}_m{o.MaxSide}";
-        return o.RandomWeights && o.Feature != FeatureKind.Rgb ? name + "_random" : name;
-    }
-
     /// <summary>Options with the generator id pinned, so the barrier and every job agree on the mask folder.</summary>
     private static PseudomaskOptions Build(StageContext context)
     {
         var options = BuildUnpinned(context);
-        return options with { GeneratorId = GeneratorId(options) };
+        return options with { GeneratorId = options.GeneratorId ?? PseudomaskGenerator.GeneratorIdFor(options.Generator) };
     }
 
     /// <summary>The stage's options from their declarations (PseudomaskStageOptions); the `pseudomask` verb builds them here too.</summary>
