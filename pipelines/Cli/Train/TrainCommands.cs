@@ -60,15 +60,17 @@ internal static class TrainCommands
         var command = new Command("vocab", "Learn the dataset's own byte-level BPE vocabulary from its captions (datasets/NAME/vocab/bpe-SIZE.txt.gz).");
         var root = new RootOptions();
         var dataset = new Option<string>("--dataset") { Required = true };
-        var size = new Option<int>("--size") { Description = "Vocabulary size (512 byte symbols + merges + 2 specials).", DefaultValueFactory = _ => 49408 };
+        // The same declaration as train's vocabSize, so `train vocab` writes the file `train` looks for.
+        var size = new DeclaredCliOptions([TrainStageOptions.VocabSize with { CliAliases = ["--size"] }]);
         var force = new Option<bool>("--force") { Description = "Rebuild even when the file exists." };
         root.AddTo(command);
         command.Options.Add(dataset);
-        command.Options.Add(size);
+        size.AddTo(command);
         command.Options.Add(force);
         command.SetAction(async (parse, ct) => await Guarded(async () =>
         {
-            var r = await VocabStage.RunAsync(parse.GetValue(root.Root)!, parse.GetValue(dataset)!, parse.GetValue(size), parse.GetValue(force),
+            var vocabSize = size.Context(parse, parse.GetValue(root.Root)!, null).Int(TrainStageOptions.VocabSize);
+            var r = await VocabStage.RunAsync(parse.GetValue(root.Root)!, parse.GetValue(dataset)!, vocabSize, parse.GetValue(force),
                 parse.GetValue(root.ConnectionString), new Progress<string>(Console.WriteLine), ct);
             if (!r.Skipped) Console.WriteLine($"{r.Captions:N0} captions, {r.DistinctWords:N0} distinct words, {r.Merges:N0} merges -> {r.Key}");
             return 0;
