@@ -8,7 +8,7 @@ public sealed record CocoObjectConversionResult(int Converted, int Skipped, IRea
     long UnexpectedValuePixels);
 
 /// <summary>
-/// Builds COCO-Object labels from COCO-Stuff-164k <c>stuffthingmaps</c> (METHOD.md §7.6, GroupViT's
+/// Builds COCO-Object labels from COCO-Stuff-164k <c>stuffthingmaps</c> (docs/method.md §7.6, GroupViT's
 /// convert_coco_object.py): the 80 thing values {0..10, 12..24, 26..27, 30..43, 45..64, 66, 69, 71..81, 83..89}
 /// become 1..80 in that order; stuff values 91..181 and 255 (unlabelled) become 0 background. Values in the gaps of
 /// the thing range (unused COCO ids) also become 0 and are counted. Output:

@@ -5,7 +5,7 @@ using SSeg.Eval.Metrics;
 namespace SSeg.Eval.Datasets;
 
 /// <summary>
-/// COCO-Object (GroupViT layout, METHOD.md §7.6): <c>coco/images/&lt;split&gt;/&lt;id&gt;.jpg</c> and
+/// COCO-Object (GroupViT layout, docs/method.md §7.6): <c>coco/images/&lt;split&gt;/&lt;id&gt;.jpg</c> and
 /// <c>coco/annotations/&lt;split&gt;/&lt;id&gt;_instanceTrainIds.png</c> (0 background, 1..80 things; built by
 /// <c>eval convert-coco-object</c>). Every image in the image folder is a sample. The root may be the
 /// <c>coco</c> folder or its parent.

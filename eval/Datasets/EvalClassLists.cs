@@ -1,7 +1,7 @@
 namespace SSeg.Eval.Datasets;
 
 /// <summary>
-/// Class lists of the evaluation datasets with the names used for text prompts (METHOD.md §7.1,
+/// Class lists of the evaluation datasets with the names used for text prompts (docs/method.md §7.1,
 /// GroupViT's renames). Index 0 is background, never encoded as text.
 /// </summary>
 public static class EvalClassLists

@@ -22,7 +22,7 @@ public interface ISegmentationDataset
     /// <summary>Ground-truth value that is not scored (255 for VOC/Context/COCO).</summary>
     int IgnoreIndex { get; }
 
-    /// <summary>The GroupViT background threshold τ for this dataset (METHOD.md §7.4).</summary>
+    /// <summary>The GroupViT background threshold τ for this dataset (docs/method.md §7.4).</summary>
     double DefaultBackgroundThreshold { get; }
 
     IReadOnlyList<EvalSample> Samples { get; }

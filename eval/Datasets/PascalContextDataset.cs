@@ -5,7 +5,7 @@ using SSeg.Eval.Metrics;
 namespace SSeg.Eval.Datasets;
 
 /// <summary>
-/// Pascal Context, 60 classes, mmsegmentation layout (METHOD.md §7.6): <c>VOC2010/JPEGImages/&lt;id&gt;.jpg</c>,
+/// Pascal Context, 60 classes, mmsegmentation layout (docs/method.md §7.6): <c>VOC2010/JPEGImages/&lt;id&gt;.jpg</c>,
 /// <c>VOC2010/SegmentationClassContext/&lt;id&gt;.png</c> (values 0..59 from mmseg's converter; 0 = background is
 /// scored), <c>VOC2010/ImageSets/SegmentationContext/&lt;split&gt;.txt</c>. The root may be <c>VOC2010</c> or an
 /// ancestor holding <c>VOCdevkit/VOC2010</c>.

@@ -5,7 +5,7 @@ using SSeg.Eval.Metrics;
 namespace SSeg.Eval.Datasets;
 
 /// <summary>
-/// Pascal VOC 2012 segmentation (METHOD.md §7.6): <c>JPEGImages/&lt;id&gt;.jpg</c>,
+/// Pascal VOC 2012 segmentation (docs/method.md §7.6): <c>JPEGImages/&lt;id&gt;.jpg</c>,
 /// <c>SegmentationClass/&lt;id&gt;.png</c> (palette PNG read as raw indices: 0 background, 1..20, 255 ignore),
 /// <c>ImageSets/Segmentation/&lt;split&gt;.txt</c>. The root may be <c>VOC2012</c> itself or any ancestor
 /// holding <c>VOCdevkit/VOC2012</c> or <c>VOC2012</c>.

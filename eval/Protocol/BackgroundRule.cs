@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace SSeg.Eval.Protocol;
 
 /// <summary>
-/// GroupViT's background rule (METHOD.md §7.4 step 4), applied per window: τ_eff = min(τ, max over classes and
+/// GroupViT's background rule (docs/method.md §7.4 step 4), applied per window: τ_eff = min(τ, max over classes and
 /// pixels of the window's scores); background channel = 1 where the pixel's best foreground score &lt; τ_eff, else 0.
 /// </summary>
 public static class BackgroundRule

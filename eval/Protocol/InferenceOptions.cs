@@ -9,7 +9,7 @@ public enum InferenceMode
     Whole,
 }
 
-/// <summary>The test-time resize and window settings (METHOD.md §7.3). Defaults are the GroupViT/S-Seg protocol.</summary>
+/// <summary>The test-time resize and window settings (docs/method.md §7.3). Defaults are the GroupViT/S-Seg protocol.</summary>
 public sealed record InferenceOptions
 {
     /// <summary>Target short side of the keep-ratio resize.</summary>

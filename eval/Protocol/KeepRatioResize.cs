@@ -56,7 +56,7 @@ public static class KeepRatioResize
         return resized.round().clamp(0, 255).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Normalizes a 0–255 RGB tensor [B,3,H,W] with the ImageNet mean/std (METHOD.md §2.3).</summary>
+    /// <summary>Normalizes a 0–255 RGB tensor [B,3,H,W] with the ImageNet mean/std (docs/method.md §2.3).</summary>
     public static Tensor Normalize(Tensor image255)
     {
         using var scope = NewDisposeScope();

@@ -46,7 +46,7 @@ public static class SegmentationEvaluator
                 {
                     stop.Token.ThrowIfCancellationRequested();
                     var item = Load(dataset, sample);
-                    try { await channel.Writer.WriteAsync(item, stop.Token).ConfigureAwait(false); }
+                    try { await channel.Writer.WriteAsync(item, stop.Token); }
                     catch (OperationCanceledException) { item.Image?.Dispose(); throw; }
                 }
             }

@@ -10,7 +10,7 @@ namespace SSeg.Eval.Protocol;
 /// <summary>
 /// Turns an image into a label map with a scorer: keep-ratio resize, slide (or whole) windows, background
 /// handling per window, average by window count, bilinear resize back to the original size, argmax
-/// (METHOD.md §7.3–7.4). Labels index the scored classes: with background 0 = background and 1..C_fg the
+/// (docs/method.md §7.3–7.4). Labels index the scored classes: with background 0 = background and 1..C_fg the
 /// foreground classes; without background 0..C_fg−1 the foreground classes.
 /// </summary>
 public sealed class SegmentationPredictor

@@ -8,7 +8,7 @@ public readonly record struct Window(int Y1, int Y2, int X1, int X2)
 }
 
 /// <summary>
-/// mmseg's slide_inference grid (METHOD.md §7.3): n = max(size − crop + stride − 1, 0) // stride + 1 per axis;
+/// mmseg's slide_inference grid (docs/method.md §7.3): n = max(size − crop + stride − 1, 0) // stride + 1 per axis;
 /// window i starts at i·stride, ends at min(start + crop, size) and is shifted back to start max(end − crop, 0).
 /// Images smaller than the crop get one smaller window, never padding.
 /// </summary>

@@ -12,7 +12,7 @@ namespace SSeg.Eval.Scoring;
 /// <see cref="ScoreWindows"/> any number of times; eval disposes the scorer at the end of a run.
 /// Two kinds of model fit here:
 /// <list type="bullet">
-/// <item><b>Background decided by threshold</b> (<see cref="BackgroundIsLearned"/> = false; S-Seg, METHOD.md §7.4):
+/// <item><b>Background decided by threshold</b> (<see cref="BackgroundIsLearned"/> = false; S-Seg, docs/method.md §7.4):
 /// the output has one channel per foreground class, in the order given to <see cref="Prepare"/>, with
 /// per-pixel scores in [0, 1] (S-Seg's default combination makes them sum to 1 over the classes; the rule does not rely on it). Eval adds the background channel per window with
 /// the GroupViT rule (τ_eff = min(τ, window max); background where the pixel's max score &lt; τ_eff).</item>
@@ -46,7 +46,7 @@ public interface ISegmentationScorer : IDisposable
 
     /// <summary>
     /// Scores a batch of windows. Input: float32 <c>[B, 3, h, w]</c> on <see cref="Device"/>, RGB normalized with
-    /// the ImageNet mean/std (METHOD.md §2.3); h, w ≤ the crop size (windows of small images are smaller, never
+    /// the ImageNet mean/std (docs/method.md §2.3); h, w ≤ the crop size (windows of small images are smaller, never
     /// padded). Output: float32 <c>[B, C, h, w]</c> at the window's own resolution, C = number of foreground
     /// classes (+1 when <see cref="BackgroundIsLearned"/>). Eval disposes the returned tensor.
     /// </summary>

@@ -28,7 +28,7 @@ public sealed class HostGate(int perHostConcurrency, TimeSpan defaultMinInterval
         }
         try
         {
-            await state.Slots.WaitAsync(ct).ConfigureAwait(false);
+            await state.Slots.WaitAsync(ct);
         }
         catch
         {
@@ -48,7 +48,7 @@ public sealed class HostGate(int perHostConcurrency, TimeSpan defaultMinInterval
             }
             if (wait > TimeSpan.Zero)
             {
-                try { await Task.Delay(wait, ct).ConfigureAwait(false); }
+                try { await Task.Delay(wait, ct); }
                 catch { Release(host, state, slotHeld: true); throw; }
             }
         }

@@ -45,10 +45,10 @@ public sealed class ImageDownloader : IDisposable
         DownloadResult result = DownloadResult.Failure(FailureReasons.Internal, "not attempted", 0);
         for (var attempt = 0; attempt <= _options.MaxRetries; attempt++)
         {
-            var (r, retryAfter) = await AttemptAsync(url, ct).ConfigureAwait(false);
+            var (r, retryAfter) = await AttemptAsync(url, ct);
             result = r with { Attempts = attempt + 1 };
             if (result.Ok || retryAfter is null || attempt == _options.MaxRetries) return result;
-            await Task.Delay(Backoff(attempt, retryAfter.Value), ct).ConfigureAwait(false);
+            await Task.Delay(Backoff(attempt, retryAfter.Value), ct);
         }
         return result;
     }
@@ -79,9 +79,9 @@ public sealed class ImageDownloader : IDisposable
                 if (blocked is not null)
                     return (DownloadResult.Failure(FailureReasons.BlockedAddress, blocked), null);
 
-                using var lease = await _gate.EnterAsync(current.IdnHost, deadline.Token).ConfigureAwait(false);
+                using var lease = await _gate.EnterAsync(current.IdnHost, deadline.Token);
                 using var request = new HttpRequestMessage(HttpMethod.Get, current) { Version = HttpVersion.Version11 };
-                using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+                using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
                 var status = (int)response.StatusCode;
 
                 if (status is 301 or 302 or 303 or 307 or 308)
@@ -123,7 +123,7 @@ public sealed class ImageDownloader : IDisposable
                 if (declared > _options.MaxBodyBytes)
                     return (DownloadResult.Failure(FailureReasons.TooLarge, $"Content-Length {declared} > {_options.MaxBodyBytes}", finalUrl: current.AbsoluteUri), null);
 
-                var body = await ReadBodyAsync(response.Content, declared, deadline.Token).ConfigureAwait(false);
+                var body = await ReadBodyAsync(response.Content, declared, deadline.Token);
                 if (body is null)
                     return (DownloadResult.Failure(FailureReasons.TooLarge, $"body exceeds {_options.MaxBodyBytes} bytes", finalUrl: current.AbsoluteUri), null);
                 if (body.Length == 0)
@@ -151,7 +151,7 @@ public sealed class ImageDownloader : IDisposable
     /// </summary>
     private async Task<byte[]?> ReadBodyAsync(HttpContent content, long? declared, CancellationToken ct)
     {
-        await using var stream = await content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        await using var stream = await content.ReadAsStreamAsync(ct);
         var max = _options.MaxBodyBytes;
         var chunk = ReadBuffers.Rent();
         try
@@ -160,7 +160,7 @@ public sealed class ImageDownloader : IDisposable
             var length = 0;
             while (true)
             {
-                var read = await stream.ReadAsync(chunk, ct).ConfigureAwait(false);
+                var read = await stream.ReadAsync(chunk, ct);
                 if (read == 0) break;
                 if (length + read > max) return null;
                 if (length + read > body.Length)
@@ -223,7 +223,7 @@ public sealed class ImageDownloader : IDisposable
         var host = context.DnsEndPoint.Host;
         IPAddress[] addresses = IPAddress.TryParse(host, out var literal)
             ? [literal]
-            : await Dns.GetHostAddressesAsync(host, ct).ConfigureAwait(false);
+            : await Dns.GetHostAddressesAsync(host, ct);
         if (addresses.Length == 0) throw new SocketException((int)SocketError.HostNotFound);
         var port = context.DnsEndPoint.Port;
         var allowed = _options.AllowPrivateAddresses
@@ -233,7 +233,7 @@ public sealed class ImageDownloader : IDisposable
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, ct).ConfigureAwait(false);
+            await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, ct);
             return new NetworkStream(socket, ownsSocket: true);
         }
         catch

@@ -1,6 +1,6 @@
 namespace SSeg.Ingest.Manifests;
 
-/// <summary>The manifest formats the ingest stage reads (see shared/docs/MANIFEST-FORMATS.md).</summary>
+/// <summary>The manifest formats the ingest stage reads (see docs/manifest-formats.md).</summary>
 public enum SourceKind
 {
     /// <summary>CC3M TSV: caption TAB url, no header.</summary>

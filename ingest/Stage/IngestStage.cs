@@ -23,25 +23,25 @@ public static class IngestStage
         ArgumentOutOfRangeException.ThrowIfNegative(shardIndex);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ShardSize, 1);
         var store = DatasetStore.Open(options.Root, options.AzureConnectionString);
-        var dataset = await store.CreateOrOpenAsync(options.Dataset, options.SourceDescription, options.ConfigHash(), ct).ConfigureAwait(false);
-        var manifest = await dataset.ReadManifestAsync(ct).ConfigureAwait(false);
+        var dataset = await store.CreateOrOpenAsync(options.Dataset, options.SourceDescription, options.ConfigHash(), ct);
+        var manifest = await dataset.ReadManifestAsync(ct);
         var entry = manifest?.Find(ShardNames.ImagesKind, shardIndex);
         if (entry is not null)
         {
             if (options.RetryFailed)
-                return await RetryFailedRunner.RunAsync(options, dataset, entry, progress, ct).ConfigureAwait(false);
+                return await RetryFailedRunner.RunAsync(options, dataset, entry, progress, ct);
             return ShardOutcome.SkippedShard(shardIndex, entry.Rows, entry.Failures, "already committed");
         }
 
         var clock = Stopwatch.StartNew();
         var manifestSet = new ManifestSet(options.Sources, options.Manifest);
-        var slice = await Task.Run(() => manifestSet.ReadSlice(shardIndex, options.ShardSize, options.Dedupe), ct).ConfigureAwait(false);
+        var slice = await Task.Run(() => manifestSet.ReadSlice(shardIndex, options.ShardSize, options.Dedupe), ct);
         if (slice.Rows.Count == 0)
             throw new ArgumentOutOfRangeException(nameof(shardIndex), shardIndex,
                 $"Shard {shardIndex} is past the end of the input ({options.SourceDescription}, shard size {options.ShardSize}).");
         var readSeconds = clock.Elapsed.TotalSeconds;
 
-        await using var writer = await dataset.CreateImageShardWriterAsync(shardIndex, options.WriterOptions(), ct).ConfigureAwait(false);
+        await using var writer = await dataset.CreateImageShardWriterAsync(shardIndex, options.WriterOptions(), ct);
         writer.InputRows = slice.Rows.Count;
         var tally = new Tally(shardIndex, slice.Rows.Count, progress);
 
@@ -67,12 +67,12 @@ public static class IngestStage
         }
 
         var counters = new PipelineCounters();
-        await SamplePipeline.IngestIntoAsync(work, options, writer, tally, counters, ct).ConfigureAwait(false);
+        await SamplePipeline.IngestIntoAsync(work, options, writer, tally, counters, ct);
 
         FillStats(writer, counters, readSeconds, clock.Elapsed.TotalSeconds);
         writer.Counters["malformed_rows"] = malformed;
         writer.Counters["duplicates"] = duplicates;
-        var result = await writer.CommitAsync(ct).ConfigureAwait(false);
+        var result = await writer.CommitAsync(ct);
         return new ShardOutcome(shardIndex, false, slice.Rows.Count, result.Entry.Rows, result.Entry.Failures,
             tally.ByReason, clock.Elapsed, counters.BytesDownloaded, result.AlreadyCommitted ? "another run committed it first" : null);
     }

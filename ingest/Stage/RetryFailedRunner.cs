@@ -16,20 +16,20 @@ internal static class RetryFailedRunner
     {
         var clock = Stopwatch.StartNew();
         var shard = entry.Index;
-        var failures = await dataset.ReadFailuresAsync(shard, ct).ConfigureAwait(false);
+        var failures = await dataset.ReadFailuresAsync(shard, ct);
         var retriable = failures.Where(f => f.Key is not null && FailureReasons.IsRetriable(f.Reason)).ToHashSet();
         if (retriable.Count == 0)
             return ShardOutcome.SkippedShard(shard, entry.Rows, entry.Failures, "no retriable failures");
 
-        var slice = await Task.Run(() => new ManifestSet(options.Sources, options.Manifest).ReadSlice(shard, options.ShardSize, options.Dedupe), ct).ConfigureAwait(false);
+        var slice = await Task.Run(() => new ManifestSet(options.Sources, options.Manifest).ReadSlice(shard, options.ShardSize, options.Dedupe), ct);
         var byKey = slice.Rows.ToDictionary(slice.KeyOf);
         var tally = new IngestStage.Tally(shard, (int)(entry.Rows + entry.Failures), progress);
         var counters = new PipelineCounters();
 
-        await using var writer = await dataset.CreateReplacementImageShardWriterAsync(entry, options.WriterOptions(), ct).ConfigureAwait(false);
+        await using var writer = await dataset.CreateReplacementImageShardWriterAsync(entry, options.WriterOptions(), ct);
         writer.InputRows = slice.Rows.Count;
-        await using (var old = await dataset.OpenImageShardAsync(shard, ct).ConfigureAwait(false))
-            await WriterThread.RunAsync(() => CopyRows(old, writer, tally, ct), ct).ConfigureAwait(false);
+        await using (var old = await dataset.OpenImageShardAsync(shard, ct))
+            await WriterThread.RunAsync(() => CopyRows(old, writer, tally, ct), ct);
         var work = new List<WorkItem>();
         foreach (var f in failures)
         {
@@ -38,11 +38,11 @@ internal static class RetryFailedRunner
             else
                 tally.Add(writer, f);
         }
-        await SamplePipeline.IngestIntoAsync(work, options, writer, tally, counters, ct).ConfigureAwait(false);
+        await SamplePipeline.IngestIntoAsync(work, options, writer, tally, counters, ct);
         IngestStage.FillStats(writer, counters, 0, clock.Elapsed.TotalSeconds);
         writer.Counters["retried"] = work.Count;
 
-        var committed = await writer.CommitAsync(ct).ConfigureAwait(false);
+        var committed = await writer.CommitAsync(ct);
         if (!committed.Replaced)
         {
             var now = committed.Entry.Path == entry.Path && committed.Entry.Sha256 == entry.Sha256 ? "no longer listed" : $"now {committed.Entry.Path}";

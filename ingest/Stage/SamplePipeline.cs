@@ -36,10 +36,10 @@ internal static class SamplePipeline
         {
             await RunAsync(work, options, downloader, processor, async outcome =>
             {
-                if (outcome.Row is not null) await writer.AddAsync(outcome.Row, ct).ConfigureAwait(false);
+                if (outcome.Row is not null) await writer.AddAsync(outcome.Row, ct);
                 else tally.Add(writer, outcome.Failure!);
                 tally.Done(outcome.Row is not null, counters.BytesDownloaded);
-            }, counters, ct).ConfigureAwait(false);
+            }, counters, ct);
         }
         finally
         {
@@ -72,11 +72,11 @@ internal static class SamplePipeline
                 if (i >= items.Count) return;
                 var item = items[i];
                 var t0 = Stopwatch.GetTimestamp();
-                var result = await downloader.DownloadAsync(item.Entry.Url!, token).ConfigureAwait(false);
+                var result = await downloader.DownloadAsync(item.Entry.Url!, token);
                 Interlocked.Add(ref counters.DownloadTicks, Stopwatch.GetTimestamp() - t0);
                 Interlocked.Add(ref counters.Attempts, result.Attempts);
                 if (result.Body is not null) Interlocked.Add(ref counters.BytesDownloaded, result.Body.Length);
-                await downloaded.Writer.WriteAsync((item, result), token).ConfigureAwait(false);
+                await downloaded.Writer.WriteAsync((item, result), token);
             }
         }
 
@@ -104,20 +104,20 @@ internal static class SamplePipeline
         var closeOutcomes = Task.WhenAll(processTasks).ContinueWith(t => outcomes.Writer.TryComplete(t.Exception), TaskScheduler.Default);
         try
         {
-            await WriterThread.RunAsync(() => SinkLoop(outcomes.Reader, sink, token), token).ConfigureAwait(false);
-            await Task.WhenAll(downloadTasks).ConfigureAwait(false);
-            await Task.WhenAll(processTasks).ConfigureAwait(false);
+            await WriterThread.RunAsync(() => SinkLoop(outcomes.Reader, sink, token), token);
+            await Task.WhenAll(downloadTasks);
+            await Task.WhenAll(processTasks);
         }
         catch
         {
-            await linked.CancelAsync().ConfigureAwait(false);
-            try { await Task.WhenAll(downloadTasks.Concat(processTasks)).ConfigureAwait(false); } catch { /* the first error is rethrown below */ }
+            await linked.CancelAsync();
+            try { await Task.WhenAll(downloadTasks.Concat(processTasks)); } catch { /* the first error is rethrown below */ }
             throw;
         }
         finally
         {
-            await closeDownloads.ConfigureAwait(false);
-            await closeOutcomes.ConfigureAwait(false);
+            await closeDownloads;
+            await closeOutcomes;
         }
     }
 

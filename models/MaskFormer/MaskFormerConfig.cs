@@ -1,7 +1,7 @@
 namespace SSeg.Models.MaskFormer;
 
 /// <summary>
-/// MaskFormer image encoder without a class head (METHOD.md §4.1). Backbone = a ViT with a simple feature
+/// MaskFormer image encoder without a class head (docs/method.md §4.1). Backbone = a ViT with a simple feature
 /// pyramid (strides 4/8/16/32 from stride-16 tokens) [A: the documented fallback for Swin-S].
 /// </summary>
 /// <param name="Backbone">The ViT (ViT-S/16 default, random init).</param>

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace SSeg.Models.MaskFormer;
 
 /// <summary>
-/// MaskFormer without a class head (METHOD.md §4.1): ViT backbone → simple feature pyramid (strides 4/8/16/32
+/// MaskFormer without a class head (docs/method.md §4.1): ViT backbone → simple feature pyramid (strides 4/8/16/32
 /// from the stride-16 tokens, BEiT's Feature2Pyramid) → FPN pixel decoder (mask features at stride 4);
 /// stride-32 level → 1×1 input_proj → 49 memory tokens with sine positions; post-norm transformer decoder with
 /// learned query positions and zero initial targets; a shared final LayerNorm on every layer's output (deep

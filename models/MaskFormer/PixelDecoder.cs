@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace SSeg.Models.MaskFormer;
 
 /// <summary>
-/// MaskFormer's BasePixelDecoder (FPN, METHOD.md §4.1): res5 → 3×3 conv+GN+ReLU; for res4, res3, res2: lateral
+/// MaskFormer's BasePixelDecoder (FPN, docs/method.md §4.1): res5 → 3×3 conv+GN+ReLU; for res4, res3, res2: lateral
 /// 1×1 conv+GN, add the nearest-upsampled coarser map, 3×3 conv+GN+ReLU; mask features = 3×3 conv on the stride-4 map.
 /// </summary>
 public sealed class PixelDecoder : nn.Module<Tensor[], Tensor>

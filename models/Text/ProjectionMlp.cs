@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace SSeg.Models.Text;
 
-/// <summary>GroupViT's 2-layer projector (METHOD.md §4.2): Linear(in→hidden) → BatchNorm1d(hidden) → ReLU →
+/// <summary>GroupViT's 2-layer projector (docs/method.md §4.2): Linear(in→hidden) → BatchNorm1d(hidden) → ReLU →
 /// Linear(hidden→out). Works on [N, in]; BatchNorm uses batch statistics in training mode.</summary>
 public sealed class ProjectionMlp : nn.Module<Tensor, Tensor>
 {

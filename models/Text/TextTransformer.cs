@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace SSeg.Models.Text;
 
 /// <summary>
-/// CLIP/GroupViT text transformer (METHOD.md §4.2): token + learned position embeddings, pre-norm causal blocks
+/// CLIP/GroupViT text transformer (docs/method.md §4.2): token + learned position embeddings, pre-norm causal blocks
 /// (the shared <see cref="TransformerBlock"/> with QuickGELU, LayerNorm eps 1e-5), final LayerNorm, and the hidden
 /// state at the EOT position (= argmax of the token ids, EOT being the largest id) as the sentence embedding.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace SSeg.Models.Text;
 
-/// <summary>Shape of the text encoder (METHOD.md §4.2). Defaults: GroupViT/S-Seg (12 layers, width 256, 4 heads, context 77).</summary>
+/// <summary>Shape of the text encoder (docs/method.md §4.2). Defaults: GroupViT/S-Seg (12 layers, width 256, 4 heads, context 77).</summary>
 public sealed record TextTransformerConfig(
     int VocabSize = 49408,
     int ContextLength = 77,

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace SSeg.Models;
 
 /// <summary>
-/// DINO's ViT (facebookresearch/dino vision_transformer.py semantics, METHOD.md §3.2) with no classification
+/// DINO's ViT (facebookresearch/dino vision_transformer.py semantics, docs/method.md §3.2) with no classification
 /// head. Parameter names equal the official state-dict keys (cls_token, pos_embed, patch_embed.proj.*,
 /// blocks.i.*, norm.*), so DINO and MAE backbone checkpoints load by name.
 /// </summary>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SSeg.Pipelines.Bench;
 
 namespace SSeg.Pipelines.Cli;
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SSeg.Pipelines.Bench;
 using SSeg.Pipelines.Cli.Eval;
 
 namespace SSeg.Pipelines.Cli;
@@ -16,7 +17,4 @@ public static class EvalCli
         command.Subcommands.Add(EvalBench.Create("bench"));
         return command;
     }
-
-    /// <summary>The `bench eval` subcommand: protocol overhead (resize, windows, averaging, resize back, metrics).</summary>
-    public static Command? CreateBench() => EvalBench.Create("eval");
 }

@@ -13,7 +13,4 @@ public static class NlpCli
             command.Subcommands.Add(sub);
         return command;
     }
-
-    /// <summary>The `bench nlp` subcommand: caption → nouns/verbs throughput on one core.</summary>
-    public static Command? CreateBench() => NlpBench.Create();
 }

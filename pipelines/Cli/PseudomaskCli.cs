@@ -7,7 +7,4 @@ public static class PseudomaskCli
 {
     /// <summary>`pseudomask --root R --dataset NAME [--model vit_small --patch 8 --checkpoint FILE | --random-weights] ...` and `pseudomask oracle`.</summary>
     public static Command Create() => PseudomaskCommand.Create();
-
-    /// <summary>`bench pseudomask`: whole stage vs bare ViT forward, and memory over many batches.</summary>
-    public static Command? CreateBench() => PseudomaskBench.Create();
 }

@@ -1,9 +1,10 @@
 using System.CommandLine;
+using SSeg.Pipelines.Bench;
 using SSeg.Pipelines.Cli.Selftrain;
 
 namespace SSeg.Pipelines.Cli;
 
-/// <summary>`selftrain label` (teacher labels → shards) and `selftrain train` (UperNet on an MAE ViT), METHOD.md §8.</summary>
+/// <summary>`selftrain label` (teacher labels → shards) and `selftrain train` (UperNet on an MAE ViT), docs/method.md §8.</summary>
 public static class SelftrainCli
 {
     public static Command Create()
@@ -15,7 +16,4 @@ public static class SelftrainCli
         command.Subcommands.Add(SelftrainChainCommand.Create());
         return command;
     }
-
-    /// <summary>The `bench selftrain` subcommand.</summary>
-    public static Command? CreateBench() => SelftrainBench.Create("selftrain");
 }

@@ -15,7 +15,4 @@ public static class ShardsCli
             command.Subcommands.Add(sub);
         return command;
     }
-
-    /// <summary>The `bench shards` subcommand: write then read image shards vs a plain file copy.</summary>
-    public static Command? CreateBench() => ShardsBench.Create();
 }

@@ -49,19 +49,19 @@ public sealed class RunFormPage : SsegPage
         }
         Errors(html, errors);
 
-        var selected = FormValue("stage") ?? QueryValue("stage") ?? registry.All.FirstOrDefault(a => a.Unavailable is null)?.Name ?? "";
+        var selected = FormValue("stage") ?? QueryValue("stage") ?? registry.All.FirstOrDefault()?.Name ?? "";
         // novalidate: the server checks every value against the same declarations and shows the reason by the field.
         html.Append($"<form method=\"post\" action=\"{Link("/sseg/run")}\" id=\"run-form\" novalidate>").Append(AntiforgeryInput());
         html.Append("<div class=\"form-group\"><label for=\"stage\">Stage</label><select class=\"form-control\" id=\"stage\" name=\"stage\">");
         foreach (var adapter in registry.All)
         {
-            var label = adapter.Unavailable is { } why ? $"{adapter.Name} ({why})" : $"{adapter.Name} — {adapter.Description}";
-            html.Append($"<option value=\"{E(adapter.Name)}\"{(adapter.Name == selected ? " selected" : "")}{(adapter.Unavailable is null ? "" : " disabled")}>{E(label)}</option>");
+            var label = $"{adapter.Name} — {adapter.Description}";
+            html.Append($"<option value=\"{E(adapter.Name)}\"{(adapter.Name == selected ? " selected" : "")}>{E(label)}</option>");
         }
         html.Append("<option value=\"pipeline\"").Append(selected == "pipeline" ? " selected" : "").Append(">a pipeline definition (JSON below)</option>");
         html.Append("</select></div>");
 
-        foreach (var adapter in registry.All.Where(a => a.Unavailable is null))
+        foreach (var adapter in registry.All)
         {
             html.Append($"<fieldset class=\"stage-options\" data-stage=\"{E(adapter.Name)}\"><legend>{E(adapter.Name)} options</legend>");
             foreach (var option in adapter.Options.Where(o => o.InPipelines))
@@ -147,7 +147,6 @@ public sealed class RunFormPage : SsegPage
             return definition;
         }
         var adapter = registry.Find(stage) ?? throw new PipelineDefinitionException($"unknown stage '{stage}'");
-        if (adapter.Unavailable is { } why) throw new PipelineDefinitionException($"stage '{stage}' cannot run: {why}");
         var single = new StageDefinition { Stage = adapter.Name };
         foreach (var option in adapter.Options.Where(o => o.InPipelines))
             if (FormValue($"opt:{adapter.Name}:{option.Name}") is { Length: > 0 } value)

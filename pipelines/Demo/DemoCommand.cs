@@ -57,11 +57,6 @@ public static class DemoCommand
         var vocSample = SampleGenerator.WriteVocSample(Path.Combine(sampleDir, "eval-voc"), 8);
         Console.WriteLine($"Eval sample: 8 drawn images in Pascal VOC format under {vocSample} (shapes are no VOC class: labelled ignore; the scores only show the eval machinery runs)");
         var definition = DemoPipeline.Create(manifests, vocSample);
-        var stages = app.Services.GetRequiredService<StageRegistry>();
-        foreach (var stage in definition.Stages)
-            if (stages.Find(stage.Stage)?.Unavailable is { } why)
-                Console.WriteLine($"  {stage.Stage}: skipped: {why}");
-
         var engine = app.Services.GetRequiredService<PipelineEngine>();
         string runId;
         try { runId = engine.Start(definition, "demo", OptionOrigin.Trusted); }

@@ -13,8 +13,6 @@ namespace SSeg.Pipelines.Jobs;
 /// <summary>Eval: one job per run (EvalStage.Run) writing reports/&lt;run&gt;/ under a local data root.</summary>
 public sealed class EvalAdapter : IStageAdapter
 {
-    /// <summary>Assemblies whose IScorerFactory implementations turn checkpoints into scorers.</summary>
-    internal static readonly string[] ScorerAssemblies = ["SSeg.Train", "SSeg.Selftrain", "SSeg.Pseudomask"];
 
     public string Name => "eval";
     public string Description => "Evaluate a checkpoint (mIoU on VOC / Pascal Context / COCO-Object ...) into reports/<run>/.";
@@ -55,7 +53,7 @@ public sealed class EvalAdapter : IStageAdapter
     public Task RunShardAsync(StageContext context, int shard, IProgress<StageProgress> progress, CancellationToken ct)
     {
         var device = DeviceSelector.Select(context.Text(CommonStageOptions.Device));
-        var registry = ScorerDiscovery.FromAssemblyNames(ScorerAssemblies);
+        var registry = ScorerFactories.Create();
         var checkpoint = Checkpoint(context);
         var factory = registry.Resolve(checkpoint, context.Value(InferenceStageOptions.ModelKind));
         var settings = InferenceStageOptions.Settings(context);

@@ -15,9 +15,6 @@ public interface IStageAdapter
     /// <summary>Hangfire queue: cpu or gpu.</summary>
     string Queue { get; }
 
-    /// <summary>Null when the stage can run; otherwise why not (for example "not built yet").</summary>
-    string? Unavailable { get; }
-
     /// <summary>Options the Run form shows and a pipeline file may set.</summary>
     IReadOnlyList<StageOption> Options { get; }
 

@@ -43,7 +43,6 @@ public sealed class PipelineEngine(RunStore runs, StageRegistry stages, IBackgro
                 Add($"stages[{i}]: unknown stage '{stage.Stage}' (known: {string.Join(", ", stages.All.Select(a => a.Name))})");
                 continue;
             }
-            if (adapter.Unavailable is not null) continue; // reported and skipped at run time
             var prefix = $"stages[{i}] ({adapter.Name}): ";
             var declared = adapter.Options.Where(o => o.InPipelines).ToList();
             var known = declared.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);

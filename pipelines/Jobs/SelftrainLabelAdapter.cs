@@ -68,7 +68,7 @@ public sealed class SelftrainLabelAdapter : IStageAdapter
         return $"dataset {options.Dataset}: {labels.Sum(s => s.Rows)} label maps in {labels.Count} shard(s), generator {generator}";
     }
 
-    private static ScorerRegistry Teachers() => ScorerDiscovery.FromAssemblyNames(EvalAdapter.ScorerAssemblies);
+    private static ScorerRegistry Teachers() => ScorerFactories.Create();
 
     /// <summary>The stage's options from their declarations (SelftrainLabelStageOptions); `selftrain label` builds them here too.</summary>
     public static LabelOptions Build(StageContext context) => new()

@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace SSeg.Pipelines.Jobs;
 
-/// <summary>The stage adapters in pipeline order. A stage whose library has no entry point yet is a NotBuiltStage.</summary>
+/// <summary>The stage adapters in pipeline order.</summary>
 public static class StageAdapters
 {
     /// <summary>Every stage in pipeline order (the host registers these; `options` lists their declarations).</summary>

@@ -41,12 +41,6 @@ public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry s
 
         var definition = run.Definition.Stages[stageIndex];
         var adapter = stages.Find(definition.Stage)!;
-        if (adapter.Unavailable is { } why)
-        {
-            Skip(runId, stageIndex, $"skipped: {why}", previousFingerprint: null);
-            return;
-        }
-
         var context = engine.ContextFor(runId, run.Definition, stageIndex, run.Origin);
         StagePlan plan;
         try

@@ -112,6 +112,7 @@ public sealed class TrainAdapter : IStageAdapter
             VocabSize = context.Int(TrainStageOptions.VocabSize),
             BatchSize = context.Int(TrainStageOptions.BatchSize),
             Accumulation = context.Int(TrainStageOptions.Accumulation),
+            ContrastiveBatch = context.OptionalInt(TrainStageOptions.ContrastiveBatch),
             Epochs = context.Int(TrainStageOptions.Epochs),
             MaxSteps = context.Value(TrainStageOptions.MaxSteps) is null ? null : context.Long(TrainStageOptions.MaxSteps),
             BaseLr = context.Number(TrainStageOptions.BaseLr),
@@ -125,6 +126,7 @@ public sealed class TrainAdapter : IStageAdapter
             SkipBadShards = context.Flag(TrainStageOptions.SkipBadShards),
             CheckpointEverySteps = context.Int(TrainStageOptions.CheckpointEverySteps),
             Device = context.Text(CommonStageOptions.Device),
+            Devices = context.Value(TrainStageOptions.Devices),
             Threads = context.OptionalInt(CommonStageOptions.Threads),
             Resume = true,
         };

@@ -1,6 +1,6 @@
 namespace SSeg.Pseudomask;
 
-/// <summary>What k-means clusters (METHOD.md §3.3).</summary>
+/// <summary>What k-means clusters (docs/method.md §3.3).</summary>
 public enum FeatureKind
 {
     /// <summary>Final-norm output tokens of the last block (default), L2-normalised.</summary>

@@ -9,7 +9,7 @@ public sealed record OracleResult(int Images, double MeanIoU, double PixelAccura
     IReadOnlyList<string> ClassNames, double Seconds, string GeneratorModel, string Feature);
 
 /// <summary>
-/// The paper's check of pseudo-mask quality (METHOD.md §3.3): generate masks for VOC val images, give every
+/// The paper's check of pseudo-mask quality (docs/method.md §3.3): generate masks for VOC val images, give every
 /// cluster the majority ground-truth class of its pixels (ignore 255) after nearest upsampling to the label
 /// size, and score with the eval stage's dataset-level mIoU.
 /// </summary>

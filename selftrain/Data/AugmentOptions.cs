@@ -1,6 +1,6 @@
 namespace SSeg.Selftrain.Data;
 
-/// <summary>mmsegmentation's standard training pipeline settings (METHOD.md §8.3); VOC/COCO defaults, Context uses 520/480.</summary>
+/// <summary>mmsegmentation's standard training pipeline settings (docs/method.md §8.3); VOC/COCO defaults, Context uses 520/480.</summary>
 public sealed record AugmentOptions
 {
     /// <summary>The (long, short) scale that random ratios multiply: (2048, 512).</summary>

@@ -1,7 +1,7 @@
 namespace SSeg.Selftrain.Data;
 
 /// <summary>
-/// The mmsegmentation training pipeline on an image+label pair (METHOD.md §8.3): random keep-ratio rescale of
+/// The mmsegmentation training pipeline on an image+label pair (docs/method.md §8.3): random keep-ratio rescale of
 /// (2048, 512) by a ratio in [0.5, 2], random crop with cat_max_ratio, horizontal flip, photometric
 /// distortion. Padding to the crop (image 0 after normalization, labels 255) happens when batching
 /// (<see cref="TrainBatch"/>). Deterministic for a given <see cref="Random"/>.

@@ -6,7 +6,7 @@ namespace SSeg.Selftrain.Labeling;
 public sealed record TargetImage(string Id, string Path);
 
 /// <summary>
-/// The training images of a target dataset in eval's folder layouts (METHOD.md §7.6, §8.1), with its class list
+/// The training images of a target dataset in eval's folder layouts (docs/method.md §7.6, §8.1), with its class list
 /// and background threshold. Only images are required: VOC train_aug ids have no SegmentationClass PNG.
 /// </summary>
 public sealed record TargetImageSet(string Layout, string Split, IReadOnlyList<string> ClassNames, double BackgroundThreshold,
@@ -14,7 +14,7 @@ public sealed record TargetImageSet(string Layout, string Split, IReadOnlyList<s
 {
     public static readonly string[] Layouts = ["voc", "context", "coco-object", "folder"];
 
-    /// <summary>Default training split per layout (METHOD.md §8.1 [A]).</summary>
+    /// <summary>Default training split per layout (docs/method.md §8.1 [A]).</summary>
     public static string DefaultSplit(string layout) => layout switch
     {
         "voc" => "train_aug",

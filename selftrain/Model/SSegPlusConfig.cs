@@ -5,7 +5,7 @@ using SSeg.Models;
 namespace SSeg.Selftrain.Model;
 
 /// <summary>
-/// Shape of an S-Seg+ model (METHOD.md §8.2): a ViT backbone tapped after blocks 4, 6, 8, 12 (0-based 3, 5, 7, 11),
+/// Shape of an S-Seg+ model (docs/method.md §8.2): a ViT backbone tapped after blocks 4, 6, 8, 12 (0-based 3, 5, 7, 11),
 /// a BEiT-style feature pyramid, an UperNet head and an auxiliary FCN head. <see cref="ClassNames"/> includes
 /// "background" at index 0 (background is a learned class).
 /// </summary>

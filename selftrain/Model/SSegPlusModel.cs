@@ -17,7 +17,7 @@ public sealed record SegmentationLogits(Tensor Main, Tensor? Auxiliary) : IDispo
 }
 
 /// <summary>
-/// S-Seg+ (METHOD.md §8.2): MAE ViT backbone → taps after blocks 3,5,7,11 → Feature2Pyramid → UperHead
+/// S-Seg+ (docs/method.md §8.2): MAE ViT backbone → taps after blocks 3,5,7,11 → Feature2Pyramid → UperHead
 /// (+ auxiliary FCN head while training). Parameter names: backbone.*, neck.*, decode_head.*, auxiliary_head.*.
 /// </summary>
 public sealed class SSegPlusModel : nn.Module<Tensor, SegmentationLogits>

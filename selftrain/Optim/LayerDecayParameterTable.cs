@@ -1,6 +1,6 @@
 namespace SSeg.Selftrain.Optim;
 
-/// <summary>Options of the layer-wise learning-rate decay (METHOD.md §8.3).</summary>
+/// <summary>Options of the layer-wise learning-rate decay (docs/method.md §8.3).</summary>
 public sealed record LayerDecayOptions
 {
     /// <summary>Number of transformer blocks of the backbone (12 for ViT-B).</summary>

@@ -1,7 +1,7 @@
 namespace SSeg.Selftrain.Optim;
 
 /// <summary>
-/// Per-iteration learning rate as mmcv's poly policy with linear warmup (METHOD.md §8.3):
+/// Per-iteration learning rate as mmcv's poly policy with linear warmup (docs/method.md §8.3):
 /// regular(t) = (lr0 − min)·(1 − t/T)^power + min; during warmup (t &lt; W) the regular value is multiplied by
 /// 1 − (1 − t/W)·(1 − ratio), so iteration 0 runs at ratio·lr0. t is the 0-based index of the iteration about to run.
 /// </summary>

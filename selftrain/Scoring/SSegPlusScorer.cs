@@ -7,7 +7,7 @@ namespace SSeg.Selftrain.Scoring;
 
 /// <summary>
 /// S-Seg+ as an eval scorer: a closed-set per-pixel classifier whose channel 0 is the learned background
-/// (METHOD.md §8.3). Windows of any size work; the backbone interpolates its position embedding.
+/// (docs/method.md §8.3). Windows of any size work; the backbone interpolates its position embedding.
 /// </summary>
 public sealed class SSegPlusScorer : ISegmentationScorer
 {

@@ -3,7 +3,7 @@ using SSeg.Selftrain.Model;
 
 namespace SSeg.Selftrain.Training;
 
-/// <summary>Options of <c>selftrain train</c> (METHOD.md §8.3 defaults: VOC 20k iterations, batch 16, AdamW 1e-4, wd 0.05, decay 0.7).</summary>
+/// <summary>Options of <c>selftrain train</c> (docs/method.md §8.3 defaults: VOC 20k iterations, batch 16, AdamW 1e-4, wd 0.05, decay 0.7).</summary>
 public sealed record SelftrainTrainOptions
 {
     public required string StorageRoot { get; init; }

@@ -5,7 +5,7 @@ public static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
 
-    /// <summary>../shared beside the checkout (docs, UD EWT, photos). Read at test time, never copied in.</summary>
+    /// <summary>../shared beside the checkout (UD EWT, photos). Read at test time, never copied in.</summary>
     public static string Shared => Path.GetFullPath(Path.Combine(Root, "..", "shared"));
 
     public static string Photos => Path.Combine(Shared, "data", "photos");

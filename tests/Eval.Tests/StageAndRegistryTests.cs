@@ -26,9 +26,9 @@ public class StageAndRegistryTests
     };
 
     [Fact]
-    public void DiscoveryFindsPublicFactoriesAndTheRegistryResolvesByProbeOrKind()
+    public void TheRegistryResolvesByProbeOrKind()
     {
-        var registry = ScorerDiscovery.FromAssemblies(new[] { typeof(ColourScorerFactory).Assembly });
+        var registry = new ScorerRegistry().Register(new ColourScorerFactory());
         var factory = Assert.Single(registry.Factories);
         Assert.Equal("colour", factory.Kind);
 
@@ -45,7 +45,6 @@ public class StageAndRegistryTests
         Assert.Contains("known: colour", Assert.Throws<InvalidOperationException>(() => registry.Resolve(other, "sseg")).Message);
         Assert.Throws<FileNotFoundException>(() => registry.Resolve(tmp.File("missing.colour")));
         Assert.Throws<InvalidOperationException>(() => registry.Register(new ColourScorerFactory()));
-        Assert.Empty(ScorerDiscovery.FromAssemblyNames("SSeg.No.Such.Assembly").Factories);
     }
 
     [Fact]
@@ -55,7 +54,7 @@ public class StageAndRegistryTests
         var vocRoot = SyntheticVoc.Create(tmp.File("data"));
         var ckpt = tmp.File("m.colour");
         File.WriteAllText(ckpt, "");
-        var registry = ScorerDiscovery.FromAssemblies(new[] { typeof(ColourScorerFactory).Assembly });
+        var registry = new ScorerRegistry().Register(new ColourScorerFactory());
         using var scorer = registry.Load(ckpt, ScorerLoadOptions.Cpu);
         var reportDir = tmp.File("root/reports/run1");
         var progress = new List<EvalProgress>();

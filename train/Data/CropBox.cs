@@ -4,7 +4,7 @@ namespace SSeg.Train.Data;
 public readonly record struct CropBox(int Left, int Top, int Width, int Height, bool Flip);
 
 /// <summary>torchvision's RandomResizedCrop parameter sampling (scale and log-uniform aspect ratio, 10 tries, then a
-/// centre crop with the ratio clamped) and a p = 0.5 horizontal flip (METHOD.md §2.3).</summary>
+/// centre crop with the ratio clamped) and a p = 0.5 horizontal flip (docs/method.md §2.3).</summary>
 public sealed record RandomResizedCrop(double MinScale = 0.08, double MaxScale = 1.0, double MinRatio = 3.0 / 4, double MaxRatio = 4.0 / 3, double FlipProbability = 0.5)
 {
     public CropBox Sample(int width, int height, Random rng)

@@ -5,7 +5,7 @@ using SixLabors.ImageSharp.Processing;
 namespace SSeg.Train.Data;
 
 /// <summary>
-/// Applies one <see cref="CropBox"/> to an image and its cluster-id map (METHOD.md §2.3): the image is cropped,
+/// Applies one <see cref="CropBox"/> to an image and its cluster-id map (docs/method.md §2.3): the image is cropped,
 /// resized bilinearly to cropSize² (ImageSharp's triangle filter, antialiased like PIL), flipped, and normalised
 /// with the ImageNet mean/std into CHW floats; the map is sampled with nearest neighbour at the centres of a
 /// maskSize² grid over the same source rectangle, so image and mask stay aligned whatever the map's resolution.

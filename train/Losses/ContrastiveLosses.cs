@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace SSeg.Train.Losses;
 
-/// <summary>Image–text contrastive losses (METHOD.md §5.2). Embeddings must already be L2-normalised.
+/// <summary>Image–text contrastive losses (docs/method.md §5.2). Embeddings must already be L2-normalised.
 /// Single-process: the batch is the global batch (no cross-GPU gather).</summary>
 public static class ContrastiveLosses
 {

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace SSeg.Train.Losses;
 
-/// <summary>Pairwise matching costs between Q predicted mask logits and K binary targets (METHOD.md §5.1),
+/// <summary>Pairwise matching costs between Q predicted mask logits and K binary targets (docs/method.md §5.1),
 /// MaskFormer's batch focal / dice costs. Inputs are flattened over pixels: logits [Q,HW], targets [K,HW].</summary>
 public static class MaskCosts
 {

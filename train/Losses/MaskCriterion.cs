@@ -8,7 +8,7 @@ namespace SSeg.Train.Losses;
 public sealed record MaskLossTerms(double Focal, double Dice, IReadOnlyList<(int[] Queries, int[] Targets)> Matches);
 
 /// <summary>
-/// Hungarian-matched focal + dice mask loss with deep supervision (METHOD.md §5.1). Every pseudo-mask is matched
+/// Hungarian-matched focal + dice mask loss with deep supervision (docs/method.md §5.1). Every pseudo-mask is matched
 /// to exactly one query; unmatched queries get no loss (no class head).
 /// </summary>
 public sealed class MaskCriterion(MaskLossOptions options)

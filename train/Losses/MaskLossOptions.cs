@@ -1,6 +1,6 @@
 namespace SSeg.Train.Losses;
 
-/// <summary>Mask loss settings (METHOD.md §5.1). Defaults: MaskFormer weights 20/1, α 0.25, γ 2, deep supervision on.</summary>
+/// <summary>Mask loss settings (docs/method.md §5.1). Defaults: MaskFormer weights 20/1, α 0.25, γ 2, deep supervision on.</summary>
 public sealed record MaskLossOptions
 {
     public double FocalWeight { get; init; } = 20.0;

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace SSeg.Train.Model;
 
 /// <summary>
-/// S-Seg (METHOD.md §4): MaskFormer image encoder without class head, text transformer, image and text projectors
+/// S-Seg (docs/method.md §4): MaskFormer image encoder without class head, text transformer, image and text projectors
 /// (Linear→BN→ReLU→Linear), the mask-pooling layer when queries are embedded from their regions, and learnable log logit scales for the image–text and multi-label losses.
 /// </summary>
 public sealed class SSegModel : nn.Module

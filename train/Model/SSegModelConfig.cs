@@ -4,7 +4,7 @@ using SSeg.Models.Text;
 
 namespace SSeg.Train.Model;
 
-/// <summary>How the image-level embedding is formed from the Q query features (METHOD.md §4.2).</summary>
+/// <summary>How the image-level embedding is formed from the Q query features (docs/method.md §4.2).</summary>
 public enum ImageEmbeddingOrder
 {
     /// <summary>Mean over queries, then the projector (GroupViT/S-Seg default).</summary>
@@ -77,7 +77,7 @@ public sealed record SSegModelConfig
 
     public TextTransformerConfig Text() => new(VocabSize, ContextLength, TextWidth, TextLayers, TextHeads);
 
-    /// <summary>METHOD.md defaults: ViT-S/16 MaskFormer (6 decoder layers, 64 queries), 12×256 text encoder, 4096→256 projectors.</summary>
+    /// <summary>docs/method.md defaults: ViT-S/16 MaskFormer (6 decoder layers, 64 queries), 12×256 text encoder, 4096→256 projectors.</summary>
     public static SSegModelConfig VitS16 { get; } = new()
     {
         Name = "vit-s16", BackboneModel = "vit_small/16", BackboneEmbedDim = 384, BackboneDepth = 12, BackboneHeads = 6,

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace SSeg.Train.Scoring;
 
 /// <summary>
-/// S-Seg window scoring (METHOD.md §7.4): class embeddings t_c = normalize(mean over templates of the projected
+/// S-Seg window scoring (docs/method.md §7.4): class embeddings t_c = normalize(mean over templates of the projected
 /// text embedding), for the dataset's classes followed by the background concepts (<see cref="BackgroundPrompts"/>);
 /// per query f_q = normalize(image_projector(features_q)) with the features the model's config names
 /// (<see cref="SSegModel.EmbeddingFeatures"/>); P[q,c] = softmax_c(s·f_q·t_c) over classes and concepts; masks

@@ -11,7 +11,7 @@ namespace SSeg.Train.Scoring;
 /// Loads S-Seg checkpoints for eval (<c>eval --model CKPT</c>): CKPT is a checkpoint folder
 /// (<c>runs/RUN/checkpoints/step-N</c>, holding model.safetensors + bpe.txt.gz), its model.safetensors, or a run
 /// folder (its latest checkpoint). Settings (<c>--scorer-option key=value</c>): <c>templates=simple|full</c> (default
-/// simple, METHOD.md §7.2); <c>combination=argmax-query|normalized</c>; <c>background=default|none|word,word,…</c> (background concepts scored beside the classes, <see cref="BackgroundPrompts"/>)
+/// simple, docs/method.md §7.2); <c>combination=argmax-query|normalized</c>; <c>background=default|none|word,word,…</c> (background concepts scored beside the classes, <see cref="BackgroundPrompts"/>)
 /// (see <see cref="ScoreCombination"/>; default <see cref="ScoreCombinations.Default"/>).
 /// </summary>
 public sealed class SSegScorerFactory : IScorerFactory

@@ -5,7 +5,7 @@ namespace SSeg.Train.Scoring;
 /// <summary>
 /// How a window's per-query class probabilities P[q,c] = softmax_c(s·cos(f_q, t_c)) (classes and background concepts
 /// together) and sigmoid masks M[q,p] become per-class pixel scores in [0, 1], which eval thresholds for background
-/// (METHOD.md §7.4, an [A] choice measured in train/README.md, "Background"). Scorer setting <c>combination=NAME</c>.
+/// (docs/method.md §7.4, an [A] choice measured in train/README.md, "Background"). Scorer setting <c>combination=NAME</c>.
 /// </summary>
 public enum ScoreCombination
 {
@@ -16,7 +16,7 @@ public enum ScoreCombination
     ArgmaxQuery,
 
     /// <summary><c>normalized</c>: S[c,p] / Σ_c' S[c',p] with S = Σ_q P[q,c]·M[q,p], MaskFormer's semantic inference
-    /// normalised per pixel (METHOD.md §7.4 as first written).</summary>
+    /// normalised per pixel (docs/method.md §7.4, `normalized`).</summary>
     Normalized,
 }
 

@@ -7,7 +7,7 @@ namespace SSeg.Train.Synthetic;
 /// unscaled lr 2e-3 (the paper's 5e-4 at batch 4096 would be far too small at batch 16) after a one-epoch (16-step)
 /// linear warmup (without it, the text encoder trained from scratch settles on the wrong words for some seeds:
 /// train/README.md, "Background"), project-then-average
-/// image embeddings (METHOD.md §10.4: per-query classification at inference then sees the same BatchNorm statistics as
+/// image embeddings (docs/method.md §10.4: per-query classification at inference then sees the same BatchNorm statistics as
 /// training), and two libtorch threads, so that a run gives the same numbers on every machine of one CPU kind.</summary>
 public static class LearningRecipe
 {

@@ -5,7 +5,7 @@ using System.Text;
 namespace SSeg.Train.Text;
 
 /// <summary>
-/// Byte-level BPE tokenizer with CLIP's rules (METHOD.md §2.4): vocabulary = 256 byte symbols, the same with
+/// Byte-level BPE tokenizer with CLIP's rules (docs/method.md §2.4): vocabulary = 256 byte symbols, the same with
 /// "&lt;/w&gt;", one entry per merge, then &lt;|startoftext|&gt; and &lt;|endoftext|&gt;. With CLIP's
 /// bpe_simple_vocab_16e6.txt.gz (48,894 merges) SOT = 49406 and EOT = 49407. Thread-safe.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace SSeg.Train.Text;
 
 /// <summary>
-/// Multi-label prompts (METHOD.md §2.4, GroupViT WordAugTokenizeWrapper): the caption followed by
+/// Multi-label prompts (docs/method.md §2.4, GroupViT WordAugTokenizeWrapper): the caption followed by
 /// <see cref="MaxWords"/> prompts; k = min(MaxWords, #words) distinct nouns/verbs (by position) are drawn
 /// uniformly, each put in a uniformly drawn template; missing prompts are copies of the caption.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace SSeg.Train.Text;
 
-/// <summary>The 80 CLIP ImageNet prompt templates ("full" set, METHOD.md §2.4) and GroupViT's test-time "simple" set.</summary>
+/// <summary>The 80 CLIP ImageNet prompt templates ("full" set, docs/method.md §2.4) and GroupViT's test-time "simple" set.</summary>
 public static class PromptTemplates
 {
     public static IReadOnlyList<string> Simple { get; } = ["a photo of a {}."];

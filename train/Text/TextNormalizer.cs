@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 
 namespace SSeg.Train.Text;
 
-/// <summary>CLIP's text cleaning and pre-tokenisation (METHOD.md §2.4). ftfy is not available in .NET: the
+/// <summary>CLIP's text cleaning and pre-tokenisation (docs/method.md §2.4). ftfy is not available in .NET: the
 /// text is NFC-normalised instead, then HTML-unescaped twice, whitespace collapsed, stripped and lower-cased.</summary>
 public static partial class TextNormalizer
 {

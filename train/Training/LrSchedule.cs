@@ -1,7 +1,7 @@
 namespace SSeg.Train.Training;
 
 /// <summary>
-/// Per-iteration learning rate (METHOD.md §6): linear warmup from <see cref="WarmupLr"/> to <see cref="BaseLr"/>
+/// Per-iteration learning rate (docs/method.md §6): linear warmup from <see cref="WarmupLr"/> to <see cref="BaseLr"/>
 /// over <see cref="WarmupSteps"/>, then cosine decay to <see cref="MinLr"/> at <see cref="TotalSteps"/>
 /// [A: cosine over the steps after warmup, so the curve is continuous].
 /// </summary>

@@ -3,7 +3,7 @@ using SSeg.Train.Model;
 
 namespace SSeg.Train.Training;
 
-/// <summary>Everything a training run needs. Defaults = METHOD.md §6 / the paper's Table 1 (lr 5e-4 at batch 4096,
+/// <summary>Everything a training run needs. Defaults = docs/method.md §6 / the paper's Table 1 (lr 5e-4 at batch 4096,
 /// wd 0.05, 30 epochs, 2 warmup epochs, 224 crops); the effective batch is <see cref="BatchSize"/> × <see cref="Accumulation"/>.</summary>
 public sealed record TrainOptions
 {
@@ -21,6 +21,11 @@ public sealed record TrainOptions
 
     public int BatchSize { get; init; } = 64;
     public int Accumulation { get; init; } = 1;
+    /// <summary>Samples the image–text and multi-label losses are computed over (gradient caching, GradCache /
+    /// OpenCLIP <c>--accum-freq</c>). Null: the whole optimizer step, <see cref="BatchSize"/> × <see cref="Accumulation"/>.
+    /// A multiple of the batch size that divides batch × accumulation; equal to the batch size on one device, the
+    /// plain accumulation path runs (contrastive negatives from the micro-batch only).</summary>
+    public int? ContrastiveBatch { get; init; }
     public int Epochs { get; init; } = 30;
     public double WarmupEpochs { get; init; } = 2;
     /// <summary>Stop after this many optimizer steps (the schedule still spans <see cref="Epochs"/> unless <see cref="ScheduleToMaxSteps"/>).</summary>
@@ -53,6 +58,9 @@ public sealed record TrainOptions
     public bool SkipBadShards { get; init; }
 
     public string Device { get; init; } = "auto";
+    /// <summary>Comma-separated devices for data-parallel replicas in this process (<c>cpu,cpu</c>, <c>cuda:0,cuda:1</c>);
+    /// null: one replica on <see cref="Device"/>. See <see cref="DataParallelReplicas"/>.</summary>
+    public string? Devices { get; init; }
     public int? Threads { get; init; }
 
     public int CheckpointEverySteps { get; init; } = 1000;

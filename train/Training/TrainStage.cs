@@ -25,7 +25,9 @@ public static class TrainStage
     public static async Task<TrainResult> RunAsync(TrainOptions o, IProgress<TrainProgress>? progress = null, CancellationToken ct = default)
     {
         if (o.BatchSize < 1 || o.Accumulation < 1) throw new ArgumentException("batch size and accumulation must be ≥ 1");
-        var device = DeviceSelector.Select(o.Device);
+        GradientCachedStep.ResolveContrastiveBatch(o);
+        var devices = DataParallelReplicas.SelectDevices(o);
+        var device = devices[0];
         DeviceSelector.SetThreads(o.Threads);
         var storage = StorageFactory.Open(o.Root, o.AzureConnectionString);
         var dataset = new DatasetStore(storage).Dataset(o.Dataset);
@@ -34,7 +36,7 @@ public static class TrainStage
         Directory.CreateDirectory(work);
         try
         {
-            return await RunCoreAsync(o, device, dataset, run, work, progress, ct);
+            return await RunCoreAsync(o, devices, dataset, run, work, progress, ct);
         }
         finally
         {
@@ -42,9 +44,10 @@ public static class TrainStage
         }
     }
 
-    private static async Task<TrainResult> RunCoreAsync(TrainOptions o, Device device, Dataset dataset, RunStore run, string work,
+    private static async Task<TrainResult> RunCoreAsync(TrainOptions o, IReadOnlyList<Device> devices, Dataset dataset, RunStore run, string work,
         IProgress<TrainProgress>? progress, CancellationToken ct)
     {
+        var device = devices[0];
         // --- inputs: refuse bad shards up front (or leave them out when told to) rather than fail mid-run
         var bad = await InputShardCheck.FindBadShardsAsync(dataset, o.MaskGenerator, ct);
         if (bad.Count > 0 && !o.SkipBadShards)
@@ -117,13 +120,18 @@ public static class TrainStage
         var metrics = await ReadMetricsAsync(run, step, ct);
         await run.WriteTextAsync("config.json", JsonSerializer.Serialize(new { options = o with { AzureConnectionString = null }, model = config,
             samples, skipped_shards = bad.Select(c => new { kind = c.Kind, index = c.Index, path = c.Path, problem = c.Problem }),
-            steps_per_epoch = stepsPerEpoch, schedule_steps = scheduleSteps, warmup_steps = warmup, device = DeviceSelector.Describe(device) }, Json), ct);
+            steps_per_epoch = stepsPerEpoch, schedule_steps = scheduleSteps, warmup_steps = warmup, device = DeviceSelector.Describe(device),
+            contrastive_batch = GradientCachedStep.ResolveContrastiveBatch(o), devices = devices.Select(DeviceSelector.Describe) }, Json), ct);
         progress?.Report(new TrainProgress(step, stopAt, epoch, double.NaN, double.NaN, double.NaN, 0, schedule.At(step),
-            $"{samples} samples, {stepsPerEpoch} steps/epoch, effective batch {effective}, device {DeviceSelector.Describe(device)}" +
+            $"{samples} samples, {stepsPerEpoch} steps/epoch, effective batch {effective}, contrastive batch {GradientCachedStep.ResolveContrastiveBatch(o)}, " +
+            $"device {string.Join(",", devices.Select(DeviceSelector.Describe))}" +
             (latest is null ? "" : $", resumed from {latest}")));
 
         var objective = new SSegObjective(o);
         var parameters = model.parameters().Where(p => p.requires_grad).ToList();
+        // Seam: gradient caching and data-parallel replicas (null on the default path: one device, contrastive batch = micro-batch).
+        using var replicas = GradientCachedStep.IsNeeded(o, devices.Count) ? new DataParallelReplicas(model, devices) : null;
+        var cachedStep = replicas is null ? null : new GradientCachedStep(replicas, objective);
         string? lastCheckpoint = latest;
         long lastSaved = step;
         try
@@ -141,7 +149,8 @@ public static class TrainStage
                     if (pending.Count < o.Accumulation) continue;
 
                     var sw = Stopwatch.StartNew();
-                    var m = Step(model, optimizer, objective, pending, parameters, schedule.At(step), step, o, device);
+                    var m = cachedStep?.Step(optimizer, pending, parameters, schedule.At(step), step)
+                            ?? Step(model, optimizer, objective, pending, parameters, schedule.At(step), step, o, device);
                     position = pending[^1].NextPosition;
                     foreach (var b in pending) b.Dispose();
                     pending.Clear();

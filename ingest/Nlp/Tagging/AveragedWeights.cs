@@ -31,16 +31,6 @@ internal sealed class AveragedWeights
         }
     }
 
-    /// <summary>Adds the current weights of <paramref name="features"/> to <paramref name="scores"/> (for beam search).</summary>
-    public void Add(ReadOnlySpan<ulong> features, Span<double> scores)
-    {
-        for (int f = 0; f < features.Length; f++)
-        {
-            if (!_featureIds.TryGetValue(features[f], out var id)) continue;
-            for (int e = _head[id]; e >= 0; e = _next[e]) scores[_tag[e]] += _weight[e];
-        }
-    }
-
     /// <summary>Adds <paramref name="delta"/> to (feature, tag) for every feature: the perceptron update.</summary>
     public void Update(ReadOnlySpan<ulong> features, ReadOnlySpan<int> featureIds, byte tag, float delta)
     {

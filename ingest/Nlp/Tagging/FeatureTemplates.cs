@@ -22,23 +22,8 @@ internal static class FeatureTemplates
     /// </summary>
     public const ulong LowercaseSalt = 0x5BD1E9955BD1E994UL;
 
-    /// <summary>The templates that read the previous tags; <see cref="ExtractTransition"/> and <see cref="ExtractLexicalHistory"/> fill these, <see cref="ExtractContext"/> the others.</summary>
-    public const int HistoryCount = 8;
-    public const int ContextCount = Count - HistoryCount;
-
-    /// <summary>The features of position i that do not depend on the previous tags (the same for every beam item), in template order.</summary>
-    public static void ExtractContext(ReadOnlySpan<WordFeatures> words, int i, bool lowercaseText, Span<ulong> f)
-    {
-        Span<ulong> all = stackalloc ulong[Count];
-        Extract(words, i, 0, 0, lowercaseText, all);
-        int k = 0;
-        for (int p = 0; p < Count; p++)
-            if (!IsHistory(TemplateAt(p))) f[k++] = all[p];
-    }
-
     /// <summary>The features that read only the previous tags (templates 12–14): the same at every position.</summary>
     public const int TransitionCount = 3;
-    public const int LexicalHistoryCount = HistoryCount - TransitionCount;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void ExtractTransition(int prevTag, int prevTag2, bool lowercaseText, Span<ulong> f)
@@ -49,33 +34,8 @@ internal static class FeatureTemplates
         f[2] = FeatureHash.Of(14, t1, t2) ^ salt;
     }
 
-    /// <summary>The bias feature (template 0, the first that <see cref="Extract"/> and <see cref="ExtractContext"/> write).</summary>
+    /// <summary>The bias feature (template 0, the first that <see cref="Extract"/> writes).</summary>
     public static ulong Bias(bool lowercaseText) => FeatureHash.Of(0, 1) ^ (lowercaseText ? LowercaseSalt : 0);
-
-    /// <summary>The features that read the previous tag and the words (templates 15, 28, 29, 31, 36).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void ExtractLexicalHistory(ReadOnlySpan<WordFeatures> words, int i, int prevTag, bool lowercaseText, Span<ulong> f)
-    {
-        ref readonly var w = ref words[i];
-        ref readonly var n = ref i + 1 < words.Length ? ref words[i + 1] : ref WordFeatures.End;
-        ulong t1 = (ulong)prevTag, salt = lowercaseText ? LowercaseSalt : 0;
-        f[0] = FeatureHash.Of(15, t1, w.Word) ^ salt;
-        f[1] = FeatureHash.Of(28, t1, w.Ambiguity) ^ salt;
-        f[2] = FeatureHash.Of(29, t1, w.Suffix3) ^ salt;
-        f[3] = FeatureHash.Of(31, t1, n.Ambiguity) ^ salt;
-        f[4] = FeatureHash.Of(36, t1, w.Guess) ^ salt;
-    }
-
-    /// <summary>The template whose feature <see cref="Extract"/> writes at position p.</summary>
-    private static int TemplateAt(int p) => p switch
-    {
-        >= 12 and <= 14 => p + 20,
-        32 or 33 => p + 3,
-        >= Count - TransitionCount => p - (Count - TransitionCount) + 12,
-        _ => p,
-    };
-
-    private static bool IsHistory(int template) => template is 12 or 13 or 14 or 15 or 28 or 29 or 31 or 36;
 
     /// <summary>
     /// Fills <paramref name="f"/> (length ≥ <see cref="Count"/>) with the features of position i. The last

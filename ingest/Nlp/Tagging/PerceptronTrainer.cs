@@ -43,15 +43,6 @@ public sealed record TrainerOptions
     /// <summary>Train this many perceptrons on differently seeded sentence orders and average their weights.</summary>
     public int Shuffles { get; init; } = 3;
     /// <summary>
-    /// Folds for the second pass's training data (0 = no second pass): the first pass is retrained on all but
-    /// one fold and tags that fold, so the second pass learns from first-pass tags as good as unseen text gets.
-    /// Off by default: on EWT dev it gained only about 0.05 points for twice the model size and tagging time.
-    /// </summary>
-    public int SecondPassFolds { get; init; } = 0;
-    public int SecondPassEpochs { get; init; } = 5;
-    /// <summary>Only tokens whose first-pass margin (best − runner-up score) is below this get the second pass (speed).</summary>
-    public float SecondPassMargin { get; init; } = float.PositiveInfinity;
-    /// <summary>
     /// Also train a right-to-left perceptron (on reversed sentences). Tokens whose left-to-right margin is below
     /// <see cref="BackwardMargin"/> get the tag with the best sum of both directions' scores; the right-to-left model
     /// scores only those tokens.
@@ -65,11 +56,6 @@ public sealed record TrainerOptions
     /// backward model still had word tables of its own).
     /// </summary>
     public float BackwardPruneBelow { get; init; } = 2f;
-    /// <summary>Beam width for training (1 = greedy left-to-right, the classic averaged perceptron); tag with the same width (<see cref="PosTagger(TaggerModel, int)"/>).</summary>
-    public int BeamWidth { get; init; } = 1;
-    public BeamUpdate BeamUpdate { get; init; } = BeamUpdate.MaxViolation;
-    /// <summary>The tag set to use instead of the training data's (the jackknifed first passes share the full data's tag ids).</summary>
-    internal IReadOnlyList<string>? FixedTagSet { get; init; }
 }
 
 /// <summary>
@@ -82,14 +68,9 @@ public sealed class PerceptronTrainer(TrainerOptions options)
 {
     public TrainerOptions Options { get; } = options;
 
-    /// <summary>
-    /// Trains on <paramref name="train"/>; <paramref name="progress"/> gets (epoch, training accuracy) of the first
-    /// pass, <paramref name="secondPassProgress"/> a line per jackknife fold and second-pass epoch.
-    /// </summary>
-    public TaggerModel Train(IReadOnlyList<ConlluSentence> train, Action<int, double>? progress = null, Action<string>? secondPassProgress = null)
+    /// <summary>Trains on <paramref name="train"/>; <paramref name="progress"/> gets (epoch, training accuracy) of the left-to-right model.</summary>
+    public TaggerModel Train(IReadOnlyList<ConlluSentence> train, Action<int, double>? progress = null)
     {
-        if (Options.Bidirectional && Options.SecondPassFolds >= 2)
-            throw new ArgumentException("the second pass and the backward (right-to-left) model are two ways to re-tag uncertain words; train with one of them (Bidirectional = false, or SecondPassFolds = 0)");
         var sentences = new List<string[]>();
         var goldTags = new List<string[]>();
         var origin = new List<int>(); // index of the original sentence (a lowercase copy shares its fold)
@@ -108,7 +89,7 @@ public sealed class PerceptronTrainer(TrainerOptions options)
             origin.Add(k);
         }
 
-        var tagSet = Options.FixedTagSet?.ToArray() ?? goldTags.SelectMany(t => t).Distinct().Order(StringComparer.Ordinal).ToArray();
+        var tagSet = goldTags.SelectMany(t => t).Distinct().Order(StringComparer.Ordinal).ToArray();
         if (tagSet.Length > 62) throw new InvalidOperationException($"{tagSet.Length} tags; the model format allows 62");
         var tagId = tagSet.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => (byte)x.i, StringComparer.Ordinal);
         var (dictKeys, dictTags) = BuildTagDictionary(sentences, goldTags, tagId);
@@ -143,7 +124,7 @@ public sealed class PerceptronTrainer(TrainerOptions options)
         }
 
         int nTags = tagSet.Length;
-        var forward = TrainWeights(words, gold, dictionary, lowercase, nTags, Options.BeamWidth, progress);
+        var forward = TrainWeights(words, gold, dictionary, lowercase, nTags, progress);
         var (lemmaExceptions, knownLemmas) = LemmaTableBuilder.Build(train);
         var guesser = TrainGuesser(Enumerable.Range(0, originals), sentences, goldTags, tagId, tagSet.Length);
         var model = Finish(forward, tagSet, dictKeys, dictTags, ambKeys, ambMasks, lemmaExceptions, knownLemmas, guesser);
@@ -151,15 +132,11 @@ public sealed class PerceptronTrainer(TrainerOptions options)
         {
             // The right-to-left model learns from the same jackknifed word features, read from the sentence end.
             static T[][] Reversed<T>(T[][] rows) => rows.Select(row => row.Reverse().ToArray()).ToArray();
-            var backward = TrainWeights(Reversed(words), Reversed(gold), Reversed(dictionary), lowercase, nTags, beamWidth: 1, progress: null);
+            var backward = TrainWeights(Reversed(words), Reversed(gold), Reversed(dictionary), lowercase, nTags, progress: null);
             var backwardModel = Finish(backward, tagSet, dictKeys, dictTags, ambKeys, ambMasks, lemmaExceptions, knownLemmas, guesser);
             model = model.WithBackward(backwardModel.Pruned(Options.BackwardPruneBelow), Options.BackwardMargin);
         }
-        if (Options.SecondPassFolds < 2) return model;
-        var jackknifed = SecondPassTrainer.Jackknife(train, Options, tagSet,
-            fold => secondPassProgress?.Invoke($"second pass: first pass retrained without fold {fold}/{Options.SecondPassFolds}"));
-        return SecondPassTrainer.Train(model, jackknifed, Options,
-            (epoch, accuracy) => secondPassProgress?.Invoke($"second pass: epoch {epoch}/{Options.SecondPassEpochs}, accuracy {accuracy:P2} on the tokens it re-tags"));
+        return model;
     }
 
     /// <summary>
@@ -167,7 +144,7 @@ public sealed class PerceptronTrainer(TrainerOptions options)
     /// sentence orders, pruned) learned from the given word features, gold tags and tag-dictionary tags.
     /// </summary>
     private (ulong[] Keys, int[] Starts, byte[] Tags, float[] Weights) TrainWeights(WordFeatures[][] words, byte[][] gold, int[][] dictionary,
-        bool[] lowercase, int nTags, int beamWidth, Action<int, double>? progress)
+        bool[] lowercase, int nTags, Action<int, double>? progress)
     {
         var scores = new float[nTags];
         var features = new ulong[FeatureTemplates.Count];
@@ -184,12 +161,6 @@ public sealed class PerceptronTrainer(TrainerOptions options)
                 long correct = 0, total = 0;
                 foreach (int s in order)
                 {
-                    if (beamWidth > 1)
-                    {
-                        correct += BeamTraining.TrainSentence(weights, words[s], dictionary[s], gold[s], lowercase[s], nTags, beamWidth, Options.BeamUpdate);
-                        total += words[s].Length;
-                        continue;
-                    }
                     int prev = nTags, prev2 = nTags + 1;
                     var ws = words[s];
                     for (int i = 0; i < ws.Length; i++)

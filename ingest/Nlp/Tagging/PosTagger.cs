@@ -12,11 +12,8 @@ public sealed class PosTagger
     private const int StackTokens = 128;
     private readonly int _addTag, _nfpTag, _nnpTag;
 
-    private readonly int _beamWidth;
-
-    public PosTagger(TaggerModel model, int beamWidth = 1)
+    public PosTagger(TaggerModel model)
     {
-        _beamWidth = beamWidth;
         Model = model;
         _addTag = model.TagIds.GetValueOrDefault("ADD", -1);
         _nfpTag = model.TagIds.GetValueOrDefault("NFP", -1);
@@ -76,48 +73,9 @@ public sealed class PosTagger
 
     private void TagWords(ReadOnlySpan<WordFeatures> words, ReadOnlySpan<sbyte> forced, bool lowercase, Span<byte> tags)
     {
-        if (_beamWidth > 1)
-        {
-            TagBeam(words, forced, lowercase, tags);
-            return;
-        }
-        if (Model.HasBackward)
-        {
-            TagBidirectional(words, forced, lowercase, tags);
-            return;
-        }
-        if (!Model.HasSecondPass)
-        {
-            TagFirstPass(words, forced, lowercase, tags, default);
-            return;
-        }
-        int n = words.Length, nTags = Model.Tags.Count;
-        int[]? rentedMargins = null;
-        byte[]? rentedTags = null;
-        Span<int> margins = n <= StackTokens ? stackalloc int[n] : (rentedMargins = ArrayPool<int>.Shared.Rent(n)).AsSpan(0, n);
-        Span<byte> firstTags = n <= StackTokens ? stackalloc byte[n] : (rentedTags = ArrayPool<byte>.Shared.Rent(n)).AsSpan(0, n);
-        try
-        {
-            TagFirstPass(words, forced, lowercase, firstTags, margins);
-            firstTags.CopyTo(tags);
-            Span<ulong> features = stackalloc ulong[SecondPassFeatures.Count];
-            Span<int> scores = stackalloc int[nTags];
-            int threshold = Model.SecondPassMargin;
-            for (int i = 0; i < n; i++)
-            {
-                if (margins[i] >= threshold) continue;
-                SecondPassFeatures.Extract(words, firstTags, i, nTags, lowercase, features);
-                tags[i] = (byte)Model.PredictSecondPass(features, scores);
-            }
-        }
-        finally
-        {
-            if (rentedMargins is not null) ArrayPool<int>.Shared.Return(rentedMargins);
-            if (rentedTags is not null) ArrayPool<byte>.Shared.Return(rentedTags);
-        }
+        if (Model.HasBackward) TagBidirectional(words, forced, lowercase, tags);
+        else TagFirstPass(words, forced, lowercase, tags, default);
     }
-
-
     /// <summary>
     /// The forward greedy pass, then, right to left, each token whose forward margin is below the model's threshold
     /// gets the tag with the best sum of forward and backward scores. The backward model sees the tags already chosen
@@ -195,29 +153,6 @@ public sealed class PosTagger
             tags[i] = (byte)tag;
             prev2 = prev;
             prev = tag;
-        }
-    }
-
-    private void TagBeam(ReadOnlySpan<WordFeatures> words, ReadOnlySpan<sbyte> forced, bool lowercase, Span<byte> tags)
-    {
-        int n = words.Length;
-        int[]? rented = null;
-        Span<int> settled = n <= StackTokens ? stackalloc int[n] : (rented = ArrayPool<int>.Shared.Rent(n)).AsSpan(0, n);
-        try
-        {
-            for (int i = 0; i < n; i++)
-            {
-                int tag = forced.IsEmpty ? -1 : forced[i];
-                settled[i] = tag >= 0 ? tag : Model.DictionaryTag(words[i]);
-            }
-            var beam = BeamSearch.ForThread;
-            var scorer = Model.BeamScorer;
-            beam.Run(ref scorer, words, settled, lowercase, Model.Tags.Count, _beamWidth, default);
-            beam.Backtrack(n - 1, tags);
-        }
-        finally
-        {
-            if (rented is not null) ArrayPool<int>.Shared.Return(rented);
         }
     }
 }

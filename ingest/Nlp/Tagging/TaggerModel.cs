@@ -14,7 +14,6 @@ public sealed class TaggerModel
     private readonly HashIndex _ambiguity;
     private readonly ulong[] _ambiguityValues;
     private readonly WeightTable _weights;
-    private readonly WeightTable? _secondPass;
     private readonly WeightTable? _guesser;
     private readonly WeightTable? _backward;
 
@@ -28,11 +27,6 @@ public sealed class TaggerModel
         _ambiguity = new HashIndex(data.AmbiguityKeys);
         _ambiguityValues = data.AmbiguityMasks.Select(AmbiguityValue).ToArray();
         _weights = new WeightTable(data.FeatureKeys, data.FeatureStarts, data.EntryTags, data.EntryWeights);
-        if (data.SecondPass is { } second)
-        {
-            _secondPass = new WeightTable(second.FeatureKeys, second.FeatureStarts, second.EntryTags, second.EntryWeights);
-            SecondPassMargin = second.Margin;
-        }
         if (data.Guesser is { } guesser)
             _guesser = new WeightTable(guesser.FeatureKeys, guesser.FeatureStarts, guesser.EntryTags, guesser.EntryWeights);
         if (data.Backward is { } backward)
@@ -70,14 +64,7 @@ public sealed class TaggerModel
 
     public int FeatureCount => Data.FeatureKeys.Length;
 
-    public int WeightCount => Data.EntryWeights.Length + (Data.SecondPass?.EntryWeights.Length ?? 0)
-        + (Data.Guesser?.EntryWeights.Length ?? 0) + (Data.Backward?.EntryWeights.Length ?? 0);
-
-    /// <summary>Whether a second pass re-scores uncertain tokens with the first pass's tags of the words to their right.</summary>
-    public bool HasSecondPass => _secondPass is not null;
-
-    /// <summary>Tokens whose first-pass margin (best − runner-up score, in weight units) is below this get the second pass.</summary>
-    internal int SecondPassMargin { get; }
+    public int WeightCount => Data.EntryWeights.Length + (Data.Guesser?.EntryWeights.Length ?? 0) + (Data.Backward?.EntryWeights.Length ?? 0);
 
     /// <summary>The lemmatizer with the lemma data learned together with this model.</summary>
     public Lemmatizer Lemmatizer { get; }
@@ -145,20 +132,9 @@ public sealed class TaggerModel
     }
 
     /// <summary>
-    /// Sums the (int16, one scale for all) weights of the given features into <paramref name="scores"/> and returns
-    /// the best tag and its margin over the runner-up.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal int Predict(ReadOnlySpan<ulong> features, Span<int> scores, out int margin)
-    {
-        scores.Clear();
-        _weights.Accumulate(features, scores);
-        return Best(scores, out margin);
-    }
-
-    /// <summary>
-    /// <see cref="Predict"/> for the features of <see cref="FeatureTemplates.Extract"/>: the bias (the first) and the
-    /// last three (previous tags only) come from the dense transition table instead of four weight lookups.
+    /// Sums the (int16, one scale for all) weights of <see cref="FeatureTemplates.Extract"/>'s features into
+    /// <paramref name="scores"/> and returns the best tag and its margin over the runner-up. The bias (the first feature)
+    /// and the last three (previous tags only) come from the dense transition table instead of four weight lookups.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal int PredictWithTransitions(ReadOnlySpan<ulong> features, int prevTag, int prevTag2, bool lowercase, Span<int> scores, out int margin)
@@ -182,12 +158,9 @@ public sealed class TaggerModel
 
     private int[]? _transitions, _backwardTransitions;
 
-    /// <summary>The first pass's weights as a beam-search scorer.</summary>
-    internal ModelScorer BeamScorer => new(_weights, _transitions ??= BuildTransitions(_weights), Tags.Count);
-
     /// <summary>
     /// The summed weights of the bias and templates 12–14 (previous two tags only) for every (lowercase, t1, t2), dense,
-    /// so a token or beam item pays one row of adds instead of four lookups. t1 ∈ [0, nTags] and t2 ∈ [0, nTags + 1]
+    /// so a token pays one row of adds instead of four lookups. t1 ∈ [0, nTags] and t2 ∈ [0, nTags + 1]
     /// (sentence-start markers).
     /// </summary>
     private int[] BuildTransitions(WeightTable weights)
@@ -206,37 +179,6 @@ public sealed class TaggerModel
         return table;
     }
 
-    internal readonly struct ModelScorer(WeightTable weights, int[] transitions, int nTags) : IBeamScorer
-    {
-        public void AddContext(ReadOnlySpan<WordFeatures> words, int i, bool lowercase, Span<double> scores)
-        {
-            Span<ulong> f = stackalloc ulong[FeatureTemplates.ContextCount];
-            FeatureTemplates.ExtractContext(words, i, lowercase, f);
-            Add(f[1..], scores); // the bias (the first context feature) is in the transition table
-        }
-
-        public void AddTransition(int t1, int t2, bool lowercase, Span<double> scores)
-        {
-            int rows = nTags + 2;
-            var row = transitions.AsSpan((((lowercase ? 1 : 0) * rows + t1) * rows + t2) * nTags, nTags);
-            for (int t = 0; t < nTags; t++) scores[t] += row[t];
-        }
-
-        public void AddLexicalHistory(ReadOnlySpan<WordFeatures> words, int i, int t1, bool lowercase, Span<double> scores)
-        {
-            Span<ulong> f = stackalloc ulong[FeatureTemplates.LexicalHistoryCount];
-            FeatureTemplates.ExtractLexicalHistory(words, i, t1, lowercase, f);
-            Add(f, scores);
-        }
-
-        private void Add(ReadOnlySpan<ulong> features, Span<double> scores)
-        {
-            Span<int> sums = stackalloc int[scores.Length];
-            weights.Accumulate(features, sums);
-            for (int t = 0; t < scores.Length; t++) scores[t] += sums[t];
-        }
-    }
-
     /// <summary>Whether a right-to-left model re-scores the tokens the forward pass is unsure of.</summary>
     public bool HasBackward => _backward is not null;
 
@@ -245,15 +187,6 @@ public sealed class TaggerModel
     {
         var b = backward.Data;
         return new TaggerModel(Data with { Backward = new BackwardData(b.FeatureKeys, b.FeatureStarts, b.EntryTags, b.EntryWeights, b.WeightScale, margin) });
-    }
-
-    /// <summary>The second pass's best tag for the given <see cref="SecondPassFeatures"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal int PredictSecondPass(ReadOnlySpan<ulong> features, Span<int> scores)
-    {
-        scores.Clear();
-        _secondPass!.Accumulate(features, scores);
-        return Best(scores, out _);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -285,7 +218,6 @@ internal sealed record ModelData(
     float WeightScale,
     IReadOnlyDictionary<string, string> LemmaExceptions,
     IReadOnlyList<string> KnownLemmas,
-    SecondPassData? SecondPass = null,
     GuesserData? Guesser = null,
     BackwardData? Backward = null);
 
@@ -297,6 +229,3 @@ internal sealed record BackwardData(ulong[] FeatureKeys, int[] FeatureStarts, by
 
 /// <summary>The unseen-word guesser's weights (int16 with a scale of their own, which an argmax does not need).</summary>
 internal sealed record GuesserData(ulong[] FeatureKeys, int[] FeatureStarts, byte[] EntryTags, short[] EntryWeights);
-
-/// <summary>The second pass's weights and the first-pass margin (in first-pass weight units) below which it runs.</summary>
-internal sealed record SecondPassData(ulong[] FeatureKeys, int[] FeatureStarts, byte[] EntryTags, short[] EntryWeights, int Margin);

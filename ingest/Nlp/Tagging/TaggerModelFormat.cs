@@ -62,12 +62,7 @@ public static class TaggerModelFormat
         w.Write7BitEncodedInt(known.Count);
         foreach (var lemma in known) w.Write(lemma);
 
-        w.Write(data.SecondPass is not null);
-        if (data.SecondPass is { } second)
-        {
-            w.Write(second.Margin);
-            WriteWeights(w, second.FeatureKeys, second.FeatureStarts, second.EntryTags, second.EntryWeights);
-        }
+        w.Write(false); // an optional section this version never writes (see Load)
         w.Write(data.Guesser is not null);
         if (data.Guesser is { } guesser) WriteWeights(w, guesser.FeatureKeys, guesser.FeatureStarts, guesser.EntryTags, guesser.EntryWeights);
         w.Write(data.Backward is not null);
@@ -129,14 +124,9 @@ public static class TaggerModelFormat
             var known = new string[r.Read7BitEncodedInt()];
             for (int i = 0; i < known.Length; i++) known[i] = r.ReadString();
 
-            SecondPassData? secondPass = null;
-            if (r.ReadBoolean())
-            {
-                int margin = r.ReadInt32();
-                var (k2, s2, t2, w2) = ReadWeights(r);
-                if (t2.Any(t => t >= tags.Length)) throw Bad(sourceName, "truncated or corrupt second-pass weights");
-                secondPass = new SecondPassData(k2, s2, t2, w2, margin);
-            }
+            // The format keeps a flag for a stacked second-pass section; this tagger has no second pass, so a model
+            // that sets it cannot be tagged with as it was trained.
+            if (r.ReadBoolean()) throw Bad(sourceName, "holds a second-pass section, which this tagger does not support; retrain it with `nlp train-tagger`");
             GuesserData? guesser = null;
             if (r.ReadBoolean())
             {
@@ -153,7 +143,7 @@ public static class TaggerModelFormat
                 backward = new BackwardData(kb, sb, tb, wb, backwardScale, margin);
             }
             if (entryTags.Any(t => t >= tags.Length)) throw Bad(sourceName, "truncated or corrupt weights");
-            return new TaggerModel(new ModelData(tags, dictKeys, dictTags, ambKeys, ambMasks, featureKeys, starts, entryTags, weights, scale, lemmas, known, secondPass, guesser, backward));
+            return new TaggerModel(new ModelData(tags, dictKeys, dictTags, ambKeys, ambMasks, featureKeys, starts, entryTags, weights, scale, lemmas, known, guesser, backward));
         }
         catch (Exception e) when (e is EndOfStreamException or InvalidDataException or IOException or ArgumentException or InvalidOperationException or OverflowException)
         {

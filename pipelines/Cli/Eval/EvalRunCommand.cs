@@ -8,17 +8,13 @@ using SSeg.Eval.Stage;
 using SSeg.Models;
 using SSeg.Pipelines.Jobs;
 using SSeg.Shards.Storage;
+using SSeg.Pipelines.Hosting;
 
 namespace SSeg.Pipelines.Cli.Eval;
 
 /// <summary>The `eval` verb itself: load a checkpoint through the scorer registry, evaluate, write the report.</summary>
 internal static class EvalRunCommand
 {
-    /// <summary>Assemblies searched for <see cref="IScorerFactory"/> implementations.</summary>
-    private static readonly string[] ScorerAssemblies = { "SSeg.Train", "SSeg.Selftrain", "SSeg.Pseudomask" };
-
-    public static ScorerRegistry DiscoverScorers() => ScorerDiscovery.FromAssemblyNames(ScorerAssemblies);
-
     public static Command Create()
     {
         var command = new Command("eval",
@@ -98,7 +94,7 @@ internal static class EvalRunCommand
         var command = new Command("scorers", "List the scorer factories (checkpoint kinds) registered in this host.");
         command.SetAction(_ =>
         {
-            var registry = DiscoverScorers();
+            var registry = ScorerFactories.Create();
             if (registry.Factories.Count == 0) Console.WriteLine("No scorer factories registered yet (train/selftrain provide them).");
             foreach (var f in registry.Factories) Console.WriteLine($"{f.Kind}\t{f.GetType().FullName}");
             return 0;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using SSeg.Eval.Protocol;
 using SSeg.Eval.Scoring;
 using SSeg.Models;
+using SSeg.Pipelines.Hosting;
 using SSeg.Pipelines.Jobs;
 
 namespace SSeg.Pipelines.Cli.Eval;
@@ -33,7 +34,7 @@ internal sealed class ScoringOptionSet(IReadOnlyList<StageOption> declarations)
     public Dictionary<string, string> Settings(ParseResult parse) => DeclaredCliOptions.Build(Context(parse), InferenceStageOptions.Settings);
 
     public IScorerFactory Factory(ParseResult parse) =>
-        EvalRunCommand.DiscoverScorers().Resolve(Checkpoint(parse), Context(parse).Value(InferenceStageOptions.ModelKind));
+        ScorerFactories.Create().Resolve(Checkpoint(parse), Context(parse).Value(InferenceStageOptions.ModelKind));
 
     public TorchSharp.torch.Device DeviceOf(ParseResult parse) => DeviceSelector.Select(Context(parse).Text(CommonStageOptions.Device));
 }

@@ -5,6 +5,7 @@ using SSeg.Pipelines.Jobs;
 using SSeg.Eval.Scoring;
 using SSeg.Selftrain;
 using SSeg.Selftrain.Labeling;
+using SSeg.Pipelines.Hosting;
 
 namespace SSeg.Pipelines.Cli.Selftrain;
 
@@ -28,7 +29,7 @@ internal static class SelftrainLabelCommand
             try
             {
                 var options = DeclaredCliOptions.Build(declared.Context(parse, parse.GetValue(root)!, null), SelftrainLabelAdapter.Build);
-                var registry = ScorerDiscovery.FromAssemblyNames("SSeg.Train", "SSeg.Selftrain", "SSeg.Pseudomask");
+                var registry = ScorerFactories.Create();
                 var plan = SelftrainStage.PlanLabels(options, registry);
                 AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                     $"{plan.Target.Images.Count} {plan.Target.Layout}/{plan.Target.Split} images in {plan.Shards} shard(s); labels {plan.Generator.Id}, τ {plan.Target.BackgroundThreshold} ({plan.Generator.Extra!["background_threshold_source"]})")));

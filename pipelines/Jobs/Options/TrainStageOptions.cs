@@ -20,6 +20,9 @@ public static class TrainStageOptions
     public static readonly StageOption VocabSize = Int("vocabSize", "Size of the dataset's own vocabulary (512 byte symbols + merges + 2 specials).", Defaults.VocabSize, 515, 1_000_000);
     public static readonly StageOption BatchSize = Int("batchSize", "Images per forward pass.", Defaults.BatchSize, 1, 65_536) with { CliAliases = ["--batch"] };
     public static readonly StageOption Accumulation = Int("accumulation", "Micro-batches per optimizer step (effective batch = batchSize × accumulation).", Defaults.Accumulation, 1, 4096);
+    public static readonly StageOption ContrastiveBatch = Int("contrastiveBatch",
+        "Samples the image–text and multi-label losses span, by gradient caching (empty: batchSize × accumulation; a multiple of batchSize).", null, 1, int.MaxValue);
+    public static readonly StageOption Devices = Text("devices", "Data-parallel replicas in this process, e.g. cpu,cpu or cuda:0,cuda:1 (instead of device; empty: one replica on device).");
     public static readonly StageOption Epochs = Int("epochs", "Epochs of the schedule.", Defaults.Epochs, 1, 100_000);
     public static readonly StageOption WarmupEpochs = Number("warmupEpochs", "Warmup epochs.", Defaults.WarmupEpochs, 0, 100_000);
     public static readonly StageOption MaxSteps = Int("maxSteps", "Stop after this many optimizer steps, schedule shortened to match (empty: the whole schedule).", null, 1);
@@ -38,8 +41,8 @@ public static class TrainStageOptions
 
     public static IReadOnlyList<StageOption> All { get; } =
     [
-        Dataset, Run, MaskGenerator, Model, ProjectThenAverage, Vocab, VocabSize, BatchSize, Accumulation, Epochs, WarmupEpochs, MaxSteps, BaseLr,
+        Dataset, Run, MaskGenerator, Model, ProjectThenAverage, Vocab, VocabSize, BatchSize, Accumulation, ContrastiveBatch, Epochs, WarmupEpochs, MaxSteps, BaseLr,
         NoLrScaling, WeightDecay, ClipGrad, CheckpointEverySteps, DecodeWorkers, ShuffleBuffer, CommonStageOptions.Seed, SkipBadShards,
-        CommonStageOptions.Device, CommonStageOptions.Threads,
+        CommonStageOptions.Device, Devices, CommonStageOptions.Threads,
     ];
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Golden outputs for the C# VisionTransformer (run with Debian's /usr/bin/python3, PyTorch 1.13).
 
-A ViT written here independently, following DINO's vision_transformer.py semantics (METHOD.md §3.2):
+A ViT written here independently, following DINO's vision_transformer.py semantics (docs/method.md §3.2):
 Conv patch embed, CLS token, learned pos-embed with bicubic scale-factor interpolation (+0.1 trick),
 pre-norm blocks (LayerNorm eps 1e-6), qkv rows [q|k|v] with contiguous heads, exact erf GELU, final norm.
 Random weights for two tiny configs; writes weights (.pth and safetensors) and reference outputs.

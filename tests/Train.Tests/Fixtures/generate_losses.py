@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Golden fixtures for the S-Seg losses (METHOD.md §5), computed with torch 1.13 + SciPy.
+"""Golden fixtures for the S-Seg losses (docs/method.md §5), computed with torch 1.13 + SciPy.
 Run with Debian's /usr/bin/python3; writes losses_golden.json beside this script.
 The formulas follow MaskFormer's criterion/matcher (class term dropped) and GroupViT's contrastive losses."""
 import json, math, os

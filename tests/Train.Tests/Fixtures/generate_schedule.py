@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Golden learning rates for LrSchedule: batch-scaled linear warmup then cosine (METHOD.md §6).
+"""Golden learning rates for LrSchedule: batch-scaled linear warmup then cosine (docs/method.md §6).
 Reference = torch.optim.lr_scheduler.LambdaLR driving a real SGD optimizer with the same formula."""
 import json, math, os
 import torch

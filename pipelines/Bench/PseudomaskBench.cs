@@ -8,8 +8,9 @@ using SSeg.Pseudomask;
 using SSeg.Shards;
 using TorchSharp;
 using static TorchSharp.torch;
+using SSeg.Pipelines.Cli.Pseudomask;
 
-namespace SSeg.Pipelines.Cli.Pseudomask;
+namespace SSeg.Pipelines.Bench;
 
 /// <summary>
 /// `bench pseudomask`: the whole stage (read shard, decode, features, k-means, PNG, write) in images/s next to

@@ -10,8 +10,9 @@ using Microsoft.AspNetCore.Http;
 using SSeg.Ingest.Images;
 using SSeg.Ingest.Manifests;
 using SSeg.Ingest.Stage;
+using SSeg.Pipelines.Cli.Ingest;
 
-namespace SSeg.Pipelines.Cli.Ingest;
+namespace SSeg.Pipelines.Bench;
 
 /// <summary>
 /// `bench ingest`: (a) transform only (identify → decode → resize → encode) on one core over the JPEG photos of

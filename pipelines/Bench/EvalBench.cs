@@ -9,7 +9,7 @@ using SSeg.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace SSeg.Pipelines.Cli.Eval;
+namespace SSeg.Pipelines.Bench;
 
 /// <summary>
 /// `bench eval`: the protocol's own cost per image (keep-ratio resize, slide windows, background rule, averaging,

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using SSeg.Ingest.Nlp.Tokenization;
+using SSeg.Ingest.Nlp;
 
-namespace SSeg.Ingest.Nlp;
+namespace SSeg.Pipelines.Bench;
 
 /// <param name="CpuTime">Processor time the process used meanwhile: on a busy machine, tokens per CPU second is the
 /// figure that says what one free core would do.</param>

@@ -8,8 +8,9 @@ using SSeg.Train.Scoring;
 using SSeg.Train.Synthetic;
 using SSeg.Train.Text;
 using SSeg.Train.Training;
+using SSeg.Pipelines.Cli.Train;
 
-namespace SSeg.Pipelines.Cli.Train;
+namespace SSeg.Pipelines.Bench;
 
 /// <summary>`bench train`: images/s of full training steps per model config and peak memory; `--learn` also runs the
 /// CPU learning recipe on generated shapes and prints the losses and the mIoU eval gives for every S-Seg score
@@ -35,12 +36,15 @@ internal static class TrainBench
         };
         var learnSource = new Option<string>("--learn-query-embedding") { Description = "mask-pooled (default) or decoder: what queries are embedded from.", DefaultValueFactory = _ => "mask-pooled" };
         var learnMaskCell = new Option<int>("--learn-mask-cell") { Description = "Pixels per pseudo-mask cell of the generated 96² scenes (4: a 24×24 map; 2: 48×48).", DefaultValueFactory = _ => 4 };
-        foreach (var o in new Option[] { configs, batch, steps, device, threads, vocab, learn, learnSteps, learnSeeds, learnScorers, learnSource, learnMaskCell }) command.Options.Add(o);
+        var contrastive = GradCacheBench.CreateOption();
+        foreach (var o in new Option[] { configs, batch, steps, device, threads, vocab, learn, learnSteps, learnSeeds, learnScorers, learnSource, learnMaskCell, contrastive }) command.Options.Add(o);
         command.SetAction(async (parse, ct) => await TrainCommands.Guarded(async () =>
         {
             DeviceSelector.SetThreads(parse.GetValue(threads));
             var names = ParseList(parse.GetValue(configs)!, s => s).Where(s => s != "none").ToArray();
-            if (names.Length > 0) Throughput(names, parse.GetValue(batch), parse.GetValue(steps), parse.GetValue(vocab), parse.GetValue(device)!);
+            if (parse.GetValue(contrastive) is { } n && names.Length > 0)
+                GradCacheBench.Run(names[0], parse.GetValue(batch), n, parse.GetValue(steps), parse.GetValue(vocab), parse.GetValue(device)!);
+            else if (names.Length > 0) Throughput(names, parse.GetValue(batch), parse.GetValue(steps), parse.GetValue(vocab), parse.GetValue(device)!);
             if (parse.GetValue(learn))
                 await LearnAsync(parse.GetValue(learnSteps), ParseList(parse.GetValue(learnSeeds)!, s => int.Parse(s, CultureInfo.InvariantCulture)),
                     ParseCandidates(parse.GetValue(learnScorers)!), parse.GetValue(learnSource) switch

@@ -2,8 +2,9 @@ using System.CommandLine;
 using System.Diagnostics;
 using SSeg.Shards;
 using SSeg.Shards.Storage;
+using SSeg.Pipelines.Cli.Shards;
 
-namespace SSeg.Pipelines.Cli.Shards;
+namespace SSeg.Pipelines.Bench;
 
 /// <summary>
 /// `bench shards`: writes ~N MB of image rows (real JPEGs, cycled) as image shards, reads them back with all

@@ -8,7 +8,7 @@ using SSeg.Selftrain.Optim;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace SSeg.Pipelines.Cli.Selftrain;
+namespace SSeg.Pipelines.Bench;
 
 /// <summary>`bench selftrain` / `selftrain bench`: S-Seg+ inference and training-step time on random data.</summary>
 internal static class SelftrainBench

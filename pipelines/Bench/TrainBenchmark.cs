@@ -4,8 +4,9 @@ using SSeg.Train.Model;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using SSeg.Train.Training;
 
-namespace SSeg.Train.Training;
+namespace SSeg.Pipelines.Bench;
 
 /// <summary>Throughput of full training steps (forward, Hungarian matching, losses, backward, clip, AdamW) on random
 /// inputs of a model config, and the process's peak resident memory. CPU seconds per step (all threads) are reported

@@ -1,8 +1,9 @@
 using System.CommandLine;
 using SSeg.Ingest.Nlp;
 using SSeg.Ingest.Nlp.Conllu;
+using SSeg.Pipelines.Cli.Nlp;
 
-namespace SSeg.Pipelines.Cli.Nlp;
+namespace SSeg.Pipelines.Bench;
 
 /// <summary>`bench nlp`: single-thread caption → nouns/verbs throughput (tokenize + tag + select).</summary>
 internal static class NlpBench

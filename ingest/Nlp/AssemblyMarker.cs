@@ -1,3 +1,0 @@
-namespace SSeg.Ingest.Nlp;
-
-internal static class AssemblyMarker;

@@ -1,3 +1,0 @@
-namespace SSeg.Train;
-
-internal static class AssemblyMarker;
