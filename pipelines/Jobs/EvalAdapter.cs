@@ -58,7 +58,7 @@ public sealed class EvalAdapter : IStageAdapter
         var factory = registry.Resolve(checkpoint, context.Value(InferenceStageOptions.ModelKind));
         var settings = InferenceStageOptions.Settings(context);
         using var scorer = factory.Load(checkpoint, new ScorerLoadOptions(device, settings));
-        var request = new EvalRequest(OptionValue.Name(context, "run"), Specs(context), BuildOptions(context), ReportDirectory(context),
+        var request = new EvalRequest(OptionValue.Name(context, EvalStageOptions.Run.Name), Specs(context), BuildOptions(context), ReportDirectory(context),
             StoredThresholds.ForCheckpoint(factory, checkpoint), settings);
         var report = EvalStage.Run(scorer, request,
             new ActionProgress<EvalProgress>(p => progress.Report(new StageProgress(p.Done, p.Total, "images", p.Dataset))), ct);
@@ -88,9 +88,9 @@ public sealed class EvalAdapter : IStageAdapter
     }
 
     public static string ReportDirectory(StageContext context) =>
-        Path.Combine(Path.GetFullPath(context.StorageRoot), "reports", OptionValue.Name(context, "run"));
+        Path.Combine(Path.GetFullPath(context.StorageRoot), "reports", OptionValue.Name(context, EvalStageOptions.Run.Name));
 
-    internal static string Checkpoint(StageContext context) => OptionValue.Resolve(context, "checkpoint", OptionKind.RunOrPath);
+    internal static string Checkpoint(StageContext context) => OptionValue.Resolve(context, EvalStageOptions.Checkpoint.Name, OptionKind.RunOrPath);
 
     /// <summary>The datasets with their paths resolved and per-kind thresholds; `eval` builds them here too.</summary>
     public static IReadOnlyList<DatasetSpec> Specs(StageContext context)

@@ -45,7 +45,7 @@ public sealed class IngestAdapter : IStageAdapter
     }
 
     public async Task DiscardStaleOutputAsync(StageContext context, CancellationToken ct) =>
-        await DatasetFolders.DeleteAsync(context.StorageRoot, context.AzureConnectionString, OptionValue.Name(context, "dataset"), ct);
+        await DatasetFolders.DeleteAsync(context.StorageRoot, context.AzureConnectionString, OptionValue.Name(context, IngestStageOptions.Dataset.Name), ct);
 
     public async Task RunShardAsync(StageContext context, int shard, IProgress<StageProgress> progress, CancellationToken ct)
     {
@@ -62,14 +62,14 @@ public sealed class IngestAdapter : IStageAdapter
     public async Task<int> CountCompletedAsync(StageContext context, StagePlan plan, CancellationToken ct)
     {
         var manifest = await DatasetStore.Open(context.StorageRoot, context.AzureConnectionString)
-            .Dataset(OptionValue.Name(context, "dataset")).ReadManifestAsync(ct);
+            .Dataset(OptionValue.Name(context, IngestStageOptions.Dataset.Name)).ReadManifestAsync(ct);
         return manifest?.ImageShards.Count(s => s.Index < plan.Shards) ?? 0;
     }
 
     public async Task<string> SummarizeAsync(StageContext context, CancellationToken ct)
     {
         var summary = await new DatasetInspector(DatasetStore.Open(context.StorageRoot, context.AzureConnectionString))
-            .SummarizeAsync(OptionValue.Name(context, "dataset"), ct);
+            .SummarizeAsync(OptionValue.Name(context, IngestStageOptions.Dataset.Name), ct);
         var reasons = summary.FailuresByReason.Count == 0 ? "" :
             " (" + string.Join(", ", summary.FailuresByReason.OrderByDescending(r => r.Value).Select(r => $"{r.Key} {r.Value}")) + ")";
         return $"dataset {summary.Name}: {summary.Rows} rows in {summary.ImageShards} shard(s), {summary.Failures} failed{reasons}";

@@ -29,7 +29,7 @@ public sealed class PseudomaskAdapter : IStageAdapter
 
     public async Task<StagePlan> PlanAsync(StageContext context, CancellationToken ct)
     {
-        var manifest = await Manifest(context, ct) ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, "dataset")}' does not exist");
+        var manifest = await Manifest(context, ct) ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, PseudomaskStageOptions.Dataset.Name)}' does not exist");
         var shards = manifest.ImageShards;
         if (shards.Count == 0) throw new InvalidDataException($"dataset '{manifest.Name}' has no image shards");
         // The input is the image shards' content; the upstream fingerprint (ingest) is chained in by the engine.
@@ -46,7 +46,7 @@ public sealed class PseudomaskAdapter : IStageAdapter
     /// </summary>
     public async Task RunShardAsync(StageContext context, int shard, IProgress<StageProgress> progress, CancellationToken ct)
     {
-        var manifest = await Manifest(context, ct) ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, "dataset")}' does not exist");
+        var manifest = await Manifest(context, ct) ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, PseudomaskStageOptions.Dataset.Name)}' does not exist");
         var index = manifest.ImageShards[shard].Index;
         var summary = await PseudomaskStage.RunShardAsync(Build(context), index,
             new ActionProgress<PseudomaskProgress>(p => progress.Report(new StageProgress(p.Done, p.Total, "images"))), ct);
@@ -75,7 +75,7 @@ public sealed class PseudomaskAdapter : IStageAdapter
     }
 
     private static async Task<DatasetManifest?> Manifest(StageContext context, CancellationToken ct) =>
-        await DatasetStore.Open(context.StorageRoot, context.AzureConnectionString).Dataset(OptionValue.Name(context, "dataset")).ReadManifestAsync(ct);
+        await DatasetStore.Open(context.StorageRoot, context.AzureConnectionString).Dataset(OptionValue.Name(context, PseudomaskStageOptions.Dataset.Name)).ReadManifestAsync(ct);
 
     /// <summary>Options with the generator id pinned, so the barrier and every job agree on the mask folder.</summary>
     private static PseudomaskOptions Build(StageContext context)

@@ -35,14 +35,14 @@ public sealed class SelftrainAdapter : IStageAdapter
 
     public async Task<StagePlan> PlanAsync(StageContext context, CancellationToken ct)
     {
-        var manifest = await DatasetStore.Open(context.StorageRoot, context.AzureConnectionString).Dataset(OptionValue.Name(context, "dataset")).ReadManifestAsync(ct)
-            ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, "dataset")}' does not exist");
+        var manifest = await DatasetStore.Open(context.StorageRoot, context.AzureConnectionString).Dataset(OptionValue.Name(context, SelftrainStageOptions.Dataset.Name)).ReadManifestAsync(ct)
+            ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, SelftrainStageOptions.Dataset.Name)}' does not exist");
         var input = string.Join(",", manifest.Shards.Select(s => $"{s.Kind}:{s.Index}:{s.Sha256}"));
         return new StagePlan(1, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(input))), Sharded: false);
     }
 
     public async Task DiscardStaleOutputAsync(StageContext context, CancellationToken ct) =>
-        await TrainAdapter.DeletePrefixAsync(StorageFactory.Open(context.StorageRoot, context.AzureConnectionString), $"runs/{OptionValue.Name(context, "run")}/", ct);
+        await TrainAdapter.DeletePrefixAsync(StorageFactory.Open(context.StorageRoot, context.AzureConnectionString), $"runs/{OptionValue.Name(context, SelftrainStageOptions.Run.Name)}/", ct);
 
     public async Task RunShardAsync(StageContext context, int shard, IProgress<StageProgress> progress, CancellationToken ct)
     {
@@ -54,12 +54,12 @@ public sealed class SelftrainAdapter : IStageAdapter
     public async Task<int> CountCompletedAsync(StageContext context, StagePlan plan, CancellationToken ct)
     {
         var storage = StorageFactory.Open(context.StorageRoot, context.AzureConnectionString);
-        await foreach (var _ in storage.ListAsync($"runs/{OptionValue.Name(context, "run")}/", ct)) return 1;
+        await foreach (var _ in storage.ListAsync($"runs/{OptionValue.Name(context, SelftrainStageOptions.Run.Name)}/", ct)) return 1;
         return 0;
     }
 
     public Task<string> SummarizeAsync(StageContext context, CancellationToken ct) =>
-        Task.FromResult($"run {OptionValue.Name(context, "run")} under {context.StorageRoot.TrimEnd('/')}/runs/{OptionValue.Name(context, "run")}/");
+        Task.FromResult($"run {OptionValue.Name(context, SelftrainStageOptions.Run.Name)} under {context.StorageRoot.TrimEnd('/')}/runs/{OptionValue.Name(context, SelftrainStageOptions.Run.Name)}/");
 
     /// <summary>The stage's options from their declarations (SelftrainStageOptions); `selftrain train` builds them here too.</summary>
     public static SelftrainTrainOptions Build(StageContext context)

@@ -33,7 +33,7 @@ public sealed class TrainAdapter : IStageAdapter
 
     public async Task<StagePlan> PlanAsync(StageContext context, CancellationToken ct)
     {
-        var manifest = await Manifest(context, ct) ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, "dataset")}' does not exist");
+        var manifest = await Manifest(context, ct) ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, TrainStageOptions.Dataset.Name)}' does not exist");
         var generator = MaskGenerator(context, manifest);
         var input = string.Join(",", manifest.Shards.Where(s => s.Kind == ShardNames.ImagesKind || s.Kind == ShardNames.MasksKind(generator))
             .Select(s => $"{s.Kind}:{s.Index}:{s.Sha256}"));
@@ -42,11 +42,11 @@ public sealed class TrainAdapter : IStageAdapter
 
     /// <summary>Other data or settings: start the run over instead of resuming a checkpoint trained on something else.</summary>
     public async Task DiscardStaleOutputAsync(StageContext context, CancellationToken ct) =>
-        await DeletePrefixAsync(StorageFactory.Open(context.StorageRoot, context.AzureConnectionString), $"runs/{OptionValue.Name(context, "run")}/", ct);
+        await DeletePrefixAsync(StorageFactory.Open(context.StorageRoot, context.AzureConnectionString), $"runs/{OptionValue.Name(context, TrainStageOptions.Run.Name)}/", ct);
 
     public async Task RunShardAsync(StageContext context, int shard, IProgress<StageProgress> progress, CancellationToken ct)
     {
-        var manifest = await Manifest(context, ct) ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, "dataset")}' does not exist");
+        var manifest = await Manifest(context, ct) ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, TrainStageOptions.Dataset.Name)}' does not exist");
         var options = Build(context, MaskGenerator(context, manifest));
         if (options.VocabPath is null)
         {
@@ -60,15 +60,15 @@ public sealed class TrainAdapter : IStageAdapter
 
     public async Task<int> CountCompletedAsync(StageContext context, StagePlan plan, CancellationToken ct)
     {
-        var run = new RunStore(StorageFactory.Open(context.StorageRoot, context.AzureConnectionString), OptionValue.Name(context, "run"));
+        var run = new RunStore(StorageFactory.Open(context.StorageRoot, context.AzureConnectionString), OptionValue.Name(context, TrainStageOptions.Run.Name));
         return await run.LatestCheckpointAsync(ct) is null ? 0 : 1;
     }
 
     public async Task<string> SummarizeAsync(StageContext context, CancellationToken ct)
     {
-        var run = new RunStore(StorageFactory.Open(context.StorageRoot, context.AzureConnectionString), OptionValue.Name(context, "run"));
+        var run = new RunStore(StorageFactory.Open(context.StorageRoot, context.AzureConnectionString), OptionValue.Name(context, TrainStageOptions.Run.Name));
         var latest = await run.LatestCheckpointAsync(ct);
-        return $"run {OptionValue.Name(context, "run")} ({context.Choice(TrainStageOptions.Model)}): checkpoint {latest ?? "none"} under {context.StorageRoot.TrimEnd('/')}/{run.Prefix}/";
+        return $"run {OptionValue.Name(context, TrainStageOptions.Run.Name)} ({context.Choice(TrainStageOptions.Model)}): checkpoint {latest ?? "none"} under {context.StorageRoot.TrimEnd('/')}/{run.Prefix}/";
     }
 
     internal static async Task DeletePrefixAsync(IStorage storage, string prefix, CancellationToken ct)
@@ -79,7 +79,7 @@ public sealed class TrainAdapter : IStageAdapter
     }
 
     private static async Task<DatasetManifest?> Manifest(StageContext context, CancellationToken ct) =>
-        await DatasetStore.Open(context.StorageRoot, context.AzureConnectionString).Dataset(OptionValue.Name(context, "dataset")).ReadManifestAsync(ct);
+        await DatasetStore.Open(context.StorageRoot, context.AzureConnectionString).Dataset(OptionValue.Name(context, TrainStageOptions.Dataset.Name)).ReadManifestAsync(ct);
 
     private static string MaskGenerator(StageContext context, DatasetManifest manifest)
     {
