@@ -19,6 +19,7 @@ public static class CliCommands
         yield return HostCli.CreateRun();
         yield return HostCli.CreateDemo();
         yield return DoctorCli.Create();
+        yield return OptionsCli.Create();
         yield return BenchCli.Create();
     }
 }

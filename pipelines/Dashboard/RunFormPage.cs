@@ -5,8 +5,9 @@ using SSeg.Pipelines.Runs;
 namespace SSeg.Pipelines.Dashboard;
 
 /// <summary>
-/// Run: start one stage with its options, or a whole pipeline from its JSON. Invalid input shows the
-/// validation errors and enqueues nothing.
+/// Run: start one stage with its options, or a whole pipeline from its JSON. The fields come from the stages' option
+/// declarations (checkboxes for booleans, number inputs with the declared range, lists of allowed values); invalid
+/// input shows each refusal next to its field and in the summary, and enqueues nothing.
 /// </summary>
 public sealed class RunFormPage : SsegPage
 {
@@ -17,13 +18,22 @@ public sealed class RunFormPage : SsegPage
         var registry = Service<StageRegistry>();
         var engine = Service<PipelineEngine>();
         var errors = new List<string>();
+        var fieldErrors = new Dictionary<string, string>(StringComparer.Ordinal);
         string? started = null;
         if (IsPost)
         {
             try
             {
                 var definition = FromForm(registry);
-                started = engine.Start(definition, "dashboard", OptionOrigin.Dashboard);
+                var refusals = definition.Name.StartsWith("dashboard-", StringComparison.Ordinal)
+                    ? engine.ValidateOptions(definition, OptionOrigin.Dashboard) : [];
+                if (refusals.Count > 0)
+                {
+                    errors.AddRange(refusals.Select(r => r.Message));
+                    foreach (var refusal in refusals.Where(r => r.Option is not null))
+                        fieldErrors.TryAdd(refusal.Option!, refusal.Message[(refusal.Message.IndexOf("): ", StringComparison.Ordinal) + 3)..]);
+                }
+                else started = engine.Start(definition, "dashboard", OptionOrigin.Dashboard);
             }
             catch (PipelineDefinitionException e)
             {
@@ -40,7 +50,8 @@ public sealed class RunFormPage : SsegPage
         Errors(html, errors);
 
         var selected = FormValue("stage") ?? QueryValue("stage") ?? registry.All.FirstOrDefault()?.Name ?? "";
-        html.Append($"<form method=\"post\" action=\"{Link("/sseg/run")}\" id=\"run-form\">").Append(AntiforgeryInput());
+        // novalidate: the server checks every value against the same declarations and shows the reason by the field.
+        html.Append($"<form method=\"post\" action=\"{Link("/sseg/run")}\" id=\"run-form\" novalidate>").Append(AntiforgeryInput());
         html.Append("<div class=\"form-group\"><label for=\"stage\">Stage</label><select class=\"form-control\" id=\"stage\" name=\"stage\">");
         foreach (var adapter in registry.All)
         {
@@ -53,16 +64,12 @@ public sealed class RunFormPage : SsegPage
         foreach (var adapter in registry.All)
         {
             html.Append($"<fieldset class=\"stage-options\" data-stage=\"{E(adapter.Name)}\"><legend>{E(adapter.Name)} options</legend>");
-            foreach (var option in adapter.Options)
+            foreach (var option in adapter.Options.Where(o => o.InPipelines))
             {
-                var id = $"opt-{adapter.Name}-{option.Name}";
                 var name = $"opt:{adapter.Name}:{option.Name}";
-                var value = FormValue(name) ?? QueryValue(option.Name) ?? option.Default ?? "";
-                html.Append($"<div class=\"form-group\"><label for=\"{E(id)}\">{E(option.Name)}{(option.Required ? " *" : "")}</label>");
-                html.Append(option.Multiline
-                    ? $"<textarea class=\"form-control\" rows=\"3\" id=\"{E(id)}\" name=\"{E(name)}\">{E(value)}</textarea>"
-                    : $"<input class=\"form-control\" id=\"{E(id)}\" name=\"{E(name)}\" value=\"{E(value)}\"/>");
-                html.Append($"<p class=\"help-block\">{E(option.Help)}</p></div>");
+                var value = IsPost ? FormValue(name) ?? "" : QueryValue(option.Name) ?? option.Default ?? "";
+                var error = adapter.Name == FormValue("stage") ? fieldErrors.GetValueOrDefault(option.Name) : null;
+                Field(html, adapter.Name, option, name, value, error);
             }
             html.Append("</fieldset>");
         }
@@ -87,6 +94,48 @@ public sealed class RunFormPage : SsegPage
             """);
     }
 
+    /// <summary>One option's control, derived from its declaration, with its help, range and (after a refusal) the reason.</summary>
+    private static void Field(StringBuilder html, string stage, StageOption option, string name, string value, string? error)
+    {
+        var id = $"opt-{stage}-{option.Name}";
+        var errorId = id + "-error";
+        var described = error is null ? "" : $" aria-invalid=\"true\" aria-describedby=\"{E(errorId)}\"";
+        var label = E(option.Name) + (option.Required ? " *" : "");
+        html.Append($"<div class=\"form-group{(error is null ? "" : " has-error")}\" data-option=\"{E(option.Name)}\">");
+        switch (option.Type)
+        {
+            case OptionType.Boolean:
+                var on = string.Equals(value, "true", StringComparison.OrdinalIgnoreCase);
+                html.Append($"<div class=\"checkbox\"><label><input type=\"checkbox\" id=\"{E(id)}\" name=\"{E(name)}\" value=\"true\"{(on ? " checked" : "")}{described}/> {label}</label></div>");
+                break;
+            case OptionType.Integer or OptionType.Number:
+                html.Append($"<label for=\"{E(id)}\">{label}</label><input class=\"form-control\" type=\"number\" id=\"{E(id)}\" name=\"{E(name)}\" value=\"{E(value)}\"")
+                    .Append($" step=\"{option.HtmlStep}\"")
+                    .Append(option.Min is { } min ? $" min=\"{StageOption.Format(min)}\"" : "")
+                    .Append(option.Max is { } max ? $" max=\"{StageOption.Format(max)}\"" : "")
+                    .Append(described).Append("/>");
+                break;
+            case OptionType.Choice:
+                html.Append($"<label for=\"{E(id)}\">{label}</label><select class=\"form-control\" id=\"{E(id)}\" name=\"{E(name)}\"{described}>");
+                if (option.Default is null) html.Append("<option value=\"\"></option>");
+                var known = option.Choices.Contains(value, StringComparer.OrdinalIgnoreCase);
+                if (!known && value.Length > 0) html.Append($"<option value=\"{E(value)}\" selected>{E(value)}</option>"); // a refused value stays visible
+                foreach (var choice in option.Choices)
+                    html.Append($"<option value=\"{E(choice)}\"{(string.Equals(choice, value, StringComparison.OrdinalIgnoreCase) ? " selected" : "")}>{E(choice)}</option>");
+                html.Append("</select>");
+                break;
+            case OptionType.Lines:
+                html.Append($"<label for=\"{E(id)}\">{label}</label><textarea class=\"form-control\" rows=\"3\" id=\"{E(id)}\" name=\"{E(name)}\"{described}>{E(value)}</textarea>");
+                break;
+            default:
+                html.Append($"<label for=\"{E(id)}\">{label}</label><input class=\"form-control\" id=\"{E(id)}\" name=\"{E(name)}\" value=\"{E(value)}\"{described}/>");
+                break;
+        }
+        if (error is not null) html.Append($"<p class=\"help-block field-error\" id=\"{E(errorId)}\">{E(error)}</p>");
+        var constraints = option.Constraints();
+        html.Append($"<p class=\"help-block\">{E(option.Help)}{(constraints.Length > 0 ? $" <span class=\"option-range\">({E(constraints)})</span>" : "")}</p></div>");
+    }
+
     private PipelineDefinition FromForm(StageRegistry registry)
     {
         var stage = FormValue("stage") ?? "";
@@ -99,7 +148,7 @@ public sealed class RunFormPage : SsegPage
         }
         var adapter = registry.Find(stage) ?? throw new PipelineDefinitionException($"unknown stage '{stage}'");
         var single = new StageDefinition { Stage = adapter.Name };
-        foreach (var option in adapter.Options)
+        foreach (var option in adapter.Options.Where(o => o.InPipelines))
             if (FormValue($"opt:{adapter.Name}:{option.Name}") is { Length: > 0 } value)
                 single.Options[option.Name] = value.Replace("\r\n", "\n");
         return new PipelineDefinition { Name = $"dashboard-{adapter.Name}", Stages = [single], Force = force };

@@ -21,8 +21,8 @@ public static class DemoPipeline
             // RGB features: no DINO weights needed offline; the summary and the mask metadata say so.
             Stage("pseudomask", ("dataset", DemoCommand.DatasetName), ("feature", "rgb"), ("k", "4"), ("maxSide", "224"), ("batchSize", "8")),
             Stage("train", ("dataset", DemoCommand.DatasetName), ("run", TrainRunName), ("model", "tiny"), ("vocabSize", "600"),
-                ("batchSize", "4"), ("accumulation", "2"), ("epochs", "2"), ("warmupEpochs", "0.5"), ("baseLr", "0.1"), ("maxSteps", "8"),
-                ("shuffleBuffer", "8"), ("decodeWorkers", "2"), ("seed", "5"), ("checkpointEverySteps", "4"), ("device", "cpu"), ("threads", "2")),
+                ("batchSize", "4"), ("accumulation", "2"), ("epochs", "2"), ("warmupEpochs", "0.5"), ("learningRate", "0.1"), ("maxSteps", "8"),
+                ("shuffleBuffer", "8"), ("decodeWorkers", "2"), ("seed", "5"), ("checkpointEvery", "4"), ("device", "cpu"), ("threads", "2")),
             Stage("eval", ("run", EvalRunName), ("checkpoint", TrainRunName), ("datasets", $"voc={vocSample}"),
                 ("mode", "whole"), ("shortSide", "64"), ("cropSize", "64"), ("stride", "32"), ("maxImages", "8"), ("device", "cpu")),
         ],

@@ -17,23 +17,8 @@ public sealed class EvalAdapter : IStageAdapter
     public string Name => "eval";
     public string Description => "Evaluate a checkpoint (mIoU on VOC / Pascal Context / COCO-Object ...) into reports/<run>/.";
     public string Queue => Queues.Gpu;
-    public string? Unavailable => null;
 
-    public IReadOnlyList<StageOption> Options { get; } =
-    [
-        new("run", "Report name: reports/<run>/ under the data root.", Required: true, Kind: OptionKind.Name),
-        new("checkpoint", "Run name (runs/<name> under the data root), or a checkpoint file or folder path (CLI and pipeline files; the dashboard only under Dashboard:AllowedModelFolders).", Required: true, Kind: OptionKind.RunOrPath),
-        new("datasets", "One per line: kind=DIR (voc, context, coco-object, lvis, imagenet-s; kind:split=DIR for a split). DIR is a name (benchmarks/<name> under the data root) or, from the CLI and pipeline files, a path.", Required: true, Multiline: true),
-        new("modelKind", "Scorer kind (sseg, sseg-plus); empty: detected from the checkpoint."),
-        new("mode", "slide or whole.", "slide"),
-        new("shortSide", "Test images are resized to this short side.", "448"),
-        new("cropSize", "Sliding window size.", "448"),
-        new("stride", "Sliding window stride.", "224"),
-        new("maxImages", "Evaluate only the first N images of each dataset (empty: all)."),
-        new("threshold", "Background threshold (empty: the checkpoint's calibrated τ, else each dataset's default)."),
-        new("device", "auto, cpu or cuda[:N].", "auto"),
-        new("precision", "dtype of the model's forward pass: fp32, bf16 or fp16 (CUDA only); scores and metrics stay fp32.", "fp32"),
-    ];
+    public IReadOnlyList<StageOption> Options => EvalStageOptions.All;
 
     public IReadOnlyList<string> Validate(StageContext context)
     {
@@ -41,10 +26,10 @@ public sealed class EvalAdapter : IStageAdapter
         try
         {
             if (context.StorageRoot.Contains("://", StringComparison.Ordinal)) errors.Add("eval writes reports under a local data root");
+            if (context.Get(EvalStageOptions.Run.Name) is null) errors.Add("option 'run' is required");
             foreach (var spec in Specs(context))
                 if (!Directory.Exists(spec.Root)) errors.Add($"{spec.Kind}: dataset folder not found: {spec.Root}");
             _ = BuildOptions(context);
-            _ = InferencePrecisions.Parse(context.Get("precision"));
         }
         catch (Exception e) when (e is StageOptionException or ArgumentException) { errors.Add(e.Message); }
         return errors;
@@ -66,13 +51,13 @@ public sealed class EvalAdapter : IStageAdapter
 
     public Task RunShardAsync(StageContext context, int shard, IProgress<StageProgress> progress, CancellationToken ct)
     {
-        var device = DeviceSelector.Select(context.Get("device") ?? "auto");
+        var device = DeviceSelector.Select(context.Text(CommonStageOptions.Device));
         var registry = ScorerFactories.Create();
         var checkpoint = Checkpoint(context);
-        var factory = registry.Resolve(checkpoint, context.Get("modelKind"));
-        var settings = new Dictionary<string, string>();
-        using var scorer = factory.Load(checkpoint, new ScorerLoadOptions(device, settings) { Precision = InferencePrecisions.Parse(context.Get("precision")) });
-        var request = new EvalRequest(OptionValue.Name(context, "run"), Specs(context), BuildOptions(context), ReportDirectory(context),
+        var factory = registry.Resolve(checkpoint, context.Value(InferenceStageOptions.ModelKind));
+        var settings = InferenceStageOptions.Settings(context);
+        using var scorer = factory.Load(checkpoint, new ScorerLoadOptions(device, settings) { Precision = InferencePrecisions.Parse(context.Choice(CommonStageOptions.Precision)) });
+        var request = new EvalRequest(OptionValue.Name(context, EvalStageOptions.Run.Name), Specs(context), BuildOptions(context), ReportDirectory(context),
             StoredThresholds.ForCheckpoint(factory, checkpoint), settings);
         var report = EvalStage.Run(scorer, request,
             new ActionProgress<EvalProgress>(p => progress.Report(new StageProgress(p.Done, p.Total, "images", p.Dataset))), ct);
@@ -102,37 +87,51 @@ public sealed class EvalAdapter : IStageAdapter
     }
 
     public static string ReportDirectory(StageContext context) =>
-        Path.Combine(Path.GetFullPath(context.StorageRoot), "reports", OptionValue.Name(context, "run"));
+        Path.Combine(Path.GetFullPath(context.StorageRoot), "reports", OptionValue.Name(context, EvalStageOptions.Run.Name));
 
-    internal static string Checkpoint(StageContext context) => OptionValue.Resolve(context, "checkpoint", OptionKind.RunOrPath);
+    internal static string Checkpoint(StageContext context) => OptionValue.Resolve(context, EvalStageOptions.Checkpoint.Name, OptionKind.RunOrPath);
 
-    private static IReadOnlyList<DatasetSpec> Specs(StageContext context) =>
-        context.GetList("datasets").Select(line =>
+    /// <summary>The datasets with their paths resolved and per-kind thresholds; `eval` builds them here too.</summary>
+    public static IReadOnlyList<DatasetSpec> Specs(StageContext context)
+    {
+        var (_, perKind) = Thresholds(context);
+        var specs = context.Lines(EvalStageOptions.Datasets).Select(line =>
         {
             var (kind, split, root) = EvalDatasets.ParseSpec(line);
-            return new DatasetSpec(kind, OptionValue.Resolve(context, "datasets", root, OptionKind.FolderOrPath), split);
+            return new DatasetSpec(kind, OptionValue.Resolve(context, EvalStageOptions.Datasets.Name, root, OptionKind.FolderOrPath), split,
+                perKind.TryGetValue(kind, out var tau) ? tau : null);
         }).ToList();
-
-    private static EvalOptions BuildOptions(StageContext context)
-    {
-        var inference = new InferenceOptions
-        {
-            Mode = (context.Get("mode") ?? "slide").ToLowerInvariant() switch
-            {
-                "slide" => InferenceMode.Slide,
-                "whole" => InferenceMode.Whole,
-                var m => throw new StageOptionException($"mode must be slide or whole, not '{m}'"),
-            },
-            ShortSide = context.GetInt("shortSide", 448),
-            CropSize = context.GetInt("cropSize", 448),
-            Stride = context.GetInt("stride", 224),
-        };
-        inference.Validate();
-        return new EvalOptions
-        {
-            Inference = inference,
-            MaxImages = context.Get("maxImages") is null ? null : context.GetInt("maxImages", 1),
-            BackgroundThreshold = context.Get("threshold") is { } t ? double.Parse(t, CultureInfo.InvariantCulture) : null,
-        };
+        if (specs.Count == 0) throw new StageOptionException("option 'datasets' needs at least one kind=DIR line");
+        var unknown = perKind.Keys.Where(k => specs.All(s => !string.Equals(s.Kind, k, StringComparison.OrdinalIgnoreCase))).ToList();
+        if (unknown.Count > 0) throw new StageOptionException($"option 'threshold' names dataset(s) not evaluated: {string.Join(", ", unknown)}");
+        return specs;
     }
+
+    /// <summary>threshold lines: a bare number for every dataset, kind=τ for one kind.</summary>
+    private static (double? All, Dictionary<string, double> PerKind) Thresholds(StageContext context)
+    {
+        double? all = null;
+        var perKind = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
+        foreach (var line in context.Lines(EvalStageOptions.Threshold))
+        {
+            var eq = line.IndexOf('=');
+            if (eq < 0) all = Tau(line);
+            else perKind[line[..eq].Trim()] = Tau(line[(eq + 1)..]);
+        }
+        return (all, perKind);
+    }
+
+    public static double Tau(string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value is >= 0 and <= 1
+            ? value : throw new StageOptionException($"option 'threshold': '{text.Trim()}' must be a number from 0 to 1");
+
+    /// <summary>The evaluation options from their declarations; `eval` builds them here too.</summary>
+    public static EvalOptions BuildOptions(StageContext context) => new()
+    {
+        Inference = InferenceStageOptions.Build(context),
+        Protocol = context.Flag(EvalStageOptions.WithoutBackground) ? BackgroundProtocol.WithoutBackground : BackgroundProtocol.WithBackground,
+        BackgroundThreshold = Thresholds(context).All,
+        MaxImages = context.OptionalInt(EvalStageOptions.MaxImages),
+        KeepPredictions = context.Int(EvalStageOptions.Overlays),
+    };
 }

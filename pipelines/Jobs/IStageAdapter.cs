@@ -40,13 +40,6 @@ public interface IStageAdapter
     Task<string> SummarizeAsync(StageContext context, CancellationToken ct);
 }
 
-/// <summary>
-/// One option of a stage: name (key in the options map), label, default, whether it is required, and how its value
-/// reaches the file system (the engine checks every non-Text kind with OptionValue before enqueuing a run).
-/// </summary>
-public sealed record StageOption(string Name, string Help, string? Default = null, bool Required = false, bool Multiline = false,
-    OptionKind Kind = OptionKind.Text);
-
 /// <summary>Shards: number of jobs. InputHash: what the stage reads (not its options; the engine adds those).</summary>
 public sealed record StagePlan(int Shards, string InputHash, bool Sharded = true);
 

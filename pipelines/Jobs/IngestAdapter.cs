@@ -15,17 +15,7 @@ public sealed class IngestAdapter : IStageAdapter
     public string Queue => Queues.Cpu;
     public string? Unavailable => null;
 
-    public IReadOnlyList<StageOption> Options { get; } =
-    [
-        new("dataset", "Dataset name to write (datasets/<name>/ under the data root).", Required: true, Kind: OptionKind.Name),
-        new("sources", "One manifest per line: cc3m=PATH (caption TAB url), cc12m=PATH (url TAB caption) or redcaps=PATH (annotations folder or zip).", Required: true, Multiline: true),
-        new("shardSize", "Input rows per shard (one job each).", "10000"),
-        new("downloadConcurrency", "Downloads in flight per job.", "32"),
-        new("imageSize", "Shorter side after resize (only if bigger).", "512"),
-        new("timeoutSeconds", "Deadline per download attempt.", "15"),
-        new("allowPrivateAddresses", "Allow loopback/private URLs (local sample servers); off keeps the SSRF guard.", "false"),
-        new("retryFailed", "For committed shards, retry their failed URLs.", "false"),
-    ];
+    public IReadOnlyList<StageOption> Options => IngestStageOptions.All;
 
     public IReadOnlyList<string> Validate(StageContext context)
     {
@@ -35,19 +25,14 @@ public sealed class IngestAdapter : IStageAdapter
             try { check(); }
             catch (Exception e) when (e is StageOptionException or FormatException or ArgumentException) { errors.Add(e.Message); }
         }
-        Check(() => OptionValue.OptionalName(context, "dataset"));
-        foreach (var line in context.GetList("sources"))
+        // Each manifest on its own, so every missing one is named even when another option is wrong too.
+        foreach (var line in context.Lines(IngestStageOptions.Sources))
             Check(() =>
             {
                 var source = SourceSpec.Parse(line);
                 if (!File.Exists(source.Path) && !Directory.Exists(source.Path)) errors.Add($"manifest not found: {source.Path}");
             });
-        Check(() => { if (context.GetInt("shardSize", 10_000) < 1) errors.Add("shardSize must be at least 1"); });
-        Check(() => context.GetInt("downloadConcurrency", 32));
-        Check(() => context.GetInt("imageSize", 512));
-        Check(() => context.GetInt("timeoutSeconds", 15));
-        Check(() => context.GetBool("allowPrivateAddresses", false));
-        Check(() => context.GetBool("retryFailed", false));
+        Check(() => Build(context));
         return errors;
     }
 
@@ -60,7 +45,7 @@ public sealed class IngestAdapter : IStageAdapter
     }
 
     public async Task DiscardStaleOutputAsync(StageContext context, CancellationToken ct) =>
-        await DatasetFolders.DeleteAsync(context.StorageRoot, context.AzureConnectionString, OptionValue.Name(context, "dataset"), ct);
+        await DatasetFolders.DeleteAsync(context.StorageRoot, context.AzureConnectionString, OptionValue.Name(context, IngestStageOptions.Dataset.Name), ct);
 
     public async Task RunShardAsync(StageContext context, int shard, IProgress<StageProgress> progress, CancellationToken ct)
     {
@@ -77,36 +62,77 @@ public sealed class IngestAdapter : IStageAdapter
     public async Task<int> CountCompletedAsync(StageContext context, StagePlan plan, CancellationToken ct)
     {
         var manifest = await DatasetStore.Open(context.StorageRoot, context.AzureConnectionString)
-            .Dataset(OptionValue.Name(context, "dataset")).ReadManifestAsync(ct);
+            .Dataset(OptionValue.Name(context, IngestStageOptions.Dataset.Name)).ReadManifestAsync(ct);
         return manifest?.ImageShards.Count(s => s.Index < plan.Shards) ?? 0;
     }
 
     public async Task<string> SummarizeAsync(StageContext context, CancellationToken ct)
     {
         var summary = await new DatasetInspector(DatasetStore.Open(context.StorageRoot, context.AzureConnectionString))
-            .SummarizeAsync(OptionValue.Name(context, "dataset"), ct);
+            .SummarizeAsync(OptionValue.Name(context, IngestStageOptions.Dataset.Name), ct);
         var reasons = summary.FailuresByReason.Count == 0 ? "" :
             " (" + string.Join(", ", summary.FailuresByReason.OrderByDescending(r => r.Value).Select(r => $"{r.Key} {r.Value}")) + ")";
         return $"dataset {summary.Name}: {summary.Rows} rows in {summary.ImageShards} shard(s), {summary.Failures} failed{reasons}";
     }
 
-    public static IngestOptions Build(StageContext context) => new()
+    /// <summary>The stage's options from their declarations (IngestStageOptions); the `ingest` verb builds them here too.</summary>
+    public static IngestOptions Build(StageContext context)
     {
-        Dataset = OptionValue.Name(context, "dataset"),
-        Sources = context.GetList("sources").Select(SourceSpec.Parse).ToList() is { Count: > 0 } sources
-            ? sources : throw new StageOptionException("option 'sources' needs at least one cc3m=PATH, cc12m=PATH or redcaps=PATH line"),
-        Root = context.StorageRoot,
-        AzureConnectionString = context.AzureConnectionString,
-        ShardSize = context.GetInt("shardSize", 10_000),
-        DownloadConcurrency = Math.Max(1, context.GetInt("downloadConcurrency", 32)),
-        RetryFailed = context.GetBool("retryFailed", false),
-        Image = new ImageOptions { ImageSize = context.GetInt("imageSize", 512) },
-        Download = new DownloadOptions
+        var intervals = new Dictionary<string, TimeSpan>(StringComparer.OrdinalIgnoreCase);
+        var defaultInterval = TimeSpan.Zero;
+        foreach (var spec in context.Lines(IngestStageOptions.HostInterval))
         {
-            Timeout = TimeSpan.FromSeconds(Math.Max(1, context.GetInt("timeoutSeconds", 15))),
-            AllowPrivateAddresses = context.GetBool("allowPrivateAddresses", false),
-        },
-    };
+            var eq = spec.IndexOf('=');
+            if (eq <= 0 || !double.TryParse(spec[(eq + 1)..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+                || seconds < 0 || !double.IsFinite(seconds))
+                throw new StageOptionException($"option 'hostInterval': '{spec}' is not HOST=SECONDS");
+            if (spec[..eq] == "*") defaultInterval = TimeSpan.FromSeconds(seconds);
+            else intervals[spec[..eq]] = TimeSpan.FromSeconds(seconds);
+        }
+        var download = new DownloadOptions
+        {
+            Timeout = TimeSpan.FromSeconds(context.Number(IngestStageOptions.TimeoutSeconds)),
+            MaxRetries = context.Int(IngestStageOptions.Retries),
+            MaxBodyBytes = (long)(context.Number(IngestStageOptions.MaxBodyMb) * 1024 * 1024),
+            PerHostConcurrency = context.Int(IngestStageOptions.PerHostConcurrency),
+            PerHostMinInterval = defaultInterval,
+            HostMinIntervals = intervals,
+            AllowPrivateAddresses = context.Flag(IngestStageOptions.AllowPrivateAddresses),
+            RespectOptOut = !context.Flag(IngestStageOptions.IgnoreOptOut),
+        };
+        if (context.Value(IngestStageOptions.ContactUrl) is { } contact) download = download with { ContactUrl = contact };
+        return new IngestOptions
+        {
+            Dataset = OptionValue.Name(context, IngestStageOptions.Dataset.Name),
+            Sources = context.Lines(IngestStageOptions.Sources).Select(SourceSpec.Parse).ToList() is { Count: > 0 } sources
+                ? sources : throw new StageOptionException("option 'sources' needs at least one cc3m=PATH, cc12m=PATH or redcaps=PATH line"),
+            Root = context.StorageRoot,
+            AzureConnectionString = context.AzureConnectionString,
+            ShardSize = context.Int(IngestStageOptions.ShardSize),
+            RetryFailed = context.Flag(IngestStageOptions.RetryFailed),
+            DownloadConcurrency = context.Int(IngestStageOptions.DownloadConcurrency),
+            ProcessWorkers = context.OptionalInt(IngestStageOptions.ProcessWorkers) ?? Environment.ProcessorCount,
+            Dedupe = !context.Flag(IngestStageOptions.NoDedupe),
+            Download = download,
+            Image = new ImageOptions
+            {
+                ImageSize = context.Int(IngestStageOptions.ImageSize),
+                Mode = context.Choice(IngestStageOptions.ResizeMode) switch
+                {
+                    "center_crop" => ResizeMode.CenterCrop,
+                    "border" => ResizeMode.Border,
+                    "no" => ResizeMode.No,
+                    _ => ResizeMode.KeepRatio,
+                },
+                ResizeOnlyIfBigger = !context.Flag(IngestStageOptions.Upscale),
+                MinImageSize = context.Int(IngestStageOptions.MinImageSize),
+                MaxAspectRatio = context.OptionalNumber(IngestStageOptions.MaxAspectRatio) ?? double.PositiveInfinity,
+                JpegQuality = context.Int(IngestStageOptions.JpegQuality),
+                Reencode = context.Choice(IngestStageOptions.Reencode) == "always" ? ReencodePolicy.Always : ReencodePolicy.WhenNeeded,
+                MaxPixels = context.Long(IngestStageOptions.MaxPixels),
+            },
+        };
+    }
 }
 
 /// <summary>An IProgress that calls its action inline (Progress&lt;T&gt; posts to the thread pool and may reorder).</summary>

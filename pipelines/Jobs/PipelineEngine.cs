@@ -17,46 +17,60 @@ public sealed class PipelineEngine(RunStore runs, StageRegistry stages, IBackgro
     /// Every problem of a definition (unknown stage, bad options), each naming the stage; empty when valid.
     /// <paramref name="origin"/> decides whether option values may be paths (OptionValue).
     /// </summary>
-    public IReadOnlyList<string> Validate(PipelineDefinition definition, OptionOrigin origin)
+    public IReadOnlyList<string> Validate(PipelineDefinition definition, OptionOrigin origin) =>
+        ValidateOptions(definition, origin).Select(e => e.Message).ToList();
+
+    /// <summary>
+    /// As <see cref="Validate"/>, with the stage and option each problem belongs to (the Run form shows a refused value
+    /// next to its field). Every declared option is checked against its declaration (type, range, allowed values,
+    /// required) and its path kind before the adapter's own checks, which look at files and so only see accepted values.
+    /// </summary>
+    public IReadOnlyList<OptionError> ValidateOptions(PipelineDefinition definition, OptionOrigin origin)
     {
-        var errors = new List<string>();
-        if (string.IsNullOrWhiteSpace(definition.Name)) errors.Add("pipeline 'name' is required");
+        var errors = new List<OptionError>();
+        void Add(string message) => errors.Add(new OptionError(null, null, message));
+        if (string.IsNullOrWhiteSpace(definition.Name)) Add("pipeline 'name' is required");
         else if (definition.Name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
-            errors.Add($"pipeline name '{definition.Name}' may only use letters, digits, '-', '_' and '.'");
-        if (definition.Cron is { } cron && !CronIsValid(cron)) errors.Add($"cron '{cron}' is not a valid cron expression");
-        if (definition.Stages.Count == 0) errors.Add("a pipeline needs at least one stage");
+            Add($"pipeline name '{definition.Name}' may only use letters, digits, '-', '_' and '.'");
+        if (definition.Cron is { } cron && !CronIsValid(cron)) Add($"cron '{cron}' is not a valid cron expression");
+        if (definition.Stages.Count == 0) Add("a pipeline needs at least one stage");
         for (var i = 0; i < definition.Stages.Count; i++)
         {
             var stage = definition.Stages[i];
             var adapter = stages.Find(stage.Stage);
             if (adapter is null)
             {
-                errors.Add($"stages[{i}]: unknown stage '{stage.Stage}' (known: {string.Join(", ", stages.All.Select(a => a.Name))})");
+                Add($"stages[{i}]: unknown stage '{stage.Stage}' (known: {string.Join(", ", stages.All.Select(a => a.Name))})");
                 continue;
             }
-            var known = adapter.Options.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+            var prefix = $"stages[{i}] ({adapter.Name}): ";
+            var declared = adapter.Options.Where(o => o.InPipelines).ToList();
+            var known = declared.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
             foreach (var key in stage.Options.Keys.Where(k => !known.Contains(k)))
-                errors.Add($"stages[{i}] ({adapter.Name}): unknown option '{key}' (known: {string.Join(", ", known)})");
-            foreach (var option in adapter.Options.Where(o => o.Required && string.IsNullOrWhiteSpace(stage.Options.GetValueOrDefault(o.Name)) && o.Default is null))
-                errors.Add($"stages[{i}] ({adapter.Name}): option '{option.Name}' is required");
+                errors.Add(new OptionError(i, null, $"{prefix}unknown option '{key}' (known: {string.Join(", ", known)}; `options {adapter.Name}` lists them)"));
             var context = ContextFor("validate", definition, i, origin);
-            var refused = new List<string>();
-            foreach (var option in adapter.Options.Where(o => o.Kind != OptionKind.Text && context.Get(o.Name) is not null))
+            var refusedValues = 0;
+            foreach (var option in declared)
             {
-                try { OptionValue.Resolve(context, option.Name, option.Kind); }
-                catch (StageOptionException e) { refused.Add(e.Message); }
+                var given = stage.Options.GetValueOrDefault(option.Name);
+                if (option.Refusal(given) is { } why)
+                {
+                    errors.Add(new OptionError(i, option.Name, $"{prefix}option '{option.Name}' {why}"));
+                    if (!string.IsNullOrWhiteSpace(given)) refusedValues++;
+                }
+                else if (option.Kind != OptionKind.Text && context.Get(option.Name) is not null)
+                {
+                    try { OptionValue.Resolve(context, option.Name, option.Kind); }
+                    catch (StageOptionException e) { errors.Add(new OptionError(i, option.Name, prefix + e.Message)); refusedValues++; }
+                }
             }
-            errors.AddRange(refused.Select(e => $"stages[{i}] ({adapter.Name}): {e}"));
             // The adapter's own checks look at files; a refused value must not reach them (they would probe its path).
-            if (refused.Count > 0) continue;
-            try
-            {
-                errors.AddRange(adapter.Validate(context).Select(e => $"stages[{i}] ({adapter.Name}): {e}"));
-            }
-            catch (StageOptionException e)
-            {
-                errors.Add($"stages[{i}] ({adapter.Name}): {e.Message}");
-            }
+            if (refusedValues > 0) continue;
+            List<string> own;
+            try { own = adapter.Validate(context).ToList(); }
+            catch (StageOptionException e) { own = [e.Message]; }
+            foreach (var message in own.Select(e => prefix + e).Distinct())
+                if (errors.All(e => e.Message != message)) errors.Add(new OptionError(i, null, message));
         }
         return errors;
     }
@@ -88,7 +102,7 @@ public sealed class PipelineEngine(RunStore runs, StageRegistry stages, IBackgro
         var adapter = stages.Find(stage.Stage);
         var options = new Dictionary<string, string>(stage.Options, StringComparer.Ordinal);
         if (adapter is not null)
-            foreach (var option in adapter.Options)
+            foreach (var option in adapter.Options.Where(o => o.InPipelines))
                 if (option.Default is not null && string.IsNullOrWhiteSpace(options.GetValueOrDefault(option.Name)))
                     options[option.Name] = option.Default;
         return new StageContext(runId, definition.Name, stageIndex, options, settings.Storage.Root, settings.Storage.AzureConnectionString)
@@ -98,3 +112,7 @@ public sealed class PipelineEngine(RunStore runs, StageRegistry stages, IBackgro
         };
     }
 }
+
+/// <summary>One validation problem: the stage index and option key it belongs to (null when it is about the whole
+/// definition or several options) and the message, which names the stage and the option.</summary>
+public sealed record OptionError(int? Stage, string? Option, string Message);

@@ -10,24 +10,8 @@ public sealed class PseudomaskAdapter : IStageAdapter
     public string Name => "pseudomask";
     public string Description => "DINO ViT features (or RGB) + per-image k-means into mask shards.";
     public string Queue => Queues.Gpu;
-    public string? Unavailable => null;
 
-    public IReadOnlyList<StageOption> Options { get; } =
-    [
-        new("dataset", "Dataset whose image shards get masks.", Required: true, Kind: OptionKind.Name),
-        new("model", "DINO backbone: vit_small or vit_base (vit_tiny with randomWeights).", "vit_small"),
-        new("patch", "Patch size (8 or 16).", "8"),
-        new("feature", "tokens, keys or rgb (rgb: mean colour per patch, no network).", "tokens"),
-        new("k", "Clusters per image.", "8"),
-        new("seed", "k-means seed.", "0"),
-        new("maxSide", "Long-side cap of the network input (pixels).", "448"),
-        new("batchSize", "Images per forward pass.", "16"),
-        new("checkpoint", "Backbone weights (.pth/.safetensors): a file name under <root>/models/ or, from the CLI and pipeline files, a path; empty: <root>/models/<official name>.", Kind: OptionKind.ModelOrPath),
-        new("randomWeights", "Random ViT weights (tests and demos only; marked in the mask metadata).", "false"),
-        new("generatorId", "Mask folder id (a name); empty: derived from the settings (e.g. dino_vit_small8_tokens_k8_s0_m448).", Kind: OptionKind.Name),
-        new("threads", "CPU threads for libtorch (empty: default)."),
-        new("precision", "dtype of the ViT forward pass: fp32, bf16 or fp16 (CUDA only); k-means stays fp32.", "fp32"),
-    ];
+    public IReadOnlyList<StageOption> Options => PseudomaskStageOptions.All;
 
     public IReadOnlyList<string> Validate(StageContext context)
     {
@@ -44,7 +28,7 @@ public sealed class PseudomaskAdapter : IStageAdapter
 
     public async Task<StagePlan> PlanAsync(StageContext context, CancellationToken ct)
     {
-        var manifest = await Manifest(context, ct) ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, "dataset")}' does not exist");
+        var manifest = await Manifest(context, ct) ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, PseudomaskStageOptions.Dataset.Name)}' does not exist");
         var shards = manifest.ImageShards;
         if (shards.Count == 0) throw new InvalidDataException($"dataset '{manifest.Name}' has no image shards");
         // The input is the image shards' content; the upstream fingerprint (ingest) is chained in by the engine.
@@ -61,7 +45,7 @@ public sealed class PseudomaskAdapter : IStageAdapter
     /// </summary>
     public async Task RunShardAsync(StageContext context, int shard, IProgress<StageProgress> progress, CancellationToken ct)
     {
-        var manifest = await Manifest(context, ct) ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, "dataset")}' does not exist");
+        var manifest = await Manifest(context, ct) ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, PseudomaskStageOptions.Dataset.Name)}' does not exist");
         var index = manifest.ImageShards[shard].Index;
         var summary = await PseudomaskStage.RunShardAsync(Build(context), index,
             new ActionProgress<PseudomaskProgress>(p => progress.Report(new StageProgress(p.Done, p.Total, "images"))), ct);
@@ -90,36 +74,40 @@ public sealed class PseudomaskAdapter : IStageAdapter
     }
 
     private static async Task<DatasetManifest?> Manifest(StageContext context, CancellationToken ct) =>
-        await DatasetStore.Open(context.StorageRoot, context.AzureConnectionString).Dataset(OptionValue.Name(context, "dataset")).ReadManifestAsync(ct);
-
-    /// <summary>The generator id the stage will use: explicit, or the stage's own default naming (no model loaded).</summary>
-    private static string GeneratorId(PseudomaskOptions options) =>
-        options.GeneratorId ?? PseudomaskGenerator.GeneratorIdFor(options.Generator);
+        await DatasetStore.Open(context.StorageRoot, context.AzureConnectionString).Dataset(OptionValue.Name(context, PseudomaskStageOptions.Dataset.Name)).ReadManifestAsync(ct);
 
     /// <summary>Options with the generator id pinned, so the barrier and every job agree on the mask folder.</summary>
     private static PseudomaskOptions Build(StageContext context)
     {
-        var options = new PseudomaskOptions
-        {
-            Root = context.StorageRoot,
-            AzureConnectionString = context.AzureConnectionString,
-            Dataset = OptionValue.Name(context, "dataset"),
-            Generator = new GeneratorOptions
-            {
-                Model = context.Get("model") ?? "vit_small",
-                Patch = context.GetInt("patch", 8),
-                Feature = FeatureKinds.Parse(context.Get("feature") ?? "tokens"),
-                K = context.GetInt("k", 8),
-                Seed = context.GetInt("seed", 0),
-                MaxSide = context.GetInt("maxSide", 448),
-                BatchSize = context.GetInt("batchSize", 16),
-                Checkpoint = OptionValue.ResolveOptional(context, "checkpoint", OptionKind.ModelOrPath),
-                RandomWeights = context.GetBool("randomWeights", false),
-                Threads = context.Get("threads") is null ? null : context.GetInt("threads", 0),
-                Precision = SSeg.Models.InferencePrecisions.Parse(context.Get("precision")),
-            },
-            GeneratorId = OptionValue.OptionalName(context, "generatorId"),
-        };
-        return options with { GeneratorId = GeneratorId(options) };
+        var options = BuildUnpinned(context);
+        return options with { GeneratorId = options.GeneratorId ?? PseudomaskGenerator.GeneratorIdFor(options.Generator) };
     }
+
+    /// <summary>The stage's options from their declarations (PseudomaskStageOptions); the `pseudomask` verb builds them here too.</summary>
+    public static PseudomaskOptions BuildUnpinned(StageContext context) => new()
+    {
+        Root = context.StorageRoot,
+        AzureConnectionString = context.AzureConnectionString,
+        Dataset = OptionValue.Name(context, PseudomaskStageOptions.Dataset.Name),
+        Generator = BuildGenerator(context),
+        GeneratorId = OptionValue.OptionalName(context, PseudomaskStageOptions.GeneratorId.Name),
+    };
+
+    /// <summary>The generator settings from their declarations (PseudomaskStageOptions.Generator).</summary>
+    public static GeneratorOptions BuildGenerator(StageContext context) => new()
+    {
+        Model = context.Choice(PseudomaskStageOptions.Model),
+        Patch = int.Parse(context.Text(PseudomaskStageOptions.Patch), System.Globalization.CultureInfo.InvariantCulture),
+        Feature = FeatureKinds.Parse(context.Choice(PseudomaskStageOptions.Feature)),
+        K = context.Int(PseudomaskStageOptions.K),
+        Seed = context.Int(CommonStageOptions.Seed),
+        MaxIterations = context.Int(PseudomaskStageOptions.MaxIterations),
+        MaxSide = context.Int(PseudomaskStageOptions.MaxSide),
+        BatchSize = context.Int(PseudomaskStageOptions.BatchSize),
+        Checkpoint = OptionValue.ResolveOptional(context, PseudomaskStageOptions.Checkpoint.Name, OptionKind.ModelOrPath),
+        RandomWeights = context.Flag(PseudomaskStageOptions.RandomWeights),
+        Threads = context.OptionalInt(CommonStageOptions.Threads),
+        Device = context.Text(CommonStageOptions.Device),
+        Precision = SSeg.Models.InferencePrecisions.Parse(context.Choice(CommonStageOptions.Precision)),
+    };
 }

@@ -18,22 +18,7 @@ public sealed class SelftrainAdapter : IStageAdapter
     public string Queue => Queues.Gpu;
     public string? Unavailable => null;
 
-    public IReadOnlyList<StageOption> Options { get; } =
-    [
-        new("dataset", "Dataset written by selftrain-label.", Required: true, Kind: OptionKind.Name),
-        new("run", "Run name: checkpoints under runs/<run>/.", Required: true, Kind: OptionKind.Name),
-        new("generatorId", "Label generator id (empty: the dataset's only sseg-labels-* generator).", Kind: OptionKind.Name),
-        new("pretrained", "MAE checkpoint for the backbone: a file name under <root>/models/ or, from the CLI and pipeline files, a path (empty: random init, tests only).", Kind: OptionKind.ModelOrPath),
-        new("iterations", "Schedule length.", "20000"),
-        new("stopAt", "Stop after this iteration (empty: the whole schedule)."),
-        new("batchSize", "Images per iteration.", "16"),
-        new("cropSize", "Training crop (model and augmentation).", "512"),
-        new("learningRate", "AdamW learning rate.", "0.0001"),
-        new("warmupIterations", "Warmup iterations.", "1500"),
-        new("checkpointEvery", "Checkpoint interval (iterations).", "2000"),
-        new("device", "auto, cpu or cuda[:N].", "auto"),
-        new("threads", "CPU threads for libtorch (empty: default)."),
-    ];
+    public IReadOnlyList<StageOption> Options => SelftrainStageOptions.All;
 
     public IReadOnlyList<string> Validate(StageContext context)
     {
@@ -50,14 +35,14 @@ public sealed class SelftrainAdapter : IStageAdapter
 
     public async Task<StagePlan> PlanAsync(StageContext context, CancellationToken ct)
     {
-        var manifest = await DatasetStore.Open(context.StorageRoot, context.AzureConnectionString).Dataset(OptionValue.Name(context, "dataset")).ReadManifestAsync(ct)
-            ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, "dataset")}' does not exist");
+        var manifest = await DatasetStore.Open(context.StorageRoot, context.AzureConnectionString).Dataset(OptionValue.Name(context, SelftrainStageOptions.Dataset.Name)).ReadManifestAsync(ct)
+            ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, SelftrainStageOptions.Dataset.Name)}' does not exist");
         var input = string.Join(",", manifest.Shards.Select(s => $"{s.Kind}:{s.Index}:{s.Sha256}"));
         return new StagePlan(1, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(input))), Sharded: false);
     }
 
     public async Task DiscardStaleOutputAsync(StageContext context, CancellationToken ct) =>
-        await TrainAdapter.DeletePrefixAsync(StorageFactory.Open(context.StorageRoot, context.AzureConnectionString), $"runs/{OptionValue.Name(context, "run")}/", ct);
+        await TrainAdapter.DeletePrefixAsync(StorageFactory.Open(context.StorageRoot, context.AzureConnectionString), $"runs/{OptionValue.Name(context, SelftrainStageOptions.Run.Name)}/", ct);
 
     public async Task RunShardAsync(StageContext context, int shard, IProgress<StageProgress> progress, CancellationToken ct)
     {
@@ -69,34 +54,46 @@ public sealed class SelftrainAdapter : IStageAdapter
     public async Task<int> CountCompletedAsync(StageContext context, StagePlan plan, CancellationToken ct)
     {
         var storage = StorageFactory.Open(context.StorageRoot, context.AzureConnectionString);
-        await foreach (var _ in storage.ListAsync($"runs/{OptionValue.Name(context, "run")}/", ct)) return 1;
+        await foreach (var _ in storage.ListAsync($"runs/{OptionValue.Name(context, SelftrainStageOptions.Run.Name)}/", ct)) return 1;
         return 0;
     }
 
     public Task<string> SummarizeAsync(StageContext context, CancellationToken ct) =>
-        Task.FromResult($"run {OptionValue.Name(context, "run")} under {context.StorageRoot.TrimEnd('/')}/runs/{OptionValue.Name(context, "run")}/");
+        Task.FromResult($"run {OptionValue.Name(context, SelftrainStageOptions.Run.Name)} under {context.StorageRoot.TrimEnd('/')}/runs/{OptionValue.Name(context, SelftrainStageOptions.Run.Name)}/");
 
-    private static SelftrainTrainOptions Build(StageContext context)
+    /// <summary>The stage's options from their declarations (SelftrainStageOptions); `selftrain train` builds them here too.</summary>
+    public static SelftrainTrainOptions Build(StageContext context)
     {
-        var crop = context.GetInt("cropSize", 512);
+        var (scheduleIterations, augment) = context.Choice(SelftrainStageOptions.Schedule) switch
+        {
+            "context" => (40000, AugmentOptions.PascalContext),
+            "coco" => (80000, new AugmentOptions()),
+            _ => (20000, new AugmentOptions()),
+        };
+        if (context.OptionalInt(SelftrainStageOptions.CropSize) is { } crop) augment = augment with { CropSize = crop };
+        var model = context.Choice(SelftrainStageOptions.Model) == "vit-tiny16"
+            ? new SSegPlusConfig { BackboneName = "vit_tiny", EmbedDim = 192, Heads = 3, HeadChannels = 192, AuxChannels = 64, CropSize = augment.CropSize }
+            : new SSegPlusConfig { CropSize = augment.CropSize };
         return new SelftrainTrainOptions
         {
             StorageRoot = context.StorageRoot,
             AzureConnectionString = context.AzureConnectionString,
-            Dataset = OptionValue.Name(context, "dataset"),
-            Run = OptionValue.Name(context, "run"),
-            GeneratorId = OptionValue.OptionalName(context, "generatorId"),
-            Pretrained = OptionValue.ResolveOptional(context, "pretrained", OptionKind.ModelOrPath),
-            Model = new SSegPlusConfig { CropSize = crop },
-            Augment = new AugmentOptions { CropSize = crop },
-            Iterations = context.GetInt("iterations", 20000),
-            StopAtIteration = context.Get("stopAt") is null ? null : context.GetInt("stopAt", 1),
-            BatchSize = context.GetInt("batchSize", 16),
-            LearningRate = context.GetDouble("learningRate", 1e-4),
-            WarmupIterations = context.GetInt("warmupIterations", 1500),
-            CheckpointEvery = context.GetInt("checkpointEvery", 2000),
-            Device = context.Get("device") ?? "auto",
-            Threads = context.Get("threads") is null ? null : context.GetInt("threads", 0),
+            Dataset = OptionValue.Name(context, SelftrainStageOptions.Dataset.Name),
+            Run = OptionValue.Name(context, SelftrainStageOptions.Run.Name),
+            GeneratorId = OptionValue.OptionalName(context, SelftrainStageOptions.GeneratorId.Name),
+            Pretrained = OptionValue.ResolveOptional(context, SelftrainStageOptions.Pretrained.Name, OptionKind.ModelOrPath),
+            Model = model,
+            Augment = augment,
+            Iterations = context.OptionalInt(SelftrainStageOptions.Iterations) ?? scheduleIterations,
+            StopAtIteration = context.OptionalInt(SelftrainStageOptions.StopAt),
+            BatchSize = context.Int(SelftrainStageOptions.BatchSize),
+            LearningRate = context.Number(SelftrainStageOptions.LearningRate),
+            WarmupIterations = context.Int(SelftrainStageOptions.WarmupIterations),
+            CheckpointEvery = context.Int(SelftrainStageOptions.CheckpointEvery),
+            LogEvery = context.Int(SelftrainStageOptions.LogEvery),
+            Seed = context.Int(CommonStageOptions.Seed),
+            Device = context.Text(CommonStageOptions.Device),
+            Threads = context.OptionalInt(CommonStageOptions.Threads),
         };
     }
 }

@@ -15,23 +15,8 @@ public sealed class SelftrainLabelAdapter : IStageAdapter
     public string Name => "selftrain-label";
     public string Description => "S-Seg+: label target training images with a trained S-Seg (one job per shard).";
     public string Queue => Queues.Gpu;
-    public string? Unavailable => null;
 
-    public IReadOnlyList<StageOption> Options { get; } =
-    [
-        new("dataset", "Output dataset (images + label masks).", Required: true, Kind: OptionKind.Name),
-        new("checkpoint", "Teacher S-Seg: a run name (runs/<name>), or a checkpoint file or folder path (CLI and pipeline files; the dashboard only under Dashboard:AllowedModelFolders).", Required: true, Kind: OptionKind.RunOrPath),
-        new("targetLayout", "Target image set layout: voc, context, coco-object or folder.", "voc"),
-        new("targetRoot", "Target dataset folder: a name (benchmarks/<name> under the data root) or, from the CLI and pipeline files, a path.", Required: true, Kind: OptionKind.FolderOrPath),
-        new("split", "Split of the target (empty: the layout's training split)."),
-        new("shardSize", "Images per shard (one job each).", "1000"),
-        new("threshold", "Background threshold (empty: the layout's default)."),
-        new("shortSide", "Inference short side.", "448"),
-        new("cropSize", "Sliding window size.", "448"),
-        new("stride", "Sliding window stride.", "224"),
-        new("device", "auto, cpu or cuda[:N].", "auto"),
-        new("precision", "dtype of the teacher's forward pass: fp32, bf16 or fp16 (CUDA only); scores and argmax stay fp32.", "fp32"),
-    ];
+    public IReadOnlyList<StageOption> Options => SelftrainLabelStageOptions.All;
 
     public IReadOnlyList<string> Validate(StageContext context)
     {
@@ -43,7 +28,7 @@ public sealed class SelftrainLabelAdapter : IStageAdapter
             if (!File.Exists(options.TeacherCheckpoint) && !Directory.Exists(options.TeacherCheckpoint))
                 errors.Add($"checkpoint not found: {options.TeacherCheckpoint}");
         }
-        catch (Exception e) when (e is StageOptionException or ArgumentException) { errors.Add(e.Message); }
+        catch (Exception e) when (e is StageOptionException or ArgumentException or IOException) { errors.Add(e.Message); }
         return errors;
     }
 
@@ -84,24 +69,24 @@ public sealed class SelftrainLabelAdapter : IStageAdapter
 
     private static ScorerRegistry Teachers() => ScorerFactories.Create();
 
-    private static LabelOptions Build(StageContext context) => new()
+    /// <summary>The stage's options from their declarations (SelftrainLabelStageOptions); `selftrain label` builds them here too.</summary>
+    public static LabelOptions Build(StageContext context) => new()
     {
         StorageRoot = context.StorageRoot,
         AzureConnectionString = context.AzureConnectionString,
-        Dataset = OptionValue.Name(context, "dataset"),
-        TargetLayout = context.Get("targetLayout") ?? "voc",
-        TargetRoot = OptionValue.Resolve(context, "targetRoot", OptionKind.FolderOrPath),
-        Split = context.Get("split"),
+        Dataset = OptionValue.Name(context, SelftrainLabelStageOptions.Dataset.Name),
+        TargetLayout = context.Choice(SelftrainLabelStageOptions.TargetLayout),
+        TargetRoot = OptionValue.Resolve(context, SelftrainLabelStageOptions.TargetRoot.Name, OptionKind.FolderOrPath),
+        Split = context.Value(SelftrainLabelStageOptions.Split),
+        ClassNames = OptionValue.ResolveOptional(context, SelftrainLabelStageOptions.Classes.Name, OptionKind.ModelOrPath) is { } classes
+            ? File.ReadAllLines(classes).Select(l => l.Trim()).Where(l => l.Length > 0).ToList() : null,
         TeacherCheckpoint = EvalAdapter.Checkpoint(context),
-        BackgroundThreshold = context.Get("threshold") is null ? null : context.GetDouble("threshold", 0),
-        Inference = new InferenceOptions
-        {
-            ShortSide = context.GetInt("shortSide", 448),
-            CropSize = context.GetInt("cropSize", 448),
-            Stride = context.GetInt("stride", 224),
-        },
-        ShardSize = context.GetInt("shardSize", 1000),
-        Device = context.Get("device") ?? "auto",
-        Precision = SSeg.Models.InferencePrecisions.Parse(context.Get("precision")),
+        TeacherKind = context.Value(InferenceStageOptions.ModelKind),
+        ScorerSettings = InferenceStageOptions.Settings(context),
+        BackgroundThreshold = context.OptionalNumber(SelftrainLabelStageOptions.Threshold),
+        Inference = InferenceStageOptions.Build(context),
+        ShardSize = context.Int(SelftrainLabelStageOptions.ShardSize),
+        Device = context.Text(CommonStageOptions.Device),
+        Precision = SSeg.Models.InferencePrecisions.Parse(context.Choice(CommonStageOptions.Precision)),
     };
 }

@@ -23,33 +23,34 @@ public sealed record StageContext(
     public string Require(string name) =>
         Get(name) ?? throw new StageOptionException($"option '{name}' is required");
 
-    public int GetInt(string name, int fallback)
+    /// <summary>The value given, else the declared default; null when neither. Refused when outside the declaration.</summary>
+    public string? Value(StageOption option)
     {
-        var text = Get(name);
-        if (text is null) return fallback;
-        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
-            ? value : throw new StageOptionException($"option '{name}' must be an integer, got '{text}'");
+        var text = Get(option.Name) ?? option.Default;
+        if (text is not null && option.Refusal(text) is { } why) throw new StageOptionException($"option '{option.Name}' {why}");
+        return text;
     }
 
-    public double GetDouble(string name, double fallback)
-    {
-        var text = Get(name);
-        if (text is null) return fallback;
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
-            ? value : throw new StageOptionException($"option '{name}' must be a number, got '{text}'");
-    }
+    public string Text(StageOption option) => Value(option) ?? throw new StageOptionException($"option '{option.Name}' is required");
 
-    public bool GetBool(string name, bool fallback)
-    {
-        var text = Get(name);
-        if (text is null) return fallback;
-        return bool.TryParse(text, out var value)
-            ? value : throw new StageOptionException($"option '{name}' must be true or false, got '{text}'");
-    }
+    public int Int(StageOption option) => (int)Long(option);
+
+    public int? OptionalInt(StageOption option) => Value(option) is null ? null : Int(option);
+
+    public long Long(StageOption option) => long.Parse(Text(option), NumberStyles.Integer, CultureInfo.InvariantCulture);
+
+    public double Number(StageOption option) => double.Parse(Text(option), NumberStyles.Float, CultureInfo.InvariantCulture);
+
+    public double? OptionalNumber(StageOption option) => Value(option) is null ? null : Number(option);
+
+    public bool Flag(StageOption option) => Value(option) is { } text && bool.Parse(text);
+
+    /// <summary>A Choice option's value, lower case.</summary>
+    public string Choice(StageOption option) => Text(option).ToLowerInvariant();
 
     /// <summary>A list option: one item per line or separated by ';'.</summary>
-    public IReadOnlyList<string> GetList(string name) =>
-        (Get(name) ?? "").Split(['\n', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    public IReadOnlyList<string> Lines(StageOption option) =>
+        (Value(option) ?? "").Split(['\n', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }
 
 /// <summary>A bad option value; shown to the user as a validation error.</summary>

@@ -36,7 +36,7 @@ public sealed class BrowserTests
         await page.FillAsync("#opt-ingest-dataset", "browser-shapes");
         await page.FillAsync("#opt-ingest-sources", "cc3m=" + Path.Combine(root, "missing.tsv"));
         await page.FillAsync("#opt-ingest-shardSize", "8");
-        await page.FillAsync("#opt-ingest-allowPrivateAddresses", "true");
+        await page.CheckAsync("#opt-ingest-allowPrivateAddresses");
         await page.ClickAsync("#start");
         await Assertions.Expect(page.Locator(".validation-errors")).ToContainTextAsync("manifest not found");
         await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "02-run-form-validation.png") });

@@ -6,6 +6,7 @@ using SSeg.Eval.Protocol;
 using SSeg.Eval.Scoring;
 using SSeg.Eval.Stage;
 using SSeg.Models;
+using SSeg.Pipelines.Jobs;
 
 namespace SSeg.Pipelines.Cli.Eval;
 
@@ -38,7 +39,7 @@ internal static class EvalCalibrateCommand
                 var checkpoint = scoring.Checkpoint(parse);
                 if (parse.GetValue(images) < 1) throw new ArgumentException("--images must be at least 1");
                 var taus = parse.GetValue(grid) is { } g
-                    ? g.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(EvalRunCommand.ParseTau).Distinct().Order().ToArray()
+                    ? g.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t => DeclaredCliOptions.Build(new StageContext("cli", "cli", 0, new Dictionary<string, string>(), ".", null), _ => EvalAdapter.Tau(t))).Distinct().Order().ToArray()
                     : ThresholdCalibrator.DefaultGrid;
                 var specs = (parse.GetValue(datasets) ?? []).Select(EvalDatasets.ParseSpec).ToList();
                 if (specs.Count == 0) throw new ArgumentException("give at least one --dataset kind=DIR");
@@ -72,7 +73,7 @@ internal static class EvalCalibrateCommand
                 }
                 return Task.FromResult(0);
             }
-            catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException)
+            catch (Exception e) when (e is ArgumentException or FormatException or IOException or InvalidDataException or InvalidOperationException)
             {
                 AnsiConsole.MarkupLine($"[red]calibrate failed:[/] {Markup.Escape(e.Message)}");
                 return Task.FromResult(1);

@@ -6,6 +6,7 @@ using SSeg.Eval.Protocol;
 using SSeg.Eval.Scoring;
 using SSeg.Eval.Stage;
 using SSeg.Models;
+using SSeg.Pipelines.Jobs;
 using SSeg.Shards.Storage;
 using SSeg.Pipelines.Hosting;
 
@@ -19,44 +20,23 @@ internal static class EvalRunCommand
         var command = new Command("eval",
             "Evaluate a model: mIoU on VOC, Pascal Context, COCO-Object (also LVIS, ImageNet-S) with the GroupViT protocol " +
             "(short side 448, sliding 448/224 windows, background threshold). Writes <root>/reports/<run>/.");
-        var datasets = new Option<string[]>("--dataset")
-        {
-            Description = "kind=DIR (repeatable); kinds: voc, context, coco-object, lvis, imagenet-s; kind:split=DIR picks a split.",
-            AllowMultipleArgumentsPerToken = true,
-        };
-        var root = DataRootOption.Create("Data root (folder or az://container/prefix); reports go to <root>/reports/<run>");
-        var run = new Option<string?>("--run") { Description = "Run name (default: checkpoint name + UTC time)." };
-        var threshold = new Option<string[]>("--threshold")
-        {
-            Description = "Background threshold τ: a number for all datasets or kind=τ (repeatable). Default: the checkpoint's calibrated τ (`eval calibrate`), else voc 0.95, context 0.35, coco-object 0.95.",
-            AllowMultipleArgumentsPerToken = true,
-        };
-        var noBackground = new Option<bool>("--without-background") { Description = "Score foreground classes only and ignore GT background (the VOC w/o bg protocol)." };
-        var maxImages = new Option<int?>("--max-images") { Description = "Evaluate only the first N images of each dataset." };
-        var overlays = new Option<int>("--overlays") { Description = "Prediction overlays to save per dataset.", DefaultValueFactory = _ => 6 };
-        var scoring = new ScoringOptionSet();
+        var scoring = new ScoringOptionSet(EvalStageOptions.All);
         scoring.AddTo(command);
-        foreach (var o in new Option[] { datasets, root, run, threshold, noBackground, maxImages, overlays })
-            command.Options.Add(o);
 
         command.SetAction(async (parse, ct) =>
         {
             try
             {
+                var rootUri = parse.GetValue(scoring.Root)!;
+                var given = scoring.Context(parse);
                 var checkpoint = scoring.Checkpoint(parse);
-                var specs = ParseDatasets(parse.GetValue(datasets) ?? Array.Empty<string>(), parse.GetValue(threshold) ?? Array.Empty<string>(), out var globalTau);
-                var options = new EvalOptions
-                {
-                    Inference = scoring.Inference(parse),
-                    Protocol = parse.GetValue(noBackground) ? BackgroundProtocol.WithoutBackground : BackgroundProtocol.WithBackground,
-                    BackgroundThreshold = globalTau,
-                    MaxImages = parse.GetValue(maxImages),
-                    KeepPredictions = parse.GetValue(overlays),
-                };
-                var runName = parse.GetValue(run) ?? $"{Path.GetFileNameWithoutExtension(checkpoint)}-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
+                var runName = given.Get(EvalStageOptions.Run.Name) ?? $"{Path.GetFileNameWithoutExtension(checkpoint)}-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
+                // Datasets resolve against the working directory like every CLI path; the report goes under the root.
+                var context = given with { Options = new Dictionary<string, string>(given.Options) { [EvalStageOptions.Run.Name] = runName } };
+                var specs = DeclaredCliOptions.Build(context, EvalAdapter.Specs);
+                var options = DeclaredCliOptions.Build(context, EvalAdapter.BuildOptions);
                 if (runName.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || runName.Contains(".."))
                     throw new ArgumentException($"run name '{runName}' is not a valid folder name");
-                var rootUri = parse.GetValue(root)!;
                 bool remote = rootUri.StartsWith("az://", StringComparison.OrdinalIgnoreCase);
                 var reportDir = remote
                     ? Path.Combine(Path.GetTempPath(), $"sseg-eval-{Guid.NewGuid():N}", runName)
@@ -100,7 +80,7 @@ internal static class EvalRunCommand
                 EvalConsole.WriteSummary(report!, location);
                 return report!.Datasets.Any(d => d.Incomplete) ? 2 : 0;
             }
-            catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException)
+            catch (Exception e) when (e is ArgumentException or FormatException or IOException or InvalidDataException or InvalidOperationException)
             {
                 AnsiConsole.MarkupLine($"[red]eval failed:[/] {Markup.Escape(e.Message)}");
                 return 1;
@@ -122,29 +102,6 @@ internal static class EvalRunCommand
         });
         return command;
     }
-
-    internal static IReadOnlyList<DatasetSpec> ParseDatasets(IEnumerable<string> datasetArgs, IEnumerable<string> thresholdArgs, out double? globalTau)
-    {
-        globalTau = null;
-        var perKind = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
-        foreach (var t in thresholdArgs)
-        {
-            int eq = t.IndexOf('=');
-            if (eq < 0) globalTau = ParseTau(t);
-            else perKind[t[..eq]] = ParseTau(t[(eq + 1)..]);
-        }
-        var specs = datasetArgs.Select(EvalDatasets.ParseSpec)
-            .Select(s => new DatasetSpec(s.Kind, s.Root, s.Split, perKind.TryGetValue(s.Kind, out var tau) ? tau : null)).ToList();
-        if (specs.Count == 0) throw new ArgumentException("give at least one --dataset kind=DIR");
-        var unknown = perKind.Keys.Where(k => specs.All(s => !string.Equals(s.Kind, k, StringComparison.OrdinalIgnoreCase))).ToList();
-        if (unknown.Count > 0) throw new ArgumentException($"--threshold names dataset(s) not evaluated: {string.Join(", ", unknown)}");
-        return specs;
-    }
-
-    internal static double ParseTau(string s) =>
-        double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v is >= 0 and <= 1
-            ? v
-            : throw new ArgumentException($"threshold '{s}' must be a number in [0, 1]");
 
     /// <summary>IProgress that calls back on the reporting thread (Progress&lt;T&gt; would post to the thread pool).</summary>
     internal sealed class SyncProgress<T>(Action<T> report) : IProgress<T>

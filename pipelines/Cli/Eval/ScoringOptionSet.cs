@@ -3,77 +3,42 @@ using SSeg.Eval.Protocol;
 using SSeg.Eval.Scoring;
 using SSeg.Models;
 using SSeg.Pipelines.Hosting;
+using SSeg.Pipelines.Jobs;
 
 namespace SSeg.Pipelines.Cli.Eval;
 
-/// <summary>The model, scorer and inference options shared by `eval` and `eval calibrate`: a τ is only valid for the
-/// scores it was fitted on, so both verbs must build scorers and windows the same way.</summary>
-internal sealed class ScoringOptionSet
+/// <summary>The model, scorer and inference options shared by `eval` and `eval calibrate` (EvalStageOptions.Scoring): a τ is
+/// only valid for the scores it was fitted on, so both verbs must build scorers and windows the same way.</summary>
+internal sealed class ScoringOptionSet(IReadOnlyList<StageOption> declarations)
 {
-    public Option<string> Model { get; } = new("--model") { Description = "Checkpoint (resolved by the registered scorer factories; see `eval scorers`)." };
-    public Option<string?> Kind { get; } = new("--model-kind") { Description = "Force a scorer factory kind instead of auto-detection." };
-    public Option<string> Mode { get; } = new("--mode") { Description = "slide (default) or whole.", DefaultValueFactory = _ => "slide" };
-    public Option<int> ShortSide { get; } = new("--short-side") { Description = "Keep-ratio resize: target short side.", DefaultValueFactory = _ => 448 };
-    public Option<int> LongCap { get; } = new("--long-cap") { Description = "Keep-ratio resize: cap on the long side.", DefaultValueFactory = _ => 2048 };
-    public Option<int> Crop { get; } = new("--crop") { Description = "Slide window size.", DefaultValueFactory = _ => 448 };
-    public Option<int> Stride { get; } = new("--stride") { Description = "Slide window stride.", DefaultValueFactory = _ => 224 };
-    public Option<int> WindowBatch { get; } = new("--window-batch") { Description = "Windows per scorer call.", DefaultValueFactory = _ => 8 };
-    public Option<string?> Device { get; } = new("--device") { Description = "cpu, cuda or cuda:N (default: CUDA when available)." };
-    public Option<string> Precision { get; } = new("--precision") { Description = "dtype of the model's forward pass: fp32, bf16, or fp16 (CUDA only); scores, softmax and metrics stay fp32.", DefaultValueFactory = _ => "fp32" };
-    public Option<string[]> ScorerOptions { get; } = new("--scorer-option")
-    {
-        Description = "key=value passed to the scorer factory (repeatable); S-Seg: templates=simple|full, background=default|none|word,word,…",
-        AllowMultipleArgumentsPerToken = true,
-    };
+    private readonly DeclaredCliOptions _declared = new(declarations);
+
+    public ScoringOptionSet() : this(EvalStageOptions.Scoring) { }
+
+    /// <summary>Where a checkpoint given as a run name is looked up (runs/&lt;name&gt;) and, for `eval`, where reports go.</summary>
+    public Option<string> Root { get; } = DataRootOption.Create("Data root (folder or az://container/prefix): runs/<name> for a checkpoint given by name, reports/<run> for reports");
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Model, Kind, Mode, ShortSide, LongCap, Crop, Stride, WindowBatch, Device, Precision, ScorerOptions })
-            command.Options.Add(o);
+        command.Options.Add(Root);
+        _declared.AddTo(command);
     }
 
-    public string Checkpoint(ParseResult parse) =>
-        parse.GetValue(Model) ?? throw new ArgumentException("--model is required (or use a subcommand, see --help)");
+    /// <summary>The values as a context over the data root (CLI origin: paths as given).</summary>
+    public StageContext Context(ParseResult parse) => _declared.Context(parse, parse.GetValue(Root)!, null);
 
-    public InferenceOptions Inference(ParseResult parse)
-    {
-        var options = new InferenceOptions
-        {
-            Mode = parse.GetValue(Mode)?.ToLowerInvariant() switch
-            {
-                "slide" => InferenceMode.Slide,
-                "whole" => InferenceMode.Whole,
-                var m => throw new ArgumentException($"--mode must be slide or whole, not '{m}'"),
-            },
-            WindowBatch = parse.GetValue(WindowBatch),
-            ShortSide = parse.GetValue(ShortSide),
-            LongSideCap = parse.GetValue(LongCap),
-            CropSize = parse.GetValue(Crop),
-            Stride = parse.GetValue(Stride),
-        };
-        options.Validate();
-        return options;
-    }
+    public string Checkpoint(ParseResult parse) => DeclaredCliOptions.Build(Context(parse), EvalAdapter.Checkpoint);
 
-    public Dictionary<string, string> Settings(ParseResult parse) => ParseSettings(parse.GetValue(ScorerOptions) ?? []);
+    public InferenceOptions Inference(ParseResult parse) => DeclaredCliOptions.Build(Context(parse), InferenceStageOptions.Build);
 
-    /// <summary>`--scorer-option key=value` pairs (also selftrain label's) → settings, keys case-insensitive.</summary>
-    public static Dictionary<string, string> ParseSettings(IEnumerable<string> pairs)
-    {
-        var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var p in pairs)
-        {
-            int eq = p.IndexOf('=');
-            if (eq <= 0) throw new ArgumentException($"--scorer-option '{p}' must be key=value");
-            settings[p[..eq]] = p[(eq + 1)..];
-        }
-        return settings;
-    }
+    public Dictionary<string, string> Settings(ParseResult parse) => DeclaredCliOptions.Build(Context(parse), InferenceStageOptions.Settings);
 
-    public IScorerFactory Factory(ParseResult parse) => ScorerFactories.Create().Resolve(Checkpoint(parse), parse.GetValue(Kind));
+    public IScorerFactory Factory(ParseResult parse) =>
+        ScorerFactories.Create().Resolve(Checkpoint(parse), Context(parse).Value(InferenceStageOptions.ModelKind));
 
-    public TorchSharp.torch.Device DeviceOf(ParseResult parse) => DeviceSelector.Select(parse.GetValue(Device));
+    public TorchSharp.torch.Device DeviceOf(ParseResult parse) => DeviceSelector.Select(Context(parse).Text(CommonStageOptions.Device));
 
-    public ScorerLoadOptions LoadOptions(ParseResult parse, TorchSharp.torch.Device device, IReadOnlyDictionary<string, string> settings) =>
-        new(device, settings) { Precision = InferencePrecisions.Parse(parse.GetValue(Precision)) };
+    /// <summary>How the scorer is loaded: device, settings and the declared precision of its forward pass.</summary>
+    public ScorerLoadOptions LoadOptions(ParseResult parse, TorchSharp.torch.Device device, Dictionary<string, string> settings) =>
+        new(device, settings) { Precision = InferencePrecisions.Parse(Context(parse).Choice(CommonStageOptions.Precision)) };
 }

@@ -1,11 +1,12 @@
 using System.CommandLine;
 using System.Text.Json;
+using SSeg.Pipelines.Jobs;
 
 namespace SSeg.Pipelines.Cli.Ingest;
 
 /// <summary>
-/// `--config FILE`: a JSON object whose keys are the option names without dashes (for example
-/// {"source": ["cc3m=train.tsv"], "dataset": "cc3m", "shard-size": 5000}). Options given on the command line win.
+/// `--config FILE`: a JSON object whose keys are the stage's pipeline keys or the CLI names without dashes (for example
+/// {"sources": ["cc3m=train.tsv"], "dataset": "cc3m", "shardSize": 5000}). Options given on the command line win.
 /// </summary>
 internal sealed class IngestConfigFile
 {
@@ -40,5 +41,25 @@ internal sealed class IngestConfigFile
         {
             throw new FormatException($"config file: '{option.Name.TrimStart('-')}' has a value of the wrong type ({value}): {e.Message}");
         }
+    }
+
+    /// <summary>A declared option's value as text (arrays one item per line), by pipeline key or CLI name; null when absent.</summary>
+    public string? Text(StageOption declaration)
+    {
+        var names = new[] { declaration.Name, StageOption.Kebab(declaration.Name) }.Concat(declaration.CliAliases.Select(a => a.TrimStart('-')));
+        foreach (var name in names)
+        {
+            if (!_values.TryGetValue(name, out var value)) continue;
+            return value.ValueKind switch
+            {
+                JsonValueKind.String => value.GetString(),
+                JsonValueKind.Number => value.GetRawText(),
+                JsonValueKind.True => "true",
+                JsonValueKind.False => "false",
+                JsonValueKind.Array => string.Join("\n", value.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText())),
+                _ => throw new FormatException($"config file: '{name}' has a value of the wrong type ({value})"),
+            };
+        }
+        return null;
     }
 }

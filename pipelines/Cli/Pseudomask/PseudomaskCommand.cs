@@ -3,39 +3,30 @@ using Spectre.Console;
 using SSeg.Models;
 using SSeg.Pipelines.Cli.Ingest;
 using SSeg.Pipelines.Cli.Shards;
+using SSeg.Pipelines.Jobs;
 using SSeg.Pseudomask;
 using SSeg.Shards;
 
 namespace SSeg.Pipelines.Cli.Pseudomask;
 
-/// <summary>`pseudomask --root R --dataset NAME [generator options] [--shards a-b] [--generator-id ID]` and `pseudomask oracle`.</summary>
+/// <summary>`pseudomask --root R --dataset NAME [generator options] [--shards a-b] [--generator-id ID]` (options from PseudomaskStageOptions) and `pseudomask oracle`.</summary>
 internal static class PseudomaskCommand
 {
     public static Command Create()
     {
         var command = new Command("pseudomask", "DINO features + k-means pseudo-masks into mask shards (one job per image shard); `oracle` checks their quality on VOC.");
         var root = new RootOptions();
-        var dataset = new Option<string>("--dataset") { Description = "Dataset whose image shards get masks.", Required = true };
+        var declared = new DeclaredCliOptions(PseudomaskStageOptions.All);
         var shards = new Option<string?>("--shards") { Description = "Image shard indices a-b (inclusive), a, a- or -b; default all committed." };
-        var generatorId = new Option<string?>("--generator-id") { Description = "Mask folder name masks/<id> (default derived from the settings)." };
-        var generator = new GeneratorOptionSet();
         root.AddTo(command);
-        command.Options.Add(dataset);
+        declared.AddTo(command);
         command.Options.Add(shards);
-        command.Options.Add(generatorId);
-        generator.AddTo(command);
         command.Subcommands.Add(OracleCommand.Create());
 
         command.SetAction(async (parse, ct) => await Guarded(async () =>
         {
-            var options = new PseudomaskOptions
-            {
-                Root = parse.GetValue(root.Root)!,
-                AzureConnectionString = parse.GetValue(root.ConnectionString),
-                Dataset = parse.GetValue(dataset)!,
-                Generator = generator.Build(parse),
-                GeneratorId = parse.GetValue(generatorId),
-            };
+            var context = declared.Context(parse, parse.GetValue(root.Root)!, parse.GetValue(root.ConnectionString));
+            var options = DeclaredCliOptions.Build(context, PseudomaskAdapter.BuildUnpinned);
             return await RunAsync(options, parse.GetValue(shards), ct);
         }));
         return command;

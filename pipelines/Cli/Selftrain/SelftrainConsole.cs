@@ -18,5 +18,5 @@ internal static class SelftrainConsole
     }
 
     public static bool IsUserError(Exception e) =>
-        e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or UnauthorizedAccessException;
+        e is ArgumentException or FormatException or IOException or InvalidDataException or InvalidOperationException or UnauthorizedAccessException;
 }
