@@ -133,6 +133,22 @@ public sealed class AzureBlobStorage : IStorage
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<string>> ListFoldersAsync(string folderKey, CancellationToken ct = default)
+    {
+        var key = StorageKeys.Validate(folderKey);
+        var blobPrefix = (_prefix.Length == 0 ? key : $"{_prefix}/{key}") + "/";
+        var names = new List<string>();
+        try
+        {
+            await foreach (var item in _container.GetBlobsByHierarchyAsync(new GetBlobsByHierarchyOptions { Prefix = blobPrefix, Delimiter = "/" }, ct))
+                if (item.IsPrefix) names.Add(item.Prefix[blobPrefix.Length..].TrimEnd('/'));
+        }
+        catch (RequestFailedException e) when (e.Status == 404) { /* container not created yet */ }
+        names.Sort(StringComparer.Ordinal);
+        return names;
+    }
+
+    /// <inheritdoc />
     public async Task<bool> DeleteAsync(string key, CancellationToken ct = default)
     {
         try { return (await Blob(key).DeleteIfExistsAsync(cancellationToken: ct)).Value; }
@@ -154,7 +170,17 @@ public sealed class AzureBlobStorage : IStorage
             if (_committed) throw new InvalidOperationException($"Object '{key}' was already committed.");
             await _stream.FlushBlockAsync(ct);
             await _stream.WaitForUploadsAsync();
-            await blob.CommitBlockListAsync(_stream.BlockIds, new CommitBlockListOptions(), ct);
+            try
+            {
+                await blob.CommitBlockListAsync(_stream.BlockIds, new CommitBlockListOptions(), ct);
+            }
+            catch (RequestFailedException e) when (e.ErrorCode == "InvalidBlockList")
+            {
+                // Committing a blob discards every uncommitted block of it, including another writer's: two
+                // writers of one key raced and the other published first. Nothing of ours became visible.
+                throw new ConcurrentWriterException(
+                    $"Another writer published {key} while this one was uploading it; nothing of this write became visible. Retry (an idempotent writer then finds the other's result).", e);
+            }
             _committed = true;
         }
 

@@ -73,18 +73,17 @@ public sealed class ImageShardWriter : IAsyncDisposable
 
     /// <summary>
     /// Finishes the file and commits the shard: stats and failures files first, then one atomic publish of the
-    /// Parquet file, then the manifest entry (compare-and-swap with retry). If the manifest already lists this
-    /// shard the commit is a no-op and returns the existing entry. A writer from
-    /// <see cref="Dataset.CreateReplacementImageShardWriterAsync"/> instead swaps the listed entry for the new shard,
-    /// but only while the manifest still lists the entry it replaces (else nothing changes and
+    /// Parquet file, then the shard's commit object (put-if-absent). If the shard is already committed the commit
+    /// is a no-op and returns the existing entry. A writer from
+    /// <see cref="Dataset.CreateReplacementImageShardWriterAsync"/> instead commits the next version of the shard,
+    /// but only while the newest version is the entry it replaces (else nothing changes and
     /// <see cref="ShardCommitResult.Replaced"/> is false).
     /// </summary>
     public async Task<ShardCommitResult> CommitAsync(CancellationToken ct = default)
     {
         ObjectDisposedException.ThrowIf(_rows.Done, this);
         var kind = ShardNames.ImagesKind;
-        var manifest = await _dataset.ReadManifestAsync(ct);
-        var existing = manifest?.Find(kind, ShardIndex);
+        var existing = await _dataset.FindCommittedAsync(kind, ShardIndex, ct);
         if (_replacing is null ? existing is not null : !ShardCommitter.SameShard(existing, _replacing))
         {
             await DisposeAsync();   // already committed, or (replacing) the entry changed since the caller read it
@@ -107,7 +106,7 @@ public sealed class ImageShardWriter : IAsyncDisposable
         {
             Kind = kind, Shard = ShardIndex, Rows = _file.Rows, Failures = _failures.Count,
             FailuresByReason = failuresByReason,
-            InputRows = InputRows, Bytes = bytes, ConfigHash = manifest?.ConfigHash,
+            InputRows = InputRows, Bytes = bytes, ConfigHash = (await _dataset.ReadMetadataAsync(ct))?.ConfigHash,
             StartedUtc = _started, FinishedUtc = DateTimeOffset.UtcNow,
             TimingsSeconds = new Dictionary<string, double>(TimingsSeconds) { ["writer_total"] = _clock.Elapsed.TotalSeconds },
             Counters = new Dictionary<string, long>(Counters),

@@ -64,13 +64,13 @@ public sealed class MaskShardWriter : IAsyncDisposable
         await _rows.AddAsync(row, row.MaskPng.Length + 2L * row.Key.Length + 32, ct);
     }
 
-    /// <summary>Finishes and commits the shard (one atomic publish, then the manifest entry). Idempotent: a shard
-    /// already in the manifest is left as it is.</summary>
+    /// <summary>Finishes and commits the shard (one atomic publish, then its commit object). Idempotent: a shard
+    /// already committed is left as it is.</summary>
     public async Task<ShardCommitResult> CommitAsync(CancellationToken ct = default)
     {
         ObjectDisposedException.ThrowIf(_rows.Done, this);
         var kind = ShardNames.MasksKind(Generator.Id);
-        var existing = (await _dataset.ReadManifestAsync(ct))?.Find(kind, ShardIndex);
+        var existing = await _dataset.FindCommittedAsync(kind, ShardIndex, ct);
         if (existing is not null)
         {
             await DisposeAsync();
