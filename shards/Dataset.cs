@@ -81,9 +81,12 @@ public sealed class Dataset
     /// The committed entry of one shard, or null: its newest commit object (found by name, no listing), else its
     /// entry in a schema-1 dataset.json. Costs the same whatever the number of shards.
     /// </summary>
-    public async Task<ShardEntry?> FindCommittedAsync(string kind, int shardIndex, CancellationToken ct = default)
+    public async Task<ShardEntry?> FindCommittedAsync(string kind, int shardIndex, CancellationToken ct = default) =>
+        await FindCommittedAsync(await ReadMetadataAsync(ct), kind, shardIndex, ct);
+
+    /// <summary><see cref="FindCommittedAsync(string,int,CancellationToken)"/> with dataset.json already read.</summary>
+    internal async Task<ShardEntry?> FindCommittedAsync(DatasetManifest? metadata, string kind, int shardIndex, CancellationToken ct)
     {
-        var metadata = await ReadMetadataAsync(ct);
         if (metadata is null) return null;
         var commit = await Commits.ReadLatestAsync(metadata.CommitIncarnation, kind, shardIndex, ct);
         if (commit is not null) return commit.Entry;

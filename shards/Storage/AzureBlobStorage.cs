@@ -168,6 +168,14 @@ public sealed class AzureBlobStorage : IStorage
         public async Task CommitAsync(CancellationToken ct = default)
         {
             if (_committed) throw new InvalidOperationException($"Object '{key}' was already committed.");
+            if (_stream.TryTakeSmallContent(out var small))
+            {
+                // Smaller than one block: one Put Blob (atomic too) instead of Put Block + Put Block List. Small
+                // objects (stats, failures, one-row shards) are most objects, so this halves their requests.
+                await blob.UploadAsync(new MemoryStream(small.Array!, small.Offset, small.Count, writable: false), new BlobUploadOptions(), ct);
+                _committed = true;
+                return;
+            }
             await _stream.FlushBlockAsync(ct);
             await _stream.WaitForUploadsAsync();
             try
@@ -204,6 +212,13 @@ public sealed class AzureBlobStorage : IStorage
         private long _position;
 
         public IReadOnlyList<string> BlockIds => _blockIds;
+
+        /// <summary>The whole content when it never filled a block (nothing staged yet).</summary>
+        public bool TryTakeSmallContent(out ArraySegment<byte> content)
+        {
+            content = _blockIds.Count == 0 ? new ArraySegment<byte>(_buffer, 0, _filled) : default;
+            return _blockIds.Count == 0;
+        }
 
         public override bool CanRead => false;
         public override bool CanSeek => false;

@@ -83,7 +83,8 @@ public sealed class ImageShardWriter : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_rows.Done, this);
         var kind = ShardNames.ImagesKind;
-        var existing = await _dataset.FindCommittedAsync(kind, ShardIndex, ct);
+        var metadata = await _dataset.ReadMetadataAsync(ct);
+        var existing = await _dataset.FindCommittedAsync(metadata, kind, ShardIndex, ct);
         if (_replacing is null ? existing is not null : !ShardCommitter.SameShard(existing, _replacing))
         {
             await DisposeAsync();   // already committed, or (replacing) the entry changed since the caller read it
@@ -106,14 +107,14 @@ public sealed class ImageShardWriter : IAsyncDisposable
         {
             Kind = kind, Shard = ShardIndex, Rows = _file.Rows, Failures = _failures.Count,
             FailuresByReason = failuresByReason,
-            InputRows = InputRows, Bytes = bytes, ConfigHash = (await _dataset.ReadMetadataAsync(ct))?.ConfigHash,
+            InputRows = InputRows, Bytes = bytes, ConfigHash = metadata?.ConfigHash,
             StartedUtc = _started, FinishedUtc = DateTimeOffset.UtcNow,
             TimingsSeconds = new Dictionary<string, double>(TimingsSeconds) { ["writer_total"] = _clock.Elapsed.TotalSeconds },
             Counters = new Dictionary<string, long>(Counters),
         };
         await _dataset.Storage.WriteAsync(_dataset.KeyOf(statsPath), ShardJson.Serialize(stats), ct);
         var result = _replacing is null
-            ? await ShardCommitter.PublishAndRegisterAsync(_dataset, _file, entry, generator: null, ct)
+            ? await ShardCommitter.PublishAndRegisterAsync(_dataset, metadata, _file, entry, generator: null, ct)
             : await ShardCommitter.PublishAndReplaceAsync(_dataset, _file, _replacing, entry, ct);
         await DisposeAsync();
         return result;

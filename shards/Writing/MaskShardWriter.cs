@@ -70,7 +70,8 @@ public sealed class MaskShardWriter : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_rows.Done, this);
         var kind = ShardNames.MasksKind(Generator.Id);
-        var existing = await _dataset.FindCommittedAsync(kind, ShardIndex, ct);
+        var metadata = await _dataset.ReadMetadataAsync(ct);
+        var existing = await _dataset.FindCommittedAsync(metadata, kind, ShardIndex, ct);
         if (existing is not null)
         {
             await DisposeAsync();
@@ -83,7 +84,7 @@ public sealed class MaskShardWriter : IAsyncDisposable
             Kind = kind, Index = ShardIndex, Path = ShardNames.DataPath(kind, ShardIndex), Rows = _file.Rows, Bytes = bytes,
             Sha256 = sha, RowGroups = _file.RowGroups, CommittedUtc = DateTimeOffset.UtcNow,
         };
-        var result = await ShardCommitter.PublishAndRegisterAsync(_dataset, _file, entry, Generator, ct);
+        var result = await ShardCommitter.PublishAndRegisterAsync(_dataset, metadata, _file, entry, Generator, ct);
         await DisposeAsync();
         return result;
     }

@@ -8,11 +8,11 @@ internal static class ShardCommitter
     /// put-if-absent. Of several writers of one shard exactly one creates it; the others get
     /// <see cref="ShardCommitResult.AlreadyCommitted"/> with the winner's entry.
     /// </summary>
-    public static async Task<ShardCommitResult> PublishAndRegisterAsync(Dataset dataset, Writing.StagedParquetFile file,
+    public static async Task<ShardCommitResult> PublishAndRegisterAsync(Dataset dataset, DatasetManifest? metadata, Writing.StagedParquetFile file,
         ShardEntry entry, MaskGeneratorInfo? generator, CancellationToken ct)
     {
         await file.PublishAsync(ct);
-        var incarnation = (await dataset.ReadMetadataAsync(ct) ?? await dataset.EnsureCreatedAsync(ct: ct)).CommitIncarnation;
+        var incarnation = (metadata ?? await dataset.EnsureCreatedAsync(ct: ct)).CommitIncarnation;
         var ours = entry with { Version = 1 };
         if (await dataset.Commits.TryCreateAsync(incarnation, ours, generator, ct)) return new ShardCommitResult(ours, AlreadyCommitted: false);
         var winner = (await dataset.Commits.ReadLatestAsync(incarnation, entry.Kind, entry.Index, ct))!.Entry;
