@@ -82,7 +82,8 @@ internal sealed class CommitLogReader
                 _fetchedSinceCheckpoint = 0;
             }
             var shards = _newest.Values.OrderBy(s => s.Kind, StringComparer.Ordinal).ThenBy(s => s.Index).ToList();
-            LastRead = new CommitLogRead(listed, pending.Count, (int)Math.Max(1, (listed + NamesPerListPage - 1) / NamesPerListPage),
+            var listCalls = dataset.Storage is Storage.AzureBlobStorage ? (int)Math.Max(1, (listed + NamesPerListPage - 1) / NamesPerListPage) : 1;
+            LastRead = new CommitLogRead(listed, pending.Count, listCalls,
                 checkpointLoaded, checkpointWritten, clock.Elapsed);
             return (shards, new Dictionary<string, MaskGeneratorInfo>(_generators, StringComparer.Ordinal));
         }

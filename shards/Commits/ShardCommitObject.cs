@@ -35,7 +35,7 @@ public sealed record CommitCheckpoint
 /// <summary>
 /// What one read of the commit log cost: <see cref="CommitObjects"/> listed, <see cref="ObjectsRead"/> of them
 /// fetched (only those neither in the loaded checkpoint nor seen by an earlier read in this process),
-/// <see cref="ListCalls"/> list requests (pages of up to 5,000 names on Blob), and whether a checkpoint was loaded
+/// <see cref="ListCalls"/> list requests (pages of up to 5,000 names on Blob; one directory walk on disk), and whether a checkpoint was loaded
 /// or written.
 /// </summary>
 public sealed record CommitLogRead(long CommitObjects, int ObjectsRead, int ListCalls, bool CheckpointLoaded, bool CheckpointWritten, TimeSpan Elapsed);

@@ -105,6 +105,11 @@ internal static class CommitBench
                               $"list pages per poll at the end {during[^1].ListCalls} ({during[^1].CommitObjects} names)");
         foreach (var attempt in new[] { 1, 2 })
             Console.WriteLine($"  {backend} list in a new process ({attempt}): {await ListInChildAsync(root, connectionString, ds.Name, ct)}");
+        var checkpoints = new List<(string Key, long Size)>();
+        await foreach (var item in ds.Storage.ListAsync(ds.Prefix + "/_checkpoints/", ct)) checkpoints.Add((item.Key, item.Size));
+        if (checkpoints.Count > 0)
+            Console.WriteLine($"  {backend} checkpoints: {checkpoints.Count} kept, newest {Format.Bytes(checkpoints.Max(c => c.Size))} " +
+                              $"({checkpoints.Max(c => c.Size) / Math.Max(1, manifest.Shards.Count)} B per shard entry)");
         var report = await ds.VerifyAsync(checksums: false, ct: ct);
         Console.WriteLine($"  {backend} verify: {(report.Ok ? "ok" : "BAD")}, {report.Shards.Count} shards checked, {report.Orphans.Count} orphans" +
                           (report.ManifestProblem is null ? "" : $", {report.ManifestProblem}"));
@@ -127,13 +132,17 @@ internal static class CommitBench
     public static async Task<int> ListAsync(string spec, CancellationToken ct)
     {
         var parts = spec.Split('\n');
+        using var self = Process.GetCurrentProcess();
+        var cpuBefore = self.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var ds = DatasetStore.Open(parts[0], parts[1].Length == 0 ? null : parts[1]).Dataset(parts[2]);
         var summary = DatasetInspector.Summarize(await ds.GetManifestAsync(ct));
         var elapsed = clock.Elapsed;
         var read = ds.LastCommitLogRead!;
-        using var self = Process.GetCurrentProcess();
-        Console.WriteLine($"{summary.ImageShards} shards in {elapsed.TotalSeconds:F2} s ({read.Elapsed.TotalSeconds:F2} s reading the log: " +
+        self.Refresh();
+        // CPU seconds too: on a shared machine the wall time says more about the other processes than about this one.
+        Console.WriteLine($"{summary.ImageShards} shards in {elapsed.TotalSeconds:F2} s wall, {(self.TotalProcessorTime - cpuBefore).TotalSeconds:F2} CPU-s " +
+                          $"({read.Elapsed.TotalSeconds:F2} s reading the log: " +
                           $"checkpoint {(read.CheckpointLoaded ? "loaded" : "none")}, {read.ObjectsRead} commit objects fetched of {read.CommitObjects}, " +
                           $"{read.ListCalls} list page(s){(read.CheckpointWritten ? ", checkpoint written" : "")}); peak RSS {Format.Bytes(self.PeakWorkingSet64)}");
         return 0;
