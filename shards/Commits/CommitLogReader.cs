@@ -7,13 +7,16 @@ namespace SSeg.Shards.Commits;
 /// Reads the committed shards of one dataset: the newest checkpoint, then one listing of <c>_commits/</c>, then
 /// only the commit objects that neither the checkpoint nor an earlier read in this process has covered. One reader
 /// per dataset and storage root lives for the process, so a poll (a barrier, a dashboard refresh) fetches only
-/// what was committed since the previous one. Every <see cref="CheckpointEvery"/> fetched objects it writes a new
-/// checkpoint, so a fresh process starts from a snapshot instead of fetching every commit object.
+/// what was committed since the previous one. After <see cref="CheckpointEvery"/> fetched objects (or a tenth of the
+/// log, at least 100) it writes a new checkpoint, so a fresh process starts from a snapshot instead of fetching
+/// every commit object.
 /// </summary>
 internal sealed class CommitLogReader
 {
     /// <summary>Commit objects fetched since the last checkpoint after which a reader writes a new one.</summary>
     public const int CheckpointEvery = 1000;
+    /// <summary>Fewest fetched objects worth a checkpoint.</summary>
+    private const int MinCheckpointFetches = 100;
     /// <summary>Newest checkpoints kept; older ones are deleted by the writer of a new one.</summary>
     private const int CheckpointsKept = 2;
     /// <summary>Names per list page on Azure Blob (the service maximum), to report list calls.</summary>
@@ -76,7 +79,9 @@ internal sealed class CommitLogReader
             _fetchedSinceCheckpoint += pending.Count;
 
             var checkpointWritten = false;
-            if (_fetchedSinceCheckpoint >= CheckpointEvery)
+            // Also after a smaller catch-up that is a large part of the log (a new process on a dataset whose last
+            // checkpoint is old), so the next new process does not fetch the same objects again.
+            if (_fetchedSinceCheckpoint >= Math.Max(MinCheckpointFetches, Math.Min(CheckpointEvery, listed / 10)))
             {
                 checkpointWritten = await TryWriteCheckpointAsync(dataset, incarnation, ct);
                 _fetchedSinceCheckpoint = 0;

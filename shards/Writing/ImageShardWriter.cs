@@ -46,6 +46,10 @@ public sealed class ImageShardWriter : IAsyncDisposable
     /// <summary>Input rows of the slice (written to stats.json; optional).</summary>
     public long? InputRows { get; set; }
 
+    /// <summary>What the shard is made from (hash of its input slice and row-shaping options), recorded in its
+    /// commit object so a rebuild can tell an unchanged shard; null when not known.</summary>
+    public string? InputFingerprint { get; set; }
+
     /// <summary>Stage timings in seconds (download, resize, tagging, ...), written to stats.json.</summary>
     public Dictionary<string, double> TimingsSeconds { get; } = [];
 
@@ -100,7 +104,7 @@ public sealed class ImageShardWriter : IAsyncDisposable
         {
             Kind = kind, Index = ShardIndex, Path = $"{kind}/{_partName}.parquet", Rows = _file.Rows, Bytes = bytes,
             Sha256 = sha, RowGroups = _file.RowGroups, Failures = _failures.Count, FailuresByReason = failuresByReason,
-            StatsPath = statsPath, FailuresPath = failuresPath, CommittedUtc = DateTimeOffset.UtcNow,
+            StatsPath = statsPath, FailuresPath = failuresPath, CommittedUtc = DateTimeOffset.UtcNow, InputFingerprint = InputFingerprint,
         };
         await FailureFile.WriteAsync(_dataset.Storage, _dataset.KeyOf(failuresPath), _failures, ct);
         var stats = new ShardStats

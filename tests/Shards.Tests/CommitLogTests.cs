@@ -38,6 +38,16 @@ public abstract class CommitLogContractTests
         Assert.Equal([0, 1, 2], manifest.ImageShards.Select(s => s.Index));
         Assert.All(manifest.ImageShards, s => Assert.Equal(1, s.Version));
         Assert.Equal("h", manifest.ConfigHash);
+
+        // The writer's input fingerprint travels in the commit object (what a rebuild compares).
+        await using (var writer = await ds.CreateImageShardWriterAsync(3))
+        {
+            await writer.AddAsync(TestRows.Image(3, 0));
+            writer.InputFingerprint = "slice-3-abc";
+            await writer.CommitAsync();
+        }
+        Assert.Equal("slice-3-abc", (await ds.FindCommittedAsync("images", 3))!.InputFingerprint);
+        Assert.Null((await ds.FindCommittedAsync("images", 0))!.InputFingerprint);
     }
 
     [Fact]
