@@ -1,12 +1,13 @@
 using System.Runtime.CompilerServices;
+using SSeg.Shards.Commits;
 using SSeg.Shards.Parquet;
 using SSeg.Shards.Storage;
 
 namespace SSeg.Shards;
 
 /// <summary>
-/// One dataset folder <c>datasets/&lt;name&gt;/</c>: its manifest, shard writers, readers and sidecar files.
-/// Only shards listed in the manifest exist as far as readers are concerned. Thread-safe; cheap to create.
+/// One dataset folder <c>datasets/&lt;name&gt;/</c>: its metadata (dataset.json), commit log, shard writers,
+/// readers and sidecar files. Only committed shards exist as far as readers are concerned. Thread-safe; cheap to create.
 /// </summary>
 public sealed class Dataset
 {
@@ -16,6 +17,7 @@ public sealed class Dataset
         Name = name;
         Prefix = StorageKeys.Combine(ShardNames.DatasetsFolder, name);
         Manifests = new ManifestStore(storage, KeyOf(ShardNames.ManifestFile));
+        Commits = new CommitLog(this);
     }
 
     /// <summary>The storage root.</summary>
@@ -29,11 +31,67 @@ public sealed class Dataset
 
     internal ManifestStore Manifests { get; }
 
+    internal CommitLog Commits { get; }
+
     /// <summary>Storage key of a path relative to the dataset folder (e.g. a <see cref="ShardEntry.Path"/>).</summary>
     public string KeyOf(string relativePath) => $"{Prefix}/{relativePath}";
 
-    /// <summary>The manifest, or null when the dataset does not exist.</summary>
-    public async Task<DatasetManifest?> ReadManifestAsync(CancellationToken ct = default) => (await Manifests.ReadAsync(ct)).Manifest;
+    /// <summary>
+    /// The dataset with every committed shard, or null when the dataset does not exist. Reads dataset.json, the
+    /// newest checkpoint (once per process) and the commit objects committed since this process last looked
+    /// (<see cref="LastCommitLogRead"/> says what it cost).
+    /// </summary>
+    public async Task<DatasetManifest?> ReadManifestAsync(CancellationToken ct = default)
+    {
+        var metadata = await ReadMetadataAsync(ct);
+        if (metadata is null) return null;
+        var (committed, generators) = await CommitLogReader.For(this).ReadAsync(this, metadata.CommitIncarnation, ct);
+        if (metadata.Shards.Count == 0 && metadata.Generators.Count == 0)
+            return metadata with { Shards = committed, Generators = generators, UpdatedUtc = Latest(metadata.UpdatedUtc, committed) };
+        // A schema-1 dataset.json lists shards itself (version 0); commit objects supersede them.
+        var merged = metadata.Shards.ToDictionary(s => (s.Kind, s.Index));
+        foreach (var entry in committed) merged[(entry.Kind, entry.Index)] = entry;
+        var allGenerators = new Dictionary<string, MaskGeneratorInfo>(metadata.Generators);
+        foreach (var (id, generator) in generators) allGenerators.TryAdd(id, generator);
+        return metadata with
+        {
+            Shards = merged.Values.OrderBy(s => s.Kind, StringComparer.Ordinal).ThenBy(s => s.Index).ToList(),
+            Generators = allGenerators,
+            UpdatedUtc = Latest(metadata.UpdatedUtc, committed),
+        };
+    }
+
+    private static DateTimeOffset Latest(DateTimeOffset updated, IReadOnlyList<ShardEntry> shards)
+    {
+        foreach (var s in shards) if (s.CommittedUtc > updated) updated = s.CommittedUtc;
+        return updated;
+    }
+
+    /// <summary>What the last <see cref="ReadManifestAsync"/> of this dataset in this process cost (objects listed and fetched).</summary>
+    public CommitLogRead? LastCommitLogRead => CommitLogReader.For(this).LastRead;
+
+    /// <summary>dataset.json alone (metadata; a schema-1 file also lists its shards), or null when the dataset does not exist.</summary>
+    internal async Task<DatasetManifest?> ReadMetadataAsync(CancellationToken ct = default) => (await Manifests.ReadAsync(ct)).Manifest;
+
+    /// <summary>dataset.json alone; throws a clear error when the dataset does not exist.</summary>
+    internal async Task<DatasetManifest> GetManifestMetadataAsync(CancellationToken ct = default) =>
+        await ReadMetadataAsync(ct) ?? throw new InvalidOperationException($"Dataset '{Name}' does not exist under {Storage.RootUri}.");
+
+    /// <summary>
+    /// The committed entry of one shard, or null: its newest commit object (found by name, no listing), else its
+    /// entry in a schema-1 dataset.json. Costs the same whatever the number of shards.
+    /// </summary>
+    public async Task<ShardEntry?> FindCommittedAsync(string kind, int shardIndex, CancellationToken ct = default) =>
+        await FindCommittedAsync(await ReadMetadataAsync(ct), kind, shardIndex, ct);
+
+    /// <summary><see cref="FindCommittedAsync(string,int,CancellationToken)"/> with dataset.json already read.</summary>
+    internal async Task<ShardEntry?> FindCommittedAsync(DatasetManifest? metadata, string kind, int shardIndex, CancellationToken ct)
+    {
+        if (metadata is null) return null;
+        var commit = await Commits.ReadLatestAsync(metadata.CommitIncarnation, kind, shardIndex, ct);
+        if (commit is not null) return commit.Entry;
+        return metadata.Shards.Count == 0 ? null : metadata.Find(kind, shardIndex);
+    }
 
     /// <summary>The manifest; throws a clear error when the dataset does not exist.</summary>
     public async Task<DatasetManifest> GetManifestAsync(CancellationToken ct = default) =>
@@ -42,7 +100,11 @@ public sealed class Dataset
     internal DatasetManifest NewManifest(string? source, string? configHash)
     {
         var now = DateTimeOffset.UtcNow;
-        return new DatasetManifest { Name = Name, Source = source, ConfigHash = configHash, CreatedUtc = now, UpdatedUtc = now };
+        return new DatasetManifest
+        {
+            Name = Name, Source = source, ConfigHash = configHash, CreatedUtc = now, UpdatedUtc = now,
+            Incarnation = Guid.NewGuid().ToString("N")[..12],
+        };
     }
 
     /// <summary>Creates the manifest if absent; fills a missing source/config hash; rejects a different config hash.</summary>
@@ -72,7 +134,7 @@ public sealed class Dataset
 
     /// <summary>True when the manifest lists a shard of <paramref name="kind"/> with <paramref name="shardIndex"/>.</summary>
     public async Task<bool> IsCommittedAsync(string kind, int shardIndex, CancellationToken ct = default) =>
-        (await ReadManifestAsync(ct))?.Find(kind, shardIndex) is not null;
+        await FindCommittedAsync(kind, shardIndex, ct) is not null;
 
     /// <summary>Starts writing image shard <paramref name="shardIndex"/> (staged; invisible until commit).</summary>
     public async Task<ImageShardWriter> CreateImageShardWriterAsync(int shardIndex, ShardWriterOptions? options = null, CancellationToken ct = default)
@@ -179,8 +241,9 @@ public sealed class Dataset
 
     private async Task<ShardEntry> RequireEntryAsync(string kind, int shardIndex, CancellationToken ct)
     {
-        var manifest = await GetManifestAsync(ct);
-        return manifest.Find(kind, shardIndex)
-            ?? throw new InvalidOperationException($"Dataset '{Name}' has no committed {kind} shard {ShardNames.PartName(shardIndex)}.");
+        var entry = await FindCommittedAsync(kind, shardIndex, ct);
+        if (entry is not null) return entry;
+        _ = await ReadMetadataAsync(ct) ?? throw new InvalidOperationException($"Dataset '{Name}' does not exist under {Storage.RootUri}.");
+        throw new InvalidOperationException($"Dataset '{Name}' has no committed {kind} shard {ShardNames.PartName(shardIndex)}.");
     }
 }

@@ -31,18 +31,18 @@ public sealed class DatasetStore
     /// <summary>A handle on dataset <paramref name="name"/> (no I/O; it may not exist yet).</summary>
     public Dataset Dataset(string name) => new(Storage, ShardNames.ValidateName(name));
 
-    /// <summary>Names of datasets that have a manifest, sorted.</summary>
+    /// <summary>Names of datasets that have a dataset.json, sorted. Lists the dataset folders only, never their shards.</summary>
     public async Task<IReadOnlyList<string>> ListDatasetsAsync(CancellationToken ct = default)
     {
-        var names = new SortedSet<string>(StringComparer.Ordinal);
-        var suffix = "/" + ShardNames.ManifestFile;
-        await foreach (var item in Storage.ListAsync(ShardNames.DatasetsFolder + "/", ct))
+        var names = new List<string>();
+        foreach (var folder in await Storage.ListFoldersAsync(ShardNames.DatasetsFolder, ct))
         {
-            var rest = item.Key[(ShardNames.DatasetsFolder.Length + 1)..];
-            if (rest.EndsWith(suffix, StringComparison.Ordinal) && rest.IndexOf('/') == rest.Length - suffix.Length)
-                names.Add(rest[..^suffix.Length]);
+            try { ShardNames.ValidateName(folder); }
+            catch (ArgumentException) { continue; }   // not a dataset folder this library made
+            if (await Storage.GetInfoAsync(StorageKeys.Combine(ShardNames.DatasetsFolder, folder, ShardNames.ManifestFile), ct) is not null)
+                names.Add(folder);
         }
-        return names.ToList();
+        return names;
     }
 
     /// <summary>

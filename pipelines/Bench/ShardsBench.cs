@@ -23,9 +23,20 @@ internal static class ShardsBench
         var photos = new Option<DirectoryInfo?>("--photos") { Description = "Folder of JPEGs (recursive; default ../shared/data/photos beside the repository)." };
         var dir = new Option<DirectoryInfo?>("--dir") { Description = "Scratch folder (default: the system temp folder); removed afterwards." };
         var passes = new Option<int>("--passes") { Description = "Times to run all phases; pass 1 includes tiered JIT compilation (~2 CPU-s once per process), later passes are the steady state.", DefaultValueFactory = _ => 2 };
-        foreach (var option in new Option[] { size, shardMb, rowGroupMb, photos, dir, passes }) command.Options.Add(option);
+        var commits = new Option<int>("--commits") { Description = "Instead of throughput: commit this many one-row shards from several processes (CommitBench)." };
+        var committers = new Option<int>("--committers") { Description = "Committer processes for --commits.", DefaultValueFactory = _ => 8 };
+        var backends = new Option<string>("--backends") { Description = "Backends for --commits: local, azurite or both (comma-separated).", DefaultValueFactory = _ => "local,azurite" };
+        var committerRole = new Option<string?>("--committer-role") { Description = "Internal: run one committer of --commits.", Hidden = true };
+        var listRole = new Option<string?>("--list-role") { Description = "Internal: list a dataset in a fresh process for --commits.", Hidden = true };
+        foreach (var option in new Option[] { size, shardMb, rowGroupMb, photos, dir, passes, commits, committers, backends, committerRole, listRole }) command.Options.Add(option);
         command.SetAction(async (parse, ct) =>
         {
+            if (parse.GetValue(committerRole) is { } role) return await CommitBenchCommitter.RunAsync(role, ct);
+            if (parse.GetValue(listRole) is { } list) return await CommitBench.ListAsync(list, ct);
+            if (parse.GetValue(commits) > 0)
+                return await CommitBench.RunAsync(parse.GetValue(commits), Math.Max(1, parse.GetValue(committers)),
+                    parse.GetValue(backends)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                    parse.GetValue(dir)?.FullName ?? Path.GetTempPath(), ct);
             var photoDir = parse.GetValue(photos)?.FullName ?? FindPhotos();
             var scratch = Path.Combine(parse.GetValue(dir)?.FullName ?? Path.GetTempPath(), $"sseg-bench-{Guid.NewGuid():N}");
             try

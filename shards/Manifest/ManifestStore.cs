@@ -2,7 +2,7 @@ using SSeg.Shards.Storage;
 
 namespace SSeg.Shards;
 
-/// <summary>Reads and updates one dataset.json with compare-and-swap and retry.</summary>
+/// <summary>Reads and updates one dataset.json (metadata; rarely written) with compare-and-swap and retry.</summary>
 internal sealed class ManifestStore(IStorage storage, string key)
 {
     private static readonly TimeSpan GiveUpAfter = TimeSpan.FromMinutes(5);

@@ -13,6 +13,11 @@ public static class ShardJson
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    private static readonly JsonSerializerOptions CompactOptions = new(Options) { WriteIndented = false };
+
+    /// <summary>UTF-8 JSON without indentation, for large machine-read objects (checkpoints).</summary>
+    public static byte[] SerializeCompact<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, CompactOptions);
+
     /// <summary>UTF-8 JSON of <paramref name="value"/>.</summary>
     public static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
 

@@ -133,6 +133,22 @@ public sealed class AzureBlobStorage : IStorage
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<string>> ListFoldersAsync(string folderKey, CancellationToken ct = default)
+    {
+        var key = StorageKeys.Validate(folderKey);
+        var blobPrefix = (_prefix.Length == 0 ? key : $"{_prefix}/{key}") + "/";
+        var names = new List<string>();
+        try
+        {
+            await foreach (var item in _container.GetBlobsByHierarchyAsync(new GetBlobsByHierarchyOptions { Prefix = blobPrefix, Delimiter = "/" }, ct))
+                if (item.IsPrefix) names.Add(item.Prefix[blobPrefix.Length..].TrimEnd('/'));
+        }
+        catch (RequestFailedException e) when (e.Status == 404) { /* container not created yet */ }
+        names.Sort(StringComparer.Ordinal);
+        return names;
+    }
+
+    /// <inheritdoc />
     public async Task<bool> DeleteAsync(string key, CancellationToken ct = default)
     {
         try { return (await Blob(key).DeleteIfExistsAsync(cancellationToken: ct)).Value; }
@@ -152,9 +168,27 @@ public sealed class AzureBlobStorage : IStorage
         public async Task CommitAsync(CancellationToken ct = default)
         {
             if (_committed) throw new InvalidOperationException($"Object '{key}' was already committed.");
+            if (_stream.TryTakeSmallContent(out var small))
+            {
+                // Smaller than one block: one Put Blob (atomic too) instead of Put Block + Put Block List. Small
+                // objects (stats, failures, one-row shards) are most objects, so this halves their requests.
+                await blob.UploadAsync(new MemoryStream(small.Array!, small.Offset, small.Count, writable: false), new BlobUploadOptions(), ct);
+                _committed = true;
+                return;
+            }
             await _stream.FlushBlockAsync(ct);
             await _stream.WaitForUploadsAsync();
-            await blob.CommitBlockListAsync(_stream.BlockIds, new CommitBlockListOptions(), ct);
+            try
+            {
+                await blob.CommitBlockListAsync(_stream.BlockIds, new CommitBlockListOptions(), ct);
+            }
+            catch (RequestFailedException e) when (e.ErrorCode == "InvalidBlockList")
+            {
+                // Committing a blob discards every uncommitted block of it, including another writer's: two
+                // writers of one key raced and the other published first. Nothing of ours became visible.
+                throw new ConcurrentWriterException(
+                    $"Another writer published {key} while this one was uploading it; nothing of this write became visible. Retry (an idempotent writer then finds the other's result).", e);
+            }
             _committed = true;
         }
 
@@ -178,6 +212,13 @@ public sealed class AzureBlobStorage : IStorage
         private long _position;
 
         public IReadOnlyList<string> BlockIds => _blockIds;
+
+        /// <summary>The whole content when it never filled a block (nothing staged yet).</summary>
+        public bool TryTakeSmallContent(out ArraySegment<byte> content)
+        {
+            content = _blockIds.Count == 0 ? new ArraySegment<byte>(_buffer, 0, _filled) : default;
+            return _blockIds.Count == 0;
+        }
 
         public override bool CanRead => false;
         public override bool CanSeek => false;

@@ -12,7 +12,9 @@ namespace SSeg.Shards.Storage;
 /// visible under its final key in one atomic step (rename on disk, block-list commit on Blob). A crash before
 /// the commit leaves nothing visible under the key.</item>
 /// <item><see cref="ReadVersionedAsync"/> + <see cref="TryWriteIfVersionAsync"/>: compare-and-swap on small
-/// objects (the dataset manifest). The version is an opaque token (ETag on Blob, content hash on disk).</item>
+/// objects (the dataset metadata). The version is an opaque token (ETag on Blob, content hash on disk). With no
+/// expected version it is put-if-absent (If-None-Match: * on Blob, a hard link that fails if the name exists on
+/// disk), which needs no lock and is how shard commit objects are created.</item>
 /// </list>
 /// All methods are thread-safe and safe to use from several processes at once.
 /// </remarks>
@@ -38,6 +40,8 @@ public interface IStorage
     /// Compare-and-swap: writes <paramref name="content"/> only if the object's current version equals
     /// <paramref name="expectedVersion"/> (null: only if the object does not exist yet).
     /// Returns the new version, or null when another writer got there first (re-read and retry).
+    /// With a null <paramref name="expectedVersion"/> this is an atomic put-if-absent: of several writers of one new
+    /// key exactly one succeeds, and readers never see a partly written object.
     /// </summary>
     Task<string?> TryWriteIfVersionAsync(string key, ReadOnlyMemory<byte> content, string? expectedVersion, CancellationToken ct = default);
 
@@ -50,6 +54,12 @@ public interface IStorage
 
     /// <summary>Lists committed objects whose key starts with <paramref name="prefix"/> (recursive), in key order.</summary>
     IAsyncEnumerable<StorageObjectInfo> ListAsync(string prefix, CancellationToken ct = default);
+
+    /// <summary>
+    /// Names of the immediate sub-folders of folder <paramref name="folderKey"/> (a key without a trailing slash),
+    /// sorted; the folders' contents are not listed (one delimiter listing on Blob, one directory read on disk).
+    /// </summary>
+    Task<IReadOnlyList<string>> ListFoldersAsync(string folderKey, CancellationToken ct = default);
 
     /// <summary>Deletes an object; returns false when it did not exist.</summary>
     Task<bool> DeleteAsync(string key, CancellationToken ct = default);

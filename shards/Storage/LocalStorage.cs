@@ -69,12 +69,58 @@ public sealed class LocalStorage : IStorage
     public async Task<string?> TryWriteIfVersionAsync(string key, ReadOnlyMemory<byte> content, string? expectedVersion, CancellationToken ct = default)
     {
         var path = PathOf(key);
+        if (expectedVersion is null) return await TryCreateAsync(key, path, content, ct);
         using var fileLock = await AcquireLockAsync(key, ct);
         string? current = null;
         if (File.Exists(path)) current = ContentVersion(await File.ReadAllBytesAsync(path, ct));
         if (current != expectedVersion) return null;
         await WriteAsync(key, content, ct);
         return ContentVersion(content.Span);
+    }
+
+    /// <summary>
+    /// Put-if-absent without a lock: the content is written and fsynced to a temp file, then hard-linked under its
+    /// final name (File.Move without overwrite uses link(2), which fails when the name exists), so the object
+    /// appears complete or not at all and exactly one of several creators wins.
+    /// </summary>
+    private async Task<string?> TryCreateAsync(string key, string path, ReadOnlyMemory<byte> content, CancellationToken ct)
+    {
+        if (File.Exists(path)) return null;
+        var tmpDir = Path.Combine(_root, InternalFolder, "tmp");
+        Directory.CreateDirectory(tmpDir);
+        var tmpPath = Path.Combine(tmpDir, $"{Guid.NewGuid():N}-{Path.GetFileName(path)}");
+        try
+        {
+            await using (var file = new FileStream(tmpPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.None))
+            {
+                await file.WriteAsync(content, ct);
+                file.Flush(flushToDisk: true);
+            }
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            try
+            {
+                File.Move(tmpPath, path, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                return null;   // another writer created the key first
+            }
+            return ContentVersion(content.Span);
+        }
+        finally
+        {
+            if (File.Exists(tmpPath)) try { File.Delete(tmpPath); } catch (IOException) { /* an orphan temp file is harmless */ }
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<string>> ListFoldersAsync(string folderKey, CancellationToken ct = default)
+    {
+        var folder = PathOf(folderKey);
+        IReadOnlyList<string> names = Directory.Exists(folder)
+            ? new DirectoryInfo(folder).EnumerateDirectories().Select(d => d.Name).Order(StringComparer.Ordinal).ToList()
+            : [];
+        return Task.FromResult(names);
     }
 
     /// <inheritdoc />

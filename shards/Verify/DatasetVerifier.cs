@@ -20,8 +20,8 @@ public sealed record VerifyReport(string Dataset, string? ManifestProblem, IRead
 }
 
 /// <summary>
-/// Checks every shard the manifest lists: present, size and SHA-256 as recorded, Parquet footer readable,
-/// schema of its kind, row count as recorded, sidecar files present. Every problem becomes a line of the report;
+/// Checks the commit log (<see cref="CommitLogVerifier"/>) and every committed shard: present, size and SHA-256 as
+/// recorded, Parquet footer readable, schema of its kind, row count as recorded, sidecar files present. Every problem becomes a line of the report;
 /// nothing about a bad file throws.
 /// </summary>
 public static class DatasetVerifier
@@ -40,6 +40,7 @@ public static class DatasetVerifier
         }
         if (manifest is null) return new VerifyReport(dataset.Name, $"no {ShardNames.ManifestFile} under {dataset.Storage.RootUri}/{dataset.Prefix}", [], []);
 
+        var (logProblems, logPaths) = await CommitLogVerifier.VerifyAsync(dataset, manifest.CommitIncarnation, ct);
         var checks = new List<ShardCheck>();
         foreach (var entry in manifest.Shards)
         {
@@ -47,7 +48,8 @@ public static class DatasetVerifier
             checks.Add(check);
             progress?.Report(check);
         }
-        return new VerifyReport(dataset.Name, null, checks, await FindOrphansAsync(dataset, manifest, ct));
+        var problem = logProblems.Count == 0 ? null : $"commit log: {string.Join("; ", logProblems)}";
+        return new VerifyReport(dataset.Name, problem, checks, await FindOrphansAsync(dataset, manifest, logPaths, ct));
     }
 
     /// <summary>
@@ -106,9 +108,9 @@ public static class DatasetVerifier
     // The reader's message names the full key already; keep the innermost cause short.
     private static string Describe(Exception e) => UnreadableShardException.Describe(e);
 
-    private static async Task<IReadOnlyList<string>> FindOrphansAsync(Dataset dataset, DatasetManifest manifest, CancellationToken ct)
+    private static async Task<IReadOnlyList<string>> FindOrphansAsync(Dataset dataset, DatasetManifest manifest, IReadOnlySet<string> logPaths, CancellationToken ct)
     {
-        var listed = new HashSet<string>(StringComparer.Ordinal) { ShardNames.ManifestFile };
+        var listed = new HashSet<string>(logPaths, StringComparer.Ordinal) { ShardNames.ManifestFile };
         foreach (var entry in manifest.Shards)
         {
             listed.Add(entry.Path);

@@ -46,6 +46,10 @@ public sealed class ImageShardWriter : IAsyncDisposable
     /// <summary>Input rows of the slice (written to stats.json; optional).</summary>
     public long? InputRows { get; set; }
 
+    /// <summary>What the shard is made from (hash of its input slice and row-shaping options), recorded in its
+    /// commit object so a rebuild can tell an unchanged shard; null when not known.</summary>
+    public string? InputFingerprint { get; set; }
+
     /// <summary>Stage timings in seconds (download, resize, tagging, ...), written to stats.json.</summary>
     public Dictionary<string, double> TimingsSeconds { get; } = [];
 
@@ -73,18 +77,18 @@ public sealed class ImageShardWriter : IAsyncDisposable
 
     /// <summary>
     /// Finishes the file and commits the shard: stats and failures files first, then one atomic publish of the
-    /// Parquet file, then the manifest entry (compare-and-swap with retry). If the manifest already lists this
-    /// shard the commit is a no-op and returns the existing entry. A writer from
-    /// <see cref="Dataset.CreateReplacementImageShardWriterAsync"/> instead swaps the listed entry for the new shard,
-    /// but only while the manifest still lists the entry it replaces (else nothing changes and
+    /// Parquet file, then the shard's commit object (put-if-absent). If the shard is already committed the commit
+    /// is a no-op and returns the existing entry. A writer from
+    /// <see cref="Dataset.CreateReplacementImageShardWriterAsync"/> instead commits the next version of the shard,
+    /// but only while the newest version is the entry it replaces (else nothing changes and
     /// <see cref="ShardCommitResult.Replaced"/> is false).
     /// </summary>
     public async Task<ShardCommitResult> CommitAsync(CancellationToken ct = default)
     {
         ObjectDisposedException.ThrowIf(_rows.Done, this);
         var kind = ShardNames.ImagesKind;
-        var manifest = await _dataset.ReadManifestAsync(ct);
-        var existing = manifest?.Find(kind, ShardIndex);
+        var metadata = await _dataset.ReadMetadataAsync(ct);
+        var existing = await _dataset.FindCommittedAsync(metadata, kind, ShardIndex, ct);
         if (_replacing is null ? existing is not null : !ShardCommitter.SameShard(existing, _replacing))
         {
             await DisposeAsync();   // already committed, or (replacing) the entry changed since the caller read it
@@ -100,21 +104,21 @@ public sealed class ImageShardWriter : IAsyncDisposable
         {
             Kind = kind, Index = ShardIndex, Path = $"{kind}/{_partName}.parquet", Rows = _file.Rows, Bytes = bytes,
             Sha256 = sha, RowGroups = _file.RowGroups, Failures = _failures.Count, FailuresByReason = failuresByReason,
-            StatsPath = statsPath, FailuresPath = failuresPath, CommittedUtc = DateTimeOffset.UtcNow,
+            StatsPath = statsPath, FailuresPath = failuresPath, CommittedUtc = DateTimeOffset.UtcNow, InputFingerprint = InputFingerprint,
         };
         await FailureFile.WriteAsync(_dataset.Storage, _dataset.KeyOf(failuresPath), _failures, ct);
         var stats = new ShardStats
         {
             Kind = kind, Shard = ShardIndex, Rows = _file.Rows, Failures = _failures.Count,
             FailuresByReason = failuresByReason,
-            InputRows = InputRows, Bytes = bytes, ConfigHash = manifest?.ConfigHash,
+            InputRows = InputRows, Bytes = bytes, ConfigHash = metadata?.ConfigHash,
             StartedUtc = _started, FinishedUtc = DateTimeOffset.UtcNow,
             TimingsSeconds = new Dictionary<string, double>(TimingsSeconds) { ["writer_total"] = _clock.Elapsed.TotalSeconds },
             Counters = new Dictionary<string, long>(Counters),
         };
         await _dataset.Storage.WriteAsync(_dataset.KeyOf(statsPath), ShardJson.Serialize(stats), ct);
         var result = _replacing is null
-            ? await ShardCommitter.PublishAndRegisterAsync(_dataset, _file, entry, generator: null, ct)
+            ? await ShardCommitter.PublishAndRegisterAsync(_dataset, metadata, _file, entry, generator: null, ct)
             : await ShardCommitter.PublishAndReplaceAsync(_dataset, _file, _replacing, entry, ct);
         await DisposeAsync();
         return result;

@@ -64,13 +64,14 @@ public sealed class MaskShardWriter : IAsyncDisposable
         await _rows.AddAsync(row, row.MaskPng.Length + 2L * row.Key.Length + 32, ct);
     }
 
-    /// <summary>Finishes and commits the shard (one atomic publish, then the manifest entry). Idempotent: a shard
-    /// already in the manifest is left as it is.</summary>
+    /// <summary>Finishes and commits the shard (one atomic publish, then its commit object). Idempotent: a shard
+    /// already committed is left as it is.</summary>
     public async Task<ShardCommitResult> CommitAsync(CancellationToken ct = default)
     {
         ObjectDisposedException.ThrowIf(_rows.Done, this);
         var kind = ShardNames.MasksKind(Generator.Id);
-        var existing = (await _dataset.ReadManifestAsync(ct))?.Find(kind, ShardIndex);
+        var metadata = await _dataset.ReadMetadataAsync(ct);
+        var existing = await _dataset.FindCommittedAsync(metadata, kind, ShardIndex, ct);
         if (existing is not null)
         {
             await DisposeAsync();
@@ -83,7 +84,7 @@ public sealed class MaskShardWriter : IAsyncDisposable
             Kind = kind, Index = ShardIndex, Path = ShardNames.DataPath(kind, ShardIndex), Rows = _file.Rows, Bytes = bytes,
             Sha256 = sha, RowGroups = _file.RowGroups, CommittedUtc = DateTimeOffset.UtcNow,
         };
-        var result = await ShardCommitter.PublishAndRegisterAsync(_dataset, _file, entry, Generator, ct);
+        var result = await ShardCommitter.PublishAndRegisterAsync(_dataset, metadata, _file, entry, Generator, ct);
         await DisposeAsync();
         return result;
     }

@@ -270,12 +270,12 @@ public abstract class DatasetContractTests
         {
             await wrong.CopyToAsync(copy);
             await Put(6, copy.ToArray());
-            await ds.Manifests.UpdateAsync(m => m! with
+            var listed = manifest.Find("images", 6)!;
+            Assert.True(await ds.Commits.TryCreateAsync(manifest.CommitIncarnation, listed with
             {
-                Shards = m.Shards.Select(s => s.Index == 6
-                    ? s with { Bytes = copy.Length, Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(copy.ToArray())) }
-                    : s).ToList(),
-            }, default);
+                Version = listed.Version + 1, Bytes = copy.Length,
+                Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(copy.ToArray())),
+            }, null, default));
         }
         await store.Storage.WriteAsync(ds.KeyOf("images/part-00099.parquet"), new byte[] { 1, 2, 3 });   // unlisted: orphan, not an error
 

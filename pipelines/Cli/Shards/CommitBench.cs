@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using SSeg.Shards;
+using SSeg.Shards.Commits;
+
+namespace SSeg.Pipelines.Cli.Shards;
+
+/// <summary>
+/// `bench shards --commits N --committers C`: C processes commit N one-row image shards into one dataset, on a
+/// local root and on Azurite, while this process polls the dataset like a barrier job. Prints per backend the
+/// commit rate of the first and last 1,000 commits (the protocol's cost must not grow with the dataset), lost and
+/// duplicated shards, retries, what each barrier poll fetched, and the time a new process takes to list the dataset.
+/// </summary>
+internal static class CommitBench
+{
+    private const int DuplicateEvery = 50;
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+    private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = true };
+
+    public static async Task<int> RunAsync(int commits, int committers, IReadOnlyList<string> backends, string scratchParent, CancellationToken ct)
+    {
+        Console.WriteLine($"commit bench: {commits} one-row shards by {committers} committer processes; {Environment.ProcessorCount} cores; load {LoadAverage()}");
+        var failed = false;
+        foreach (var backend in backends)
+        {
+            var scratch = Path.Combine(scratchParent, $"sseg-commit-bench-{Guid.NewGuid():N}");
+            Directory.CreateDirectory(scratch);
+            try
+            {
+                if (backend == "local")
+                    failed |= !await RunBackendAsync("local", Path.Combine(scratch, "root"), null, commits, committers, scratch, ct);
+                else if (backend == "azurite")
+                {
+                    using var azurite = await BenchAzurite.StartAsync(ct);
+                    failed |= !await RunBackendAsync("azurite", $"az://bench{Guid.NewGuid():N}/root", azurite.ConnectionString, commits, committers, scratch, ct);
+                }
+                else throw new ArgumentException($"Unknown backend '{backend}': use local and/or azurite.");
+            }
+            finally
+            {
+                Directory.Delete(scratch, recursive: true);
+            }
+        }
+        return failed ? 1 : 0;
+    }
+
+    private static async Task<bool> RunBackendAsync(string backend, string root, string? connectionString, int commits, int committers,
+        string scratch, CancellationToken ct)
+    {
+        var loadBefore = LoadAverage();
+        var ds = await DatasetStore.Open(root, connectionString).CreateOrOpenAsync("commits", "bench", "bench", ct);
+        var processes = new List<(Process Process, string ResultFile)>();
+        var started = Stopwatch.StartNew();
+        for (var c = 0; c < committers; c++)
+        {
+            var role = new CommitterRole(root, connectionString, ds.Name, c, committers, commits, DuplicateEvery, Path.Combine(scratch, $"result-{c}.json"));
+            var roleFile = Path.Combine(scratch, $"role-{c}.json");
+            await File.WriteAllBytesAsync(roleFile, JsonSerializer.SerializeToUtf8Bytes(role), ct);
+            processes.Add((StartSelf(["bench", "shards", "--committer-role", roleFile]), role.ResultFile));
+        }
+
+        // Poll like a barrier job until every committer has exited.
+        var polls = new List<CommitLogRead>();
+        while (processes.Any(p => !p.Process.HasExited))
+        {
+            await Task.Delay(PollInterval, ct);
+            await ds.ReadManifestAsync(ct);
+            polls.Add(ds.LastCommitLogRead!);
+        }
+        var wall = started.Elapsed;
+        var results = new List<CommitterResult>();
+        foreach (var (process, resultFile) in processes)
+        {
+            var stderr = await process.StandardError.ReadToEndAsync(ct);
+            if (process.ExitCode != 0 || !File.Exists(resultFile))
+                throw new InvalidOperationException($"A committer exited with code {process.ExitCode}: {stderr}");
+            results.Add(JsonSerializer.Deserialize<CommitterResult>(await File.ReadAllBytesAsync(resultFile, ct), Json)!);
+            process.Dispose();
+        }
+
+        var manifest = await ds.GetManifestAsync(ct);
+        polls.Add(ds.LastCommitLogRead!);
+        var committed = results.SelectMany(r => r.Attempts).Where(a => a.Outcome == "committed").OrderBy(a => a.FinishedMicros).ToList();
+        var listed = manifest.ImageShards.Select(s => s.Index).ToHashSet();
+        var lost = Enumerable.Range(0, commits).Count(i => !listed.Contains(i));
+        var duplicated = committed.Count - committed.Select(a => a.Shard).Distinct().Count()
+                         + (int)(polls[^1].CommitObjects - manifest.Shards.Count) + manifest.ImageShards.Count(s => s.Index >= commits);
+        var window = Math.Min(1000, committed.Count / 2);
+        var (first, last) = window < 2 ? (0.0, 0.0) : (Rate(committed, 0, window), Rate(committed, committed.Count - window, window));
+        var retries = results.Sum(r => r.Retries);
+        var raced = results.SelectMany(r => r.Attempts).Count(a => a.Outcome == "already");
+
+        Console.WriteLine($"commits {backend}: {commits} by {committers} committers, {first:F0}/s first {window}, {last:F0}/s last {window}, " +
+                          $"{lost} lost, {duplicated} duplicated, {retries} retries");
+        Console.WriteLine($"  {backend}: {wall.TotalSeconds:F1} s wall, {committed.Count / Math.Max(1e-9, wall.TotalSeconds):F0} commits/s overall; " +
+                          $"{raced} commits lost a race to another process (already committed), " +
+                          $"{results.SelectMany(r => r.Attempts).Count(a => a.Outcome == "skipped")} skipped as committed; last/first {100 * last / Math.Max(1e-9, first):F0} %; " +
+                          $"committer peak RSS max {Format.Bytes(results.Max(r => r.PeakRssBytes))}; load {loadBefore} -> {LoadAverage()}");
+        var during = polls.Take(polls.Count - 1).ToList();
+        if (during.Count > 0)
+            Console.WriteLine($"  {backend} barrier polls: {during.Count} during the run, commit objects fetched per poll mean {during.Average(p => p.ObjectsRead):F0} " +
+                              $"max {during.Max(p => p.ObjectsRead)} (what changed since the previous poll), poll time mean {during.Average(p => p.Elapsed.TotalMilliseconds):F0} ms " +
+                              $"max {during.Max(p => p.Elapsed.TotalMilliseconds):F0} ms, {during.Count(p => p.CheckpointWritten)} checkpoints written, " +
+                              $"list pages per poll at the end {during[^1].ListCalls} ({during[^1].CommitObjects} names)");
+        foreach (var attempt in new[] { 1, 2 })
+            Console.WriteLine($"  {backend} list in a new process ({attempt}): {await ListInChildAsync(root, connectionString, ds.Name, ct)}");
+        var checkpoints = new List<(string Key, long Size)>();
+        await foreach (var item in ds.Storage.ListAsync(ds.Prefix + "/_checkpoints/", ct)) checkpoints.Add((item.Key, item.Size));
+        if (checkpoints.Count > 0)
+            Console.WriteLine($"  {backend} checkpoints: {checkpoints.Count} kept, newest {Format.Bytes(checkpoints.Max(c => c.Size))} " +
+                              $"({checkpoints.Max(c => c.Size) / Math.Max(1, manifest.Shards.Count)} B per shard entry)");
+        var report = await ds.VerifyAsync(checksums: false, ct: ct);
+        Console.WriteLine($"  {backend} verify: {(report.Ok ? "ok" : "BAD")}, {report.Shards.Count} shards checked, {report.Orphans.Count} orphans" +
+                          (report.ManifestProblem is null ? "" : $", {report.ManifestProblem}"));
+        return lost == 0 && duplicated == 0 && report.Ok;
+    }
+
+    private static double Rate(List<CommitAttempt> sorted, int from, int count) =>
+        (count - 1) / Math.Max(1e-9, (sorted[from + count - 1].FinishedMicros - sorted[from].FinishedMicros) / 1e6);
+
+    /// <summary>Runs `bench shards --list-role` in a new process (cold: no reader state, JIT included) and returns its line.</summary>
+    private static async Task<string> ListInChildAsync(string root, string? connectionString, string dataset, CancellationToken ct)
+    {
+        using var process = StartSelf(["bench", "shards", "--list-role", string.Join('\n', root, connectionString ?? "", dataset)]);
+        var output = await process.StandardOutput.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        return process.ExitCode == 0 ? output.Trim() : $"failed ({process.ExitCode}): {await process.StandardError.ReadToEndAsync(ct)}";
+    }
+
+    /// <summary>The list role: what `shards list` and the dashboard do (read the dataset, summarize it), timed.</summary>
+    public static async Task<int> ListAsync(string spec, CancellationToken ct)
+    {
+        var parts = spec.Split('\n');
+        using var self = Process.GetCurrentProcess();
+        var cpuBefore = self.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        var ds = DatasetStore.Open(parts[0], parts[1].Length == 0 ? null : parts[1]).Dataset(parts[2]);
+        var summary = DatasetInspector.Summarize(await ds.GetManifestAsync(ct));
+        var elapsed = clock.Elapsed;
+        var read = ds.LastCommitLogRead!;
+        self.Refresh();
+        // CPU seconds too: on a shared machine the wall time says more about the other processes than about this one.
+        Console.WriteLine($"{summary.ImageShards} shards in {elapsed.TotalSeconds:F2} s wall, {(self.TotalProcessorTime - cpuBefore).TotalSeconds:F2} CPU-s " +
+                          $"({read.Elapsed.TotalSeconds:F2} s reading the log: " +
+                          $"checkpoint {(read.CheckpointLoaded ? "loaded" : "none")}, {read.ObjectsRead} commit objects fetched of {read.CommitObjects}, " +
+                          $"{read.ListCalls} list page(s){(read.CheckpointWritten ? ", checkpoint written" : "")}); peak RSS {Format.Bytes(self.PeakWorkingSet64)}");
+        return 0;
+    }
+
+    private static Process StartSelf(IEnumerable<string> args)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") start.ArgumentList.Add(typeof(CommitBench).Assembly.Location);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        return Process.Start(start) ?? throw new InvalidOperationException("could not start a bench process");
+    }
+
+    private static string LoadAverage()
+    {
+        try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
+        catch (IOException) { return "n/a"; }
+    }
+}

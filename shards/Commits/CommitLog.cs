@@ -1,0 +1,50 @@
+using SSeg.Shards.Storage;
+
+namespace SSeg.Shards.Commits;
+
+/// <summary>
+/// The per-shard commit objects of one dataset. Publishing a shard is one put-if-absent of a small object whose
+/// name is the shard and its version, so its cost does not depend on how many shards the dataset has, and
+/// committers of different shards never touch the same object (no compare-and-swap retries between them).
+/// </summary>
+/// <remarks>
+/// Versions of one shard are created in order (version n+1 only by a writer that read version n), so the versions
+/// present are always 1..n without gaps and the newest is found by probing names, with no listing.
+/// </remarks>
+internal sealed class CommitLog(Dataset dataset)
+{
+    private IStorage Storage => dataset.Storage;
+
+    /// <summary>Creates the commit object of <paramref name="entry"/> (its <see cref="ShardEntry.Version"/>) unless that version exists.</summary>
+    /// <returns>False when another writer created this version first.</returns>
+    public async Task<bool> TryCreateAsync(string incarnation, ShardEntry entry, MaskGeneratorInfo? generator, CancellationToken ct)
+    {
+        var content = ShardJson.Serialize(new ShardCommitObject { Entry = entry, Generator = generator });
+        var key = dataset.KeyOf(CommitKeys.CommitPath(incarnation, entry.Kind, entry.Index, entry.Version));
+        return await Storage.TryWriteIfVersionAsync(key, content, expectedVersion: null, ct) is not null;
+    }
+
+    /// <summary>The newest committed version of a shard (from its commit objects only), or null when it has none.</summary>
+    public async Task<ShardCommitObject?> ReadLatestAsync(string incarnation, string kind, int index, CancellationToken ct)
+    {
+        var version = 0;
+        while (await Storage.GetInfoAsync(dataset.KeyOf(CommitKeys.CommitPath(incarnation, kind, index, version + 1)), ct) is not null) version++;
+        if (version == 0) return null;
+        return await ReadAsync(incarnation, CommitKeys.CommitPath(incarnation, kind, index, version), ct);
+    }
+
+    /// <summary>Reads and checks one commit object (path relative to the dataset folder).</summary>
+    /// <exception cref="InvalidDataException">Unreadable JSON, or an entry that does not match the object's name.</exception>
+    public async Task<ShardCommitObject> ReadAsync(string incarnation, string path, CancellationToken ct)
+    {
+        var key = dataset.KeyOf(path);
+        var content = await Storage.ReadVersionedAsync(key, ct)
+            ?? throw new FileNotFoundException($"Commit object {Storage.RootUri}/{key} is gone (was the dataset deleted?).", key);
+        var commit = ShardJson.Deserialize<ShardCommitObject>(content.Content, $"Commit object {Storage.RootUri}/{key}");
+        if (commit.SchemaVersion > ShardCommitObject.CurrentSchemaVersion)
+            throw new InvalidDataException($"Commit object {Storage.RootUri}/{key} has schema version {commit.SchemaVersion}; this build reads up to {ShardCommitObject.CurrentSchemaVersion}.");
+        if (commit.Entry is null || CommitKeys.CommitPath(incarnation, commit.Entry.Kind, commit.Entry.Index, commit.Entry.Version) != path)
+            throw new InvalidDataException($"Commit object {Storage.RootUri}/{key} describes another shard or version than its name.");
+        return commit;
+    }
+}

@@ -1,0 +1,41 @@
+namespace SSeg.Shards.Commits;
+
+/// <summary>
+/// The content of one commit object: the committed shard's entry (its <see cref="ShardEntry.Version"/> equals the
+/// version in the object's name) and, for mask shards, the generator that made it.
+/// </summary>
+public sealed record ShardCommitObject
+{
+    /// <summary>The commit object schema version this library writes.</summary>
+    public const int CurrentSchemaVersion = 1;
+
+    public int SchemaVersion { get; init; } = CurrentSchemaVersion;
+    public required ShardEntry Entry { get; init; }
+    public MaskGeneratorInfo? Generator { get; init; }
+}
+
+/// <summary>
+/// A compacted snapshot of the commit log: the newest entry of every shard whose commit object was listed when
+/// the checkpoint was made. A cache, never the truth: commit objects are kept, so a reader that starts from any
+/// checkpoint and reads the commit objects it does not cover sees the same shards as one that reads them all.
+/// </summary>
+public sealed record CommitCheckpoint
+{
+    /// <summary>The checkpoint schema version this library writes.</summary>
+    public const int CurrentSchemaVersion = 1;
+
+    public int SchemaVersion { get; init; } = CurrentSchemaVersion;
+    /// <summary>How many commit objects the listing behind this checkpoint found.</summary>
+    public long CommitObjects { get; init; }
+    public DateTimeOffset CreatedUtc { get; init; }
+    public IReadOnlyList<ShardEntry> Shards { get; init; } = [];
+    public IReadOnlyDictionary<string, MaskGeneratorInfo> Generators { get; init; } = new Dictionary<string, MaskGeneratorInfo>();
+}
+
+/// <summary>
+/// What one read of the commit log cost: <see cref="CommitObjects"/> listed, <see cref="ObjectsRead"/> of them
+/// fetched (only those neither in the loaded checkpoint nor seen by an earlier read in this process),
+/// <see cref="ListCalls"/> list requests (pages of up to 5,000 names on Blob; one directory walk on disk), and whether a checkpoint was loaded
+/// or written.
+/// </summary>
+public sealed record CommitLogRead(long CommitObjects, int ObjectsRead, int ListCalls, bool CheckpointLoaded, bool CheckpointWritten, TimeSpan Elapsed);
