@@ -32,7 +32,7 @@ public static class TrainStageOptions
     public static readonly StageOption WeightDecay = Number("weightDecay", "AdamW weight decay.", Defaults.WeightDecay, 0, 10);
     public static readonly StageOption ClipGrad = Number("clipGrad", "Gradient norm clip (0: none).", Defaults.ClipGrad, 0, 1e6);
     public static readonly StageOption CheckpointEvery = Int("checkpointEvery", "Optimizer steps between checkpoints.", Defaults.CheckpointEvery, 1, int.MaxValue)
-        with { CliAliases = ["--checkpoint-every"] };
+        with { CliAliases = ["--checkpoint-every-steps"] };
     public static readonly StageOption DecodeWorkers = Int("decodeWorkers", "Image decode/augment workers (empty: one per core).", null, 1, 1024)
         with { CliAliases = ["--workers"] };
     public static readonly StageOption ShuffleBuffer = Int("shuffleBuffer", "Samples in the cross-shard shuffle buffer.", Defaults.ShuffleBuffer, 1, 10_000_000);
