@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """PyTorch reference for `bench pseudomask`: ViT-S/16 (timm-free, DINO layout) forward + batched k-means at 224 on CPU.
 Run with Debian's /usr/bin/python3 (torch 1.13) at the same time as the C# bench to compare under the same load:
-    /usr/bin/python3 bench/pseudomask_pytorch_reference.py --threads 2 --images 64 --batch 16
+    /usr/bin/python3 tests/Reference/pseudomask_pytorch_reference.py --threads 2 --images 64 --batch 16
 """
 import argparse
 import time
