@@ -1,3 +1,4 @@
+using SSeg.Eval.Protocol;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
@@ -14,19 +15,9 @@ public sealed record PreparedImage(string Key, int Index, int Height, int Width,
 /// </summary>
 public sealed class ImagePreprocessor(int patchSize, int maxSide)
 {
-    private static readonly float[] Mean = [0.485f, 0.456f, 0.406f];
-    private static readonly float[] Std = [0.229f, 0.224f, 0.225f];
-
-    /// <summary>No parallel loops inside one image: images are prepared one per worker, and ImageSharp's per-row
-    /// parallelism on top costs CPU in hand-offs and spinning. Images loaded with it are resized with it too.</summary>
-    private static readonly Configuration SingleThreaded = CreateSingleThreaded();
-
-    private static Configuration CreateSingleThreaded()
-    {
-        var configuration = Configuration.Default.Clone();
-        configuration.MaxDegreeOfParallelism = 1;
-        return configuration;
-    }
+    private static float[] Mean => NetworkInput.Mean;
+    private static float[] Std => NetworkInput.Std;
+    private static Configuration SingleThreaded => NetworkInput.SingleThreaded;
 
     public int PatchSize { get; } = patchSize > 0 ? patchSize : throw new ArgumentOutOfRangeException(nameof(patchSize));
     public int MaxSide { get; } = maxSide >= patchSize ? maxSide : throw new ArgumentOutOfRangeException(nameof(maxSide), $"max side {maxSide} is below the patch size {patchSize}");

@@ -1,3 +1,4 @@
+using SSeg.Eval.Protocol;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
@@ -12,26 +13,15 @@ namespace SSeg.Train.Data;
 /// </summary>
 public static class PairAugmenter
 {
-    public static readonly float[] Mean = [0.485f, 0.456f, 0.406f];
-    public static readonly float[] Std = [0.229f, 0.224f, 0.225f];
+    public static float[] Mean => NetworkInput.Mean;
+    public static float[] Std => NetworkInput.Std;
 
-    /// <summary>
-    /// ImageSharp settings for decoding and cropping one training image: no parallelism inside an image, because the
-    /// loader already runs one image per decode worker, and ImageSharp's per-row parallel loops on top of that cost
-    /// CPU in hand-offs and spinning for no gain in throughput. Images loaded with it are cropped with it too.
-    /// </summary>
-    public static Configuration SingleThreaded { get; } = CreateSingleThreaded();
+    /// <summary>ImageSharp settings for decoding and cropping one training image (see <see cref="NetworkInput.SingleThreaded"/>).</summary>
+    public static Configuration SingleThreaded => NetworkInput.SingleThreaded;
 
     /// <summary>(v / 255 − mean) / std for every byte value and channel: the same floats as computing it per pixel.</summary>
     private static readonly float[][] Normalized = Enumerable.Range(0, 3)
         .Select(c => Enumerable.Range(0, 256).Select(v => (v / 255f - Mean[c]) / Std[c]).ToArray()).ToArray();
-
-    private static Configuration CreateSingleThreaded()
-    {
-        var configuration = Configuration.Default.Clone();
-        configuration.MaxDegreeOfParallelism = 1;
-        return configuration;
-    }
 
     public static float[] CropImage(Image<Rgb24> image, CropBox box, int cropSize)
     {

@@ -3,7 +3,7 @@ using System.Text.Json;
 using SSeg.Shards;
 using SSeg.Shards.Storage;
 
-namespace SSeg.Pipelines.Cli.Shards;
+namespace SSeg.Pipelines.Bench;
 
 /// <summary>What one committer process of <see cref="CommitBench"/> is told to do (passed as a JSON file).</summary>
 internal sealed record CommitterRole(string Root, string? ConnectionString, string Dataset, int Committer, int Committers,

@@ -3,8 +3,9 @@ using System.Globalization;
 using System.Text.Json;
 using SSeg.Shards;
 using SSeg.Shards.Commits;
+using SSeg.Pipelines.Cli.Shards;
 
-namespace SSeg.Pipelines.Cli.Shards;
+namespace SSeg.Pipelines.Bench;
 
 /// <summary>
 /// `bench shards --commits N --committers C`: C processes commit N one-row image shards into one dataset, on a

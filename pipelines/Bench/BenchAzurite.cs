@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace SSeg.Pipelines.Cli.Shards;
+namespace SSeg.Pipelines.Bench;
 
 /// <summary>
 /// Azurite's blob service for `bench shards --commits` (in memory, loopback, a free port): from $SSEG_AZURITE_BIN or
