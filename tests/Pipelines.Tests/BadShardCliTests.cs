@@ -1,6 +1,4 @@
-using System.CommandLine;
 using System.Text.Json;
-using SSeg.Pipelines.Cli;
 using SSeg.Shards;
 using SSeg.Tests.Common;
 using SSeg.Train.Synthetic;
@@ -25,25 +23,7 @@ public sealed class BadShardCliTests
         return path;
     }
 
-    private static async Task<(int Exit, string Output, string Error)> InvokeAsync(params string[] args)
-    {
-        var command = new RootCommand();
-        foreach (var verb in CliCommands.All()) command.Subcommands.Add(verb);
-        var (output, error) = (new StringWriter(), new StringWriter());
-        var (originalOut, originalError) = (Console.Out, Console.Error);
-        try
-        {
-            Console.SetOut(output);
-            Console.SetError(error);
-            var exit = await command.Parse(args).InvokeAsync();
-            return (exit, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(originalOut);
-            Console.SetError(originalError);
-        }
-    }
+    private static Task<(int Exit, string Output, string Error)> InvokeAsync(params string[] args) => CliRunner.InvokeAsync(args);
 
     [Fact]
     public async Task Pseudomask_does_the_readable_shards_and_ends_non_zero_naming_the_truncated_one()

@@ -1,5 +1,3 @@
-using System.CommandLine;
-using SSeg.Pipelines.Cli;
 using SSeg.Tests.Common;
 
 namespace SSeg.Pipelines.Tests;
@@ -7,25 +5,7 @@ namespace SSeg.Pipelines.Tests;
 /// <summary>`shards sql`: the dashboard's dataset SQL at the command line, with the same refusals and the az:// answer.</summary>
 public sealed class ShardsSqlCliTests
 {
-    private static async Task<(int Exit, string Output, string Error)> InvokeAsync(params string[] args)
-    {
-        var command = new RootCommand();
-        foreach (var verb in CliCommands.All()) command.Subcommands.Add(verb);
-        var (output, error) = (new StringWriter(), new StringWriter());
-        var (originalOut, originalError) = (Console.Out, Console.Error);
-        try
-        {
-            Console.SetOut(output);
-            Console.SetError(error);
-            var exit = await command.Parse(args).InvokeAsync();
-            return (exit, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(originalOut);
-            Console.SetError(originalError);
-        }
-    }
+    private static Task<(int Exit, string Output, string Error)> InvokeAsync(params string[] args) => CliRunner.InvokeAsync(args);
 
     [Fact]
     public async Task Sql_prints_rows_and_refuses_escapes()
