@@ -174,6 +174,22 @@ public sealed class Dataset
         return new MaskShardWriter(this, generator, shardIndex, file, schema, options);
     }
 
+    /// <summary>
+    /// Starts a writer whose commit replaces committed mask shard <paramref name="current"/> (its image shard was
+    /// rebuilt), under a new file name, with the same compare-and-swap as
+    /// <see cref="CreateReplacementImageShardWriterAsync"/>.
+    /// </summary>
+    public async Task<MaskShardWriter> CreateReplacementMaskShardWriterAsync(MaskGeneratorInfo generator, ShardEntry current, ShardWriterOptions? options = null, CancellationToken ct = default)
+    {
+        var kind = ShardNames.MasksKind(generator.Id);
+        if (current.Kind != kind) throw new ArgumentException($"{current.Path} is not a mask shard of {generator.Id}.", nameof(current));
+        options ??= ShardWriterOptions.Default;
+        var schema = new MaskShardSchema();
+        var path = $"{kind}/{ShardNames.PartName(current.Index)}.r{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}-{Guid.NewGuid().ToString("N")[..8]}.parquet";
+        var file = await Writing.StagedParquetFile.CreateAsync(Storage, KeyOf(path), schema.Schema, MaskShardWriter.MetadataOf(generator), options.TextCompression, ct);
+        return new MaskShardWriter(this, generator, current.Index, file, schema, options, current, path);
+    }
+
     /// <summary>Opens committed image shard <paramref name="shardIndex"/>.</summary>
     /// <exception cref="InvalidOperationException">The shard is not committed.</exception>
     /// <exception cref="UnreadableShardException">The file cannot be opened as Parquet (e.g. truncated).</exception>

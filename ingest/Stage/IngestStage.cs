@@ -9,7 +9,8 @@ namespace SSeg.Ingest.Stage;
 /// <summary>
 /// The ingest stage's entry point: one call ingests one shard (input rows [i·N, (i+1)·N)) into
 /// datasets/&lt;name&gt;/images/part-i.parquet with its stats.json and failures.parquet. Idempotent: a committed
-/// shard is skipped (or, with RetryFailed, its failed URLs are tried again and the merged shard republished).
+/// shard whose input fingerprint (<see cref="ShardInputFingerprint"/>) is unchanged is skipped (or, with RetryFailed,
+/// its failed URLs are tried again and the merged shard republished); one made from other rows is rebuilt.
 /// The CLI, the Hangfire job and the tests all call <see cref="RunShardAsync"/>.
 /// </summary>
 public static class IngestStage
@@ -26,12 +27,6 @@ public static class IngestStage
         var dataset = await store.CreateOrOpenAsync(options.Dataset, options.SourceDescription, options.ConfigHash(), ct);
         var manifest = await dataset.ReadManifestAsync(ct);
         var entry = manifest?.Find(ShardNames.ImagesKind, shardIndex);
-        if (entry is not null)
-        {
-            if (options.RetryFailed)
-                return await RetryFailedRunner.RunAsync(options, dataset, entry, progress, ct);
-            return ShardOutcome.SkippedShard(shardIndex, entry.Rows, entry.Failures, "already committed");
-        }
 
         var clock = Stopwatch.StartNew();
         var manifestSet = new ManifestSet(options.Sources, options.Manifest);
@@ -40,9 +35,21 @@ public static class IngestStage
             throw new ArgumentOutOfRangeException(nameof(shardIndex), shardIndex,
                 $"Shard {shardIndex} is past the end of the input ({options.SourceDescription}, shard size {options.ShardSize}).");
         var readSeconds = clock.Elapsed.TotalSeconds;
+        // A committed shard made from the same rows and options is kept; one made from other rows (an edited row, a
+        // slice that grew) or with no recorded fingerprint is rebuilt as its next version.
+        var fingerprint = ShardInputFingerprint.Of(slice, options);
+        if (entry is not null && entry.InputFingerprint == fingerprint)
+        {
+            if (options.RetryFailed)
+                return await RetryFailedRunner.RunAsync(options, dataset, entry, slice, fingerprint, progress, ct);
+            return ShardOutcome.SkippedShard(shardIndex, entry.Rows, entry.Failures, UnchangedNote);
+        }
 
-        await using var writer = await dataset.CreateImageShardWriterAsync(shardIndex, options.WriterOptions(), ct);
+        await using var writer = entry is null
+            ? await dataset.CreateImageShardWriterAsync(shardIndex, options.WriterOptions(), ct)
+            : await dataset.CreateReplacementImageShardWriterAsync(entry, options.WriterOptions(), ct);
         writer.InputRows = slice.Rows.Count;
+        writer.InputFingerprint = fingerprint;
         var tally = new Tally(shardIndex, slice.Rows.Count, progress);
 
         var work = new List<WorkItem>(slice.Rows.Count);
@@ -73,9 +80,17 @@ public static class IngestStage
         writer.Counters["malformed_rows"] = malformed;
         writer.Counters["duplicates"] = duplicates;
         var result = await writer.CommitAsync(ct);
+        if (entry is not null && !result.Replaced)
+            return ShardOutcome.SkippedShard(shardIndex, result.Entry.Rows, result.Entry.Failures,
+                $"conflict: shard {shardIndex} changed while rebuilding (was version {entry.Version}); nothing replaced, run again") with { Conflict = true };
         return new ShardOutcome(shardIndex, false, slice.Rows.Count, result.Entry.Rows, result.Entry.Failures,
-            tally.ByReason, clock.Elapsed, counters.BytesDownloaded, result.AlreadyCommitted ? "another run committed it first" : null);
+            tally.ByReason, clock.Elapsed, counters.BytesDownloaded,
+            entry is not null ? $"{RebuiltNote} (input changed since version {entry.Version})"
+            : result.AlreadyCommitted ? "another run committed it first" : null);
     }
+
+    /// <summary>Outcome notes of a rebuild, which the host counts for the stage summary.</summary>
+    public const string UnchangedNote = "unchanged", RebuiltNote = "rebuilt";
 
     internal static void FillStats(ImageShardWriter writer, PipelineCounters counters, double readSeconds, double totalSeconds)
     {

@@ -12,7 +12,8 @@ namespace SSeg.Ingest.Stage;
 /// </summary>
 internal static class RetryFailedRunner
 {
-    public static async Task<ShardOutcome> RunAsync(IngestOptions options, Dataset dataset, ShardEntry entry, IProgress<IngestProgress>? progress, CancellationToken ct)
+    public static async Task<ShardOutcome> RunAsync(IngestOptions options, Dataset dataset, ShardEntry entry, ManifestSlice slice, string fingerprint,
+        IProgress<IngestProgress>? progress, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         var shard = entry.Index;
@@ -21,13 +22,13 @@ internal static class RetryFailedRunner
         if (retriable.Count == 0)
             return ShardOutcome.SkippedShard(shard, entry.Rows, entry.Failures, "no retriable failures");
 
-        var slice = await Task.Run(() => new ManifestSet(options.Sources, options.Manifest).ReadSlice(shard, options.ShardSize, options.Dedupe), ct);
         var byKey = slice.Rows.ToDictionary(slice.KeyOf);
         var tally = new IngestStage.Tally(shard, (int)(entry.Rows + entry.Failures), progress);
         var counters = new PipelineCounters();
 
         await using var writer = await dataset.CreateReplacementImageShardWriterAsync(entry, options.WriterOptions(), ct);
         writer.InputRows = slice.Rows.Count;
+        writer.InputFingerprint = fingerprint;
         await using (var old = await dataset.OpenImageShardAsync(shard, ct))
             await WriterThread.RunAsync(() => CopyRows(old, writer, tally, ct), ct);
         var work = new List<WorkItem>();

@@ -44,8 +44,24 @@ public sealed class IngestAdapter : IStageAdapter
         return Task.FromResult(new StagePlan(shards, InputFingerprint.Of(options.Sources.Select(s => s.Path))));
     }
 
-    public async Task DiscardStaleOutputAsync(StageContext context, CancellationToken ct) =>
-        await DatasetFolders.DeleteAsync(context.StorageRoot, context.AzureConnectionString, OptionValue.Name(context, IngestStageOptions.Dataset.Name), ct);
+    /// <summary>
+    /// The dataset is kept when only manifest rows changed: its shard jobs then skip every shard whose input
+    /// fingerprint is unchanged and rebuild the rest. It is deleted when the options that shape every shard changed
+    /// (shard size, image settings, sources: <see cref="IngestOptions.ConfigHash"/>) or the manifests shrank below a
+    /// committed shard (a shard past the new end would stay listed).
+    /// </summary>
+    public async Task DiscardStaleOutputAsync(StageContext context, CancellationToken ct)
+    {
+        var options = Build(context);
+        var manifest = await DatasetStore.Open(context.StorageRoot, context.AzureConnectionString).Dataset(options.Dataset).ReadManifestAsync(ct);
+        if (manifest is null) return;
+        if (manifest.ConfigHash == options.ConfigHash())
+        {
+            var shards = IngestStage.CountShards(options);
+            if (manifest.ImageShards.All(s => s.Index < shards)) return;
+        }
+        await DatasetFolders.DeleteAsync(context.StorageRoot, context.AzureConnectionString, options.Dataset, ct);
+    }
 
     public async Task RunShardAsync(StageContext context, int shard, IProgress<StageProgress> progress, CancellationToken ct)
     {
@@ -56,7 +72,10 @@ public sealed class IngestAdapter : IStageAdapter
         // the new entry, instead of reporting a retry that published nothing as done.
         if (outcome.Conflict) throw new InvalidOperationException(outcome.Note);
         progress.Report(new StageProgress(outcome.Rows + outcome.Failures, outcome.Rows + outcome.Failures, "rows",
-            outcome.Skipped ? $"skipped: {outcome.Note}" : $"{outcome.Rows} ok, {outcome.Failures} failed"));
+            outcome.Note == IngestStage.UnchangedNote ? ShardRebuildNotes.Unchanged
+            : outcome.Skipped ? $"skipped: {outcome.Note}"
+            : outcome.Note?.StartsWith(IngestStage.RebuiltNote, StringComparison.Ordinal) == true ? $"{ShardRebuildNotes.Rebuilt}: {outcome.Rows} ok, {outcome.Failures} failed"
+            : $"{outcome.Rows} ok, {outcome.Failures} failed"));
     }
 
     public async Task<int> CountCompletedAsync(StageContext context, StagePlan plan, CancellationToken ct)

@@ -50,7 +50,8 @@ public sealed class PseudomaskAdapter : IStageAdapter
         var summary = await PseudomaskStage.RunShardAsync(Build(context), index,
             new ActionProgress<PseudomaskProgress>(p => progress.Report(new StageProgress(p.Done, p.Total, "images"))), ct);
         progress.Report(new StageProgress(summary.Images, summary.Images, "images",
-            summary.Skipped ? "skipped: already committed" : $"{summary.Masks} masks, {summary.Failures.Count} failed, {summary.ImagesPerSecond:0.0} img/s"));
+            summary.Skipped ? ShardRebuildNotes.Unchanged
+            : (summary.Rebuilt ? $"{ShardRebuildNotes.Rebuilt}: " : "") + $"{summary.Masks} masks, {summary.Failures.Count} failed, {summary.ImagesPerSecond:0.0} img/s"));
     }
 
     public async Task<int> CountCompletedAsync(StageContext context, StagePlan plan, CancellationToken ct)

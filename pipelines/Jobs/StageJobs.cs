@@ -145,10 +145,15 @@ public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry s
         var failed = states.FirstOrDefault(s => s.State == FailedState.StateName || s.State == DeletedState.StateName);
 
         int completed;
+        var shardFields = Enumerable.Range(0, shards).Select(s => run.Field($"stage:{stageIndex}:shard:{s}")).ToList();
         try
         {
+            // A rebuild keeps the output of unchanged shards, so a shard listed in the output may still be waiting for
+            // its job to rebuild it: a shard counts once its job of this run is done too (the run's field, which unlike
+            // Hangfire's job state never expires during a days-long stage).
             completed = sharded
-                ? await adapter.CountCompletedAsync(context, new StagePlan(shards, ""), ct)
+                ? Math.Min(await adapter.CountCompletedAsync(context, new StagePlan(shards, ""), ct),
+                    shardFields.Count(f => f?.StartsWith("done", StringComparison.Ordinal) == true))
                 : states.Count(s => s.State == SucceededState.StateName);
         }
         catch (Exception e) when (e is StageOptionException or ArgumentException)
@@ -161,7 +166,7 @@ public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry s
         {
             using var _ = runs.Lock(runId);
             if (runs.Get(runId)?.StageStatus(stageIndex) != RunStatus.Running) return;
-            var summary = await adapter.SummarizeAsync(context, ct);
+            var summary = await adapter.SummarizeAsync(context, ct) + ShardRebuildNotes.Summarize(shardFields);
             runs.Set(runId,
                 ($"stage:{stageIndex}:status", RunStatus.Succeeded),
                 ($"stage:{stageIndex}:finished", DateTime.UtcNow.ToString("O")),

@@ -23,12 +23,16 @@ public sealed record PseudomaskShardSummary(
     IReadOnlyDictionary<string, double> TimingsSeconds)
 {
     public double ImagesPerSecond => Seconds > 0 ? Masks / Seconds : 0;
+
+    /// <summary>The masks replaced an older version made from another image shard (the image shard was rebuilt).</summary>
+    public bool Rebuilt { get; init; }
 }
 
 /// <summary>
 /// The pseudomask stage: one job per image shard (read shard -> decode/resize -> features -> k-means -> PNG ->
-/// mask shard). Idempotent: a committed mask shard is skipped; an interrupted job leaves nothing visible and
-/// simply runs again. Decoding runs on a background task, bounded, while the model works on the previous batch.
+/// mask shard). Idempotent: a committed mask shard made from the same image shard content and generator settings
+/// (<see cref="MaskInputFingerprint"/>) is skipped, one made from an older version of its image shard is recomputed
+/// and committed as its next version; an interrupted job leaves nothing visible and simply runs again. Decoding runs on a background task, bounded, while the model works on the previous batch.
 /// </summary>
 public static class PseudomaskStage
 {
@@ -40,7 +44,7 @@ public static class PseudomaskStage
         var dataset = store.Dataset(options.Dataset);
         // Skip before loading a model when the shard is already done.
         var generatorId = options.GeneratorId ?? PseudomaskGenerator.GeneratorIdFor(options.Generator);
-        if (await dataset.IsMaskCommittedAsync(generatorId, shardIndex, ct)) return SkippedSummary(shardIndex, generatorId);
+        if ((await CommittedAsync(dataset, generatorId, options.Generator, shardIndex, ct)).Unchanged) return SkippedSummary(shardIndex, generatorId);
         using var generator = new PseudomaskGenerator(options.Generator, DefaultModelsDir(options.Root), log);
         return await RunShardAsync(dataset, generator, generatorId, shardIndex, progress, ct);
     }
@@ -73,7 +77,8 @@ public static class PseudomaskStage
     public static async Task<PseudomaskShardSummary> RunShardAsync(Dataset dataset, PseudomaskGenerator generator, string generatorId,
         int shardIndex, IProgress<PseudomaskProgress>? progress = null, CancellationToken ct = default)
     {
-        if (await dataset.IsMaskCommittedAsync(generatorId, shardIndex, ct)) return SkippedSummary(shardIndex, generatorId);
+        var (unchanged, stale, fingerprint) = await CommittedAsync(dataset, generatorId, generator.Options, shardIndex, ct);
+        if (unchanged) return SkippedSummary(shardIndex, generatorId);
         var clock = Stopwatch.StartNew();
         var timings = new PhaseTimings();
 
@@ -132,15 +137,42 @@ public static class PseudomaskStage
         }
 
         var write = Stopwatch.StartNew();
-        await using (var writer = await dataset.CreateMaskShardWriterAsync(generator.Describe(generatorId), shardIndex, ct: ct))
+        await using (var writer = stale is null
+            ? await dataset.CreateMaskShardWriterAsync(generator.Describe(generatorId), shardIndex, ct: ct)
+            : await dataset.CreateReplacementMaskShardWriterAsync(generator.Describe(generatorId), stale, ct: ct))
         {
+            writer.InputFingerprint = fingerprint;
             foreach (var row in masks)
                 if (row is not null) await writer.AddAsync(row, ct);
-            await writer.CommitAsync(ct);
+            var result = await writer.CommitAsync(ct);
+            if (stale is not null && !result.Replaced)
+                throw new InvalidOperationException(
+                    $"mask shard {shardIndex} of {generatorId} changed while it was rebuilt (was version {stale.Version}); nothing replaced, run again");
         }
         timings.Write += write.Elapsed.TotalSeconds;
         return new PseudomaskShardSummary(shardIndex, generatorId, false, total, masks.Count(m => m is not null), failures,
-            clock.Elapsed.TotalSeconds, timings.ToDictionary());
+            clock.Elapsed.TotalSeconds, timings.ToDictionary()) { Rebuilt = stale is not null };
+    }
+
+    /// <summary>
+    /// What mask shard <paramref name="shardIndex"/> is made from: its image shard's content (SHA-256, which changes
+    /// when ingest rebuilds the shard) and the generator settings (the default generator id spells them out, and a
+    /// pinned id may hide them).
+    /// </summary>
+    public static string MaskInputFingerprint(ShardEntry imageShard, GeneratorOptions generator) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes($"{imageShard.Sha256}\n{PseudomaskGenerator.GeneratorIdFor(generator)}")));
+
+    /// <summary>Whether the committed mask shard is current; else the stale entry to replace (null: none committed)
+    /// and the fingerprint of the masks to write.</summary>
+    private static async Task<(bool Unchanged, ShardEntry? Stale, string? Fingerprint)> CommittedAsync(Dataset dataset, string generatorId,
+        GeneratorOptions generator, int shardIndex, CancellationToken ct)
+    {
+        var manifest = await dataset.ReadManifestAsync(ct);
+        var image = manifest?.Find(ShardNames.ImagesKind, shardIndex);
+        var mask = manifest?.Find(ShardNames.MasksKind(generatorId), shardIndex);
+        var fingerprint = image is null ? null : MaskInputFingerprint(image, generator);
+        return mask is not null && fingerprint is not null && mask.InputFingerprint == fingerprint ? (true, null, fingerprint) : (false, mask, fingerprint);
     }
 
     /// <summary>Indices of the committed image shards of a dataset.</summary>

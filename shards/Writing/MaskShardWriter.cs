@@ -17,11 +17,15 @@ public sealed class MaskShardWriter : IAsyncDisposable
     private readonly Writing.StagedParquetFile _file;
     private readonly MaskShardSchema _schema;
     private readonly Writing.RowGroupBuffer<MaskRow> _rows;
+    private readonly ShardEntry? _replacing;
+    private readonly string? _path;
 
     internal MaskShardWriter(Dataset dataset, MaskGeneratorInfo generator, int shardIndex, Writing.StagedParquetFile file,
-        MaskShardSchema schema, ShardWriterOptions options)
+        MaskShardSchema schema, ShardWriterOptions options, ShardEntry? replacing = null, string? path = null)
     {
         _dataset = dataset;
+        _replacing = replacing;
+        _path = path;
         Generator = generator;
         ShardIndex = shardIndex;
         _file = file;
@@ -37,6 +41,10 @@ public sealed class MaskShardWriter : IAsyncDisposable
 
     /// <summary>Rows added so far.</summary>
     public long RowCount => _rows.RowCount;
+
+    /// <summary>What the masks are made from (the image shard's content and the generator settings), recorded in the
+    /// commit object so a rebuild can tell an unchanged mask shard; null when not known.</summary>
+    public string? InputFingerprint { get; set; }
 
     /// <summary>Key-value metadata written into every mask shard of <paramref name="generator"/>.</summary>
     public static Dictionary<string, string> MetadataOf(MaskGeneratorInfo generator)
@@ -65,26 +73,29 @@ public sealed class MaskShardWriter : IAsyncDisposable
     }
 
     /// <summary>Finishes and commits the shard (one atomic publish, then its commit object). Idempotent: a shard
-    /// already committed is left as it is.</summary>
+    /// already committed is left as it is. A writer from <see cref="Dataset.CreateReplacementMaskShardWriterAsync"/>
+    /// commits the next version instead, only while the newest version is the entry it replaces.</summary>
     public async Task<ShardCommitResult> CommitAsync(CancellationToken ct = default)
     {
         ObjectDisposedException.ThrowIf(_rows.Done, this);
         var kind = ShardNames.MasksKind(Generator.Id);
         var metadata = await _dataset.ReadMetadataAsync(ct);
         var existing = await _dataset.FindCommittedAsync(metadata, kind, ShardIndex, ct);
-        if (existing is not null)
+        if (_replacing is null ? existing is not null : !ShardCommitter.SameShard(existing, _replacing))
         {
-            await DisposeAsync();
-            return new ShardCommitResult(existing, AlreadyCommitted: true);
+            await DisposeAsync();   // already committed, or (replacing) the entry changed since the caller read it
+            return new ShardCommitResult(existing ?? _replacing!, AlreadyCommitted: true);
         }
         await _rows.FlushAsync(ct);
         var (bytes, sha) = await _file.CloseAsync(ct);
         var entry = new ShardEntry
         {
-            Kind = kind, Index = ShardIndex, Path = ShardNames.DataPath(kind, ShardIndex), Rows = _file.Rows, Bytes = bytes,
-            Sha256 = sha, RowGroups = _file.RowGroups, CommittedUtc = DateTimeOffset.UtcNow,
+            Kind = kind, Index = ShardIndex, Path = _path ?? ShardNames.DataPath(kind, ShardIndex), Rows = _file.Rows, Bytes = bytes,
+            Sha256 = sha, RowGroups = _file.RowGroups, CommittedUtc = DateTimeOffset.UtcNow, InputFingerprint = InputFingerprint,
         };
-        var result = await ShardCommitter.PublishAndRegisterAsync(_dataset, metadata, _file, entry, Generator, ct);
+        var result = _replacing is null
+            ? await ShardCommitter.PublishAndRegisterAsync(_dataset, metadata, _file, entry, Generator, ct)
+            : await ShardCommitter.PublishAndReplaceAsync(_dataset, _file, _replacing, entry, ct);
         await DisposeAsync();
         return result;
     }
