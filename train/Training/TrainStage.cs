@@ -73,7 +73,7 @@ public static class TrainStage
             skipped_shards = bad.Select(c => new { kind = c.Kind, index = c.Index, path = c.Path, problem = c.Problem }),
         }, ct);
 
-        var outcome = await session.TrainAsync(new TrainerParts<MicroBatches>
+        var outcome = await ExplainBadShardAsync(session.TrainAsync(new TrainerParts<MicroBatches>
         {
             CreateModel = () =>
             {
@@ -95,8 +95,39 @@ public static class TrainStage
             StartMessage = $"{samples} samples, {stepsPerEpoch} steps/epoch, effective batch {effective}, contrastive batch {contrastiveBatch}, " +
                            $"{ComputeInfo.Of(device)}" + (devices.Count > 1 ? $", replicas on {string.Join(",", devices.Select(DeviceSelector.Describe))}" : ""),
             EndMessage = () => $"{data.Failures} undecodable samples, {data.MissingMasks} images without masks",
-        }, progress, ct);
+        }, progress, ct));
         return new TrainResult(session.Folder.Prefix, outcome.Steps, outcome.LastCheckpoint, outcome.Metrics, data.Failures);
+    }
+
+    /// <summary>
+    /// Awaits the training loop; a shard that became unreadable during it (the pre-flight check passed, so the file
+    /// changed during the run: replaced, cut short, damaged on disk) ends the run with what to do instead of a trace.
+    /// The checkpoints already written stay, so training resumes from the last one.
+    /// </summary>
+    private static async Task<T> ExplainBadShardAsync<T>(Task<T> training)
+    {
+        try
+        {
+            return await training;
+        }
+        catch (Exception e) when (UnreadableShardIn(e) is { } shard)
+        {
+            throw new InvalidDataException($"{shard.Message}. The shard went bad during training, after the input check passed. " +
+                "The run keeps its last checkpoint: re-ingest the shard and run train again to resume, or resume without it " +
+                "with --skip-bad-shards (stage option skipBadShards).", e);
+        }
+    }
+
+    /// <summary>The <see cref="UnreadableShardException"/> behind a training failure, however the loader wrapped it.</summary>
+    private static UnreadableShardException? UnreadableShardIn(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is UnreadableShardException shard) return shard;
+            if (e is AggregateException { InnerExceptions: var inner })
+                return inner.Select(UnreadableShardIn).FirstOrDefault(found => found is not null);
+        }
+        return null;
     }
 
     private static async Task FetchVocabularyAsync(TrainOptions o, Dataset dataset, string localPath, CancellationToken ct)
