@@ -101,7 +101,7 @@ public static class TrainStage
 
     /// <summary>
     /// Awaits the training loop; a shard that became unreadable during it (the pre-flight check passed, so the file
-    /// changed during the run: replaced, cut short, damaged on disk) ends the run with what to do instead of a trace.
+    /// changed during the run, or a row group inside it is damaged) ends the run with what to do instead of a trace.
     /// The checkpoints already written stay, so training resumes from the last one.
     /// </summary>
     private static async Task<T> ExplainBadShardAsync<T>(Task<T> training)
@@ -112,7 +112,8 @@ public static class TrainStage
         }
         catch (Exception e) when (UnreadableShardIn(e) is { } shard)
         {
-            throw new InvalidDataException($"{shard.Message}. The shard went bad during training, after the input check passed. " +
+            throw new InvalidDataException($"{shard.Message}. The shard went bad during training, or is damaged inside where the " +
+                "input check (file size and Parquet footer) cannot see. " +
                 "The run keeps its last checkpoint: re-ingest the shard and run train again to resume, or resume without it " +
                 "with --skip-bad-shards (stage option skipBadShards).", e);
         }
