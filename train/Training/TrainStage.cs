@@ -50,7 +50,7 @@ public static class TrainStage
         {
             MaskGenerator = o.MaskGenerator, CropSize = config.CropSize, MaskSize = config.MaskResolution,
             ShuffleBuffer = o.ShuffleBuffer, DecodeWorkers = o.DecodeWorkers, Seed = o.Seed, PromptWords = o.PromptWords,
-            MinMaskArea = o.MinMaskArea, ExcludedShards = bad.Select(c => c.Index).ToHashSet(),
+            MinMaskArea = o.MinMaskArea, ExcludedShards = bad.Select(c => c.Index).ToHashSet(), SkipUnreadableShards = o.SkipBadShards,
         }, tokenizer);
         var (_, samples) = await data.DescribeAsync(ct);
         int effective = o.BatchSize * o.Accumulation;
@@ -91,10 +91,15 @@ public static class TrainStage
                 using var f = File.Create(Path.Combine(dir, SSegCheckpoint.VocabFile));
                 BpeTokenizer.Save(tokenizer.Merges, f, SSegCheckpoint.VocabFile, $"#version: sseg bpe ({tokenizer.Merges.Count} merges)");
             },
-            CheckpointFields = () => new JsonObject { ["data_failures"] = data.Failures },
+            CheckpointFields = () => new JsonObject
+            {
+                ["data_failures"] = data.Failures,
+                ["skipped_shards_during_training"] = new JsonArray(data.SkippedShards.Values.Order(StringComparer.Ordinal).Select(m => (JsonNode?)m).ToArray()),
+            },
             StartMessage = $"{samples} samples, {stepsPerEpoch} steps/epoch, effective batch {effective}, contrastive batch {contrastiveBatch}, " +
                            $"{ComputeInfo.Of(device)}" + (devices.Count > 1 ? $", replicas on {string.Join(",", devices.Select(DeviceSelector.Describe))}" : ""),
-            EndMessage = () => $"{data.Failures} undecodable samples, {data.MissingMasks} images without masks",
+            EndMessage = () => $"{data.Failures} undecodable samples, {data.MissingMasks} images without masks" +
+                               (data.SkippedShards.Count > 0 ? $", {data.SkippedShards.Count} shard(s) skipped mid-run: {string.Join("; ", data.SkippedShards.Values)}" : ""),
         }, progress, ct));
         return new TrainResult(session.Folder.Prefix, outcome.Steps, outcome.LastCheckpoint, outcome.Metrics, data.Failures);
     }
