@@ -117,7 +117,7 @@ public static class TrainStage
         }
         catch (Exception e) when (UnreadableShardIn(e) is { } shard)
         {
-            throw new InvalidDataException($"{shard.Message}. The shard went bad during training, or is damaged inside where the " +
+            throw new InvalidDataException($"{shard.Message.TrimEnd('.')}. The shard went bad during training, or is damaged inside where the " +
                 "input check (file size and Parquet footer) cannot see. " +
                 "The run keeps its last checkpoint: re-ingest the shard and run train again to resume, or resume without it " +
                 "with --skip-bad-shards (stage option skipBadShards).", e);
