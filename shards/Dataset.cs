@@ -192,7 +192,8 @@ public sealed class Dataset
 
     /// <summary>Opens committed image shard <paramref name="shardIndex"/>.</summary>
     /// <exception cref="InvalidOperationException">The shard is not committed.</exception>
-    /// <exception cref="UnreadableShardException">The file cannot be opened as Parquet (e.g. truncated).</exception>
+    /// <exception cref="UnreadableShardException">The file cannot be opened as Parquet (e.g. truncated); the reader's
+    /// row group reads throw it too, naming the row group, when one is damaged.</exception>
     public async Task<ImageShardReader> OpenImageShardAsync(int shardIndex, CancellationToken ct = default)
     {
         var entry = await RequireEntryAsync(ShardNames.ImagesKind, shardIndex, ct);
@@ -201,7 +202,8 @@ public sealed class Dataset
 
     /// <summary>Opens the committed mask shard of <paramref name="generatorId"/> for <paramref name="shardIndex"/>.</summary>
     /// <exception cref="InvalidOperationException">The shard is not committed.</exception>
-    /// <exception cref="UnreadableShardException">The file cannot be opened as Parquet (e.g. truncated).</exception>
+    /// <exception cref="UnreadableShardException">The file cannot be opened as Parquet (e.g. truncated); the reader's
+    /// row group reads throw it too, naming the row group, when one is damaged.</exception>
     public async Task<MaskShardReader> OpenMaskShardAsync(string generatorId, int shardIndex, CancellationToken ct = default)
     {
         var entry = await RequireEntryAsync(ShardNames.MasksKind(generatorId), shardIndex, ct);
@@ -210,11 +212,13 @@ public sealed class Dataset
 
     // A reader's own error (a Parquet footer exception) does not say which shard of which stage failed; the
     // stages report bad shards by index and file, so the open failure is rethrown with both.
-    private static async Task<T> OpenOrExplainAsync<T>(ShardEntry entry, Func<Task<T>> open)
+    private static async Task<T> OpenOrExplainAsync<T>(ShardEntry entry, Func<Task<T>> open) where T : ShardReader
     {
         try
         {
-            return await open();
+            var reader = await open();
+            reader.Entry = entry;
+            return reader;
         }
         catch (Exception e) when (e is not OperationCanceledException and not UnreadableShardException)
         {

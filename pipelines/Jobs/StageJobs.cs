@@ -96,10 +96,17 @@ public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry s
     public async Task RunShardAsync(string queue, string stage, string runId, int stageIndex, int shard, CancellationToken ct)
     {
         var run = runs.Get(runId) ?? throw new InvalidOperationException($"Run {runId} does not exist.");
-        if (RunStatus.IsFinal(run.Status)) return; // another shard failed the run, or it was cancelled; nothing to add
+        var field = $"stage:{stageIndex}:shard:{shard}";
+        if (RunStatus.IsFinal(run.Status))
+        {
+            // A job fetched before the run ended (the others were deleted then): its output could only be thrown
+            // away, and on the GPU queue it would hold the device for nothing.
+            runs.Set(runId, (field, $"skipped: run {run.Status}"));
+            log.LogInformation("Run {RunId}: {Stage} shard {Shard} skipped: run {Status}", runId, stage, shard, run.Status);
+            return;
+        }
         var adapter = stages.Find(stage) ?? throw new InvalidOperationException($"Unknown stage '{stage}'.");
         var context = engine.ContextFor(runId, run.Definition, stageIndex, run.Origin);
-        var field = $"stage:{stageIndex}:shard:{shard}";
         var logged = DateTime.MinValue;
         var progress = new ThrottledProgress(p =>
         {
@@ -214,6 +221,24 @@ public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry s
     {
         runs.Set(runId, RunStore.FailureFields(stageIndex, message));
         log.LogError("Run {RunId} failed at stage {Stage}: {Message}", runId, stageIndex, message);
+        var dropped = DeleteWaitingShardJobs(runs.Get(runId)?.StageJobs(stageIndex) ?? []);
+        if (dropped > 0) log.LogInformation("Run {RunId} stage {Stage}: {Dropped} shard job(s) not started were deleted", runId, stageIndex, dropped);
+    }
+
+    /// <summary>
+    /// Deletes the shard jobs of a failed run that have not started: enqueued, or scheduled for a retry. A failed
+    /// 2,600-shard stage would otherwise keep its queue (a GPU) busy with work nobody will use. Hangfire changes the
+    /// state only from the state named, so a job a worker has taken in the meantime is left alone (it sees the failed
+    /// run and skips itself).
+    /// </summary>
+    private int DeleteWaitingShardJobs(IReadOnlyList<string> ids)
+    {
+        var deleted = 0;
+        foreach (var id in ids)
+            if (jobs.ChangeState(id, new DeletedState { Reason = "run failed" }, EnqueuedState.StateName)
+                || jobs.ChangeState(id, new DeletedState { Reason = "run failed" }, ScheduledState.StateName))
+                deleted++;
+        return deleted;
     }
 
     private static string FailedJobMessage(IStageAdapter adapter, JobState failed) =>

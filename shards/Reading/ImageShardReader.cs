@@ -18,7 +18,12 @@ public sealed class ImageShardReader : ShardReader
         new(await OpenFileAsync(storage, key, ImageShardSchema.Required, ct));
 
     /// <summary>Reads row group <paramref name="index"/> with the chosen columns.</summary>
-    public async Task<IReadOnlyList<ImageRow>> ReadRowGroupAsync(int index, ImageColumns columns = ImageColumns.All, CancellationToken ct = default)
+    /// <exception cref="UnreadableShardException">Opened through a dataset, and the row group cannot be decoded.</exception>
+    /// <exception cref="InvalidDataException">Opened by key, and the row group cannot be decoded.</exception>
+    public Task<IReadOnlyList<ImageRow>> ReadRowGroupAsync(int index, ImageColumns columns = ImageColumns.All, CancellationToken ct = default) =>
+        ReadRowGroupExplainedAsync(index, () => ReadRowGroupCoreAsync(index, columns, ct));
+
+    private async Task<IReadOnlyList<ImageRow>> ReadRowGroupCoreAsync(int index, ImageColumns columns, CancellationToken ct)
     {
         using var rg = Reader.OpenRowGroupReader(index);
         var n = checked((int)rg.RowCount);

@@ -21,7 +21,12 @@ public sealed class MaskShardReader : ShardReader
         new(await OpenFileAsync(storage, key, MaskShardSchema.Required, ct));
 
     /// <summary>Reads row group <paramref name="index"/>; with <paramref name="includeMask"/> false the PNG bytes are skipped.</summary>
-    public async Task<IReadOnlyList<MaskRow>> ReadRowGroupAsync(int index, bool includeMask = true, CancellationToken ct = default)
+    /// <exception cref="UnreadableShardException">Opened through a dataset, and the row group cannot be decoded.</exception>
+    /// <exception cref="InvalidDataException">Opened by key, and the row group cannot be decoded.</exception>
+    public Task<IReadOnlyList<MaskRow>> ReadRowGroupAsync(int index, bool includeMask = true, CancellationToken ct = default) =>
+        ReadRowGroupExplainedAsync(index, () => ReadRowGroupCoreAsync(index, includeMask, ct));
+
+    private async Task<IReadOnlyList<MaskRow>> ReadRowGroupCoreAsync(int index, bool includeMask, CancellationToken ct)
     {
         using var rg = Reader.OpenRowGroupReader(index);
         var n = checked((int)rg.RowCount);

@@ -1,7 +1,8 @@
 namespace SSeg.Shards;
 
 /// <summary>
-/// A committed shard whose file cannot be opened as Parquet (truncated, replaced, corrupt footer). Carries the
+/// A committed shard whose file cannot be read as Parquet (truncated, replaced, corrupt footer, a damaged row group:
+/// the reason then starts with "row group N of M"). Carries the
 /// shard's kind, index and file so that a stage can report the bad unit and go on with the others; the message says
 /// all three and the reader's error, so a failed Hangfire job shows it as is.
 /// </summary>

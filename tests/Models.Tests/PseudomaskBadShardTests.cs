@@ -61,6 +61,36 @@ public class PseudomaskBadShardTests : IDisposable
     }
 
     [Fact]
+    public async Task A_shard_with_a_damaged_row_group_is_reported_with_the_row_group_and_the_other_shards_get_masks()
+    {
+        using var split = Paint(32, 32, (x, _) => x < 16 ? Red : Blue);
+        for (var shard = 0; shard < 3; shard++)
+            await WriteShardAsync(_root, "demo", shard,
+                [Row($"test/{shard:D5}/00000", Png(split), 32, 32), Row($"test/{shard:D5}/00001", Png(split), 32, 32)]);
+        var ds = DatasetStore.Open(_root).Dataset("demo");
+        var entry = (await ds.GetManifestAsync()).Find(ShardNames.ImagesKind, 1)!;
+        // Shard 1's footer, size and row count stay as committed; the page header of its key column is overwritten.
+        var file = Path.Combine(_root, ds.KeyOf(entry.Path).Replace('/', Path.DirectorySeparatorChar));
+        var bytes = await File.ReadAllBytesAsync(file);
+        long offset;
+        using (var copy = new MemoryStream(bytes))
+        await using (var parquet = await Parquet.ParquetReader.CreateAsync(copy))
+            offset = parquet.Metadata!.RowGroups[0].Columns.Single(c => c.MetaData!.PathInSchema.SequenceEqual(["key"])).MetaData!.DataPageOffset;
+        Array.Fill(bytes, (byte)0xFF, (int)offset, 16);
+        await File.WriteAllBytesAsync(file, bytes);
+        using var generator = new PseudomaskGenerator(RgbOptions.Generator, PseudomaskStage.DefaultModelsDir(_root));
+        var id = generator.DefaultGeneratorId();
+
+        var result = await PseudomaskStage.RunShardsAsync(ds, generator, id, [0, 1, 2]);
+
+        Assert.Equal(new[] { 0, 2 }, result.Shards.Select(s => s.Shard));
+        var failure = Assert.Single(result.Failed);
+        Assert.Equal((1, entry.Path), (failure.Shard, failure.Path));
+        Assert.StartsWith("row group 1 of 1: ", failure.Reason);
+        Assert.False(await ds.IsMaskCommittedAsync(id, 1));
+    }
+
+    [Fact]
     public async Task The_single_shard_job_of_a_truncated_shard_fails_naming_the_shard_and_the_reason()
     {
         var badPath = await WriteDatasetWithTruncatedShardAsync();

@@ -7,7 +7,8 @@ using SSeg.Train.Text;
 namespace SSeg.Pipelines.Tests;
 
 /// <summary>Issue 18 item 4 at the CLI: a truncated image shard makes `pseudomask` and `train` end non-zero naming it,
-/// after pseudomask did the other shards; `train --skip-bad-shards` trains on the rest.</summary>
+/// after pseudomask did the other shards; `train --skip-bad-shards` trains on the rest. A row group damaged inside a
+/// shard is named by `shards verify` and by `train` when it reads it.</summary>
 public sealed class BadShardCliTests
 {
     private const string Name = "shapes-bad";
@@ -20,6 +21,24 @@ public sealed class BadShardCliTests
         var path = (await dataset.GetManifestAsync()).Find(ShardNames.ImagesKind, 1)!.Path;
         await using var stream = new FileStream(Path.Combine(root, dataset.KeyOf(path).Replace('/', Path.DirectorySeparatorChar)), FileMode.Open, FileAccess.Write);
         stream.SetLength(stream.Length / 2);
+        return path;
+    }
+
+    /// <summary>As <see cref="WriteTruncatedDatasetAsync"/>, but shard 1's size, footer and checksum-free checks stay
+    /// sound: the page header of its key column is overwritten, which only reading the row group finds.</summary>
+    private static async Task<string> WriteDatasetWithDamagedRowGroupAsync(string root)
+    {
+        var dataset = await SyntheticShapes.WriteDatasetAsync(root, Name, images: 12, shards: 3, size: 64, seed: 2);
+        await VocabStage.RunAsync(root, Name, 600);
+        var path = (await dataset.GetManifestAsync()).Find(ShardNames.ImagesKind, 1)!.Path;
+        var file = Path.Combine(root, dataset.KeyOf(path).Replace('/', Path.DirectorySeparatorChar));
+        var bytes = await File.ReadAllBytesAsync(file);
+        long offset;
+        using (var copy = new MemoryStream(bytes))
+        await using (var parquet = await Parquet.ParquetReader.CreateAsync(copy))
+            offset = parquet.Metadata!.RowGroups[0].Columns.Single(c => c.MetaData!.PathInSchema.SequenceEqual(["key"])).MetaData!.DataPageOffset;
+        Array.Fill(bytes, (byte)0xFF, (int)offset, 16);
+        await File.WriteAllBytesAsync(file, bytes);
         return path;
     }
 
@@ -61,5 +80,31 @@ public sealed class BadShardCliTests
         using var run = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(root, "runs", "skipping", "run.json")));
         Assert.True(run.RootElement.GetProperty("options").GetProperty("SkipBadShards").GetBoolean());
         Assert.Equal(bad, Assert.Single(run.RootElement.GetProperty("details").GetProperty("skipped_shards").EnumerateArray()).GetProperty("path").GetString());
+    }
+
+    [Fact]
+    public async Task A_row_group_damaged_inside_a_shard_is_named_by_verify_and_by_train_which_skips_it_when_told()
+    {
+        var root = RepoPaths.NewTempDir("sseg-cli-damaged-row-group");
+        var bad = await WriteDatasetWithDamagedRowGroupAsync(root);
+        // The whole epoch (3 steps of 4 of the 12 images), so every shard is read.
+        string[] Args(string run) => ["train", "--root", root, "--dataset", Name, "--masks", SyntheticShapes.GeneratorId, "--run", run,
+            "--config", "tiny", "--vocab-size", "600", "--batch", "4", "--epochs", "1", "--warmup-epochs", "0",
+            "--workers", "2", "--shuffle-buffer", "4", "--device", "cpu", "--threads", "2"];
+
+        var verify = await InvokeAsync("shards", "verify", Name, "--root", root);
+        Assert.True(verify.Exit == 1, $"exit {verify.Exit}\n{verify.Output}\n{verify.Error}");
+        Assert.Contains($"{Name}: BAD {bad}: SHA-256 ", verify.Output);
+        Assert.Contains($"{bad}: row group 1 of 1 unreadable: ", verify.Output);
+
+        // The pre-flight check (size, footer) passes; the read fails: one line naming shard and row group, no stack trace.
+        var failed = await InvokeAsync(Args("damaged"));
+        Assert.True(failed.Exit == 1, $"exit {failed.Exit}\n{failed.Output}\n{failed.Error}");
+        Assert.StartsWith($"error: images shard 1 ({bad}) is unreadable: row group 1 of 1: ", failed.Error);
+        Assert.Contains("--skip-bad-shards", failed.Error);
+        Assert.DoesNotContain("   at ", failed.Error);
+
+        var skipping = await InvokeAsync([.. Args("damaged-skipping"), "--skip-bad-shards"]);
+        Assert.True(skipping.Exit == 0, $"exit {skipping.Exit}\n{skipping.Output}\n{skipping.Error}");
     }
 }

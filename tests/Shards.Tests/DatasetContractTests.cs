@@ -293,6 +293,48 @@ public abstract class DatasetContractTests
     }
 
     [Fact]
+    public async Task A_damaged_row_group_inside_a_shard_is_named_by_the_reader_and_by_verify()
+    {
+        var store = NewStore(out _);
+        var ds = await store.CreateOrOpenAsync("midfile");
+        var entry = (await TestRows.WriteImageShardAsync(ds, 3, rows: 10, options: new ShardWriterOptions { RowGroupMaxRows = 3 })).Entry;
+        Assert.Equal(4, entry.RowGroups);
+        var key = ds.KeyOf(entry.Path);
+        byte[] bytes;
+        await using (var stream = await store.Storage.OpenReadAsync(key))
+        using (var copy = new MemoryStream())
+        {
+            await stream.CopyToAsync(copy);
+            bytes = copy.ToArray();
+        }
+        // Overwrite the first page header of row group 2 (of 4): the footer, size and row count stay as committed.
+        long pageOffset;
+        using (var file = new MemoryStream(bytes))
+        await using (var parquet = await global::Parquet.ParquetReader.CreateAsync(file))
+            pageOffset = parquet.Metadata!.RowGroups[1].Columns[0].MetaData!.DataPageOffset;
+        Array.Fill(bytes, (byte)0xFF, (int)pageOffset, 24);
+        await store.Storage.WriteAsync(key, bytes);
+
+        await using (var reader = await ds.OpenImageShardAsync(3))
+        {
+            Assert.Equal(3, (await reader.ReadRowGroupAsync(0)).Count);
+            var error = await Assert.ThrowsAsync<UnreadableShardException>(() => reader.ReadRowGroupAsync(1));
+            Assert.Equal(3, error.Index);
+            Assert.StartsWith("row group 2 of 4: ", error.Reason);
+            Assert.StartsWith($"images shard 3 ({entry.Path}) is unreadable: row group 2 of 4: ", error.Message);
+        }
+        await using (var byKey = await ImageShardReader.OpenAsync(store.Storage, key))
+        {
+            var error = await Assert.ThrowsAsync<InvalidDataException>(() => byKey.ReadRowGroupAsync(1));
+            Assert.StartsWith($"{key}: row group 2 of 4 unreadable: ", error.Message);
+        }
+
+        var check = Assert.Single((await ds.VerifyAsync()).Bad);
+        Assert.Contains("SHA-256", check.Problem);
+        Assert.Contains($"{key}: row group 2 of 4 unreadable: ", check.Problem);
+    }
+
+    [Fact]
     public async Task Verify_reports_a_missing_or_corrupt_manifest()
     {
         var store = NewStore(out _);

@@ -20,10 +20,13 @@ public sealed class ShardTrainStream(Dataset dataset, TrainDataOptions options, 
     private readonly PromptBuilder _prompts = new(options.PromptWords, Text.PromptTemplates.ByName(options.PromptTemplates));
     private long _failures;
     private long _missingMasks;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> _skippedShards = new();
 
     public TrainDataOptions Options { get; } = options;
     public long Failures => Interlocked.Read(ref _failures);
     public long MissingMasks => Interlocked.Read(ref _missingMasks);
+    /// <summary>Shards left out mid-run with <see cref="TrainDataOptions.SkipUnreadableShards"/>: the reader's error, by image shard index.</summary>
+    public IReadOnlyDictionary<int, string> SkippedShards => _skippedShards;
     /// <summary>Last few failures ("key: reason"), newest last.</summary>
     public ConcurrentRing<string> RecentFailures { get; } = new(20);
 
@@ -88,16 +91,18 @@ public sealed class ShardTrainStream(Dataset dataset, TrainDataOptions options, 
 
             foreach (var shard in order)
             {
-                var masks = new Dictionary<string, MaskRow>(StringComparer.Ordinal);
-                await using (var maskReader = await dataset.OpenMaskShardAsync(Options.MaskGenerator, shard, ct))
-                    await foreach (var m in maskReader.ReadRowsAsync(true, ct)) masks[m.Key] = m;
-                // Rows enter the shuffle buffer in key order, not file order: ingest writes rows as downloads finish,
-                // so two ingests of the same data differ in row order, and training must not depend on that.
-                var rows = new List<ImageRow>();
-                await using (var reader = await dataset.OpenImageShardAsync(shard, ct))
-                    await foreach (var row in reader.ReadRowsAsync(ImageColumns.Key | ImageColumns.Image | ImageColumns.Caption | ImageColumns.Nouns | ImageColumns.Verbs, ct))
-                        rows.Add(row);
-                rows.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+                Dictionary<string, MaskRow> masks;
+                List<ImageRow> rows;
+                try
+                {
+                    (masks, rows) = await ReadShardAsync(shard, ct);
+                }
+                catch (UnreadableShardException e) when (Options.SkipUnreadableShards)
+                {
+                    // The whole shard is read before any of its rows is used, so leaving it out adds nothing partial.
+                    _skippedShards.TryAdd(shard, e.Message);
+                    continue;
+                }
                 foreach (var row in rows)
                 {
                     if (!masks.TryGetValue(row.Key, out var mask))
@@ -126,6 +131,23 @@ public sealed class ShardTrainStream(Dataset dataset, TrainDataOptions options, 
         {
             writer.TryComplete(ex);
         }
+    }
+
+    /// <summary>One shard's masks by key and its image rows in key order.</summary>
+    /// <exception cref="UnreadableShardException">The image or mask shard cannot be read.</exception>
+    private async Task<(Dictionary<string, MaskRow> Masks, List<ImageRow> Rows)> ReadShardAsync(int shard, CancellationToken ct)
+    {
+        var masks = new Dictionary<string, MaskRow>(StringComparer.Ordinal);
+        await using (var maskReader = await dataset.OpenMaskShardAsync(Options.MaskGenerator, shard, ct))
+            await foreach (var m in maskReader.ReadRowsAsync(true, ct)) masks[m.Key] = m;
+        // Rows enter the shuffle buffer in key order, not file order: ingest writes rows as downloads finish,
+        // so two ingests of the same data differ in row order, and training must not depend on that.
+        var rows = new List<ImageRow>();
+        await using (var reader = await dataset.OpenImageShardAsync(shard, ct))
+            await foreach (var row in reader.ReadRowsAsync(ImageColumns.Key | ImageColumns.Image | ImageColumns.Caption | ImageColumns.Nouns | ImageColumns.Verbs, ct))
+                rows.Add(row);
+        rows.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return (masks, rows);
     }
 
     /// <summary>Decodes and augments one sample with an RNG derived from (seed, epoch, position).</summary>

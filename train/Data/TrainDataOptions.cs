@@ -20,4 +20,7 @@ public sealed record TrainDataOptions
     public double MinMaskArea { get; init; } = 0.0;
     /// <summary>Image shard indices left out of the stream (shards that failed the trainer's pre-flight check).</summary>
     public IReadOnlySet<int> ExcludedShards { get; init; } = new HashSet<int>();
+    /// <summary>An image or mask shard that cannot be read mid-run (it changed after the pre-flight check, or a row
+    /// group inside it is damaged) is left out of the epoch and recorded instead of ending the run (--skip-bad-shards).</summary>
+    public bool SkipUnreadableShards { get; init; }
 }

@@ -50,7 +50,7 @@ public static class TrainStage
         {
             MaskGenerator = o.MaskGenerator, CropSize = config.CropSize, MaskSize = config.MaskResolution,
             ShuffleBuffer = o.ShuffleBuffer, DecodeWorkers = o.DecodeWorkers, Seed = o.Seed, PromptWords = o.PromptWords,
-            MinMaskArea = o.MinMaskArea, ExcludedShards = bad.Select(c => c.Index).ToHashSet(),
+            MinMaskArea = o.MinMaskArea, ExcludedShards = bad.Select(c => c.Index).ToHashSet(), SkipUnreadableShards = o.SkipBadShards,
         }, tokenizer);
         var (_, samples) = await data.DescribeAsync(ct);
         int effective = o.BatchSize * o.Accumulation;
@@ -73,7 +73,7 @@ public static class TrainStage
             skipped_shards = bad.Select(c => new { kind = c.Kind, index = c.Index, path = c.Path, problem = c.Problem }),
         }, ct);
 
-        var outcome = await session.TrainAsync(new TrainerParts<MicroBatches>
+        var outcome = await ExplainBadShardAsync(session.TrainAsync(new TrainerParts<MicroBatches>
         {
             CreateModel = () =>
             {
@@ -91,12 +91,49 @@ public static class TrainStage
                 using var f = File.Create(Path.Combine(dir, SSegCheckpoint.VocabFile));
                 BpeTokenizer.Save(tokenizer.Merges, f, SSegCheckpoint.VocabFile, $"#version: sseg bpe ({tokenizer.Merges.Count} merges)");
             },
-            CheckpointFields = () => new JsonObject { ["data_failures"] = data.Failures },
+            CheckpointFields = () => new JsonObject
+            {
+                ["data_failures"] = data.Failures,
+                ["skipped_shards_during_training"] = new JsonArray(data.SkippedShards.Values.Order(StringComparer.Ordinal).Select(m => (JsonNode?)m).ToArray()),
+            },
             StartMessage = $"{samples} samples, {stepsPerEpoch} steps/epoch, effective batch {effective}, contrastive batch {contrastiveBatch}, " +
                            $"{ComputeInfo.Of(device)}" + (devices.Count > 1 ? $", replicas on {string.Join(",", devices.Select(DeviceSelector.Describe))}" : ""),
-            EndMessage = () => $"{data.Failures} undecodable samples, {data.MissingMasks} images without masks",
-        }, progress, ct);
+            EndMessage = () => $"{data.Failures} undecodable samples, {data.MissingMasks} images without masks" +
+                               (data.SkippedShards.Count > 0 ? $", {data.SkippedShards.Count} shard(s) skipped mid-run: {string.Join("; ", data.SkippedShards.Values)}" : ""),
+        }, progress, ct));
         return new TrainResult(session.Folder.Prefix, outcome.Steps, outcome.LastCheckpoint, outcome.Metrics, data.Failures);
+    }
+
+    /// <summary>
+    /// Awaits the training loop; a shard that became unreadable during it (the pre-flight check passed, so the file
+    /// changed during the run, or a row group inside it is damaged) ends the run with what to do instead of a trace.
+    /// The checkpoints already written stay, so training resumes from the last one.
+    /// </summary>
+    private static async Task<T> ExplainBadShardAsync<T>(Task<T> training)
+    {
+        try
+        {
+            return await training;
+        }
+        catch (Exception e) when (UnreadableShardIn(e) is { } shard)
+        {
+            throw new InvalidDataException($"{shard.Message.TrimEnd('.')}. The shard went bad during training, or is damaged inside where the " +
+                "input check (file size and Parquet footer) cannot see. " +
+                "The run keeps its last checkpoint: re-ingest the shard and run train again to resume, or resume without it " +
+                "with --skip-bad-shards (stage option skipBadShards).", e);
+        }
+    }
+
+    /// <summary>The <see cref="UnreadableShardException"/> behind a training failure, however the loader wrapped it.</summary>
+    private static UnreadableShardException? UnreadableShardIn(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is UnreadableShardException shard) return shard;
+            if (e is AggregateException { InnerExceptions: var inner })
+                return inner.Select(UnreadableShardIn).FirstOrDefault(found => found is not null);
+        }
+        return null;
     }
 
     private static async Task FetchVocabularyAsync(TrainOptions o, Dataset dataset, string localPath, CancellationToken ct)

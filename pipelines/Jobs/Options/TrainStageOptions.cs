@@ -37,7 +37,7 @@ public static class TrainStageOptions
         with { CliAliases = ["--workers"] };
     public static readonly StageOption ShuffleBuffer = Int("shuffleBuffer", "Samples in the cross-shard shuffle buffer.", Defaults.ShuffleBuffer, 1, 10_000_000);
     public static readonly StageOption SkipBadShards = Flag("skipBadShards",
-        "Train on the rest when image/mask shards fail the pre-flight check (listed in run.json); off: refuse and name them.");
+        "Train on the rest when image/mask shards fail the pre-flight check (listed in run.json) or become unreadable mid-run (listed in the checkpoints); off: refuse and name them.");
 
     public static IReadOnlyList<StageOption> All { get; } =
     [

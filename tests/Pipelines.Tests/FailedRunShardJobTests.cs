@@ -1,0 +1,68 @@
+using Hangfire;
+using Hangfire.States;
+using Microsoft.Extensions.DependencyInjection;
+using SSeg.Pipelines.Hosting;
+using SSeg.Pipelines.Jobs;
+using SSeg.Pipelines.Runs;
+using SSeg.Shards;
+using SSeg.Tests.Common;
+using SSeg.Train.Synthetic;
+
+namespace SSeg.Pipelines.Tests;
+
+/// <summary>Issue 18 item 4: once a run has failed, the shard jobs of it that have not started are not run. Those still
+/// waiting are deleted; one a worker had already taken skips itself and says so on the run page.</summary>
+public sealed class FailedRunShardJobTests
+{
+    [Fact]
+    public async Task When_a_truncated_shard_fails_the_run_its_waiting_shard_jobs_are_deleted_and_a_taken_one_skips()
+    {
+        await using var host = await TestHost.StartAsync(RepoPaths.NewTempDir("sseg-failed-run-jobs"));
+        var dataset = await SyntheticShapes.WriteDatasetAsync(host.Root, "shapes-bad", images: 12, shards: 3, size: 64, seed: 2);
+        var bad = (await dataset.GetManifestAsync()).Find(ShardNames.ImagesKind, 1)!.Path;
+        await using (var stream = new FileStream(Path.Combine(host.Root, dataset.KeyOf(bad).Replace('/', Path.DirectorySeparatorChar)), FileMode.Open, FileAccess.Write))
+            stream.SetLength(stream.Length / 2);
+
+        var pseudomask = new StageDefinition { Stage = "pseudomask" };
+        foreach (var (key, value) in new[] { ("dataset", "shapes-bad"), ("feature", "rgb"), ("k", "2"), ("maxSide", "32"), ("threads", "2"), ("generatorId", "rgb-test") })
+            pseudomask.Options[key] = value;
+        var runId = RunStore.NewRunId();
+        host.Runs.Create(runId, new PipelineDefinition { Name = "failed-run", Stages = [pseudomask] }, "test", OptionOrigin.Trusted);
+        var client = host.App.Services.GetRequiredService<IBackgroundJobClient>();
+        using var connection = JobStorage.Current.GetConnection();
+
+        // A stage in the middle of a long queue: shards 0 and 2 wait behind other work (scheduled an hour out), the bad
+        // shard 1 runs now with its retries used up, so Hangfire gives up on it at its first failure.
+        string ShardJob(int shard) => client.Schedule<StageJobs>(
+            j => j.RunShardAsync(Queues.Gpu, "pseudomask", runId, 0, shard, CancellationToken.None), TimeSpan.FromHours(1));
+        var ids = Enumerable.Range(0, 3).Select(ShardJob).ToArray();
+        connection.SetJobParameter(ids[1], "RetryCount", "2");
+        host.Runs.Set(runId, ("status", RunStatus.Running), ("stage:0:status", RunStatus.Running), ("stage:0:shards", "3"),
+            ("stage:0:sharded", "true"), ("stage:0:jobs", string.Join(",", ids)));
+        client.ChangeState(ids[1], new EnqueuedState(Queues.Gpu), ScheduledState.StateName);
+        client.Enqueue<StageJobs>(j => j.BarrierAsync(runId, 0, CancellationToken.None));
+
+        var run = await host.WaitAsync(runId, TimeSpan.FromSeconds(120));
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Contains($"images shard 1 ({bad}) is unreadable", run.Message);
+        Assert.Equal(FailedState.StateName, connection.GetStateData(ids[1])?.Name);
+        foreach (var waiting in new[] { ids[0], ids[2] })
+        {
+            var state = connection.GetStateData(waiting);
+            Assert.Equal(DeletedState.StateName, state?.Name);
+            Assert.Equal("run failed", state?.Reason);
+        }
+
+        // A job a worker took just before the run failed: it records that it skipped and writes no masks.
+        var taken = client.Enqueue<StageJobs>(j => j.RunShardAsync(Queues.Gpu, "pseudomask", runId, 0, 0, CancellationToken.None));
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (connection.GetStateData(taken)?.Name != SucceededState.StateName)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"job {taken} is {connection.GetStateData(taken)?.Name}");
+            await Task.Delay(100);
+        }
+        Assert.Equal("skipped: run failed", host.Runs.Get(runId)!.ShardProgress(0, 0));
+        Assert.False(await dataset.IsMaskCommittedAsync("rgb-test", 0));
+        Assert.False(await dataset.IsMaskCommittedAsync("rgb-test", 2));
+    }
+}
