@@ -1,3 +1,4 @@
+using SSeg.Runs;
 namespace SSeg.Selftrain.Data;
 
 /// <summary>
@@ -37,32 +38,16 @@ public sealed class SampleOrder
 
     private (int, int)[] BuildEpoch(long epoch)
     {
-        var rng = new Random(Mix(_seed, epoch, -1));
+        var rng = new Random(SeedMixer.NonNegative(_seed, epoch, -1));
         var shardOrder = Enumerable.Range(0, _rows.Length).ToArray();
         rng.Shuffle(shardOrder);
         var result = new List<(int, int)>((int)_total);
         foreach (var position in shardOrder)
         {
             var rows = Enumerable.Range(0, _rows[position]).ToArray();
-            new Random(Mix(_seed, epoch, position)).Shuffle(rows);
+            new Random(SeedMixer.NonNegative(_seed, epoch, position)).Shuffle(rows);
             result.AddRange(rows.Select(r => (position, r)));
         }
         return result.ToArray();
-    }
-
-    /// <summary>A stable 32-bit seed from several integers (not HashCode.Combine, which is randomized per process).</summary>
-    public static int Mix(long a, long b, long c)
-    {
-        unchecked
-        {
-            var h = 1469598103934665603UL;
-            foreach (var v in new[] { a, b, c })
-            {
-                h ^= (ulong)v;
-                h *= 1099511628211UL;
-                h ^= h >> 29;
-            }
-            return (int)(h ^ (h >> 32)) & int.MaxValue;
-        }
     }
 }

@@ -21,7 +21,7 @@ public sealed class LabelledBatchSource(LabelledSamples samples, SampleOrder ord
                 var k = iteration * o.BatchSize + b;
                 var (position, row) = order.At(k);
                 var sample = await samples.GetAsync(position, row, ct);
-                batch.Add(SegAugment.Apply(sample, o.Augment, new Random(SampleOrder.Mix(o.Seed, k, 11))));
+                batch.Add(SegAugment.Apply(sample, o.Augment, new Random(SeedMixer.NonNegative(o.Seed, k, 11))));
             }
             var next = (iteration + 1) * o.BatchSize;
             yield return new SourcedBatch<SegBatch>(SegBatch.Build(batch, o.Model.CropSize, o.Model.IgnoreIndex),

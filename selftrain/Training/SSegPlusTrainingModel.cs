@@ -48,7 +48,7 @@ public sealed class SSegPlusTrainingModel : ITrainingModel<SegBatch>
     public StepOutput Step(SegBatch batch, long step)
     {
         using var scope = NewDisposeScope();
-        manual_seed(SampleOrder.Mix(_options.Seed, step, 7));
+        manual_seed(SeedMixer.NonNegative(_options.Seed, step, 7));
         _optimizer.ApplySchedule(_schedule, step);
         _model.train();
         using var logits = _model.forward(batch.Images.to(_device));

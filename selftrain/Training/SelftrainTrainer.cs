@@ -53,7 +53,7 @@ public static class SelftrainTrainer
         {
             CreateModel = () =>
             {
-                torch.manual_seed(SampleOrder.Mix(options.Seed, -1, 5)); // reproducible initial weights
+                torch.manual_seed(SeedMixer.NonNegative(options.Seed, -1, 5)); // reproducible initial weights
                 return new SSegPlusTrainingModel(options, schedule, metadata, device);
             },
             Batches = new LabelledBatchSource(samples, order, options),

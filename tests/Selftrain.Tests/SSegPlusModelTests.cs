@@ -46,7 +46,7 @@ public class SSegPlusModelTests
     {
         // With this seed TorchSharp's trunc_normal_ used to put ±inf into backbone.blocks.6.attn.qkv.weight of a ViT-Ti;
         // the shared ViT's init must not depend on it.
-        torch.manual_seed(SSeg.Selftrain.Data.SampleOrder.Mix(0, -1, 5));
+        torch.manual_seed(SSeg.Runs.SeedMixer.NonNegative(0, -1, 5));
         using var model = new SSegPlusModel(new SSegPlusConfig
         {
             BackboneName = "vit_tiny", EmbedDim = 192, Heads = 3, HeadChannels = 16, AuxChannels = 8, CropSize = 480, ClassNames = TinyConfigs.ThreeClasses,

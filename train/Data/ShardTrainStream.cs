@@ -1,3 +1,4 @@
+using SSeg.Runs;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using SixLabors.ImageSharp;
@@ -77,8 +78,8 @@ public sealed class ShardTrainStream(Dataset dataset, TrainDataOptions options, 
         try
         {
             var order = shards.ToArray();
-            new Random(Mix(Options.Seed, epoch, -1)).Shuffle(order);
-            var bufferRng = new Random(Mix(Options.Seed, epoch, -2));
+            new Random(SeedMixer.Mix(Options.Seed, epoch, -1)).Shuffle(order);
+            var bufferRng = new Random(SeedMixer.Mix(Options.Seed, epoch, -2));
             var buffer = new List<(ImageRow Image, MaskRow Mask)>(Math.Min(Options.ShuffleBuffer, 65536));
             long position = 0;
 
@@ -155,7 +156,7 @@ public sealed class ShardTrainStream(Dataset dataset, TrainDataOptions options, 
     {
         try
         {
-            var rng = new Random(Mix(Options.Seed, epoch, position));
+            var rng = new Random(SeedMixer.Mix(Options.Seed, epoch, position));
             using var image = Image.Load<Rgb24>(PairAugmenter.SingleThreaded, row.ImageBytes);
             var (mh, mw, ids) = MaskPng.Decode(maskRow);
             var box = Options.Crop.Sample(image.Width, image.Height, rng);
@@ -172,21 +173,6 @@ public sealed class ShardTrainStream(Dataset dataset, TrainDataOptions options, 
             Interlocked.Increment(ref _failures);
             RecentFailures.Add($"{row.Key}: {ex.GetType().Name}: {ex.Message}");
             return null;
-        }
-    }
-
-    internal static int Mix(int seed, int epoch, long position)
-    {
-        unchecked
-        {
-            ulong h = 0xcbf29ce484222325UL;
-            foreach (var v in new[] { (ulong)seed, (ulong)epoch, (ulong)position })
-            {
-                h ^= v;
-                h *= 0x100000001b3UL;
-                h ^= h >> 29;
-            }
-            return (int)(h ^ (h >> 32));
         }
     }
 }

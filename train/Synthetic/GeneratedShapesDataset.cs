@@ -1,3 +1,4 @@
+using SSeg.Runs;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SSeg.Eval.Datasets;
@@ -24,7 +25,7 @@ public sealed class GeneratedShapesDataset(int images, int size, int splitSeed) 
 
     public ShapeSample Generate(EvalSample sample) => Generate(int.Parse(sample.Id, System.Globalization.CultureInfo.InvariantCulture));
 
-    public ShapeSample Generate(int index) => SyntheticShapes.Generate(size, new Random(Data.ShardTrainStream.Mix(splitSeed, 1_000_003, index)));
+    public ShapeSample Generate(int index) => SyntheticShapes.Generate(size, new Random(SeedMixer.Mix(splitSeed, 1_000_003, index)));
 
     public Image<Rgb24> LoadImage(EvalSample sample) => Generate(sample).Image;
 

@@ -1,3 +1,4 @@
+using SSeg.Runs;
 using System.Security.Cryptography;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
@@ -153,9 +154,9 @@ public static class SyntheticShapes
             await using var maskWriter = await dataset.CreateMaskShardWriterAsync(generator, s, ct: ct);
             var samples = new List<ShapeSample>();
             for (int i = 0; i < perShard && s * perShard + i < images; i++)
-                samples.Add(Generate(size, new Random(ShardTrainStream.Mix(seed, s, i))));
+                samples.Add(Generate(size, new Random(SeedMixer.Mix(seed, s, i))));
             if (samples.Count == 0) continue;
-            var masks = RgbKMeansMasks(samples.Select(x => x.Image).ToList(), k, maskCell, new Random(ShardTrainStream.Mix(seed, s, -1)));
+            var masks = RgbKMeansMasks(samples.Select(x => x.Image).ToList(), k, maskCell, new Random(SeedMixer.Mix(seed, s, -1)));
             for (int i = 0; i < samples.Count; i++)
             {
                 using var sample = samples[i];

@@ -62,7 +62,7 @@ public sealed class GradientCachedStep
 
     /// <summary>The torch seed of chunk <paramref name="chunk"/> of optimizer step <paramref name="step"/>: set before
     /// the chunk's forward pass in both passes, so dropout and drop path draw the same masks.</summary>
-    public static int ChunkSeed(int seed, long step, int chunk) => ShardTrainStream.Mix(ShardTrainStream.Mix(seed, -3, step), -4, chunk);
+    public static int ChunkSeed(int seed, long step, int chunk) => SeedMixer.Mix(SeedMixer.Mix(seed, -3, step), -4, chunk);
 
     /// <summary>Gradients of the two passes (summed onto replica 0), clipping and one AdamW step; the replicas then get
     /// replica 0's weights.</summary>

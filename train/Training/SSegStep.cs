@@ -22,7 +22,7 @@ public sealed class SSegStep(SSegModel model, OptimizerHelper optimizer, SSegObj
     public StepOutput Run(IReadOnlyList<TrainBatch> batches, long step, double lr)
     {
         using var scope = NewDisposeScope();
-        manual_seed(ShardTrainStream.Mix(options.Seed, -3, step));
+        manual_seed(SeedMixer.Mix(options.Seed, -3, step));
         model.train();
         optimizer.zero_grad();
         double loss = 0, mask = 0, focal = 0, dice = 0, itc = 0, ml = 0, masks = 0, images = 0;
