@@ -53,7 +53,7 @@ public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry s
             return;
         }
 
-        var upstream = stageIndex > 0 ? run.Field($"stage:{stageIndex - 1}:fingerprint") ?? "" : "";
+        var upstream = stageIndex > 0 ? run.Field(RunFields.Fingerprint(stageIndex - 1)) ?? "" : "";
         var fingerprint = Hash(PipelineDefinition.OptionsHash(definition), plan.InputHash, upstream);
         var ledgerKey = LedgerKey(adapter, context);
         if (!run.Definition.Force && runs.GetLedger(run.Pipeline, ledgerKey) == fingerprint
@@ -79,12 +79,12 @@ public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry s
             ids.Add(jobs.Enqueue<StageJobs>(j => j.RunShardAsync(adapter.Queue, adapter.Name, runId, stageIndex, s, CancellationToken.None)));
         }
         runs.Set(runId,
-            ($"stage:{stageIndex}:status", RunStatus.Running),
-            ($"stage:{stageIndex}:started", DateTime.UtcNow.ToString("O")),
-            ($"stage:{stageIndex}:shards", plan.Shards.ToString()),
-            ($"stage:{stageIndex}:sharded", plan.Sharded ? "true" : "false"),
-            ($"stage:{stageIndex}:fingerprint", fingerprint),
-            ($"stage:{stageIndex}:jobs", string.Join(",", ids)));
+            (RunFields.Status(stageIndex), RunStatus.Running),
+            (RunFields.Started(stageIndex), DateTime.UtcNow.ToString("O")),
+            (RunFields.Shards(stageIndex), plan.Shards.ToString()),
+            (RunFields.Sharded(stageIndex), plan.Sharded ? "true" : "false"),
+            (RunFields.Fingerprint(stageIndex), fingerprint),
+            (RunFields.Jobs(stageIndex), string.Join(",", ids)));
         log.LogInformation("Run {RunId} stage {Stage} ({Name}): {Shards} job(s) on queue {Queue}",
             runId, stageIndex, adapter.Name, plan.Shards, adapter.Queue);
         ScheduleBarrier(runId, stageIndex);
@@ -96,7 +96,7 @@ public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry s
     public async Task RunShardAsync(string queue, string stage, string runId, int stageIndex, int shard, CancellationToken ct)
     {
         var run = runs.Get(runId) ?? throw new InvalidOperationException($"Run {runId} does not exist.");
-        var field = $"stage:{stageIndex}:shard:{shard}";
+        var field = RunFields.Shard(stageIndex, shard);
         if (RunStatus.IsFinal(run.Status))
         {
             // A job fetched before the run ended (the others were deleted then): its output could only be thrown
@@ -144,7 +144,7 @@ public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry s
         var adapter = stages.Find(definition.Stage)!;
         var context = engine.ContextFor(runId, run.Definition, stageIndex, run.Origin);
         var shards = run.StageShards(stageIndex);
-        var sharded = run.Field($"stage:{stageIndex}:sharded") != "false";
+        var sharded = run.Field(RunFields.Sharded(stageIndex)) != "false";
         var states = JobStates(run.StageJobs(stageIndex));
         // "Hangfire gave up" = a job in the Failed state: AutomaticRetry sends a failing job back to Scheduled while
         // attempts remain, so Failed is entered only after the last retry, or at once for exceptions it does not retry
@@ -152,7 +152,7 @@ public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry s
         var failed = states.FirstOrDefault(s => s.State == FailedState.StateName || s.State == DeletedState.StateName);
 
         int completed;
-        var shardFields = Enumerable.Range(0, shards).Select(s => run.Field($"stage:{stageIndex}:shard:{s}")).ToList();
+        var shardFields = Enumerable.Range(0, shards).Select(s => run.Field(RunFields.Shard(stageIndex, s))).ToList();
         try
         {
             // A rebuild keeps the output of unchanged shards, so a shard listed in the output may still be waiting for
@@ -175,10 +175,10 @@ public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry s
             if (runs.Get(runId)?.StageStatus(stageIndex) != RunStatus.Running) return;
             var summary = await adapter.SummarizeAsync(context, ct) + ShardRebuildNotes.Summarize(shardFields);
             runs.Set(runId,
-                ($"stage:{stageIndex}:status", RunStatus.Succeeded),
-                ($"stage:{stageIndex}:finished", DateTime.UtcNow.ToString("O")),
-                ($"stage:{stageIndex}:summary", summary));
-            runs.SetLedger(run.Pipeline, LedgerKey(adapter, context), run.Field($"stage:{stageIndex}:fingerprint") ?? "");
+                (RunFields.Status(stageIndex), RunStatus.Succeeded),
+                (RunFields.Finished(stageIndex), DateTime.UtcNow.ToString("O")),
+                (RunFields.Summary(stageIndex), summary));
+            runs.SetLedger(run.Pipeline, LedgerKey(adapter, context), run.Field(RunFields.Fingerprint(stageIndex)) ?? "");
             log.LogInformation("Run {RunId} stage {Stage} ({Name}) complete: {Summary}", runId, stageIndex, adapter.Name, summary);
             jobs.Enqueue<StageJobs>(j => j.StartStageAsync(runId, stageIndex + 1, CancellationToken.None));
             return;
@@ -208,11 +208,11 @@ public sealed class StageJobs(JobStorage storage, RunStore runs, StageRegistry s
     private void Skip(string runId, int stageIndex, string summary, string? previousFingerprint)
     {
         var run = runs.Get(runId)!;
-        var fingerprint = previousFingerprint ?? (stageIndex > 0 ? run.Field($"stage:{stageIndex - 1}:fingerprint") ?? "" : "");
+        var fingerprint = previousFingerprint ?? (stageIndex > 0 ? run.Field(RunFields.Fingerprint(stageIndex - 1)) ?? "" : "");
         runs.Set(runId,
-            ($"stage:{stageIndex}:status", RunStatus.Skipped),
-            ($"stage:{stageIndex}:summary", summary),
-            ($"stage:{stageIndex}:fingerprint", fingerprint));
+            (RunFields.Status(stageIndex), RunStatus.Skipped),
+            (RunFields.Summary(stageIndex), summary),
+            (RunFields.Fingerprint(stageIndex), fingerprint));
         log.LogInformation("Run {RunId} stage {Stage} ({Name}) {Summary}", runId, stageIndex, run.Definition.Stages[stageIndex].Stage, summary);
         jobs.Enqueue<StageJobs>(j => j.StartStageAsync(runId, stageIndex + 1, CancellationToken.None));
     }

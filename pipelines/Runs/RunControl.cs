@@ -27,7 +27,7 @@ public sealed class RunControl(RunStore runs, PipelineEngine engine, IBackground
         for (var i = 0; i < run.Definition.Stages.Count; i++)
         {
             if (run.StageStatus(i) != RunStatus.Running) continue;
-            fields.Add(($"stage:{i}:status", RunStatus.Cancelled));
+            fields.Add((RunFields.Status(i), RunStatus.Cancelled));
             foreach (var id in run.StageJobs(i))
                 if (!IsFinalJobState(StateOf(id)) && jobs.Delete(id)) deleted++;
         }
@@ -57,7 +57,7 @@ public sealed class RunControl(RunStore runs, PipelineEngine engine, IBackground
         }).ToList();
         if (retry.Count == 0)
             throw new RunControlException($"stage {stageIndex + 1} has no failed jobs" + (ids.Count == 0 ? " (it failed before starting any; rerun from it instead)" : ""));
-        var fields = new List<(string, string)> { ($"stage:{stageIndex}:status", RunStatus.Running), ("status", RunStatus.Running), ("message", "") };
+        var fields = new List<(string, string)> { (RunFields.Status(stageIndex), RunStatus.Running), ("status", RunStatus.Running), ("message", "") };
         if (RunStatus.IsFinal(run.Status)) fields.Add(("finished", ""));
         runs.Set(runId, fields.ToArray());
         foreach (var id in retry) jobs.Requeue(id);

@@ -28,7 +28,7 @@ public sealed class RunStore(JobStorage storage)
             ["created"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
             ["status"] = RunStatus.Running,
         };
-        for (var i = 0; i < definition.Stages.Count; i++) fields[$"stage:{i}:status"] = RunStatus.Pending;
+        for (var i = 0; i < definition.Stages.Count; i++) fields[RunFields.Status(i)] = RunStatus.Pending;
         using var connection = storage.GetConnection();
         using var transaction = connection.CreateWriteTransaction();
         transaction.SetRangeInHash(RunKey(runId), fields);
@@ -47,8 +47,8 @@ public sealed class RunStore(JobStorage storage)
     /// <summary>The fields that mark a stage and its run failed with <paramref name="message"/> (shown on the run page).</summary>
     public static (string Field, string Value)[] FailureFields(int stageIndex, string message) =>
     [
-        ($"stage:{stageIndex}:status", RunStatus.Failed),
-        ($"stage:{stageIndex}:summary", message),
+        (RunFields.Status(stageIndex), RunStatus.Failed),
+        (RunFields.Summary(stageIndex), message),
         ("status", RunStatus.Failed),
         ("message", message),
         ("finished", DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture)),
@@ -146,13 +146,14 @@ public sealed class RunRecord(string id, IReadOnlyDictionary<string, string> fie
     public DateTime Created => DateTime.Parse(Field("created") ?? "2000-01-01", CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
 
     public string? Field(string name) => fields.TryGetValue(name, out var value) ? value : null;
-    public string StageStatus(int stage) => Field($"stage:{stage}:status") ?? RunStatus.Pending;
-    public string? StageSummary(int stage) => Field($"stage:{stage}:summary");
-    public int StageShards(int stage) => int.TryParse(Field($"stage:{stage}:shards"), out var n) ? n : 0;
+    public string StageStatus(int stage) => Field(RunFields.Status(stage)) ?? RunStatus.Pending;
+    public string? StageSummary(int stage) => Field(RunFields.Summary(stage));
+    public int StageShards(int stage) => int.TryParse(Field(RunFields.Shards(stage)), out var n) ? n : 0;
     public IReadOnlyList<string> StageJobs(int stage) =>
-        (Field($"stage:{stage}:jobs") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
-    public string? ShardProgress(int stage, int shard) => Field($"stage:{stage}:shard:{shard}");
-    public DateTime? StageTime(int stage, string which) => Time(Field($"stage:{stage}:{which}"));
+        (Field(RunFields.Jobs(stage)) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
+    public string? ShardProgress(int stage, int shard) => Field(RunFields.Shard(stage, shard));
+    public DateTime? StageStarted(int stage) => Time(Field(RunFields.Started(stage)));
+    public DateTime? StageFinished(int stage) => Time(Field(RunFields.Finished(stage)));
     public DateTime? Finished => Time(Field("finished"));
 
     private static DateTime? Time(string? text) =>

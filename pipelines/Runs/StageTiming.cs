@@ -12,9 +12,9 @@ public sealed partial record StageTiming(DateTime? Started, DateTime? Finished, 
 {
     public static StageTiming Of(RunRecord run, int stage, DateTime nowUtc)
     {
-        var started = run.StageTime(stage, "started");
+        var started = run.StageStarted(stage);
         var status = run.StageStatus(stage);
-        var finished = run.StageTime(stage, "finished") ?? (RunStatus.IsFinal(status) || status == RunStatus.Failed ? run.Finished : null);
+        var finished = run.StageFinished(stage) ?? (RunStatus.IsFinal(status) || status == RunStatus.Failed ? run.Finished : null);
         var end = finished ?? (RunStatus.IsFinal(run.Status) ? run.Finished : null) ?? nowUtc;
         TimeSpan? duration = started is { } s ? end - s : null;
         var jobs = run.StageJobs(stage).Count;

@@ -37,8 +37,8 @@ public sealed class FailedRunShardJobTests
             j => j.RunShardAsync(Queues.Gpu, "pseudomask", runId, 0, shard, CancellationToken.None), TimeSpan.FromHours(1));
         var ids = Enumerable.Range(0, 3).Select(ShardJob).ToArray();
         connection.SetJobParameter(ids[1], "RetryCount", "2");
-        host.Runs.Set(runId, ("status", RunStatus.Running), ("stage:0:status", RunStatus.Running), ("stage:0:shards", "3"),
-            ("stage:0:sharded", "true"), ("stage:0:jobs", string.Join(",", ids)));
+        host.Runs.Set(runId, ("status", RunStatus.Running), (RunFields.Status(0), RunStatus.Running), (RunFields.Shards(0), "3"),
+            (RunFields.Sharded(0), "true"), (RunFields.Jobs(0), string.Join(",", ids)));
         client.ChangeState(ids[1], new EnqueuedState(Queues.Gpu), ScheduledState.StateName);
         client.Enqueue<StageJobs>(j => j.BarrierAsync(runId, 0, CancellationToken.None));
 

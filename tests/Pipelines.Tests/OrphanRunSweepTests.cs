@@ -28,12 +28,12 @@ public sealed class OrphanRunSweepTests
             waiting = RunStore.NewRunId();
             host.Runs.Create(waiting, definition, "test", OptionOrigin.Trusted);
             var live = jobs.Enqueue<StageJobs>(j => j.RunShardAsync("nobody", "pseudomask", waiting, 0, 0, CancellationToken.None));
-            host.Runs.Set(waiting, ("stage:0:status", RunStatus.Running), ("stage:0:jobs", live));
+            host.Runs.Set(waiting, (RunFields.Status(0), RunStatus.Running), (RunFields.Jobs(0), live));
 
             deleted = RunStore.NewRunId();
             host.Runs.Create(deleted, definition, "test", OptionOrigin.Trusted);
             var gone = jobs.Enqueue<StageJobs>(j => j.RunShardAsync("nobody", "pseudomask", deleted, 0, 0, CancellationToken.None));
-            host.Runs.Set(deleted, ("stage:0:status", RunStatus.Running), ("stage:0:jobs", gone));
+            host.Runs.Set(deleted, (RunFields.Status(0), RunStatus.Running), (RunFields.Jobs(0), gone));
             Assert.True(jobs.Delete(gone));
 
             young = RunStore.NewRunId();

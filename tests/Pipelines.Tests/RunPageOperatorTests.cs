@@ -71,7 +71,7 @@ public sealed class RunPageOperatorTests
         host.Runs.Create(stuck, new PipelineDefinition { Name = "ops-stuck", Stages = [Pseudomask("rgb-stuck")] }, "test", OptionOrigin.Trusted);
         var job = host.App.Services.GetRequiredService<IBackgroundJobClient>()
             .Enqueue<StageJobs>(j => j.RunShardAsync("nobody", "pseudomask", stuck, 0, 0, CancellationToken.None));
-        host.Runs.Set(stuck, ("stage:0:status", RunStatus.Running), ("stage:0:started", DateTime.UtcNow.ToString("O")), ("stage:0:jobs", job));
+        host.Runs.Set(stuck, (RunFields.Status(0), RunStatus.Running), (RunFields.Started(0), DateTime.UtcNow.ToString("O")), (RunFields.Jobs(0), job));
         await page.GotoAsync($"{host.DashboardUrl}/sseg/runs/{stuck}");
         await page.ClickAsync("#cancel-run");
         await Assertions.Expect(page.Locator("#notice")).ToContainTextAsync("1 unfinished job(s) deleted");

@@ -41,7 +41,7 @@ public sealed class StageFailureTests
         var definition = new PipelineDefinition { Name = "gives-up", Stages = [TestHost.IngestStage("shapes", host.WriteSample(2))] };
         var runId = RunStore.NewRunId();
         host.Runs.Create(runId, definition, "test", OptionOrigin.Trusted);
-        host.Runs.Set(runId, ("stage:0:status", RunStatus.Running));
+        host.Runs.Set(runId, (RunFields.Status(0), RunStatus.Running));
         var client = host.App.Services.GetRequiredService<IBackgroundJobClient>();
         var barrier = client.Schedule<StageJobs>(j => j.BarrierAsync(runId, 0, CancellationToken.None), TimeSpan.FromHours(1));
 

@@ -29,11 +29,11 @@ public sealed class StartJobRedeliveryTests
             .Select(shard => client.Enqueue<StageJobs>(j => j.RunShardAsync(adapter.Queue, adapter.Name, runId, 0, shard, CancellationToken.None)))
             .ToList();
         host.Runs.Set(runId,
-            ("stage:0:status", RunStatus.Running),
-            ("stage:0:shards", plan.Shards.ToString()),
-            ("stage:0:sharded", plan.Sharded ? "true" : "false"),
-            ("stage:0:fingerprint", "redelivered"),
-            ("stage:0:jobs", string.Join(",", ids)));
+            (RunFields.Status(0), RunStatus.Running),
+            (RunFields.Shards(0), plan.Shards.ToString()),
+            (RunFields.Sharded(0), plan.Sharded ? "true" : "false"),
+            (RunFields.Fingerprint(0), "redelivered"),
+            (RunFields.Jobs(0), string.Join(",", ids)));
 
         client.Enqueue<StageJobs>(j => j.StartStageAsync(runId, 0, CancellationToken.None));
         var deadline = DateTime.UtcNow.AddSeconds(90);
