@@ -80,7 +80,7 @@ public sealed class LocalStorage : IStorage
 
     /// <summary>
     /// Put-if-absent without a lock: the content is written and fsynced to a temp file, then hard-linked under its
-    /// final name (File.Move without overwrite uses link(2), which fails when the name exists), so the object
+    /// final name with link(2), which fails when the name exists (<see cref="NoReplaceLink"/>), so the object
     /// appears complete or not at all and exactly one of several creators wins.
     /// </summary>
     private async Task<string?> TryCreateAsync(string key, string path, ReadOnlyMemory<byte> content, CancellationToken ct)
@@ -97,14 +97,7 @@ public sealed class LocalStorage : IStorage
                 file.Flush(flushToDisk: true);
             }
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            try
-            {
-                File.Move(tmpPath, path, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                return null;   // another writer created the key first
-            }
+            if (!NoReplaceLink.TryLink(tmpPath, path)) return null;   // another writer created the key first
             return ContentVersion(content.Span);
         }
         finally
