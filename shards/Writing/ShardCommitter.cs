@@ -55,7 +55,15 @@ internal static class ShardCommitter
     {
         while (true)
         {
-            var stored = await ShardChecksum.ComputeAsync(dataset.Storage, dataset.KeyOf(ours.Path), ct);
+            string stored;
+            try
+            {
+                stored = await ShardChecksum.ComputeAsync(dataset.Storage, dataset.KeyOf(ours.Path), ct);
+            }
+            catch (Azure.RequestFailedException e) when (e.Status == 412)
+            {
+                continue;   // Blob Storage: another writer published the file while we read it; read it again
+            }
             if (stored != ours.Sha256 || committed.Sha256 == ours.Sha256) return committed;
             var next = ours with { Version = committed.Version + 1 };
             if (await dataset.Commits.TryCreateAsync(incarnation, next, generator, ct)) return next;
