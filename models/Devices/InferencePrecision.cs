@@ -55,4 +55,14 @@ public static class InferencePrecisions
                 "Use --precision bf16 (or fp32) on the CPU; for fp16 run on a GPU host with the CUDA build " +
                 $"({TorchBackendInfo.CudaBuildSwitch}) and --device cuda.");
     }
+
+    /// <summary>Moves <paramref name="model"/> to <paramref name="device"/>, casts it to the inference dtype (its inputs
+    /// must be cast alike and its outputs back to fp32) and puts it in eval mode.</summary>
+    public static void PrepareForInference(nn.Module model, Device device, InferencePrecision precision)
+    {
+        EnsureSupported(precision, device);
+        model.to(device);
+        if (precision != InferencePrecision.Fp32) model.to(DType(precision));
+        model.eval();
+    }
 }

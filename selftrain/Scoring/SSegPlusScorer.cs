@@ -24,9 +24,7 @@ public sealed class SSegPlusScorer : ISegmentationScorer
         _ownsModel = ownsModel;
         Device = device;
         Name = name;
-        _model.to(device);
-        if (precision != InferencePrecision.Fp32) _model.to(InferencePrecisions.DType(precision));
-        _model.eval();
+        InferencePrecisions.PrepareForInference(_model, device, precision);
     }
 
     public string Name { get; }

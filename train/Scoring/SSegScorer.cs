@@ -38,9 +38,7 @@ public sealed class SSegScorer : ISegmentationScorer
         _templates = templates ?? PromptTemplates.Simple;
         Device = device;
         Name = name ?? $"S-Seg {model.Config.Name}";
-        _model.to(device);
-        if (precision != InferencePrecision.Fp32) _model.to(InferencePrecisions.DType(precision));
-        _model.eval();
+        InferencePrecisions.PrepareForInference(_model, device, precision);
     }
 
     public string Name { get; }
