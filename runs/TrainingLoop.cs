@@ -1,3 +1,4 @@
+using SSeg.Models;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using SSeg.Runs.Plots;
@@ -44,6 +45,7 @@ public static class TrainingLoop
         {
             var dir = Path.Combine(session.WorkDirectory, "save", CheckpointManager.Name(step));
             Directory.CreateDirectory(dir);
+            DeviceSelector.SetThreads(o.Threads);   // the checkpoint records this thread's setting
             model.SaveWeights(Path.Combine(dir, CheckpointManager.ModelFile), step);
             model.Optimizer.save_state_dict(Path.Combine(dir, CheckpointManager.OptimizerFile));
             parts.WriteCheckpointFiles?.Invoke(dir);
@@ -71,6 +73,9 @@ public static class TrainingLoop
                     var stepClock = Stopwatch.StartNew();
                     try
                     {
+                        // libtorch's intra-op thread count is per OS thread (OpenMP), and an await may resume on
+                        // another pool thread, so the run's setting is applied on the thread that computes the step.
+                        DeviceSelector.SetThreads(o.Threads);
                         last = model.Step(sourced.Batch, step);
                     }
                     finally
