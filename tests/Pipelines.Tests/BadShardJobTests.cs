@@ -16,16 +16,7 @@ public sealed class BadShardJobTests
     public async Task The_job_of_a_truncated_shard_fails_naming_it_and_the_other_shards_get_masks()
     {
         await using var host = await TestHost.StartAsync(RepoPaths.NewTempDir("sseg-job-bad-shard"));
-        var dataset = await SyntheticShapes.WriteDatasetAsync(host.Root, "shapes-bad", images: 12, shards: 3, size: 64, seed: 2);
-        var bad = (await dataset.GetManifestAsync()).Find(ShardNames.ImagesKind, 1)!.Path;
-        await using (var stream = new FileStream(Path.Combine(host.Root, dataset.KeyOf(bad).Replace('/', Path.DirectorySeparatorChar)), FileMode.Open, FileAccess.Write))
-            stream.SetLength(stream.Length / 2);
-
-        var pseudomask = new StageDefinition { Stage = "pseudomask" };
-        foreach (var (key, value) in new[] { ("dataset", "shapes-bad"), ("feature", "rgb"), ("k", "2"), ("maxSide", "32"), ("threads", "2"), ("generatorId", "rgb-test") })
-            pseudomask.Options[key] = value;
-        var runId = RunStore.NewRunId();
-        host.Runs.Create(runId, new PipelineDefinition { Name = "bad-shard", Stages = [pseudomask] }, "test", OptionOrigin.Trusted);
+        var (runId, dataset, bad) = await TruncatedShardRun.CreateAsync(host, "bad-shard");
         host.App.Services.GetRequiredService<IBackgroundJobClient>().Enqueue<StageJobs>(j => j.StartStageAsync(runId, 0, CancellationToken.None));
 
         var run = await host.WaitAsync(runId, TimeSpan.FromSeconds(180));

@@ -18,16 +18,7 @@ public sealed class FailedRunShardJobTests
     public async Task When_a_truncated_shard_fails_the_run_its_waiting_shard_jobs_are_deleted_and_a_taken_one_skips()
     {
         await using var host = await TestHost.StartAsync(RepoPaths.NewTempDir("sseg-failed-run-jobs"));
-        var dataset = await SyntheticShapes.WriteDatasetAsync(host.Root, "shapes-bad", images: 12, shards: 3, size: 64, seed: 2);
-        var bad = (await dataset.GetManifestAsync()).Find(ShardNames.ImagesKind, 1)!.Path;
-        await using (var stream = new FileStream(Path.Combine(host.Root, dataset.KeyOf(bad).Replace('/', Path.DirectorySeparatorChar)), FileMode.Open, FileAccess.Write))
-            stream.SetLength(stream.Length / 2);
-
-        var pseudomask = new StageDefinition { Stage = "pseudomask" };
-        foreach (var (key, value) in new[] { ("dataset", "shapes-bad"), ("feature", "rgb"), ("k", "2"), ("maxSide", "32"), ("threads", "2"), ("generatorId", "rgb-test") })
-            pseudomask.Options[key] = value;
-        var runId = RunStore.NewRunId();
-        host.Runs.Create(runId, new PipelineDefinition { Name = "failed-run", Stages = [pseudomask] }, "test", OptionOrigin.Trusted);
+        var (runId, dataset, bad) = await TruncatedShardRun.CreateAsync(host, "failed-run");
         var client = host.App.Services.GetRequiredService<IBackgroundJobClient>();
         using var connection = JobStorage.Current.GetConnection();
 
