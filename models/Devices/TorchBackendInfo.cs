@@ -17,4 +17,13 @@ public static class TorchBackendInfo
             .FirstOrDefault(a => a.Key == "SSeg.TorchBackend")?.Value ?? "cpu";
 
     public static bool IsCuda => Compiled == "cuda";
+
+    /// <summary>
+    /// Whether the loaded TorchSharp.dll is the build's rewrite that keeps native-call arguments alive
+    /// (build/TorchSharpKeepAlive); without it, concurrent garbage collections can free Scalars libtorch is reading.
+    /// The key is the one KeepAliveRewriter writes.
+    /// </summary>
+    public static bool KeepAliveRewritten { get; } =
+        typeof(TorchSharp.torch).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Any(a => a.Key == "SSeg.TorchSharpKeepAlive" && a.Value == "1");
 }

@@ -31,6 +31,7 @@ public static class TorchChecks
         }
         checks.Add(DoctorCheck.Ok("torch", $"TorchSharp {torchSharp}, libtorch {libtorch}"));
         checks.Add(GlibcxxCheck(loaded: true));
+        checks.Add(KeepAliveCheck());
 
         var cudaAvailable = torch.cuda.is_available();
         var gpuVisible = GpuProbe.NvidiaVisible(gpuProbePaths);
@@ -71,6 +72,15 @@ public static class TorchChecks
         return loaded
             ? DoctorCheck.Ok("glibcxx", $"{path} loaded; {what}")
             : DoctorCheck.Fail("glibcxx", $"{path} did not load; {what} (build/WeakGlibcxxVersion.targets patches it in build and publish output)");
+    }
+
+    private static DoctorCheck KeepAliveCheck()
+    {
+        var path = typeof(torch).Assembly.Location;
+        return TorchBackendInfo.KeepAliveRewritten
+            ? DoctorCheck.Ok("keepalive", $"{path} keeps native-call arguments alive (build/TorchSharpKeepAlive)")
+            : DoctorCheck.Fail("keepalive", $"{path} is the package's TorchSharp.dll, not the build's rewrite: a garbage collection " +
+                                            "during a libtorch call can free a Scalar it reads; build or publish with this repository's Directory.Build.targets");
     }
 
     private static string? LoadedNativePath()
