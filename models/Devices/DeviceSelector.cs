@@ -52,12 +52,29 @@ public static class DeviceSelector
               $"{TorchBackendInfo.CudaBuildSwitch} (or SSEG_TORCH_BACKEND=cuda) on a GPU host and run `doctor` to check it, " +
               "or use --device cpu or auto.";
 
-    /// <summary>Sets libtorch's intra-op thread count when given (n &gt; 0); returns the count in effect.</summary>
+    /// <summary>
+    /// Sets libtorch's intra-op thread count on the calling OS thread to the given count, or to
+    /// <see cref="DefaultThreads"/> when none is given (null or 0); returns the count in effect. Always set: libtorch
+    /// (OpenMP) keeps the count per OS thread, and a pool thread keeps whatever an earlier job on it set, so leaving it
+    /// alone would make the reductions, and so the results, depend on which thread a step lands on.
+    /// </summary>
     public static int SetThreads(int? threads)
     {
-        if (threads is > 0) torch.set_num_threads(threads.Value);
+        torch.set_num_threads(threads is > 0 ? threads.Value : DefaultThreads);
         return torch.get_num_threads();
     }
+
+    /// <summary>The count libtorch gives a thread nobody has configured (OMP_NUM_THREADS, else its own default).</summary>
+    public static int DefaultThreads => FreshThreadCount.Value;
+
+    private static readonly Lazy<int> FreshThreadCount = new(() =>
+    {
+        var count = 0;
+        var probe = new Thread(() => count = torch.get_num_threads());
+        probe.Start();
+        probe.Join();
+        return count;
+    });
 
     public static string Describe(Device device) =>
         device.type == DeviceType.CUDA

@@ -49,4 +49,27 @@ public class DeviceSelectorTests
         Assert.Equal(DeviceType.CPU, device.type);
         Assert.Empty(warnings);
     }
+
+    /// <summary>
+    /// A pool thread keeps the libtorch thread count an earlier job set on it; a run that gives none must still
+    /// compute with the default, or its results depend on which thread a step lands on (a resumed run then
+    /// differs from an uninterrupted one).
+    /// </summary>
+    [Fact]
+    public void No_thread_count_given_restores_the_default_on_a_thread_configured_earlier()
+    {
+        var expected = DeviceSelector.DefaultThreads;
+        Assert.True(expected > 0);
+        int inEffect = 0, explicitCount = 0;
+        var worker = new Thread(() =>
+        {
+            torch.set_num_threads(expected + 1);   // what an earlier job left on this thread
+            inEffect = DeviceSelector.SetThreads(null);
+            explicitCount = DeviceSelector.SetThreads(expected + 2);
+        });
+        worker.Start();
+        worker.Join();
+        Assert.Equal(expected, inEffect);
+        Assert.Equal(expected + 2, explicitCount);
+    }
 }

@@ -37,23 +37,33 @@ public sealed class FailedRunShardJobTests
         Assert.Equal(RunStatus.Failed, run.Status);
         Assert.Contains($"images shard 1 ({bad}) is unreadable", run.Message);
         Assert.Equal(FailedState.StateName, connection.GetStateData(ids[1])?.Name);
+        // The run is marked failed first (so a worker taking a job sees it), its waiting jobs are deleted right after.
         foreach (var waiting in new[] { ids[0], ids[2] })
         {
-            var state = connection.GetStateData(waiting);
+            var state = await WaitForStateAsync(connection, waiting, DeletedState.StateName, TimeSpan.FromSeconds(30));
             Assert.Equal(DeletedState.StateName, state?.Name);
             Assert.Equal("run failed", state?.Reason);
         }
 
         // A job a worker took just before the run failed: it records that it skipped and writes no masks.
         var taken = client.Enqueue<StageJobs>(j => j.RunShardAsync(Queues.Gpu, "pseudomask", runId, 0, 0, CancellationToken.None));
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (connection.GetStateData(taken)?.Name != SucceededState.StateName)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"job {taken} is {connection.GetStateData(taken)?.Name}");
-            await Task.Delay(100);
-        }
+        var takenState = await WaitForStateAsync(connection, taken, SucceededState.StateName, TimeSpan.FromSeconds(60));
+        Assert.True(takenState?.Name == SucceededState.StateName, $"job {taken} is {takenState?.Name}");
         Assert.Equal("skipped: run failed", host.Runs.Get(runId)!.ShardProgress(0, 0));
         Assert.False(await dataset.IsMaskCommittedAsync("rgb-test", 0));
         Assert.False(await dataset.IsMaskCommittedAsync("rgb-test", 2));
+    }
+
+    private static async Task<Hangfire.Storage.StateData?> WaitForStateAsync(Hangfire.Storage.IStorageConnection connection, string jobId,
+        string state, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var data = connection.GetStateData(jobId);
+        while (data?.Name != state && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            data = connection.GetStateData(jobId);
+        }
+        return data;
     }
 }
