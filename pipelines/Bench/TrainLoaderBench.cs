@@ -127,8 +127,23 @@ internal static class TrainLoaderBench
         var read = clock.CpuSeconds;
 
         clock.Restart();
-        foreach (var row in rows) Image.Load<Rgb24>(PairAugmenter.SingleThreaded, row.ImageBytes).Dispose();
+        var images = rows.Select(row => Image.Load<Rgb24>(PairAugmenter.SingleThreaded, row.ImageBytes)).ToList();
         var decode = clock.CpuSeconds;
+
+        var rng = new Random(1);
+        var boxes = images.Select(image => options.Crop.Sample(image.Width, image.Height, rng)).ToList();
+        clock.Restart();
+        for (int i = 0; i < images.Count; i++) _ = PairAugmenter.CropImage(images[i], boxes[i], options.CropSize);
+        var crop = clock.CpuSeconds;
+
+        clock.Restart();
+        for (int i = 0; i < images.Count; i++)
+        {
+            var (mh, mw, ids) = MaskPng.Decode(maskRows[rows[i].Key]);
+            _ = PairAugmenter.CropMask(ids, mh, mw, images[i].Width, images[i].Height, boxes[i], options.MaskSize);
+        }
+        var maskCrop = clock.CpuSeconds;
+        foreach (var image in images) image.Dispose();
 
         clock.Restart();
         var samples = rows.Select((row, i) => stream.Decode(row, maskRows[row.Key], 0, i)).Where(s => s is not null).ToList();
@@ -148,8 +163,9 @@ internal static class TrainLoaderBench
 
         double Ms(double seconds) => 1000 * seconds / rows.Count;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"one thread, {rows.Count} rows, CPU ms per image: shard read {Ms(read):F2}, JPEG decode {Ms(decode):F2}, " +
-            $"decode+crop/flip+mask crop+prompts+tokens {Ms(whole):F2} (of which tokens ≈ {Ms(tokens):F2}), mask targets {Ms(targets):F2} " +
+            $"one thread, {rows.Count} rows, CPU ms per image: shard read {Ms(read):F2}, " +
+            $"decode+crop/flip+mask crop+prompts+tokens {Ms(whole):F2} (of which JPEG decode ≈ {Ms(decode):F2}, image crop/resize/flip/normalise ≈ {Ms(crop):F2}, " +
+            $"mask PNG decode+crop ≈ {Ms(maskCrop):F2}, tokens ≈ {Ms(tokens):F2}), mask targets {Ms(targets):F2} " +
             $"-> {rows.Count / (read + whole + targets):F0} images per CPU-second ({BenchPhotoShards.LoadAverage()})"));
     }
 }
