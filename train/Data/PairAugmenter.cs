@@ -26,24 +26,25 @@ public static class PairAugmenter
     public static float[] CropImage(Image<Rgb24> image, CropBox box, int cropSize)
     {
         using var crop = image.Clone(x =>
-        {
-            x.Crop(new Rectangle(box.Left, box.Top, box.Width, box.Height)).Resize(cropSize, cropSize, KnownResamplers.Triangle);
-            if (box.Flip) x.Flip(FlipMode.Horizontal);
-        });
+            x.Crop(new Rectangle(box.Left, box.Top, box.Width, box.Height)).Resize(cropSize, cropSize, KnownResamplers.Triangle));
         var chw = new float[3 * cropSize * cropSize];
         int plane = cropSize * cropSize;
         float[] r = Normalized[0], g = Normalized[1], b = Normalized[2];
+        // The flip is applied while the resized rows are written out (read right to left): the same values as
+        // ImageSharp's Flip after the resize, without its extra pass over the image.
+        bool flip = box.Flip;
         crop.ProcessPixelRows(rows =>
         {
             for (int y = 0; y < rows.Height; y++)
             {
-                var row = rows.GetRowSpan(y);
+                ReadOnlySpan<Rgb24> row = rows.GetRowSpan(y);
                 var red = chw.AsSpan(y * cropSize, row.Length);
                 var green = chw.AsSpan(plane + y * cropSize, row.Length);
                 var blue = chw.AsSpan(2 * plane + y * cropSize, row.Length);
+                int last = row.Length - 1;
                 for (int x = 0; x < row.Length; x++)
                 {
-                    var p = row[x];
+                    var p = row[flip ? last - x : x];
                     red[x] = r[p.R];
                     green[x] = g[p.G];
                     blue[x] = b[p.B];

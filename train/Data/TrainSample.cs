@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
 namespace SSeg.Train.Data;
@@ -24,17 +25,30 @@ public sealed class TrainBatch : IDisposable
         int epoch, double minMaskArea)
     {
         int b = samples.Count;
-        var images = new float[b * 3 * cropSize * cropSize];
-        var tokens = new long[b * promptsPlusOne * context];
+        // Samples are copied straight into the tensors' storage: a managed batch array first would cost a large-object
+        // allocation per batch (zeroed, then collected) and a second copy into the tensor.
+        var images = empty(new long[] { b, 3, cropSize, cropSize }, ScalarType.Float32);
+        var tokens = empty(new long[] { b, promptsPlusOne, context }, ScalarType.Int64);
+        var imageData = MemoryMarshal.Cast<byte, float>(images.bytes);
+        var tokenData = MemoryMarshal.Cast<byte, long>(tokens.bytes);
+        int imageLength = 3 * cropSize * cropSize, tokenLength = promptsPlusOne * context;
         for (int i = 0; i < b; i++)
         {
-            Array.Copy(samples[i].Image, 0, images, i * samples[i].Image.Length, samples[i].Image.Length);
-            Array.Copy(samples[i].Tokens, 0, tokens, i * samples[i].Tokens.Length, samples[i].Tokens.Length);
+            if (samples[i].Image.Length != imageLength || samples[i].Tokens.Length != tokenLength)
+            {
+                images.Dispose();
+                tokens.Dispose();
+                throw new ArgumentException(
+                    $"sample {samples[i].Key} has {samples[i].Image.Length} pixel values and {samples[i].Tokens.Length} tokens; " +
+                    $"the batch expects {imageLength} and {tokenLength}", nameof(samples));
+            }
+            samples[i].Image.CopyTo(imageData.Slice(i * imageLength, imageLength));
+            samples[i].Tokens.CopyTo(tokenData.Slice(i * tokenLength, tokenLength));
         }
         return new TrainBatch
         {
-            Images = tensor(images, new long[] { b, 3, cropSize, cropSize }),
-            Tokens = tensor(tokens, new long[] { b, promptsPlusOne, context }),
+            Images = images,
+            Tokens = tokens,
             Targets = samples.Select(s => MaskTargets.ToBinary(s.MaskIds, maskSize, minMaskArea)).ToList(),
             Keys = samples.Select(s => s.Key).ToList(),
             Epoch = epoch,

@@ -1,10 +1,12 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
 using SSeg.Train.Data;
 
 namespace SSeg.Train.Tests.Data;
 
-/// <summary>The loader's per-pixel kernels against their definitions: ImageNet normalisation of a crop and the binary mask targets.</summary>
+/// <summary>The loader's per-pixel kernels against their definitions: the crop (ImageSharp's crop, triangle resize and flip,
+/// then ImageNet normalisation), the binary mask targets and the collated batch.</summary>
 public class LoaderKernelsTests
 {
     [Fact]
@@ -25,6 +27,56 @@ public class LoaderKernelsTests
                 for (int c = 0; c < 3; c++)
                     Assert.Equal((values[c] / 255f - PairAugmenter.Mean[c]) / PairAugmenter.Std[c], chw[c * 1024 + y * 32 + x]);
             }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Crop_is_imagesharps_crop_then_triangle_resize_then_flip_normalised(bool flip)
+    {
+        var rng = new Random(11);
+        using var image = new Image<Rgb24>(97, 71);
+        for (int y = 0; y < image.Height; y++)
+            for (int x = 0; x < image.Width; x++)
+                image[x, y] = new Rgb24((byte)rng.Next(256), (byte)(x * 2 + y), (byte)rng.Next(256));
+        const int size = 40;
+        var box = new CropBox(9, 5, 75, 61, flip);
+        using var expected = image.Clone(x =>
+        {
+            x.Crop(new Rectangle(box.Left, box.Top, box.Width, box.Height)).Resize(size, size, KnownResamplers.Triangle);
+            if (flip) x.Flip(FlipMode.Horizontal);
+        });
+        var chw = PairAugmenter.CropImage(image, box, size);
+        for (int y = 0; y < size; y++)
+            for (int x = 0; x < size; x++)
+            {
+                var p = expected[x, y];
+                byte[] values = [p.R, p.G, p.B];
+                for (int c = 0; c < 3; c++)
+                    Assert.Equal((values[c] / 255f - PairAugmenter.Mean[c]) / PairAugmenter.Std[c], chw[c * size * size + y * size + x]);
+            }
+    }
+
+    [Fact]
+    public void A_collated_batch_holds_each_samples_pixels_and_tokens_in_order()
+    {
+        const int crop = 8, mask = 4, prompts = 2, context = 5;
+        var rng = new Random(4);
+        var samples = Enumerable.Range(0, 3).Select(i => new TrainSample(
+            $"k{i}", i,
+            Enumerable.Range(0, 3 * crop * crop).Select(_ => (float)rng.NextDouble()).ToArray(),
+            Enumerable.Range(0, mask * mask).Select(p => (byte)(p % (i + 2))).ToArray(),
+            Enumerable.Range(0, prompts * context).Select(_ => (long)rng.Next(49408)).ToArray())).ToList();
+        using var batch = TrainBatch.Collate(samples, crop, mask, prompts, context, epoch: 1, minMaskArea: 0);
+        Assert.Equal(new long[] { 3, 3, crop, crop }, batch.Images.shape);
+        Assert.Equal(new long[] { 3, prompts, context }, batch.Tokens.shape);
+        Assert.Equal(samples.SelectMany(s => s.Image), batch.Images.data<float>().ToArray());
+        Assert.Equal(samples.SelectMany(s => s.Tokens), batch.Tokens.data<long>().ToArray());
+        Assert.Equal([2L, 3L, 4L], batch.Targets.Select(t => t.shape[0]));
+        Assert.Equal(3, batch.NextPosition);
+        var wrong = samples.Append(samples[0] with { Key = "short", Tokens = [1, 2] }).ToList();
+        var e = Assert.Throws<ArgumentException>(() => TrainBatch.Collate(wrong, crop, mask, prompts, context, 1, 0));
+        Assert.Contains("sample short", e.Message);
     }
 
     [Theory]
