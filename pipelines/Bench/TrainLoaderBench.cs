@@ -76,6 +76,8 @@ internal static class TrainLoaderBench
             for (var epoch = 0; epoch < epochs; epoch++)
             {
                 var clock = new BenchClock();
+                var gcPause = GC.GetTotalPauseDuration();
+                int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
                 var samples = 0;
                 var batch = new List<TrainSample>(batchSize);
                 await foreach (var sample in stream.ReadEpochAsync(epoch, ct: ct))
@@ -86,10 +88,12 @@ internal static class TrainLoaderBench
                 }
                 if (batch.Count > 0) samples += Collate(batch, options, tokenizer, epoch);
                 var (seconds, cpu) = (clock.WallSeconds, clock.CpuSeconds);
+                var gc = string.Create(CultureInfo.InvariantCulture,
+                    $"GC paused {(GC.GetTotalPauseDuration() - gcPause).TotalSeconds:F2} s in {GC.CollectionCount(0) - gen0} collections ({GC.CollectionCount(2) - gen2} full)");
                 perCore = samples / cpu;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"epoch {epoch}: {samples} samples in {seconds:F2} s wall = {samples / seconds:F0} images/s with {workers} decode workers; " +
-                    $"{cpu:F2} CPU-s = {perCore:F0} images per CPU-second ({BenchPhotoShards.LoadAverage()}){(epoch == 0 && epochs > 1 ? ", warm-up" : "")}"));
+                    $"{cpu:F2} CPU-s = {perCore:F0} images per CPU-second; {gc} ({BenchPhotoShards.LoadAverage()}){(epoch == 0 && epochs > 1 ? ", warm-up" : "")}"));
             }
             if (stream.Failures > 0 || stream.MissingMasks > 0)
                 Console.WriteLine($"{stream.Failures} samples failed to decode, {stream.MissingMasks} had no mask: {string.Join("; ", stream.RecentFailures.Snapshot())}");
@@ -133,7 +137,8 @@ internal static class TrainLoaderBench
         var rng = new Random(1);
         var boxes = images.Select(image => options.Crop.Sample(image.Width, image.Height, rng)).ToList();
         clock.Restart();
-        for (int i = 0; i < images.Count; i++) _ = PairAugmenter.CropImage(images[i], boxes[i], options.CropSize);
+        var chw = new float[3 * options.CropSize * options.CropSize];
+        for (int i = 0; i < images.Count; i++) PairAugmenter.Normalize(PairAugmenter.CropImage(images[i], boxes[i], options.CropSize), chw);
         var crop = clock.CpuSeconds;
 
         clock.Restart();

@@ -3,9 +3,10 @@ using static TorchSharp.torch;
 
 namespace SSeg.Train.Data;
 
-/// <summary>One decoded, augmented training sample. <see cref="Image"/> is normalised CHW, <see cref="MaskIds"/>
-/// the cropped cluster-id map (maskSize²), <see cref="Tokens"/> (1 + prompts) × context token ids.</summary>
-public sealed record TrainSample(string Key, long Position, float[] Image, byte[] MaskIds, long[] Tokens);
+/// <summary>One decoded, augmented training sample. <see cref="Image"/> is the cropped, resized and flipped image as
+/// RGB bytes (cropSize² × 3, row-major, interleaved; normalised into CHW floats by <see cref="TrainBatch.Collate"/>),
+/// <see cref="MaskIds"/> the cropped cluster-id map (maskSize²), <see cref="Tokens"/> (1 + prompts) × context token ids.</summary>
+public sealed record TrainSample(string Key, long Position, byte[] Image, byte[] MaskIds, long[] Tokens);
 
 /// <summary>A collated batch. <see cref="NextPosition"/> is the in-epoch position just after its last sample
 /// (what a checkpoint stores to resume exactly).</summary>
@@ -25,8 +26,8 @@ public sealed class TrainBatch : IDisposable
         int epoch, double minMaskArea)
     {
         int b = samples.Count;
-        // Samples are copied straight into the tensors' storage: a managed batch array first would cost a large-object
-        // allocation per batch (zeroed, then collected) and a second copy into the tensor.
+        // Samples are normalised and copied straight into the tensors' storage: a managed batch array first would cost
+        // a large-object allocation per batch (zeroed, then collected) and a second copy into the tensor.
         var images = empty(new long[] { b, 3, cropSize, cropSize }, ScalarType.Float32);
         var tokens = empty(new long[] { b, promptsPlusOne, context }, ScalarType.Int64);
         var imageData = MemoryMarshal.Cast<byte, float>(images.bytes);
@@ -39,10 +40,10 @@ public sealed class TrainBatch : IDisposable
                 images.Dispose();
                 tokens.Dispose();
                 throw new ArgumentException(
-                    $"sample {samples[i].Key} has {samples[i].Image.Length} pixel values and {samples[i].Tokens.Length} tokens; " +
+                    $"sample {samples[i].Key} has {samples[i].Image.Length} pixel bytes and {samples[i].Tokens.Length} tokens; " +
                     $"the batch expects {imageLength} and {tokenLength}", nameof(samples));
             }
-            samples[i].Image.CopyTo(imageData.Slice(i * imageLength, imageLength));
+            PairAugmenter.Normalize(samples[i].Image, imageData.Slice(i * imageLength, imageLength));
             samples[i].Tokens.CopyTo(tokenData.Slice(i * tokenLength, tokenLength));
         }
         return new TrainBatch
