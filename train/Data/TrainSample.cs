@@ -30,8 +30,6 @@ public sealed class TrainBatch : IDisposable
         // a large-object allocation per batch (zeroed, then collected) and a second copy into the tensor.
         var images = empty(new long[] { b, 3, cropSize, cropSize }, ScalarType.Float32);
         var tokens = empty(new long[] { b, promptsPlusOne, context }, ScalarType.Int64);
-        var imageData = MemoryMarshal.Cast<byte, float>(images.bytes);
-        var tokenData = MemoryMarshal.Cast<byte, long>(tokens.bytes);
         int imageLength = 3 * cropSize * cropSize, tokenLength = promptsPlusOne * context;
         for (int i = 0; i < b; i++)
         {
@@ -43,8 +41,11 @@ public sealed class TrainBatch : IDisposable
                     $"sample {samples[i].Key} has {samples[i].Image.Length} pixel bytes and {samples[i].Tokens.Length} tokens; " +
                     $"the batch expects {imageLength} and {tokenLength}", nameof(samples));
             }
-            PairAugmenter.Normalize(samples[i].Image, imageData.Slice(i * imageLength, imageLength));
-            samples[i].Tokens.CopyTo(tokenData.Slice(i * tokenLength, tokenLength));
+            // One sample's slot at a time: a whole batch's bytes can exceed what one span can address (2 GiB).
+            using (var slot = images[i])
+                PairAugmenter.Normalize(samples[i].Image, MemoryMarshal.Cast<byte, float>(slot.bytes));
+            using (var slot = tokens[i])
+                samples[i].Tokens.CopyTo(MemoryMarshal.Cast<byte, long>(slot.bytes));
         }
         return new TrainBatch
         {
