@@ -76,6 +76,8 @@ internal static class TrainLoaderBench
             for (var epoch = 0; epoch < epochs; epoch++)
             {
                 var clock = new BenchClock();
+                var gcPause = GC.GetTotalPauseDuration();
+                int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
                 var samples = 0;
                 var batch = new List<TrainSample>(batchSize);
                 await foreach (var sample in stream.ReadEpochAsync(epoch, ct: ct))
@@ -86,10 +88,12 @@ internal static class TrainLoaderBench
                 }
                 if (batch.Count > 0) samples += Collate(batch, options, tokenizer, epoch);
                 var (seconds, cpu) = (clock.WallSeconds, clock.CpuSeconds);
+                var gc = string.Create(CultureInfo.InvariantCulture,
+                    $"GC paused {(GC.GetTotalPauseDuration() - gcPause).TotalSeconds:F2} s in {GC.CollectionCount(0) - gen0} collections ({GC.CollectionCount(2) - gen2} full)");
                 perCore = samples / cpu;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"epoch {epoch}: {samples} samples in {seconds:F2} s wall = {samples / seconds:F0} images/s with {workers} decode workers; " +
-                    $"{cpu:F2} CPU-s = {perCore:F0} images per CPU-second ({BenchPhotoShards.LoadAverage()}){(epoch == 0 && epochs > 1 ? ", warm-up" : "")}"));
+                    $"{cpu:F2} CPU-s = {perCore:F0} images per CPU-second; {gc} ({BenchPhotoShards.LoadAverage()}){(epoch == 0 && epochs > 1 ? ", warm-up" : "")}"));
             }
             if (stream.Failures > 0 || stream.MissingMasks > 0)
                 Console.WriteLine($"{stream.Failures} samples failed to decode, {stream.MissingMasks} had no mask: {string.Join("; ", stream.RecentFailures.Snapshot())}");
@@ -127,8 +131,24 @@ internal static class TrainLoaderBench
         var read = clock.CpuSeconds;
 
         clock.Restart();
-        foreach (var row in rows) Image.Load<Rgb24>(PairAugmenter.SingleThreaded, row.ImageBytes).Dispose();
+        var images = rows.Select(row => Image.Load<Rgb24>(PairAugmenter.SingleThreaded, row.ImageBytes)).ToList();
         var decode = clock.CpuSeconds;
+
+        var rng = new Random(1);
+        var boxes = images.Select(image => options.Crop.Sample(image.Width, image.Height, rng)).ToList();
+        clock.Restart();
+        var chw = new float[3 * options.CropSize * options.CropSize];
+        for (int i = 0; i < images.Count; i++) PairAugmenter.Normalize(PairAugmenter.CropImage(images[i], boxes[i], options.CropSize), chw);
+        var crop = clock.CpuSeconds;
+
+        clock.Restart();
+        for (int i = 0; i < images.Count; i++)
+        {
+            var (mh, mw, ids) = MaskPng.Decode(maskRows[rows[i].Key]);
+            _ = PairAugmenter.CropMask(ids, mh, mw, images[i].Width, images[i].Height, boxes[i], options.MaskSize);
+        }
+        var maskCrop = clock.CpuSeconds;
+        foreach (var image in images) image.Dispose();
 
         clock.Restart();
         var samples = rows.Select((row, i) => stream.Decode(row, maskRows[row.Key], 0, i)).Where(s => s is not null).ToList();
@@ -148,8 +168,9 @@ internal static class TrainLoaderBench
 
         double Ms(double seconds) => 1000 * seconds / rows.Count;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"one thread, {rows.Count} rows, CPU ms per image: shard read {Ms(read):F2}, JPEG decode {Ms(decode):F2}, " +
-            $"decode+crop/flip+mask crop+prompts+tokens {Ms(whole):F2} (of which tokens ≈ {Ms(tokens):F2}), mask targets {Ms(targets):F2} " +
+            $"one thread, {rows.Count} rows, CPU ms per image: shard read {Ms(read):F2}, " +
+            $"decode+crop/flip+mask crop+prompts+tokens {Ms(whole):F2} (of which JPEG decode ≈ {Ms(decode):F2}, image crop/resize/flip/normalise ≈ {Ms(crop):F2}, " +
+            $"mask PNG decode+crop ≈ {Ms(maskCrop):F2}, tokens ≈ {Ms(tokens):F2}), mask targets {Ms(targets):F2} " +
             $"-> {rows.Count / (read + whole + targets):F0} images per CPU-second ({BenchPhotoShards.LoadAverage()})"));
     }
 }

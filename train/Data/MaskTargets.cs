@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
 namespace SSeg.Train.Data;
@@ -15,10 +16,13 @@ public static class MaskTargets
         int present = 0;
         for (int i = 0; i < 256; i++)
             channel[i] = counts[i] > 0 && counts[i] >= minArea * ids.Length && present < maxSegments ? present++ : -1;
-        var data = new float[present * size * size];
+        // Written straight into the tensor's storage (no managed array copied into it afterwards).
+        var targets = zeros(new long[] { present, size, size }, ScalarType.Float32);
+        if (present == 0) return targets;
+        var data = MemoryMarshal.Cast<byte, float>(targets.bytes);
         int plane = size * size;
         for (int p = 0; p < ids.Length; p++)
             if (channel[ids[p]] is var k and >= 0) data[k * plane + p] = 1f;
-        return tensor(data, new long[] { present, size, size });
+        return targets;
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using SSeg.Eval.Protocol;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -7,8 +8,8 @@ namespace SSeg.Train.Data;
 
 /// <summary>
 /// Applies one <see cref="CropBox"/> to an image and its cluster-id map (docs/method.md §2.3): the image is cropped,
-/// resized bilinearly to cropSize² (ImageSharp's triangle filter, antialiased like PIL), flipped, and normalised
-/// with the ImageNet mean/std into CHW floats; the map is sampled with nearest neighbour at the centres of a
+/// resized bilinearly to cropSize² (ImageSharp's triangle filter, antialiased like PIL) and flipped, and normalised
+/// with the ImageNet mean/std into CHW floats when the batch is collated; the map is sampled with nearest neighbour at the centres of a
 /// maskSize² grid over the same source rectangle, so image and mask stay aligned whatever the map's resolution.
 /// </summary>
 public static class PairAugmenter
@@ -23,34 +24,40 @@ public static class PairAugmenter
     private static readonly float[][] Normalized = Enumerable.Range(0, 3)
         .Select(c => Enumerable.Range(0, 256).Select(v => (v / 255f - Mean[c]) / Std[c]).ToArray()).ToArray();
 
-    public static float[] CropImage(Image<Rgb24> image, CropBox box, int cropSize)
+    /// <summary>The crop, resized to cropSize² and flipped: RGB bytes, row-major and interleaved (cropSize² × 3).
+    /// Normalisation is left to <see cref="Normalize"/>, which writes the floats where they are used (the batch
+    /// tensor), so a sample holds a quarter of the memory of its floats and they are written once.</summary>
+    public static byte[] CropImage(Image<Rgb24> image, CropBox box, int cropSize)
     {
         using var crop = image.Clone(x =>
+            x.Crop(new Rectangle(box.Left, box.Top, box.Width, box.Height)).Resize(cropSize, cropSize, KnownResamplers.Triangle));
+        var rgb = new byte[3 * cropSize * cropSize];
+        crop.CopyPixelDataTo(rgb);
+        // Mirroring each resized row gives the same bytes as ImageSharp's Flip after the resize, without its extra pass.
+        if (box.Flip)
         {
-            x.Crop(new Rectangle(box.Left, box.Top, box.Width, box.Height)).Resize(cropSize, cropSize, KnownResamplers.Triangle);
-            if (box.Flip) x.Flip(FlipMode.Horizontal);
-        });
-        var chw = new float[3 * cropSize * cropSize];
-        int plane = cropSize * cropSize;
+            var pixels = MemoryMarshal.Cast<byte, Rgb24>(rgb.AsSpan());
+            for (int y = 0; y < cropSize; y++) pixels.Slice(y * cropSize, cropSize).Reverse();
+        }
+        return rgb;
+    }
+
+    /// <summary>ImageNet-normalised CHW floats of interleaved RGB bytes: (v / 255 − mean) / std per channel.</summary>
+    public static void Normalize(ReadOnlySpan<byte> rgb, Span<float> chw)
+    {
+        if (rgb.Length % 3 != 0 || chw.Length != rgb.Length)
+            throw new ArgumentException($"{rgb.Length} RGB bytes cannot fill {chw.Length} CHW floats");
+        int plane = rgb.Length / 3;
         float[] r = Normalized[0], g = Normalized[1], b = Normalized[2];
-        crop.ProcessPixelRows(rows =>
+        var red = chw[..plane];
+        var green = chw.Slice(plane, plane);
+        var blue = chw.Slice(2 * plane, plane);
+        for (int p = 0, i = 0; p < plane; p++, i += 3)
         {
-            for (int y = 0; y < rows.Height; y++)
-            {
-                var row = rows.GetRowSpan(y);
-                var red = chw.AsSpan(y * cropSize, row.Length);
-                var green = chw.AsSpan(plane + y * cropSize, row.Length);
-                var blue = chw.AsSpan(2 * plane + y * cropSize, row.Length);
-                for (int x = 0; x < row.Length; x++)
-                {
-                    var p = row[x];
-                    red[x] = r[p.R];
-                    green[x] = g[p.G];
-                    blue[x] = b[p.B];
-                }
-            }
-        });
-        return chw;
+            red[p] = r[rgb[i]];
+            green[p] = g[rgb[i + 1]];
+            blue[p] = b[rgb[i + 2]];
+        }
     }
 
     /// <summary>Nearest-neighbour crop/resize/flip of a mapHeight×mapWidth id map that covers an imageWidth×imageHeight image.</summary>

@@ -13,7 +13,8 @@ namespace SSeg.Train.Data;
 /// per epoch a seeded shard order, each shard's rows in key order, a bounded shuffle buffer across shards, and
 /// parallel decode/augment workers whose results are consumed in order (bounded look-ahead). The sample sequence is
 /// a function of (seed, epoch, shard contents) only: neither the rows' order in the file nor the number or timing of
-/// decode workers changes it. Memory holds the shuffle buffer plus one shard's encoded rows.
+/// decode workers changes it. Memory holds the shuffle buffer plus two shards' encoded rows (the one being
+/// emitted and the next, read ahead).
 /// Undecodable images and images without a mask are skipped and counted (see <see cref="Failures"/>).
 /// </summary>
 public sealed class ShardTrainStream(Dataset dataset, TrainDataOptions options, BpeTokenizer tokenizer)
@@ -90,33 +91,50 @@ public sealed class ShardTrainStream(Dataset dataset, TrainDataOptions options, 
                 await writer.WriteAsync(Task.Run(() => Decode(item.Image, item.Mask, epoch, p), ct), ct);
             }
 
-            foreach (var shard in order)
+            // The next shard is read while the current one's rows are handed to the decode workers, so they are not
+            // left idle for a whole shard read at each shard boundary. At most two shards' encoded rows are held.
+            Task<(Dictionary<string, MaskRow>, List<ImageRow>)>? next = order.Length > 0 ? Task.Run(() => ReadShardAsync(order[0], ct), ct) : null;
+            try
             {
-                Dictionary<string, MaskRow> masks;
-                List<ImageRow> rows;
-                try
+                for (int s = 0; s < order.Length; s++)
                 {
-                    (masks, rows) = await ReadShardAsync(shard, ct);
-                }
-                catch (UnreadableShardException e) when (Options.SkipUnreadableShards)
-                {
-                    // The whole shard is read before any of its rows is used, so leaving it out adds nothing partial.
-                    _skippedShards.TryAdd(shard, e.Message);
-                    continue;
-                }
-                foreach (var row in rows)
-                {
-                    if (!masks.TryGetValue(row.Key, out var mask))
+                    var shard = order[s];
+                    Dictionary<string, MaskRow> masks;
+                    List<ImageRow> rows;
+                    try
                     {
-                        Interlocked.Increment(ref _missingMasks);
-                        continue;
+                        (masks, rows) = await next!;
                     }
-                    if (buffer.Count < Options.ShuffleBuffer) { buffer.Add((row, mask)); continue; }
-                    int i = bufferRng.Next(buffer.Count);
-                    var chosen = buffer[i];
-                    buffer[i] = (row, mask);
-                    await Emit(chosen);
+                    catch (UnreadableShardException e) when (Options.SkipUnreadableShards)
+                    {
+                        // The whole shard is read before any of its rows is used, so leaving it out adds nothing partial.
+                        _skippedShards.TryAdd(shard, e.Message);
+                        masks = [];
+                        rows = [];
+                    }
+                    int following = s + 1;
+                    next = following < order.Length ? Task.Run(() => ReadShardAsync(order[following], ct), ct) : null;
+                    foreach (var row in rows)
+                    {
+                        if (!masks.TryGetValue(row.Key, out var mask))
+                        {
+                            Interlocked.Increment(ref _missingMasks);
+                            continue;
+                        }
+                        if (buffer.Count < Options.ShuffleBuffer) { buffer.Add((row, mask)); continue; }
+                        int i = bufferRng.Next(buffer.Count);
+                        var chosen = buffer[i];
+                        buffer[i] = (row, mask);
+                        await Emit(chosen);
+                    }
                 }
+            }
+            finally
+            {
+                // A read still running when the epoch ends early (cancelled, or an error) is awaited so that its
+                // failure is observed and its reader is closed before the producer finishes.
+                if (next is not null)
+                    try { await next; } catch (Exception) { }
             }
             while (buffer.Count > 0)
             {

@@ -1,10 +1,12 @@
+using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
 namespace SSeg.Train.Data;
 
-/// <summary>One decoded, augmented training sample. <see cref="Image"/> is normalised CHW, <see cref="MaskIds"/>
-/// the cropped cluster-id map (maskSize²), <see cref="Tokens"/> (1 + prompts) × context token ids.</summary>
-public sealed record TrainSample(string Key, long Position, float[] Image, byte[] MaskIds, long[] Tokens);
+/// <summary>One decoded, augmented training sample. <see cref="Image"/> is the cropped, resized and flipped image as
+/// RGB bytes (cropSize² × 3, row-major, interleaved; normalised into CHW floats by <see cref="TrainBatch.Collate"/>),
+/// <see cref="MaskIds"/> the cropped cluster-id map (maskSize²), <see cref="Tokens"/> (1 + prompts) × context token ids.</summary>
+public sealed record TrainSample(string Key, long Position, byte[] Image, byte[] MaskIds, long[] Tokens);
 
 /// <summary>A collated batch. <see cref="NextPosition"/> is the in-epoch position just after its last sample
 /// (what a checkpoint stores to resume exactly).</summary>
@@ -24,17 +26,31 @@ public sealed class TrainBatch : IDisposable
         int epoch, double minMaskArea)
     {
         int b = samples.Count;
-        var images = new float[b * 3 * cropSize * cropSize];
-        var tokens = new long[b * promptsPlusOne * context];
+        // Samples are normalised and copied straight into the tensors' storage: a managed batch array first would cost
+        // a large-object allocation per batch (zeroed, then collected) and a second copy into the tensor.
+        var images = empty(new long[] { b, 3, cropSize, cropSize }, ScalarType.Float32);
+        var tokens = empty(new long[] { b, promptsPlusOne, context }, ScalarType.Int64);
+        int imageLength = 3 * cropSize * cropSize, tokenLength = promptsPlusOne * context;
         for (int i = 0; i < b; i++)
         {
-            Array.Copy(samples[i].Image, 0, images, i * samples[i].Image.Length, samples[i].Image.Length);
-            Array.Copy(samples[i].Tokens, 0, tokens, i * samples[i].Tokens.Length, samples[i].Tokens.Length);
+            if (samples[i].Image.Length != imageLength || samples[i].Tokens.Length != tokenLength)
+            {
+                images.Dispose();
+                tokens.Dispose();
+                throw new ArgumentException(
+                    $"sample {samples[i].Key} has {samples[i].Image.Length} pixel bytes and {samples[i].Tokens.Length} tokens; " +
+                    $"the batch expects {imageLength} and {tokenLength}", nameof(samples));
+            }
+            // One sample's slot at a time: a whole batch's bytes can exceed what one span can address (2 GiB).
+            using (var slot = images[i])
+                PairAugmenter.Normalize(samples[i].Image, MemoryMarshal.Cast<byte, float>(slot.bytes));
+            using (var slot = tokens[i])
+                samples[i].Tokens.CopyTo(MemoryMarshal.Cast<byte, long>(slot.bytes));
         }
         return new TrainBatch
         {
-            Images = tensor(images, new long[] { b, 3, cropSize, cropSize }),
-            Tokens = tensor(tokens, new long[] { b, promptsPlusOne, context }),
+            Images = images,
+            Tokens = tokens,
             Targets = samples.Select(s => MaskTargets.ToBinary(s.MaskIds, maskSize, minMaskArea)).ToList(),
             Keys = samples.Select(s => s.Key).ToList(),
             Epoch = epoch,

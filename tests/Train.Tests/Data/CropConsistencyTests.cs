@@ -43,8 +43,7 @@ public class CropConsistencyTests
                 for (int mx = 0; mx < maskSize; mx++)
                 {
                     int px = (int)((mx + 0.5) * crop / maskSize), py = (int)((my + 0.5) * crop / maskSize);
-                    float r = pixels[py * crop + px] * PairAugmenter.Std[0] + PairAugmenter.Mean[0];
-                    int idFromImage = (int)Math.Round(r * 255 / 16);
+                    int idFromImage = (int)Math.Round(pixels[3 * (py * crop + px)] / 16.0);   // red byte = id * 16
                     if (idFromImage == mask[my * maskSize + mx]) agree++;
                 }
             // Block edges blur under bilinear resizing; nearly every cell centre must agree.

@@ -1,30 +1,89 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
 using SSeg.Train.Data;
 
 namespace SSeg.Train.Tests.Data;
 
-/// <summary>The loader's per-pixel kernels against their definitions: ImageNet normalisation of a crop and the binary mask targets.</summary>
+/// <summary>The loader's per-pixel kernels against their definitions: the crop (ImageSharp's crop, triangle resize and
+/// flip), ImageNet normalisation, the binary mask targets and the collated batch.</summary>
 public class LoaderKernelsTests
 {
     [Fact]
-    public void Crop_normalisation_is_exactly_value_over_255_minus_mean_over_std()
+    public void Normalisation_is_exactly_value_over_255_minus_mean_over_std_into_chw()
     {
         var rng = new Random(3);
-        using var image = new Image<Rgb24>(32, 32);
-        for (int y = 0; y < 32; y++)
-            for (int x = 0; x < 32; x++)
+        const int pixels = 700;
+        var rgb = new byte[3 * pixels];
+        rng.NextBytes(rgb);
+        for (int v = 0; v < 256; v++) rgb[3 * v] = rgb[3 * v + 1] = rgb[3 * v + 2] = (byte)v;   // every value in every channel
+        var chw = new float[rgb.Length];
+        PairAugmenter.Normalize(rgb, chw);
+        for (int p = 0; p < pixels; p++)
+            for (int c = 0; c < 3; c++)
+                Assert.Equal((rgb[3 * p + c] / 255f - PairAugmenter.Mean[c]) / PairAugmenter.Std[c], chw[c * pixels + p]);
+        Assert.Throws<ArgumentException>(() => PairAugmenter.Normalize(rgb, new float[rgb.Length - 3]));
+    }
+
+    [Fact]
+    public void A_whole_image_crop_at_its_own_size_is_the_image()
+    {
+        var rng = new Random(5);
+        using var image = new Image<Rgb24>(32, 24);
+        for (int y = 0; y < image.Height; y++)
+            for (int x = 0; x < image.Width; x++)
                 image[x, y] = new Rgb24((byte)rng.Next(256), (byte)rng.Next(256), (byte)rng.Next(256));
-        // A whole-image box at the image's own size: no resampling, so every output value comes from one input byte.
-        var chw = PairAugmenter.CropImage(image, new CropBox(0, 0, 32, 32, Flip: false), 32);
-        for (int y = 0; y < 32; y++)
-            for (int x = 0; x < 32; x++)
-            {
-                var p = image[x, y];
-                byte[] values = [p.R, p.G, p.B];
-                for (int c = 0; c < 3; c++)
-                    Assert.Equal((values[c] / 255f - PairAugmenter.Mean[c]) / PairAugmenter.Std[c], chw[c * 1024 + y * 32 + x]);
-            }
+        using var square = image.Clone(x => x.Crop(new Rectangle(4, 0, 24, 24)));
+        var expected = new byte[3 * 24 * 24];
+        square.CopyPixelDataTo(expected);
+        Assert.Equal(expected, PairAugmenter.CropImage(image, new CropBox(4, 0, 24, 24, Flip: false), 24));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Crop_is_imagesharps_crop_then_triangle_resize_then_flip(bool flip)
+    {
+        var rng = new Random(11);
+        using var image = new Image<Rgb24>(97, 71);
+        for (int y = 0; y < image.Height; y++)
+            for (int x = 0; x < image.Width; x++)
+                image[x, y] = new Rgb24((byte)rng.Next(256), (byte)(x * 2 + y), (byte)rng.Next(256));
+        const int size = 40;
+        var box = new CropBox(9, 5, 75, 61, flip);
+        using var expected = image.Clone(x =>
+        {
+            x.Crop(new Rectangle(box.Left, box.Top, box.Width, box.Height)).Resize(size, size, KnownResamplers.Triangle);
+            if (flip) x.Flip(FlipMode.Horizontal);
+        });
+        var expectedBytes = new byte[3 * size * size];
+        expected.CopyPixelDataTo(expectedBytes);
+        Assert.Equal(expectedBytes, PairAugmenter.CropImage(image, box, size));
+    }
+
+    [Fact]
+    public void A_collated_batch_holds_each_samples_pixels_and_tokens_in_order()
+    {
+        const int crop = 8, mask = 4, prompts = 2, context = 5;
+        var rng = new Random(4);
+        var samples = Enumerable.Range(0, 3).Select(i => new TrainSample(
+            $"k{i}", i,
+            Enumerable.Range(0, 3 * crop * crop).Select(_ => (byte)rng.Next(256)).ToArray(),
+            Enumerable.Range(0, mask * mask).Select(p => (byte)(p % (i + 2))).ToArray(),
+            Enumerable.Range(0, prompts * context).Select(_ => (long)rng.Next(49408)).ToArray())).ToList();
+        using var batch = TrainBatch.Collate(samples, crop, mask, prompts, context, epoch: 1, minMaskArea: 0);
+        Assert.Equal(new long[] { 3, 3, crop, crop }, batch.Images.shape);
+        Assert.Equal(new long[] { 3, prompts, context }, batch.Tokens.shape);
+        // Interleaved RGB bytes become normalised CHW planes, sample after sample.
+        var expected = samples.SelectMany(s => Enumerable.Range(0, 3).SelectMany(c => Enumerable.Range(0, crop * crop)
+            .Select(p => (s.Image[3 * p + c] / 255f - PairAugmenter.Mean[c]) / PairAugmenter.Std[c])));
+        Assert.Equal(expected, batch.Images.data<float>().ToArray());
+        Assert.Equal(samples.SelectMany(s => s.Tokens), batch.Tokens.data<long>().ToArray());
+        Assert.Equal([2L, 3L, 4L], batch.Targets.Select(t => t.shape[0]));
+        Assert.Equal(3, batch.NextPosition);
+        var wrong = samples.Append(samples[0] with { Key = "short", Tokens = [1, 2] }).ToList();
+        var e = Assert.Throws<ArgumentException>(() => TrainBatch.Collate(wrong, crop, mask, prompts, context, 1, 0));
+        Assert.Contains("sample short", e.Message);
     }
 
     [Theory]
