@@ -33,8 +33,15 @@ internal static class CommitBench
                     failed |= !await RunBackendAsync("local", Path.Combine(scratch, "root"), null, commits, committers, scratch, ct);
                 else if (backend == "azurite")
                 {
-                    using var azurite = await BenchAzurite.StartAsync(ct);
-                    failed |= !await RunBackendAsync("azurite", $"az://bench{Guid.NewGuid():N}/root", azurite.ConnectionString, commits, committers, scratch, ct);
+                    var root = $"az://bench{Guid.NewGuid():N}/root";
+                    long blobs = 0;
+                    using (var azurite = await BenchAzurite.StartAsync(ct))
+                    {
+                        failed |= !await RunBackendAsync("azurite", root, azurite.ConnectionString, commits, committers, scratch, ct);
+                        await foreach (var _ in SSeg.Shards.Storage.StorageFactory.Open(root, azurite.ConnectionString).ListAsync("", ct)) blobs++;
+                    }
+                    // The same request pattern against the bare emulator, to tell its slowdown from the protocol's.
+                    Console.WriteLine($"  azurite alone, fresh emulator, Azure SDK only: {await CommitBenchEmulatorProbe.RunAsync((int)blobs, ct)}");
                 }
                 else throw new ArgumentException($"Unknown backend '{backend}': use local and/or azurite.");
             }
@@ -50,7 +57,8 @@ internal static class CommitBench
         string scratch, CancellationToken ct)
     {
         var loadBefore = LoadAverage();
-        var ds = await DatasetStore.Open(root, connectionString).CreateOrOpenAsync("commits", "bench", "bench", ct);
+        var storage = new CommitBenchTimedStorage(SSeg.Shards.Storage.StorageFactory.Open(root, connectionString));
+        var ds = await new DatasetStore(storage).CreateOrOpenAsync("commits", "bench", "bench", ct);
         var processes = new List<(Process Process, string ResultFile)>();
         var started = Stopwatch.StartNew();
         for (var c = 0; c < committers; c++)
@@ -63,10 +71,13 @@ internal static class CommitBench
 
         // Poll like a barrier job until every committer has exited.
         var polls = new List<CommitLogRead>();
+        var pollCalls = new List<IReadOnlyDictionary<string, StorageCallCost>>();
         while (processes.Any(p => !p.Process.HasExited))
         {
             await Task.Delay(PollInterval, ct);
+            var before = storage.Snapshot();
             await ds.ReadManifestAsync(ct);
+            pollCalls.Add(CommitBenchTimedStorage.Between(before, storage.Snapshot()));
             polls.Add(ds.LastCommitLogRead!);
         }
         var wall = started.Elapsed;
@@ -103,7 +114,14 @@ internal static class CommitBench
             Console.WriteLine($"  {backend} barrier polls: {during.Count} during the run, commit objects fetched per poll mean {during.Average(p => p.ObjectsRead):F0} " +
                               $"max {during.Max(p => p.ObjectsRead)} (what changed since the previous poll), poll time mean {during.Average(p => p.Elapsed.TotalMilliseconds):F0} ms " +
                               $"max {during.Max(p => p.Elapsed.TotalMilliseconds):F0} ms, {during.Count(p => p.CheckpointWritten)} checkpoints written, " +
-                              $"list pages per poll at the end {during[^1].ListCalls} ({during[^1].CommitObjects} names)");
+                              $"list pages per poll at the end {ListPages(backend, during[^1].CommitObjects)} ({during[^1].CommitObjects} names)");
+        if (window >= 2)
+            Console.WriteLine($"  {backend} storage calls per commit, first {window} -> last {window} (calls x mean ms): " +
+                          CompareCalls(committed.Take(window).Select(a => a.Calls).ToList(), committed.Skip(committed.Count - window).Select(a => a.Calls).ToList()));
+        var pollWindow = Math.Min(10, pollCalls.Count / 2);
+        if (pollWindow > 0)
+            Console.WriteLine($"  {backend} storage calls per barrier poll, first {pollWindow} -> last {pollWindow} polls (calls x mean ms): " +
+                              CompareCalls(pollCalls.Take(pollWindow).ToList(), pollCalls.Skip(pollCalls.Count - pollWindow).ToList()));
         foreach (var attempt in new[] { 1, 2 })
             Console.WriteLine($"  {backend} list in a new process ({attempt}): {await ListInChildAsync(root, connectionString, ds.Name, ct)}");
         var checkpoints = new List<(string Key, long Size)>();
@@ -116,6 +134,28 @@ internal static class CommitBench
                           (report.ManifestProblem is null ? "" : $", {report.ManifestProblem}"));
         return lost == 0 && duplicated == 0 && report.Ok;
     }
+
+    /// <summary>Per call kind: mean calls per operation and mean ms per call in each of two windows, plus listed names.</summary>
+    private static string CompareCalls(List<IReadOnlyDictionary<string, StorageCallCost>> first, List<IReadOnlyDictionary<string, StorageCallCost>> last)
+    {
+        string Describe(List<IReadOnlyDictionary<string, StorageCallCost>> ops, string kind)
+        {
+            var calls = ops.Sum(o => o[kind].Calls);
+            var text = $"{(double)calls / Math.Max(1, ops.Count):F1} x {ops.Sum(o => o[kind].Ms) / Math.Max(1, calls):F1} ms";
+            return kind == "list" && calls > 0 ? $"{text} ({ops.Sum(o => o[kind].Names) / calls} names)" : text;
+        }
+        var parts = CommitBenchTimedStorage.Kinds
+            .Where(k => k == "list" || first.Concat(last).Any(o => o[k].Calls > 0))   // "list 0.0" stays: whether a commit lists is the question
+            .Select(k => $"{k} {Describe(first, k)} -> {Describe(last, k)}");
+        var total = $"total {first.Average(o => o.Values.Sum(c => c.Ms)):F1} ms -> {last.Average(o => o.Values.Sum(c => c.Ms)):F1} ms";
+        return string.Join(", ", parts.Append(total));
+    }
+
+    /// <summary>
+    /// List requests for <paramref name="names"/> names: pages of up to 5,000 on Blob, one directory walk on disk. Computed
+    /// here because the poller's storage is the timing wrapper, which the reader's own count does not recognise as Blob.
+    /// </summary>
+    private static long ListPages(string backend, long names) => backend == "local" ? 1 : Math.Max(1, (names + 4999) / 5000);
 
     private static double Rate(List<CommitAttempt> sorted, int from, int count) =>
         (count - 1) / Math.Max(1e-9, (sorted[from + count - 1].FinishedMicros - sorted[from].FinishedMicros) / 1e6);

@@ -9,8 +9,9 @@ namespace SSeg.Pipelines.Bench;
 internal sealed record CommitterRole(string Root, string? ConnectionString, string Dataset, int Committer, int Committers,
     int Commits, int DuplicateEvery, string ResultFile);
 
-/// <summary>One shard attempt: when it finished (Unix µs), which shard, and "committed", "already" or "skipped".</summary>
-internal sealed record CommitAttempt(long FinishedMicros, int Shard, string Outcome);
+/// <summary>One shard attempt: when it finished (Unix µs), which shard, "committed", "already" or "skipped", and the
+/// storage calls it made by kind (<see cref="CommitBenchTimedStorage.Kinds"/>).</summary>
+internal sealed record CommitAttempt(long FinishedMicros, int Shard, string Outcome, IReadOnlyDictionary<string, StorageCallCost> Calls);
 
 /// <summary>What a committer process reports back.</summary>
 internal sealed record CommitterResult(IReadOnlyList<CommitAttempt> Attempts, int Retries, long PeakRssBytes);
@@ -26,7 +27,8 @@ internal static class CommitBenchCommitter
     {
         var role = JsonSerializer.Deserialize<CommitterRole>(await File.ReadAllBytesAsync(roleFile, ct))
             ?? throw new InvalidDataException($"{roleFile} is empty.");
-        var ds = DatasetStore.Open(role.Root, role.ConnectionString).Dataset(role.Dataset);
+        var storage = new CommitBenchTimedStorage(StorageFactory.Open(role.Root, role.ConnectionString));
+        var ds = new DatasetStore(storage).Dataset(role.Dataset);
         var previous = (role.Committer + role.Committers - 1) % role.Committers;
         var shards = Enumerable.Range(0, role.Commits)
             .Where(i => i % role.Committers == role.Committer || (i % role.Committers == previous && i % role.DuplicateEvery == 0))
@@ -38,6 +40,7 @@ internal static class CommitBenchCommitter
             // The same bytes whichever process writes the shard, as a re-run of an ingest job would produce.
             var image = new byte[256];
             new Random(shard).NextBytes(image);
+            var callsBefore = storage.Snapshot();
             while (true)
             {
                 try
@@ -52,7 +55,7 @@ internal static class CommitBenchCommitter
                         writer.InputRows = 1;
                         outcome = (await writer.CommitAsync(ct)).AlreadyCommitted ? "already" : "committed";
                     }
-                    attempts.Add(new CommitAttempt(UnixMicros(), shard, outcome));
+                    attempts.Add(new CommitAttempt(UnixMicros(), shard, outcome, CommitBenchTimedStorage.Between(callsBefore, storage.Snapshot())));
                     break;
                 }
                 catch (ConcurrentWriterException)

@@ -164,6 +164,34 @@ public abstract class CommitLogContractTests
     }
 
     [Fact]
+    public async Task A_barrier_poll_fetches_dataset_json_one_listing_and_only_the_commit_objects_made_since_the_previous_poll()
+    {
+        var storage = new CountingStorage(StorageFactory.Open(NewRootUri(), ConnectionString));
+        var ds = await new DatasetStore(storage).CreateOrOpenAsync("polled");
+        var inc = (await ds.GetManifestAsync()).CommitIncarnation;
+        for (var i = 0; i < 30; i++) Assert.True(await ds.Commits.TryCreateAsync(inc, Entry(i), null, default));
+        Assert.Equal(30, (await ds.GetManifestAsync()).ImageShards.Count);   // the first poll reads the whole log
+
+        // Two new shards and a replacement of an old one since that poll.
+        var changed = new[] { Entry(30), Entry(31), Entry(4, version: 2) with { Rows = 9 } };
+        foreach (var entry in changed) Assert.True(await ds.Commits.TryCreateAsync(inc, entry, null, default));
+        storage.Clear();
+        var manifest = await ds.GetManifestAsync();
+        Assert.Equal(32, manifest.ImageShards.Count);
+        Assert.Equal(9, manifest.Find("images", 4)!.Rows);
+        var expectedGets = changed.Select(e => ds.KeyOf(CommitKeys.CommitPath(inc, e.Kind, e.Index, e.Version)))
+            .Append(ds.KeyOf(ShardNames.ManifestFile)).Order(StringComparer.Ordinal);
+        Assert.Equal(expectedGets, storage.Calls.Where(c => c.Call == "get").Select(c => c.Key).Order(StringComparer.Ordinal));
+        Assert.Equal([("list", $"{ds.Prefix}/{CommitKeys.CommitsFolderOf(inc)}/")], storage.Calls.Where(c => c.Call != "get"));
+
+        // Nothing changed: dataset.json and the listing only, no commit object fetched again.
+        storage.Clear();
+        Assert.Equal(32, (await ds.GetManifestAsync()).ImageShards.Count);
+        Assert.Equal([("get", ds.KeyOf(ShardNames.ManifestFile)), ("list", $"{ds.Prefix}/{CommitKeys.CommitsFolderOf(inc)}/")],
+            storage.Calls.OrderBy(c => c.Call, StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task A_dataset_recreated_after_a_cut_short_delete_does_not_get_the_old_shards()
     {
         var store = NewStore();
