@@ -74,8 +74,7 @@ public sealed class BrowserTests
         var masks = page.Locator("img.sample-mask");
         await Assertions.Expect(thumbnails).ToHaveCountAsync(firstShardRows);
         await Assertions.Expect(masks).ToHaveCountAsync(firstShardRows);
-        foreach (var image in await masks.AllAsync())
-            Assert.True(await image.EvaluateAsync<int>("i => i.naturalWidth") > 0, "a mask overlay did not decode in the browser");
+        await BrowserImages.AssertAllDecodedAsync(masks, "a mask overlay did not decode in the browser");
         await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "06-dataset-rows-with-masks.png"), FullPage = true });
 
         // Search by caption word and paging.

@@ -30,12 +30,7 @@ public sealed class DatasetPagesBrowserTests
         var images = page.Locator("img.sample-image");
         await Assertions.Expect(images).ToHaveCountAsync(4);
         await Assertions.Expect(page.Locator("img.sample-mask")).ToHaveCountAsync(4);
-        foreach (var image in await page.Locator("img.sample-image, img.sample-mask").AllAsync())
-        {
-            await image.ScrollIntoViewIfNeededAsync();
-            await Assertions.Expect(image).ToHaveJSPropertyAsync("complete", true);
-            Assert.True(await image.EvaluateAsync<int>("i => i.naturalWidth") > 0, "a thumbnail or mask did not decode");
-        }
+        await BrowserImages.AssertAllDecodedAsync(page.Locator("img.sample-image, img.sample-mask"), "a thumbnail or mask did not decode");
         var keys = await page.Locator(".sample-key").AllTextContentsAsync();
         Assert.Equal(keys.Order(StringComparer.Ordinal), keys);
         await Assertions.Expect(page.Locator("#mask-legend .legend-item")).ToHaveCountAsync(4);
@@ -99,8 +94,7 @@ public sealed class DatasetPagesBrowserTests
         await page.ClickAsync("#run-sql");
         await Assertions.Expect(page.Locator("#sql-result tbody tr")).ToHaveCountAsync(3);
         await Assertions.Expect(page.Locator("#sql-result tbody tr").First).ToContainTextAsync("synthetic/00003/00001");
-        foreach (var image in await page.Locator("img.sql-image").AllAsync())
-            Assert.True(await image.EvaluateAsync<int>("i => i.naturalWidth") > 0, "an SQL result image did not decode");
+        await BrowserImages.AssertAllDecodedAsync(page.Locator("img.sql-image"), "an SQL result image did not decode");
         await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "06-sql-images.png"), FullPage = true });
         await page.FillAsync("#sql", "SELECT * FROM read_csv('/etc/passwd')");
         await page.ClickAsync("#run-sql");

@@ -92,8 +92,7 @@ public sealed class RunPageOperatorTests
         host.Runs.Set(plotted, ("status", RunStatus.Succeeded), ("finished", DateTime.UtcNow.ToString("O")));
         await page.GotoAsync($"{host.DashboardUrl}/sseg/runs/{plotted}");
         await Assertions.Expect(page.Locator("img.plot")).ToHaveCountAsync(3);
-        foreach (var image in await page.Locator("img.plot").AllAsync())
-            Assert.True(await image.EvaluateAsync<int>("i => i.naturalWidth") > 0, "a plot did not load");
+        await BrowserImages.AssertAllDecodedAsync(page.Locator("img.plot"), "a plot did not load");
         await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "05-plots.png"), FullPage = true });
         using var http = new HttpClient();
         var plotUrl = $"{host.DashboardUrl}/sseg/plot?path=runs/ops-train/plots/loss.png";
