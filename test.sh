@@ -63,7 +63,7 @@ for proj in tests/*/SSeg.*.Tests.csproj; do
   fi
   p=${p:-0}; f=${f:-0}
   if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # crashed or aborted run counts as a failure
-  [ $rc -ne 0 ] && { status=1; grep -E -A4 '^\s+Failed ' "$out" | head -60; }
+  [ $rc -ne 0 ] && { status=1; grep -E -A6 '^\s+Failed ' "$out" | head -80; }
   echo "$name: $p passed, $f failed"
   passed=$((passed + p)); failed=$((failed + f))
 done
