@@ -1,3 +1,4 @@
+using SSeg.Tests.Common;
 using SSeg.Pseudomask;
 using SSeg.Shards;
 using static SSeg.Models.Tests.PseudomaskTestData;
@@ -30,10 +31,9 @@ public class PseudomaskBadShardTests : IDisposable
                 [Row($"test/{shard:D5}/00000", Png(split), 32, 32), Row($"test/{shard:D5}/00001", Png(split), 32, 32)]);
         var ds = DatasetStore.Open(_root).Dataset("demo");
         var entry = (await ds.GetManifestAsync()).Find(ShardNames.ImagesKind, 1)!;
-        var file = Path.Combine(_root, ds.KeyOf(entry.Path).Replace('/', Path.DirectorySeparatorChar));
+        var file = ShardDamage.LocalFile(_root, ds, entry.Path);
         Assert.True(File.Exists(file), file);
-        await using (var stream = new FileStream(file, FileMode.Open, FileAccess.Write))
-            stream.SetLength(stream.Length / 2);
+        ShardDamage.TruncateToHalf(file);
         return entry.Path;
     }
 
@@ -70,14 +70,7 @@ public class PseudomaskBadShardTests : IDisposable
         var ds = DatasetStore.Open(_root).Dataset("demo");
         var entry = (await ds.GetManifestAsync()).Find(ShardNames.ImagesKind, 1)!;
         // Shard 1's footer, size and row count stay as committed; the page header of its key column is overwritten.
-        var file = Path.Combine(_root, ds.KeyOf(entry.Path).Replace('/', Path.DirectorySeparatorChar));
-        var bytes = await File.ReadAllBytesAsync(file);
-        long offset;
-        using (var copy = new MemoryStream(bytes))
-        await using (var parquet = await Parquet.ParquetReader.CreateAsync(copy))
-            offset = parquet.Metadata!.RowGroups[0].Columns.Single(c => c.MetaData!.PathInSchema.SequenceEqual(["key"])).MetaData!.DataPageOffset;
-        Array.Fill(bytes, (byte)0xFF, (int)offset, 16);
-        await File.WriteAllBytesAsync(file, bytes);
+        await ShardDamage.OverwriteKeyPageHeaderAsync(ShardDamage.LocalFile(_root, ds, entry.Path));
         using var generator = new PseudomaskGenerator(RgbOptions.Generator, PseudomaskStage.DefaultModelsDir(_root));
         var id = generator.DefaultGeneratorId();
 

@@ -19,8 +19,7 @@ public sealed class BadShardCliTests
         var dataset = await SyntheticShapes.WriteDatasetAsync(root, Name, images: 12, shards: 3, size: 64, seed: 2);
         await VocabStage.RunAsync(root, Name, 600);
         var path = (await dataset.GetManifestAsync()).Find(ShardNames.ImagesKind, 1)!.Path;
-        await using var stream = new FileStream(Path.Combine(root, dataset.KeyOf(path).Replace('/', Path.DirectorySeparatorChar)), FileMode.Open, FileAccess.Write);
-        stream.SetLength(stream.Length / 2);
+        ShardDamage.TruncateToHalf(ShardDamage.LocalFile(root, dataset, path));
         return path;
     }
 
@@ -31,14 +30,7 @@ public sealed class BadShardCliTests
         var dataset = await SyntheticShapes.WriteDatasetAsync(root, Name, images: 12, shards: 3, size: 64, seed: 2);
         await VocabStage.RunAsync(root, Name, 600);
         var path = (await dataset.GetManifestAsync()).Find(ShardNames.ImagesKind, 1)!.Path;
-        var file = Path.Combine(root, dataset.KeyOf(path).Replace('/', Path.DirectorySeparatorChar));
-        var bytes = await File.ReadAllBytesAsync(file);
-        long offset;
-        using (var copy = new MemoryStream(bytes))
-        await using (var parquet = await Parquet.ParquetReader.CreateAsync(copy))
-            offset = parquet.Metadata!.RowGroups[0].Columns.Single(c => c.MetaData!.PathInSchema.SequenceEqual(["key"])).MetaData!.DataPageOffset;
-        Array.Fill(bytes, (byte)0xFF, (int)offset, 16);
-        await File.WriteAllBytesAsync(file, bytes);
+        await ShardDamage.OverwriteKeyPageHeaderAsync(ShardDamage.LocalFile(root, dataset, path));
         return path;
     }
 

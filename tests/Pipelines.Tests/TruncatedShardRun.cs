@@ -1,3 +1,4 @@
+using SSeg.Tests.Common;
 using SSeg.Pipelines.Jobs;
 using SSeg.Pipelines.Runs;
 using SSeg.Shards;
@@ -13,8 +14,7 @@ internal static class TruncatedShardRun
     {
         var dataset = await SyntheticShapes.WriteDatasetAsync(host.Root, "shapes-bad", images: 12, shards: 3, size: 64, seed: 2);
         var bad = (await dataset.GetManifestAsync()).Find(ShardNames.ImagesKind, 1)!.Path;
-        await using (var stream = new FileStream(Path.Combine(host.Root, dataset.KeyOf(bad).Replace('/', Path.DirectorySeparatorChar)), FileMode.Open, FileAccess.Write))
-            stream.SetLength(stream.Length / 2);
+        ShardDamage.TruncateToHalf(ShardDamage.LocalFile(host.Root, dataset, bad));
 
         var pseudomask = new StageDefinition { Stage = "pseudomask" };
         foreach (var (key, value) in new[] { ("dataset", "shapes-bad"), ("feature", "rgb"), ("k", "2"), ("maxSide", "32"), ("threads", "2"), ("generatorId", "rgb-test") })

@@ -1,3 +1,4 @@
+using SSeg.Tests.Common;
 using System.Text.Json;
 using SSeg.Shards;
 using SSeg.Train.Model;
@@ -21,9 +22,7 @@ public sealed class BadShardTests : IAsyncLifetime
         var dataset = await SyntheticShapes.WriteDatasetAsync(_root, Name, images: 24, shards: 3, size: 96, seed: 3);
         await VocabStage.RunAsync(_root, Name, SyntheticFixture.VocabSize);
         _badPath = (await dataset.GetManifestAsync()).Find(ShardNames.ImagesKind, 1)!.Path;
-        var file = Path.Combine(_root, dataset.KeyOf(_badPath).Replace('/', Path.DirectorySeparatorChar));
-        await using var stream = new FileStream(file, FileMode.Open, FileAccess.Write);
-        stream.SetLength(stream.Length / 2);
+        ShardDamage.TruncateToHalf(ShardDamage.LocalFile(_root, dataset, _badPath));
     }
 
     public Task DisposeAsync()

@@ -1,3 +1,4 @@
+using SSeg.Tests.Common;
 using System.Text.Json.Nodes;
 using SSeg.Runs;
 using SSeg.Shards;
@@ -23,7 +24,7 @@ public sealed class ShardGoesBadDuringTrainingTests
         public void Report(RunProgress value)
         {
             if (Truncated || value.Step < step) return;
-            using (var stream = new FileStream(file, FileMode.Open, FileAccess.Write)) stream.SetLength(stream.Length / 2);
+            ShardDamage.TruncateToHalf(file);
             Truncated = true;
         }
     }
@@ -36,16 +37,23 @@ public sealed class ShardGoesBadDuringTrainingTests
         CheckpointEvery = 1, LogEvery = 1, Device = "cpu", Threads = 2, Seed = 1,
     };
 
+    /// <summary>3 shards of 8 images, 6 steps an epoch (every epoch opens every shard again); shard 1's image file is
+    /// cut in half when step 2 is reported. Returns that shard's path and the progress that does it.</summary>
+    private static async Task<(string Bad, TruncateAtStep Progress)> DatasetTruncatedAtStepTwoAsync(string root)
+    {
+        var dataset = await SyntheticShapes.WriteDatasetAsync(root, Name, images: 24, shards: 3, size: 96, seed: 3);
+        await VocabStage.RunAsync(root, Name, SyntheticFixture.VocabSize);
+        var bad = (await dataset.GetManifestAsync()).Find(ShardNames.ImagesKind, 1)!.Path;
+        return (bad, new TruncateAtStep(2, ShardDamage.LocalFile(root, dataset, bad)));
+    }
+
     [Fact]
     public async Task With_SkipBadShards_a_shard_truncated_during_training_is_left_out_and_recorded()
     {
         var root = RepoPaths.NewTempDir("sseg-train-goes-bad-skip");
         try
         {
-            var dataset = await SyntheticShapes.WriteDatasetAsync(root, Name, images: 24, shards: 3, size: 96, seed: 3);
-            await VocabStage.RunAsync(root, Name, SyntheticFixture.VocabSize);
-            var bad = (await dataset.GetManifestAsync()).Find(ShardNames.ImagesKind, 1)!.Path;
-            var progress = new TruncateAtStep(2, Path.Combine(root, dataset.KeyOf(bad).Replace('/', Path.DirectorySeparatorChar)));
+            var (bad, progress) = await DatasetTruncatedAtStepTwoAsync(root);
 
             var result = await TrainStage.RunAsync(Options(root, "goes-bad-skip") with { Epochs = 2, SkipBadShards = true }, progress);
 
@@ -68,11 +76,7 @@ public sealed class ShardGoesBadDuringTrainingTests
         var root = RepoPaths.NewTempDir("sseg-train-goes-bad");
         try
         {
-            // 3 shards of 8 images, 6 steps an epoch: every epoch opens every shard again.
-            var dataset = await SyntheticShapes.WriteDatasetAsync(root, Name, images: 24, shards: 3, size: 96, seed: 3);
-            await VocabStage.RunAsync(root, Name, SyntheticFixture.VocabSize);
-            var bad = (await dataset.GetManifestAsync()).Find(ShardNames.ImagesKind, 1)!.Path;
-            var progress = new TruncateAtStep(2, Path.Combine(root, dataset.KeyOf(bad).Replace('/', Path.DirectorySeparatorChar)));
+            var (bad, progress) = await DatasetTruncatedAtStepTwoAsync(root);
             var options = Options(root, "goes-bad");
 
             var error = await Assert.ThrowsAsync<InvalidDataException>(() => TrainStage.RunAsync(options, progress));
