@@ -22,8 +22,9 @@ public class PseudomaskBadShardTests : IDisposable
         Generator = new GeneratorOptions { Feature = FeatureKind.Rgb, Patch = 8, K = 2, Seed = 1, BatchSize = 2, MaxSide = 32, Threads = 2 },
     };
 
-    /// <summary>Three committed image shards (0, 1, 2) of two images each; shard 1's file is then cut in half.</summary>
-    private async Task<string> WriteDatasetWithTruncatedShardAsync()
+    /// <summary>Three committed image shards (0, 1, 2) of two images each; shard 1's file is then damaged.</summary>
+    /// <returns>The damaged shard's path in the dataset.</returns>
+    private async Task<string> WriteDatasetWithDamagedShardAsync(Func<string, Task> damage)
     {
         using var split = Paint(32, 32, (x, _) => x < 16 ? Red : Blue);
         for (var shard = 0; shard < 3; shard++)
@@ -33,9 +34,12 @@ public class PseudomaskBadShardTests : IDisposable
         var entry = (await ds.GetManifestAsync()).Find(ShardNames.ImagesKind, 1)!;
         var file = ShardDamage.LocalFile(_root, ds, entry.Path);
         Assert.True(File.Exists(file), file);
-        ShardDamage.TruncateToHalf(file);
+        await damage(file);
         return entry.Path;
     }
+
+    private Task<string> WriteDatasetWithTruncatedShardAsync() =>
+        WriteDatasetWithDamagedShardAsync(file => { ShardDamage.TruncateToHalf(file); return Task.CompletedTask; });
 
     [Fact]
     public async Task A_truncated_shard_is_reported_and_the_other_shards_get_masks()
@@ -63,14 +67,9 @@ public class PseudomaskBadShardTests : IDisposable
     [Fact]
     public async Task A_shard_with_a_damaged_row_group_is_reported_with_the_row_group_and_the_other_shards_get_masks()
     {
-        using var split = Paint(32, 32, (x, _) => x < 16 ? Red : Blue);
-        for (var shard = 0; shard < 3; shard++)
-            await WriteShardAsync(_root, "demo", shard,
-                [Row($"test/{shard:D5}/00000", Png(split), 32, 32), Row($"test/{shard:D5}/00001", Png(split), 32, 32)]);
-        var ds = DatasetStore.Open(_root).Dataset("demo");
-        var entry = (await ds.GetManifestAsync()).Find(ShardNames.ImagesKind, 1)!;
         // Shard 1's footer, size and row count stay as committed; the page header of its key column is overwritten.
-        await ShardDamage.OverwriteKeyPageHeaderAsync(ShardDamage.LocalFile(_root, ds, entry.Path));
+        var badPath = await WriteDatasetWithDamagedShardAsync(ShardDamage.OverwriteKeyPageHeaderAsync);
+        var ds = DatasetStore.Open(_root).Dataset("demo");
         using var generator = new PseudomaskGenerator(RgbOptions.Generator, PseudomaskStage.DefaultModelsDir(_root));
         var id = generator.DefaultGeneratorId();
 
@@ -78,7 +77,7 @@ public class PseudomaskBadShardTests : IDisposable
 
         Assert.Equal(new[] { 0, 2 }, result.Shards.Select(s => s.Shard));
         var failure = Assert.Single(result.Failed);
-        Assert.Equal((1, entry.Path), (failure.Shard, failure.Path));
+        Assert.Equal((1, badPath), (failure.Shard, failure.Path));
         Assert.StartsWith("row group 1 of 1: ", failure.Reason);
         Assert.False(await ds.IsMaskCommittedAsync(id, 1));
     }
