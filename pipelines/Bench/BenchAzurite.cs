@@ -5,8 +5,10 @@ using System.Net.Sockets;
 namespace SSeg.Pipelines.Bench;
 
 /// <summary>
-/// Azurite's blob service for `bench shards --commits` (in memory, loopback, a free port): from $SSEG_AZURITE_BIN or
-/// the copy test.sh installs under .ci/node. Stopped on dispose.
+/// Azurite's blob service for `bench shards --commits` (loopback, a free port): from $SSEG_AZURITE_BIN or the copy
+/// test.sh installs under .ci/node. Stopped on dispose. Its default metadata store (LokiJS, in memory) scans every blob
+/// of an account for each request, so every request slows as blobs accumulate; with Azurite's own <c>AZURITE_DB</c>
+/// set (a MySQL/MariaDB URI) it keeps metadata in that indexed database instead, which is closer to the real service.
 /// </summary>
 internal sealed class BenchAzurite : IDisposable
 {
@@ -14,14 +16,22 @@ internal sealed class BenchAzurite : IDisposable
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private readonly Process _process;
 
-    private BenchAzurite(Process process, int port)
+    private readonly string? _location;
+
+    private BenchAzurite(Process process, int port, string? location)
     {
         _process = process;
+        _location = location;
         ConnectionString = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
                            $"BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
     }
 
     public string ConnectionString { get; }
+
+    /// <summary>Which metadata store the emulator runs with, for the bench's report.</summary>
+    public static string MetadataStore => SqlMetadata is null ? "LokiJS in memory (scans all blobs per request)" : "SQL via AZURITE_DB";
+
+    private static string? SqlMetadata => Environment.GetEnvironmentVariable("AZURITE_DB") is { Length: > 0 } uri ? uri : null;
 
     public static async Task<BenchAzurite> StartAsync(CancellationToken ct)
     {
@@ -33,8 +43,17 @@ internal sealed class BenchAzurite : IDisposable
             port = ((IPEndPoint)probe.LocalEndpoint).Port;
         }
         var start = new ProcessStartInfo(bin) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath() };
-        foreach (var arg in new[] { "--blobHost", "127.0.0.1", "--blobPort", port.ToString(), "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--loose" })
+        foreach (var arg in new[] { "--blobHost", "127.0.0.1", "--blobPort", port.ToString(), "--disableTelemetry", "--skipApiVersionCheck", "--loose" })
             start.ArgumentList.Add(arg);
+        // Azurite refuses in-memory persistence with SQL metadata; blob contents then go to a scratch folder.
+        string? location = null;
+        if (SqlMetadata is null) start.ArgumentList.Add("--inMemoryPersistence");
+        else
+        {
+            location = Directory.CreateTempSubdirectory("sseg-bench-azurite-").FullName;
+            start.ArgumentList.Add("--location");
+            start.ArgumentList.Add(location);
+        }
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {bin}.");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
@@ -47,7 +66,7 @@ internal sealed class BenchAzurite : IDisposable
             {
                 using var client = new TcpClient();
                 await client.ConnectAsync(IPAddress.Loopback, port, ct);
-                return new BenchAzurite(process, port);
+                return new BenchAzurite(process, port, location);
             }
             catch (SocketException) { await Task.Delay(100, ct); }
         }
@@ -70,7 +89,13 @@ internal sealed class BenchAzurite : IDisposable
 
     public void Dispose()
     {
-        try { _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { /* already exited */ }
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
+        }
+        catch (InvalidOperationException) { /* already exited */ }
         _process.Dispose();
+        if (_location is not null && Directory.Exists(_location)) Directory.Delete(_location, recursive: true);
     }
 }

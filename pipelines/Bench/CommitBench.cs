@@ -35,6 +35,7 @@ internal static class CommitBench
                 {
                     var root = $"az://bench{Guid.NewGuid():N}/root";
                     long blobs = 0;
+                    Console.WriteLine($"  azurite metadata store: {BenchAzurite.MetadataStore}");
                     using (var azurite = await BenchAzurite.StartAsync(ct))
                     {
                         failed |= !await RunBackendAsync("azurite", root, azurite.ConnectionString, commits, committers, scratch, ct);
