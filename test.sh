@@ -40,6 +40,12 @@ export SSEG_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=sseg;Password=s
 export SSEG_CHROMIUM=/usr/bin/chromium
 
 echo "== building"
+# The pipelines project alone first: the README's first command builds only it, from a clean checkout.
+if ! dotnet build pipelines/SSeg.Pipelines.csproj -c Release -v q -clp:ErrorsOnly > "$LOG_DIR/build-pipelines.log" 2>&1; then
+  cat "$LOG_DIR/build-pipelines.log" | tail -60
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 if ! dotnet build Pipeline.sln -c Release -v q -clp:ErrorsOnly > "$LOG_DIR/build.log" 2>&1; then
   cat "$LOG_DIR/build.log" | tail -60
   echo "0 passed, 1 failed"
