@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+
+namespace SSeg.Shards.Commits;
+
+/// <summary>
+/// The change index of a dataset's commit log: after a commit object is created, its writer files an empty entry
+/// <c>_journal/&lt;inc&gt;/&lt;yyyyMMddHHmm&gt;/&lt;kind&gt;/part-00042.v000001</c> under the UTC minute of its own clock. A reader
+/// that has read the whole log once then lists only the minutes since its previous poll instead of every commit
+/// object name, because shards are committed in any index order and names alone cannot say what is new.
+/// </summary>
+/// <remarks>
+/// The commit object stays the only truth: an entry is written after its object, so an entry always names an
+/// existing object, and a missing entry (a writer killed between the two writes, or a writer of an older build)
+/// only delays when a long-lived reader sees that commit, until its next full listing
+/// (<see cref="CommitLogReader.FullListingEvery"/>); a new reader lists everything and sees it at once.
+/// </remarks>
+internal static class CommitJournal
+{
+    /// <summary>
+    /// One bucket per minute: a poll every few seconds lists a handful of small folders, and a bucket holds one
+    /// minute of commits (about 17,000 at the 286 commits/s measured locally with 8 committers), so re-listing the
+    /// look-back window costs names in proportion to the recent commit rate, never to the dataset.
+    /// </summary>
+    public static readonly TimeSpan BucketWidth = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How far before its previous poll a reader lists: covers a writer whose clock is behind the reader's (up to
+    /// <see cref="ClockSkew"/>) and a journal write still in flight when that poll ran (its time is taken before the
+    /// write; a put retried by the storage client for up to 3 minutes is still found).
+    /// </summary>
+    public static readonly TimeSpan LookBack = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Clock difference between hosts that costs no delay: a writer ahead of the reader by up to this files
+    /// entries in minutes the reader already lists. A writer further ahead is seen once the reader's clock reaches
+    /// its bucket; one further behind than <see cref="LookBack"/> allows is seen at the next full listing.
+    /// </summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
+
+    /// <summary>Bucket listings at once (each is one list request on Blob, one directory read on disk).</summary>
+    private const int ParallelListings = 8;
+    /// <summary>Names per list page on Azure Blob (the service maximum), to report list calls.</summary>
+    public const int NamesPerListPage = 5000;
+
+    /// <summary>Files the entry of a just-created commit object under the writer's current minute (idempotent).</summary>
+    public static Task WriteAsync(Dataset dataset, string incarnation, ShardEntry entry, CancellationToken ct) =>
+        dataset.Storage.WriteAsync(dataset.KeyOf(CommitKeys.JournalPath(incarnation, CommitKeys.JournalBucket(dataset.Clock.GetUtcNow()),
+            entry.Kind, entry.Index, entry.Version)), ReadOnlyMemory<byte>.Empty, ct);
+
+    /// <summary>The minutes from <paramref name="from"/> to <paramref name="to"/>, both included.</summary>
+    public static List<string> BucketsBetween(DateTimeOffset from, DateTimeOffset to)
+    {
+        var buckets = new List<string>();
+        var minute = new DateTimeOffset(from.UtcTicks - from.UtcTicks % BucketWidth.Ticks, TimeSpan.Zero);
+        for (; minute <= to; minute += BucketWidth) buckets.Add(CommitKeys.JournalBucket(minute));
+        return buckets;
+    }
+
+    /// <summary>
+    /// The commit object paths filed in <paramref name="buckets"/> (each once), the names listed and the list
+    /// requests made (an empty bucket still costs one).
+    /// </summary>
+    public static async Task<(List<string> CommitPaths, long NamesListed, int ListCalls)> ListAsync(
+        Dataset dataset, string incarnation, IReadOnlyList<string> buckets, CancellationToken ct)
+    {
+        var strip = dataset.Prefix.Length + 1;
+        var found = new ConcurrentBag<string>();
+        long names = 0;
+        var calls = 0;
+        await Parallel.ForEachAsync(buckets, new ParallelOptions { MaxDegreeOfParallelism = ParallelListings, CancellationToken = ct },
+            async (bucket, token) =>
+            {
+                long inBucket = 0;
+                await foreach (var item in dataset.Storage.ListAsync($"{dataset.KeyOf(CommitKeys.JournalBucketFolder(incarnation, bucket))}/", token))
+                {
+                    inBucket++;
+                    if (CommitKeys.TryParseJournalPath(incarnation, item.Key[strip..], out var commitPath)) found.Add(commitPath);
+                }
+                Interlocked.Add(ref names, inBucket);
+                Interlocked.Add(ref calls, (int)Math.Max(1, (inBucket + NamesPerListPage - 1) / NamesPerListPage));
+            });
+        return (found.Distinct(StringComparer.Ordinal).ToList(), names, calls);
+    }
+}
