@@ -17,7 +17,7 @@ internal static class CommitKeys
     public const string CommitsFolder = "_commits";
     public const string CheckpointsFolder = "_checkpoints";
     public const string JournalFolder = "_journal";
-    /// <summary>Format of a journal bucket name (UTC, one per minute: <see cref="CommitJournal.BucketWidth"/>).</summary>
+    /// <summary>Format of a journal bucket name: its UTC minute (listed in ten-minute groups: <see cref="CommitJournal.ListingGroup"/>).</summary>
     private const string BucketFormat = "yyyyMMddHHmm";
     private const string VersionMarker = ".v";
     private const string JsonSuffix = ".json";
@@ -67,8 +67,15 @@ internal static class CommitKeys
     /// <summary>The journal bucket of a moment: its UTC minute, <c>yyyyMMddHHmm</c>.</summary>
     public static string JournalBucket(DateTimeOffset time) => time.UtcDateTime.ToString(BucketFormat, CultureInfo.InvariantCulture);
 
-    /// <summary><c>_journal/&lt;incarnation&gt;/&lt;bucket&gt;</c>: the folder listed for one minute.</summary>
+    /// <summary><c>_journal/&lt;incarnation&gt;/&lt;bucket&gt;</c>: the folder of one minute's entries.</summary>
     public static string JournalBucketFolder(string incarnation, string bucket) => $"{JournalFolderOf(incarnation)}/{bucket}";
+
+    /// <summary>
+    /// <c>_journal/&lt;incarnation&gt;/yyyyMMddHHm</c> (no trailing slash): the prefix of the ten minute folders of
+    /// <paramref name="time"/>'s ten-minute group, listed by one request.
+    /// </summary>
+    public static string JournalGroupPrefix(string incarnation, DateTimeOffset time) =>
+        $"{JournalFolderOf(incarnation)}/{JournalBucket(time)[..(BucketFormat.Length - 1)]}";
 
     /// <summary>The journal entry of a commit object: the commit object's name under the bucket, without <c>.json</c>.</summary>
     public static string JournalPath(string incarnation, string bucket, string kind, int index, int version)

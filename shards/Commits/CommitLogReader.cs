@@ -97,8 +97,8 @@ internal sealed class CommitLogReader
             }
             else
             {
-                var buckets = CommitJournal.BucketsBetween(_lastRead!.Value - CommitJournal.LookBack, now + CommitJournal.ClockSkew);
-                (pending, names, listCalls) = await CommitJournal.ListAsync(dataset, incarnation, buckets, ct);
+                (pending, names, listCalls) = await CommitJournal.ListAsync(dataset, incarnation,
+                    _lastRead!.Value - CommitJournal.LookBack, now + CommitJournal.ClockSkew, ct);
                 pending.RemoveAll(IsCovered);
             }
             var log = new CommitLog(dataset);

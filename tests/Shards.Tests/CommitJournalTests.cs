@@ -31,7 +31,7 @@ public abstract class CommitJournalContractTests
     private static IEnumerable<int> Indexes(DatasetManifest manifest) => manifest.ImageShards.Select(s => s.Index);
 
     [Fact]
-    public async Task A_barrier_poll_lists_only_the_journal_minutes_since_the_previous_poll_and_fetches_only_what_changed()
+    public async Task A_barrier_poll_lists_only_the_journal_of_the_minutes_around_the_previous_poll_and_fetches_only_what_changed()
     {
         var clock = new ManualClock(T0.AddDays(-1));
         var storage = new CountingStorage(StorageFactory.Open(NewRootUri(), ConnectionString));
@@ -61,10 +61,10 @@ public abstract class CommitJournalContractTests
         var expectedGets = changed.Select(e => ds.KeyOf(CommitKeys.CommitPath(inc, e.Kind, e.Index, e.Version)))
             .Append(ds.KeyOf(ShardNames.ManifestFile)).Order(StringComparer.Ordinal);
         Assert.Equal(expectedGets, storage.Calls.Where(c => c.Call == "get").Select(c => c.Key).Order(StringComparer.Ordinal));
-        // The minutes from 5 minutes before the previous poll (11:55) to 2 minutes after this one (12:02).
-        var buckets = Enumerable.Range(0, 8).Select(m => CommitKeys.JournalBucket(new DateTimeOffset(2026, 12, 6, 11, 55, 0, TimeSpan.Zero).AddMinutes(m)));
-        Assert.Equal(buckets.Select(b => ("list", $"{ds.KeyOf(CommitKeys.JournalBucketFolder(inc, b))}/")),
+        // From 5 minutes before the previous poll (11:55:30) to 2 minutes after this one (12:02:50): two ten-minute groups.
+        Assert.Equal([("list", ds.KeyOf($"_journal/{inc}/20261206115")), ("list", ds.KeyOf($"_journal/{inc}/20261206120"))],
             storage.Calls.Where(c => c.Call != "get").OrderBy(c => c.Key, StringComparer.Ordinal));
+        Assert.Equal(2, read.ListCalls);
 
         // Nothing changed: dataset.json and the same small listings; no commit object fetched again.
         clock.Now = T0.AddSeconds(30);
@@ -123,7 +123,7 @@ public abstract class CommitJournalContractTests
         Dataset Writer(TimeSpan offset) => new DatasetStore(StorageFactory.Open(root, ConnectionString), new ManualClock(written + offset)).Dataset("skewed");
         await CommitAsync(Writer(-(CommitJournal.LookBack - TimeSpan.FromSeconds(30))), inc, Entry(1));   // 4 min 30 s behind
         await CommitAsync(Writer(CommitJournal.ClockSkew), inc, Entry(2));                                 // 2 min ahead
-        await CommitAsync(Writer(-(CommitJournal.LookBack + TimeSpan.FromMinutes(1))), inc, Entry(3));     // 6 min behind: beyond the look-back
+        await CommitAsync(Writer(-(CommitJournal.LookBack + CommitJournal.ListingGroup)), inc, Entry(3));  // 15 min behind: in no group listed
 
         readerClock.Now = T0.AddSeconds(20);
         Assert.Equal([1, 2], Indexes(await ds.GetManifestAsync()));
