@@ -3,7 +3,7 @@ namespace SSeg.Shards.Commits;
 /// <summary>
 /// The change index of a dataset's commit log: after a commit object is created, its writer files an empty entry
 /// <c>_journal/&lt;inc&gt;/&lt;yyyyMMddHHmm&gt;/&lt;kind&gt;/part-00042.v000001</c> under the UTC minute of its own clock. A reader
-/// that has read the whole log once then lists only the minutes since its previous poll instead of every commit
+/// that has read the whole log once then lists only the journal around its previous poll instead of every commit
 /// object name, because shards are committed in any index order and names alone cannot say what is new.
 /// </summary>
 /// <remarks>
@@ -30,8 +30,8 @@ internal static class CommitJournal
 
     /// <summary>
     /// Clock difference between hosts that costs no delay: a writer ahead of the reader by up to this files
-    /// entries in minutes the reader already lists. A writer further ahead is seen once the reader's clock reaches
-    /// its bucket; one further behind than <see cref="LookBack"/> allows is seen at the next full listing.
+    /// entries in minutes the reader already lists. A writer further ahead is seen once the reader's clock nears
+    /// its minute, and one further behind than <see cref="LookBack"/> allows, at the reader's next full listing.
     /// </summary>
     public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
 
