@@ -11,9 +11,10 @@ namespace SSeg.Shards;
 /// </summary>
 public sealed class Dataset
 {
-    internal Dataset(IStorage storage, string name)
+    internal Dataset(IStorage storage, string name, TimeProvider? clock = null)
     {
         Storage = storage;
+        Clock = clock ?? TimeProvider.System;
         Name = name;
         Prefix = StorageKeys.Combine(ShardNames.DatasetsFolder, name);
         Manifests = new ManifestStore(storage, KeyOf(ShardNames.ManifestFile));
@@ -22,6 +23,12 @@ public sealed class Dataset
 
     /// <summary>The storage root.</summary>
     public IStorage Storage { get; }
+
+    /// <summary>
+    /// The clock that files commits in the journal and tells a reader when it last polled (a settable one in tests
+    /// of clock skew between hosts).
+    /// </summary>
+    public TimeProvider Clock { get; }
 
     /// <summary>Dataset name.</summary>
     public string Name { get; }

@@ -18,8 +18,14 @@ namespace SSeg.Shards;
 /// </summary>
 public sealed class DatasetStore
 {
-    /// <summary>Wraps an opened storage root.</summary>
-    public DatasetStore(IStorage storage) => Storage = storage;
+    /// <summary>Wraps an opened storage root; <paramref name="clock"/> is the system clock unless a test sets one.</summary>
+    public DatasetStore(IStorage storage, TimeProvider? clock = null)
+    {
+        Storage = storage;
+        _clock = clock;
+    }
+
+    private readonly TimeProvider? _clock;
 
     /// <summary>Opens a root URI with <see cref="StorageFactory.Open"/>.</summary>
     public static DatasetStore Open(string rootUri, string? azureConnectionString = null) =>
@@ -29,7 +35,7 @@ public sealed class DatasetStore
     public IStorage Storage { get; }
 
     /// <summary>A handle on dataset <paramref name="name"/> (no I/O; it may not exist yet).</summary>
-    public Dataset Dataset(string name) => new(Storage, ShardNames.ValidateName(name));
+    public Dataset Dataset(string name) => new(Storage, ShardNames.ValidateName(name), _clock);
 
     /// <summary>Names of datasets that have a dataset.json, sorted. Lists the dataset folders only, never their shards.</summary>
     public async Task<IReadOnlyList<string>> ListDatasetsAsync(CancellationToken ct = default)

@@ -115,7 +115,8 @@ internal static class CommitBench
             Console.WriteLine($"  {backend} barrier polls: {during.Count} during the run, commit objects fetched per poll mean {during.Average(p => p.ObjectsRead):F0} " +
                               $"max {during.Max(p => p.ObjectsRead)} (what changed since the previous poll), poll time mean {during.Average(p => p.Elapsed.TotalMilliseconds):F0} ms " +
                               $"max {during.Max(p => p.Elapsed.TotalMilliseconds):F0} ms, {during.Count(p => p.CheckpointWritten)} checkpoints written, " +
-                              $"list pages per poll at the end {ListPages(backend, during[^1].CommitObjects)} ({during[^1].CommitObjects} names)");
+                              $"{during.Count(p => p.FullListing)} full listings of every commit object name (the first, then every 10 min), names listed per other poll {Describe(during.Where(p => !p.FullListing).Select(p => p.NamesListed))} " +
+                              $"in {Describe(during.Where(p => !p.FullListing).Select(p => (long)p.ListCalls))} list calls (journal)");
         if (window >= 2)
             Console.WriteLine($"  {backend} storage calls per commit, first {window} -> last {window} (calls x mean ms): " +
                           CompareCalls(committed.Take(window).Select(a => a.Calls).ToList(), committed.Skip(committed.Count - window).Select(a => a.Calls).ToList()));
@@ -133,6 +134,7 @@ internal static class CommitBench
         var report = await ds.VerifyAsync(checksums: false, ct: ct);
         Console.WriteLine($"  {backend} verify: {(report.Ok ? "ok" : "BAD")}, {report.Shards.Count} shards checked, {report.Orphans.Count} orphans" +
                           (report.ManifestProblem is null ? "" : $", {report.ManifestProblem}"));
+        Console.WriteLine($"  {backend} {await CommitBenchLaterPoll.RunAsync(storage, ds.Name, commits, ct)}");
         return lost == 0 && duplicated == 0 && report.Ok;
     }
 
@@ -150,6 +152,12 @@ internal static class CommitBench
             .Select(k => $"{k} {Describe(first, k)} -> {Describe(last, k)}");
         var total = $"total {first.Average(o => o.Values.Sum(c => c.Ms)):F1} ms -> {last.Average(o => o.Values.Sum(c => c.Ms)):F1} ms";
         return string.Join(", ", parts.Append(total));
+    }
+
+    private static string Describe(IEnumerable<long> values)
+    {
+        var list = values.ToList();
+        return list.Count == 0 ? "-" : $"mean {list.Average():F0} max {list.Max()}";
     }
 
     /// <summary>

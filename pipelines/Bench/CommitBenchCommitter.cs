@@ -47,14 +47,7 @@ internal static class CommitBenchCommitter
                 {
                     string outcome;
                     if (await ds.IsCommittedAsync(shard, ct)) outcome = "skipped";
-                    else
-                    {
-                        await using var writer = await ds.CreateImageShardWriterAsync(shard, ct: ct);
-                        await writer.AddAsync(new ImageRow(SampleKey.Format("bench", shard, 0), image, $"shard {shard}", [], [],
-                            $"https://example.invalid/{shard}.jpg", "bench", 8, 8, 8, 8, "", null), ct);
-                        writer.InputRows = 1;
-                        outcome = (await writer.CommitAsync(ct)).AlreadyCommitted ? "already" : "committed";
-                    }
+                    else outcome = (await CommitOneRowShardAsync(ds, shard, image, ct)).AlreadyCommitted ? "already" : "committed";
                     attempts.Add(new CommitAttempt(UnixMicros(), shard, outcome, CommitBenchTimedStorage.Between(callsBefore, storage.Snapshot())));
                     break;
                 }
@@ -67,6 +60,16 @@ internal static class CommitBenchCommitter
         using var self = Process.GetCurrentProcess();
         await File.WriteAllBytesAsync(role.ResultFile, JsonSerializer.SerializeToUtf8Bytes(new CommitterResult(attempts, retries, self.PeakWorkingSet64)), ct);
         return 0;
+    }
+
+    /// <summary>Writes and commits shard <paramref name="shard"/> with one row holding <paramref name="image"/>.</summary>
+    public static async Task<ShardCommitResult> CommitOneRowShardAsync(Dataset ds, int shard, byte[] image, CancellationToken ct)
+    {
+        await using var writer = await ds.CreateImageShardWriterAsync(shard, ct: ct);
+        await writer.AddAsync(new ImageRow(SampleKey.Format("bench", shard, 0), image, $"shard {shard}", [], [],
+            $"https://example.invalid/{shard}.jpg", "bench", 8, 8, 8, 8, "", null), ct);
+        writer.InputRows = 1;
+        return await writer.CommitAsync(ct);
     }
 
     public static long UnixMicros() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;

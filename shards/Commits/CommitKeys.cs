@@ -5,7 +5,9 @@ namespace SSeg.Shards.Commits;
 /// <summary>
 /// Names of the commit log inside a dataset folder (paths relative to it):
 /// <c>_commits/&lt;incarnation&gt;/&lt;kind&gt;/part-00042.v000001.json</c> (one immutable object per shard version) and
-/// <c>_checkpoints/&lt;incarnation&gt;/cp-&lt;commit objects:D12&gt;-&lt;random&gt;.json</c> (compacted snapshots).
+/// <c>_checkpoints/&lt;incarnation&gt;/cp-&lt;commit objects:D12&gt;-&lt;random&gt;.json</c> (compacted snapshots) and
+/// <c>_journal/&lt;incarnation&gt;/&lt;yyyyMMddHHmm&gt;/&lt;kind&gt;/part-00042.v000001</c> (an empty entry per commit object,
+/// filed under the UTC minute it was made, so a poll lists only the recent minutes: <see cref="CommitJournal"/>).
 /// The incarnation is the random id dataset.json got when the dataset was created
 /// (<see cref="DatasetManifest.Incarnation"/>): objects left by a deleted dataset whose deletion was cut short are in
 /// another incarnation's folder and never become shards of a dataset recreated under the same name.
@@ -14,11 +16,13 @@ internal static class CommitKeys
 {
     public const string CommitsFolder = "_commits";
     public const string CheckpointsFolder = "_checkpoints";
+    public const string JournalFolder = "_journal";
+    /// <summary>Format of a journal bucket name: its UTC minute (listed in ten-minute groups: <see cref="CommitJournal.ListingGroup"/>).</summary>
+    private const string BucketFormat = "yyyyMMddHHmm";
     private const string VersionMarker = ".v";
     private const string JsonSuffix = ".json";
     private const string CheckpointPrefix = "cp-";
 
-    /// <summary><c>_commits/images/part-00042.v000001.json</c>.</summary>
     /// <summary><c>_commits/&lt;incarnation&gt;</c>.</summary>
     public static string CommitsFolderOf(string incarnation) => $"{CommitsFolder}/{incarnation}";
 
@@ -56,4 +60,43 @@ internal static class CommitKeys
     /// <summary>True for a path made by <see cref="CheckpointPath"/>.</summary>
     public static bool IsCheckpointPath(string incarnation, string path) =>
         path.StartsWith($"{CheckpointsFolderOf(incarnation)}/{CheckpointPrefix}", StringComparison.Ordinal) && path.EndsWith(JsonSuffix, StringComparison.Ordinal);
+
+    /// <summary><c>_journal/&lt;incarnation&gt;</c>.</summary>
+    public static string JournalFolderOf(string incarnation) => $"{JournalFolder}/{incarnation}";
+
+    /// <summary>The journal bucket of a moment: its UTC minute, <c>yyyyMMddHHmm</c>.</summary>
+    public static string JournalBucket(DateTimeOffset time) => time.UtcDateTime.ToString(BucketFormat, CultureInfo.InvariantCulture);
+
+    /// <summary><c>_journal/&lt;incarnation&gt;/&lt;bucket&gt;</c>: the folder of one minute's entries.</summary>
+    public static string JournalBucketFolder(string incarnation, string bucket) => $"{JournalFolderOf(incarnation)}/{bucket}";
+
+    /// <summary>
+    /// <c>_journal/&lt;incarnation&gt;/yyyyMMddHHm</c> (no trailing slash): the prefix of the ten minute folders of
+    /// <paramref name="time"/>'s ten-minute group, listed by one request.
+    /// </summary>
+    public static string JournalGroupPrefix(string incarnation, DateTimeOffset time) =>
+        $"{JournalFolderOf(incarnation)}/{JournalBucket(time)[..(BucketFormat.Length - 1)]}";
+
+    /// <summary>The journal entry of a commit object: the commit object's name under the bucket, without <c>.json</c>.</summary>
+    public static string JournalPath(string incarnation, string bucket, string kind, int index, int version)
+    {
+        var commit = CommitPath(incarnation, kind, index, version);
+        return $"{JournalBucketFolder(incarnation, bucket)}/{commit[(CommitsFolderOf(incarnation).Length + 1)..^JsonSuffix.Length]}";
+    }
+
+    /// <summary>Parses a path made by <see cref="JournalPath"/>; the commit object it names is <paramref name="commitPath"/>.</summary>
+    public static bool TryParseJournalPath(string incarnation, string path, out string commitPath)
+    {
+        commitPath = "";
+        var folder = JournalFolderOf(incarnation) + "/";
+        if (!path.StartsWith(folder, StringComparison.Ordinal) || path.Length < folder.Length + BucketFormat.Length + 2) return false;
+        var bucket = path.Substring(folder.Length, BucketFormat.Length);
+        if (path[folder.Length + BucketFormat.Length] != '/' ||
+            !DateTime.TryParseExact(bucket, BucketFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out _)) return false;
+        var candidate = $"{CommitsFolderOf(incarnation)}/{path[(folder.Length + BucketFormat.Length + 1)..]}{JsonSuffix}";
+        if (!TryParseCommitPath(incarnation, candidate, out var kind, out var index, out var version) ||
+            JournalPath(incarnation, bucket, kind, index, version) != path) return false;
+        commitPath = candidate;
+        return true;
+    }
 }

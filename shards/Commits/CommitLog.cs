@@ -15,13 +15,27 @@ internal sealed class CommitLog(Dataset dataset)
 {
     private IStorage Storage => dataset.Storage;
 
-    /// <summary>Creates the commit object of <paramref name="entry"/> (its <see cref="ShardEntry.Version"/>) unless that version exists.</summary>
+    /// <summary>
+    /// Creates the commit object of <paramref name="entry"/> (its <see cref="ShardEntry.Version"/>) unless that
+    /// version exists, then files it in the journal (<see cref="CommitJournal"/>).
+    /// </summary>
     /// <returns>False when another writer created this version first.</returns>
     public async Task<bool> TryCreateAsync(string incarnation, ShardEntry entry, MaskGeneratorInfo? generator, CancellationToken ct)
     {
         var content = ShardJson.Serialize(new ShardCommitObject { Entry = entry, Generator = generator });
         var key = dataset.KeyOf(CommitKeys.CommitPath(incarnation, entry.Kind, entry.Index, entry.Version));
-        return await Storage.TryWriteIfVersionAsync(key, content, expectedVersion: null, ct) is not null;
+        if (await Storage.TryWriteIfVersionAsync(key, content, expectedVersion: null, ct) is null) return false;
+        try
+        {
+            // Not cancelled with the commit: the shard is committed now, and a complete journal keeps polls prompt.
+            await CommitJournal.WriteAsync(dataset, incarnation, entry, CancellationToken.None);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Azure.RequestFailedException)
+        {
+            // The commit object is the truth and exists: a missing entry only delays when long-lived readers see
+            // this shard, until their next full listing. Failing the commit here would report a committed shard as failed.
+        }
+        return true;
     }
 
     /// <summary>The newest committed version of a shard (from its commit objects only), or null when it has none.</summary>

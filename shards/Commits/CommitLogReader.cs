@@ -4,23 +4,30 @@ using System.Diagnostics;
 namespace SSeg.Shards.Commits;
 
 /// <summary>
-/// Reads the committed shards of one dataset: the newest checkpoint, then one listing of <c>_commits/</c>, then
-/// only the commit objects that neither the checkpoint nor an earlier read in this process has covered. One reader
-/// per dataset and storage root lives for the process, so a poll (a barrier, a dashboard refresh) fetches only
-/// what was committed since the previous one. After <see cref="CheckpointEvery"/> fetched objects (or a tenth of the
-/// log, at least 100) it writes a new checkpoint, so a fresh process starts from a snapshot instead of fetching
-/// every commit object.
+/// Reads the committed shards of one dataset. The first read in a process loads the newest checkpoint, lists every
+/// commit object name once and fetches only the objects the checkpoint does not cover. Later reads (a barrier poll,
+/// a dashboard refresh) list only the journal minutes since the previous read (<see cref="CommitJournal"/>) and fetch
+/// the commit objects named there that this reader does not know at that version, so a poll costs what changed,
+/// not the dataset's size; every <see cref="FullListingEvery"/> a read lists every name again, which finds commits
+/// whose journal entry is missing. One reader per dataset and storage root lives for the process. After
+/// <see cref="CheckpointEvery"/> fetched objects (or a tenth of the log, at least 100) it writes a new checkpoint,
+/// so a fresh process starts from a snapshot instead of fetching every commit object.
 /// </summary>
 internal sealed class CommitLogReader
 {
     /// <summary>Commit objects fetched since the last checkpoint after which a reader writes a new one.</summary>
     public const int CheckpointEvery = 1000;
+    /// <summary>
+    /// How often a long-lived reader lists every commit object name instead of the journal: the longest a commit
+    /// whose journal entry is missing (its writer died between the two writes, or an older build wrote it) stays
+    /// unseen by an existing reader. Ten minutes keeps that well under a stage's length while a reader polling every
+    /// few seconds pays the whole listing once per hundreds of polls.
+    /// </summary>
+    public static readonly TimeSpan FullListingEvery = TimeSpan.FromMinutes(10);
     /// <summary>Fewest fetched objects worth a checkpoint.</summary>
     private const int MinCheckpointFetches = 100;
     /// <summary>Newest checkpoints kept; older ones are deleted by the writer of a new one.</summary>
     private const int CheckpointsKept = 2;
-    /// <summary>Names per list page on Azure Blob (the service maximum), to report list calls.</summary>
-    private const int NamesPerListPage = 5000;
     private const int ParallelReads = 16;
     // Bounded: a long-lived host that browses many datasets keeps the readers of the most recent ones only.
     private const int MaxCachedReaders = 64;
@@ -33,18 +40,22 @@ internal sealed class CommitLogReader
     private bool _checkpointTried;
     private long _listed;
     private int _fetchedSinceCheckpoint;
+    /// <summary>Reader clock when the previous read started, and when the last full listing started (null: none yet).</summary>
+    private DateTimeOffset? _lastRead, _lastFullListing;
 
     /// <summary>The process-wide reader of <paramref name="dataset"/>.</summary>
     public static CommitLogReader For(Dataset dataset)
     {
-        var key = dataset.Storage.RootUri + "\n" + dataset.Prefix;
+        var key = KeyOf(dataset);
         if (Readers.TryGetValue(key, out var reader)) return reader;
         if (Readers.Count >= MaxCachedReaders) Readers.Clear();
         return Readers.GetOrAdd(key, _ => new CommitLogReader());
     }
 
-    /// <summary>Drops every reader, as a new process would start (tests of checkpoints).</summary>
-    internal static void ForgetAll() => Readers.Clear();
+    /// <summary>Drops the reader of <paramref name="dataset"/>, as a new process would start (tests of checkpoints and of the journal).</summary>
+    internal static void Forget(Dataset dataset) => Readers.TryRemove(KeyOf(dataset), out _);
+
+    private static string KeyOf(Dataset dataset) => dataset.Storage.RootUri + "\n" + dataset.Prefix;
 
     /// <summary>What the last <see cref="ReadAsync"/> cost.</summary>
     public CommitLogRead? LastRead { get; private set; }
@@ -57,39 +68,73 @@ internal sealed class CommitLogReader
         try
         {
             var clock = Stopwatch.StartNew();
+            // Taken before listing: a commit filed while the listing runs is within the next read's look-back.
+            var now = dataset.Clock.GetUtcNow();
             if (_incarnation != incarnation) Reset(incarnation);   // a deleted and recreated dataset
             var checkpointLoaded = !_checkpointTried && await TryLoadCheckpointAsync(dataset, incarnation, ct);
             _checkpointTried = true;
 
-            var (listed, pending) = await ListUncoveredAsync(dataset, incarnation, ct);
-            if (listed < _listed)
+            // A clock that went backwards (corrected by NTP) or jumped far ahead makes the journal window unsound: list everything.
+            var full = _lastRead is not { } last || _lastFullListing is not { } lastFull || now < last || now - lastFull >= FullListingEvery;
+            List<string> pending;
+            long names;
+            int listCalls;
+            if (full)
             {
-                // Commit objects disappeared: someone deleted part of this incarnation's log by hand. Start over.
-                Reset(incarnation);
-                _checkpointTried = true;
+                long listed;
                 (listed, pending) = await ListUncoveredAsync(dataset, incarnation, ct);
+                if (listed < _listed)
+                {
+                    // Commit objects disappeared: someone deleted part of this incarnation's log by hand. Start over.
+                    Reset(incarnation);
+                    _checkpointTried = true;
+                    (listed, pending) = await ListUncoveredAsync(dataset, incarnation, ct);
+                }
+                _listed = listed;
+                names = listed;
+                listCalls = dataset.Storage is Storage.AzureBlobStorage ? (int)Math.Max(1, (listed + CommitJournal.NamesPerListPage - 1) / CommitJournal.NamesPerListPage) : 1;
+                _lastFullListing = now;
+            }
+            else
+            {
+                (pending, names, listCalls) = await CommitJournal.ListAsync(dataset, incarnation,
+                    _lastRead!.Value - CommitJournal.LookBack, now + CommitJournal.ClockSkew, ct);
+                pending.RemoveAll(IsCovered);
             }
             var log = new CommitLog(dataset);
-            var fetched = new ShardCommitObject[pending.Count];
+            var fetched = new ShardCommitObject?[pending.Count];
             await Parallel.ForEachAsync(Enumerable.Range(0, pending.Count),
                 new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = ct },
-                async (i, token) => fetched[i] = await log.ReadAsync(incarnation, pending[i], token));
-            foreach (var commit in fetched) Apply(commit.Entry, commit.Generator);
-            _listed = listed;
-            _fetchedSinceCheckpoint += pending.Count;
+                async (i, token) =>
+                {
+                    try { fetched[i] = await log.ReadAsync(incarnation, pending[i], token); }
+                    // A journal entry whose object is gone (deleted by hand): the full listing is the truth, skip it.
+                    catch (FileNotFoundException) when (!full) { }
+                });
+            var read = 0;
+            foreach (var commit in fetched)
+            {
+                if (commit is null) continue;
+                Apply(commit.Entry, commit.Generator);
+                read++;
+            }
+            if (!full) _listed += read;   // each object found in the journal is one the last full listing did not have
+            _lastRead = now;
+            _fetchedSinceCheckpoint += read;
 
             var checkpointWritten = false;
             // Also after a smaller catch-up that is a large part of the log (a new process on a dataset whose last
             // checkpoint is old), so the next new process does not fetch the same objects again.
-            if (_fetchedSinceCheckpoint >= Math.Max(MinCheckpointFetches, Math.Min(CheckpointEvery, listed / 10)))
+            if (_fetchedSinceCheckpoint >= Math.Max(MinCheckpointFetches, Math.Min(CheckpointEvery, _listed / 10)))
             {
                 checkpointWritten = await TryWriteCheckpointAsync(dataset, incarnation, ct);
                 _fetchedSinceCheckpoint = 0;
             }
             var shards = _newest.Values.OrderBy(s => s.Kind, StringComparer.Ordinal).ThenBy(s => s.Index).ToList();
-            var listCalls = dataset.Storage is Storage.AzureBlobStorage ? (int)Math.Max(1, (listed + NamesPerListPage - 1) / NamesPerListPage) : 1;
-            LastRead = new CommitLogRead(listed, pending.Count, listCalls,
-                checkpointLoaded, checkpointWritten, clock.Elapsed);
+            LastRead = new CommitLogRead(_listed, read, listCalls, checkpointLoaded, checkpointWritten, clock.Elapsed)
+            {
+                FullListing = full, NamesListed = names,
+            };
             return (shards, new Dictionary<string, MaskGeneratorInfo>(_generators, StringComparer.Ordinal));
         }
         finally
@@ -97,6 +142,11 @@ internal sealed class CommitLogReader
             _gate.Release();
         }
     }
+
+    /// <summary>True when this reader knows the shard of <paramref name="commitPath"/> at that version or a newer one.</summary>
+    private bool IsCovered(string commitPath) =>
+        CommitKeys.TryParseCommitPath(_incarnation!, commitPath, out var kind, out var index, out var version) &&
+        _newest.TryGetValue((kind, index), out var known) && known.Version >= version;
 
     private void Reset(string incarnation)
     {
@@ -106,6 +156,7 @@ internal sealed class CommitLogReader
         _checkpointTried = false;
         _listed = 0;
         _fetchedSinceCheckpoint = 0;
+        _lastRead = _lastFullListing = null;
     }
 
     private void Apply(ShardEntry entry, MaskGeneratorInfo? generator)

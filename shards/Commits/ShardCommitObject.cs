@@ -33,9 +33,17 @@ public sealed record CommitCheckpoint
 }
 
 /// <summary>
-/// What one read of the commit log cost: <see cref="CommitObjects"/> listed, <see cref="ObjectsRead"/> of them
+/// What one read of the commit log cost: <see cref="CommitObjects"/> in the log as far as this reader knows (the
+/// count of its last full listing plus the new objects the journal named since), <see cref="ObjectsRead"/>
 /// fetched (only those neither in the loaded checkpoint nor seen by an earlier read in this process),
-/// <see cref="ListCalls"/> list requests (pages of up to 5,000 names on Blob; one directory walk on disk), and whether a checkpoint was loaded
-/// or written.
+/// <see cref="ListCalls"/> list requests (pages of up to 5,000 names on Blob, one per journal minute at least; one
+/// directory walk on disk per folder listed), and whether a checkpoint was loaded or written.
 /// </summary>
-public sealed record CommitLogRead(long CommitObjects, int ObjectsRead, int ListCalls, bool CheckpointLoaded, bool CheckpointWritten, TimeSpan Elapsed);
+public sealed record CommitLogRead(long CommitObjects, int ObjectsRead, int ListCalls, bool CheckpointLoaded, bool CheckpointWritten, TimeSpan Elapsed)
+{
+    /// <summary>True when this read listed every commit object name; false when it listed only the recent journal minutes.</summary>
+    public bool FullListing { get; init; }
+
+    /// <summary>Names the listings returned: every commit object on a full listing, the journal entries of the listed minutes otherwise.</summary>
+    public long NamesListed { get; init; }
+}

@@ -131,13 +131,21 @@ public sealed class LocalStorage : IStorage
     public async IAsyncEnumerable<StorageObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken ct = default)
     {
         await Task.Yield();
-        // List the deepest folder the prefix names fully, then filter by the prefix string.
+        // Walk the deepest folder the prefix names fully, entering only the entries that start with the rest of the
+        // prefix (a prefix ending in part of a name, like a journal's 10-minute group, must not walk its siblings),
+        // then filter by the prefix string.
         var slash = prefix.LastIndexOf('/');
         var folderKey = slash < 0 ? "" : prefix[..slash];
+        var partial = prefix[(slash + 1)..];
         var folder = folderKey.Length == 0 ? _root : PathOf(folderKey);
         if (!Directory.Exists(folder)) yield break;
         var found = new List<(string Key, FileInfo Info)>();
-        foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories))
+        var top = new DirectoryInfo(folder);
+        var files = partial.Length == 0
+            ? top.EnumerateFiles("*", SearchOption.AllDirectories)
+            : top.EnumerateFileSystemInfos().Where(e => e.Name.StartsWith(partial, StringComparison.Ordinal))
+                .SelectMany(e => e is DirectoryInfo d ? d.EnumerateFiles("*", SearchOption.AllDirectories) : [(FileInfo)e]);
+        foreach (var file in files)
         {
             var key = Path.GetRelativePath(_root, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
             if (key.StartsWith(InternalFolder + "/", StringComparison.Ordinal)) continue;

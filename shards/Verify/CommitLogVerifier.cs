@@ -5,7 +5,9 @@ namespace SSeg.Shards;
 /// <summary>
 /// Checks a dataset's commit log without trusting any cache: every commit object readable and named after the
 /// shard and version it holds, each shard's versions 1..n without gaps, and every checkpoint entry equal to the
-/// commit object it stands for (a checkpoint is a cache of them and must not disagree).
+/// commit object it stands for (a checkpoint is a cache of them and must not disagree). Journal entries that name an
+/// existing commit object belong to the log; one that names none is left out, so it is reported as an orphan (its
+/// object was deleted by hand: a writer files the entry after the object, so a killed writer cannot leave one).
 /// </summary>
 internal static class CommitLogVerifier
 {
@@ -30,6 +32,13 @@ internal static class CommitLogVerifier
             {
                 problems.Add($"{path}: {UnreadableShardException.Describe(e)}");
             }
+        }
+        await foreach (var item in dataset.Storage.ListAsync($"{dataset.Prefix}/{CommitKeys.JournalFolderOf(incarnation)}/", ct))
+        {
+            var path = item.Key[strip..];
+            if (!CommitKeys.TryParseJournalPath(incarnation, path, out var commitPath)) continue;   // reported as an orphan
+            // An object created after the listing above is probed, so a commit running beside verify is no orphan.
+            if (paths.Contains(commitPath) || await dataset.Storage.GetInfoAsync(dataset.KeyOf(commitPath), ct) is not null) paths.Add(path);
         }
         foreach (var ((kind, index), list) in versions)
         {

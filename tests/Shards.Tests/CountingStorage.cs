@@ -17,7 +17,15 @@ internal sealed class CountingStorage(IStorage inner) : IStorage
     /// <summary>Calls since the last <see cref="Clear"/>: ("get", key), ("probe", key), ("list", prefix), ("put", key), ...</summary>
     public IReadOnlyList<(string Call, string Key)> Calls => _calls.ToList();
 
-    public void Clear() => _calls.Clear();
+    /// <summary>Names the listings returned since the last <see cref="Clear"/>.</summary>
+    public long NamesListed => Interlocked.Read(ref _namesListed);
+    private long _namesListed;
+
+    public void Clear()
+    {
+        _calls.Clear();
+        Interlocked.Exchange(ref _namesListed, 0);
+    }
 
     public Task<StorageObjectInfo?> GetInfoAsync(string key, CancellationToken ct = default) { _calls.Enqueue(("probe", key)); return inner.GetInfoAsync(key, ct); }
     public Task<Stream> OpenReadAsync(string key, CancellationToken ct = default) { _calls.Enqueue(("get", key)); return inner.OpenReadAsync(key, ct); }
@@ -35,6 +43,10 @@ internal sealed class CountingStorage(IStorage inner) : IStorage
     public async IAsyncEnumerable<StorageObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken ct = default)
     {
         _calls.Enqueue(("list", prefix));
-        await foreach (var item in inner.ListAsync(prefix, ct)) yield return item;
+        await foreach (var item in inner.ListAsync(prefix, ct))
+        {
+            Interlocked.Increment(ref _namesListed);
+            yield return item;
+        }
     }
 }

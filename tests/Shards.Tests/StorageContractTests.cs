@@ -40,6 +40,9 @@ public abstract class StorageContractTests
         listed.Clear();
         await foreach (var item in s.ListAsync("a")) listed.Add(item.Key);
         Assert.Equal(["a/b/one.txt", "a/b/two.txt", "a/c.txt", "ab.txt"], listed);
+        listed.Clear();
+        await foreach (var item in s.ListAsync("a/b/t")) listed.Add(item.Key);   // a prefix ending inside a name
+        Assert.Equal(["a/b/two.txt"], listed);
 
         Assert.True(await s.DeleteAsync("a/c.txt"));
         Assert.False(await s.DeleteAsync("a/c.txt"));

@@ -1,0 +1,80 @@
+namespace SSeg.Shards.Commits;
+
+/// <summary>
+/// The change index of a dataset's commit log: after a commit object is created, its writer files an empty entry
+/// <c>_journal/&lt;inc&gt;/&lt;yyyyMMddHHmm&gt;/&lt;kind&gt;/part-00042.v000001</c> under the UTC minute of its own clock. A reader
+/// that has read the whole log once then lists only the journal around its previous poll instead of every commit
+/// object name, because shards are committed in any index order and names alone cannot say what is new.
+/// </summary>
+/// <remarks>
+/// The commit object stays the only truth: an entry is written after its object, so an entry always names an
+/// existing object, and a missing entry (a writer killed between the two writes, or a writer of an older build)
+/// only delays when a long-lived reader sees that commit, until its next full listing
+/// (<see cref="CommitLogReader.FullListingEvery"/>); a new reader lists everything and sees it at once.
+/// </remarks>
+internal static class CommitJournal
+{
+    /// <summary>
+    /// Entries are filed in one folder per minute and listed in groups of ten minutes (one prefix listing each): a
+    /// poll's window (5 minutes back, 2 ahead) touches one or two groups, so it costs one or two list requests, and
+    /// it lists at most 20 minutes of entries: names in proportion to the recent commit rate, never to the dataset.
+    /// </summary>
+    public static readonly TimeSpan ListingGroup = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How far before its previous poll a reader lists: covers a writer whose clock is behind the reader's (up to
+    /// <see cref="ClockSkew"/>) and a journal write still in flight when that poll ran (its time is taken before the
+    /// write; a put retried by the storage client for up to 3 minutes is still found).
+    /// </summary>
+    public static readonly TimeSpan LookBack = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Clock difference between hosts that costs no delay: a writer ahead of the reader by up to this files
+    /// entries in minutes the reader already lists. A writer further ahead is seen once the reader's clock nears
+    /// its minute, and one further behind than <see cref="LookBack"/> allows, at the reader's next full listing.
+    /// </summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
+
+    /// <summary>Names per list page on Azure Blob (the service maximum), to report list calls.</summary>
+    public const int NamesPerListPage = 5000;
+
+    /// <summary>Files the entry of a just-created commit object under the writer's current minute (idempotent).</summary>
+    public static Task WriteAsync(Dataset dataset, string incarnation, ShardEntry entry, CancellationToken ct) =>
+        dataset.Storage.WriteAsync(dataset.KeyOf(CommitKeys.JournalPath(incarnation, CommitKeys.JournalBucket(dataset.Clock.GetUtcNow()),
+            entry.Kind, entry.Index, entry.Version)), ReadOnlyMemory<byte>.Empty, ct);
+
+    /// <summary>
+    /// The commit object paths filed from <paramref name="from"/> to <paramref name="to"/> (each once; entries of the
+    /// same ten-minute groups outside that span too), the names listed and the list requests made (an empty group
+    /// still costs one).
+    /// </summary>
+    public static async Task<(List<string> CommitPaths, long NamesListed, int ListCalls)> ListAsync(
+        Dataset dataset, string incarnation, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        var strip = dataset.Prefix.Length + 1;
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        long names = 0;
+        var calls = 0;
+        foreach (var prefix in GroupPrefixes(incarnation, from, to))
+        {
+            long inGroup = 0;
+            await foreach (var item in dataset.Storage.ListAsync(dataset.KeyOf(prefix), ct))
+            {
+                inGroup++;
+                if (CommitKeys.TryParseJournalPath(incarnation, item.Key[strip..], out var commitPath)) found.Add(commitPath);
+            }
+            names += inGroup;
+            calls += (int)Math.Max(1, (inGroup + NamesPerListPage - 1) / NamesPerListPage);
+        }
+        return (found.ToList(), names, calls);
+    }
+
+    /// <summary>The ten-minute group prefixes that cover <paramref name="from"/> to <paramref name="to"/>.</summary>
+    public static List<string> GroupPrefixes(string incarnation, DateTimeOffset from, DateTimeOffset to)
+    {
+        var prefixes = new List<string>();
+        var group = new DateTimeOffset(from.UtcTicks - from.UtcTicks % ListingGroup.Ticks, TimeSpan.Zero);
+        for (; group <= to; group += ListingGroup) prefixes.Add(CommitKeys.JournalGroupPrefix(incarnation, group));
+        return prefixes;
+    }
+}
