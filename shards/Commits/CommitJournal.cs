@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+
 namespace SSeg.Shards.Commits;
 
 /// <summary>
@@ -35,6 +38,18 @@ internal static class CommitJournal
     /// </summary>
     public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// How long entries are kept. A poll that lists the journal reads back at most <see cref="LookBack"/> before its
+    /// previous poll, and a reader lists everything every <see cref="CommitLogReader.FullListingEvery"/>, so no poll
+    /// reads entries older than 15 minutes by its own clock; the rest of the hour is room for a reader whose clock is
+    /// behind (one further behind finds those commits at its next full listing, as with a missing entry).
+    /// </summary>
+    public static readonly TimeSpan Retention = TimeSpan.FromHours(1);
+
+    /// <summary>Past this many ten-minute groups since the last trim (a day), one listing of the whole journal is cheaper than a listing per group.</summary>
+    private const int MaxGroupListingsPerTrim = 144;
+    private const int ParallelDeletes = 16;
+
     /// <summary>Names per list page on Azure Blob (the service maximum), to report list calls.</summary>
     public const int NamesPerListPage = 5000;
 
@@ -67,6 +82,46 @@ internal static class CommitJournal
             calls += (int)Math.Max(1, (inGroup + NamesPerListPage - 1) / NamesPerListPage);
         }
         return (found.ToList(), names, calls);
+    }
+
+    /// <summary>
+    /// Deletes the entries of the ten-minute groups older than <see cref="Retention"/> and records how far it got, so
+    /// the journal holds about an hour of commits whatever the dataset's age. Run by checkpoint writers; several at
+    /// once only repeat deletions. Returns the entries deleted and the list requests made.
+    /// </summary>
+    public static async Task<(int Deleted, int ListCalls)> TrimAsync(Dataset dataset, string incarnation, CancellationToken ct)
+    {
+        var now = dataset.Clock.GetUtcNow() - Retention;
+        var cutoff = new DateTimeOffset(now.UtcTicks - now.UtcTicks % ListingGroup.Ticks, TimeSpan.Zero);
+        var markKey = dataset.KeyOf(CommitKeys.JournalTrimMarkPath(incarnation));
+        var mark = await dataset.Storage.ReadVersionedAsync(markKey, ct) is { } content &&
+                   DateTimeOffset.TryParse(Encoding.UTF8.GetString(content.Content), CultureInfo.InvariantCulture,
+                       DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : (DateTimeOffset?)null;
+        if (mark >= cutoff) return (0, 0);
+
+        var cutoffBucket = CommitKeys.JournalBucket(cutoff);
+        var strip = dataset.Prefix.Length + 1;
+        var doomed = new List<string>();
+        var calls = 0;
+        // Without a mark (never trimmed) or after a long pause, one listing of everything; otherwise the groups since the mark.
+        var prefixes = mark is { } from && (cutoff - from).Ticks / ListingGroup.Ticks <= MaxGroupListingsPerTrim
+            ? GroupPrefixes(incarnation, from, cutoff - TimeSpan.FromTicks(1))
+            : [CommitKeys.JournalFolderOf(incarnation) + "/"];
+        foreach (var prefix in prefixes)
+        {
+            long inPrefix = 0;
+            await foreach (var item in dataset.Storage.ListAsync(dataset.KeyOf(prefix), ct))
+            {
+                inPrefix++;
+                if (CommitKeys.JournalBucketOf(incarnation, item.Key[strip..]) is { } bucket &&
+                    string.CompareOrdinal(bucket, cutoffBucket) < 0) doomed.Add(item.Key);
+            }
+            calls += (int)Math.Max(1, (inPrefix + NamesPerListPage - 1) / NamesPerListPage);
+        }
+        await Parallel.ForEachAsync(doomed, new ParallelOptions { MaxDegreeOfParallelism = ParallelDeletes, CancellationToken = ct },
+            async (key, token) => await dataset.Storage.DeleteAsync(key, token));
+        await dataset.Storage.WriteAsync(markKey, Encoding.UTF8.GetBytes(cutoff.ToString("O", CultureInfo.InvariantCulture)), ct);
+        return (doomed.Count, calls);
     }
 
     /// <summary>The ten-minute group prefixes that cover <paramref name="from"/> to <paramref name="to"/>.</summary>

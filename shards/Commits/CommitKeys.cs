@@ -77,6 +77,20 @@ internal static class CommitKeys
     public static string JournalGroupPrefix(string incarnation, DateTimeOffset time) =>
         $"{JournalFolderOf(incarnation)}/{JournalBucket(time)[..(BucketFormat.Length - 1)]}";
 
+    /// <summary>
+    /// <c>_journal/&lt;incarnation&gt;.trimmed-before</c>: the UTC time before which the journal has been trimmed (beside
+    /// the incarnation's folder, so listings of its groups never see it).
+    /// </summary>
+    public static string JournalTrimMarkPath(string incarnation) => $"{JournalFolderOf(incarnation)}.trimmed-before";
+
+    /// <summary>The bucket (<c>yyyyMMddHHmm</c>) of a path under <c>_journal/&lt;incarnation&gt;/</c>, or null.</summary>
+    public static string? JournalBucketOf(string incarnation, string path)
+    {
+        var folder = JournalFolderOf(incarnation) + "/";
+        return path.StartsWith(folder, StringComparison.Ordinal) && path.Length > folder.Length + BucketFormat.Length &&
+               path[folder.Length + BucketFormat.Length] == '/' ? path.Substring(folder.Length, BucketFormat.Length) : null;
+    }
+
     /// <summary>The journal entry of a commit object: the commit object's name under the bucket, without <c>.json</c>.</summary>
     public static string JournalPath(string incarnation, string bucket, string kind, int index, int version)
     {

@@ -123,17 +123,19 @@ internal sealed class CommitLogReader
             _fetchedSinceCheckpoint += read;
 
             var checkpointWritten = false;
+            var trimmed = 0;
             // Also after a smaller catch-up that is a large part of the log (a new process on a dataset whose last
             // checkpoint is old), so the next new process does not fetch the same objects again.
             if (_fetchedSinceCheckpoint >= Math.Max(MinCheckpointFetches, Math.Min(CheckpointEvery, _listed / 10)))
             {
                 checkpointWritten = await TryWriteCheckpointAsync(dataset, incarnation, ct);
+                if (checkpointWritten) trimmed = await TryTrimJournalAsync(dataset, incarnation, ct);
                 _fetchedSinceCheckpoint = 0;
             }
             var shards = _newest.Values.OrderBy(s => s.Kind, StringComparer.Ordinal).ThenBy(s => s.Index).ToList();
             LastRead = new CommitLogRead(_listed, read, listCalls, checkpointLoaded, checkpointWritten, clock.Elapsed)
             {
-                FullListing = full, NamesListed = names,
+                FullListing = full, NamesListed = names, JournalEntriesTrimmed = trimmed,
             };
             return (shards, new Dictionary<string, MaskGeneratorInfo>(_generators, StringComparer.Ordinal));
         }
@@ -206,6 +208,19 @@ internal sealed class CommitLogReader
             if (CommitKeys.IsCheckpointPath(incarnation, item.Key[strip..])) paths.Add(item.Key[strip..]);
         paths.Sort(StringComparer.Ordinal);
         return paths;
+    }
+
+    /// <summary>Trims the journal (<see cref="CommitJournal.TrimAsync"/>); best effort like the checkpoint it follows.</summary>
+    private static async Task<int> TryTrimJournalAsync(Dataset dataset, string incarnation, CancellationToken ct)
+    {
+        try
+        {
+            return (await CommitJournal.TrimAsync(dataset, incarnation, ct)).Deleted;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return 0;
+        }
     }
 
     /// <summary>

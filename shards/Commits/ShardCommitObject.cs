@@ -46,4 +46,7 @@ public sealed record CommitLogRead(long CommitObjects, int ObjectsRead, int List
 
     /// <summary>Names the listings returned: every commit object on a full listing, the journal entries of the listed minutes otherwise.</summary>
     public long NamesListed { get; init; }
+
+    /// <summary>Journal entries older than <see cref="CommitJournal.Retention"/> that the checkpoint writer of this read deleted.</summary>
+    public int JournalEntriesTrimmed { get; init; }
 }

@@ -40,6 +40,9 @@ internal static class CommitLogVerifier
             // An object created after the listing above is probed, so a commit running beside verify is no orphan.
             if (paths.Contains(commitPath) || await dataset.Storage.GetInfoAsync(dataset.KeyOf(commitPath), ct) is not null) paths.Add(path);
         }
+        // The journal's trim mark belongs to the log when present.
+        var trimMark = CommitKeys.JournalTrimMarkPath(incarnation);
+        if (await dataset.Storage.GetInfoAsync(dataset.KeyOf(trimMark), ct) is not null) paths.Add(trimMark);
         foreach (var ((kind, index), list) in versions)
         {
             list.Sort();

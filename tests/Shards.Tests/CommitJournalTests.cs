@@ -133,6 +133,54 @@ public abstract class CommitJournalContractTests
     }
 
     [Fact]
+    public async Task A_checkpoint_writer_trims_the_journal_to_its_last_hour_and_a_later_trim_lists_only_the_groups_since()
+    {
+        var clock = new ManualClock(T0.AddHours(-3));
+        var storage = new CountingStorage(StorageFactory.Open(NewRootUri(), ConnectionString));
+        var ds = await new DatasetStore(storage, clock).CreateOrOpenAsync("trimmed");
+        var inc = (await ds.GetManifestAsync()).CommitIncarnation;
+        var journal = ds.KeyOf(CommitKeys.JournalFolderOf(inc) + "/");
+        async Task<List<string>> JournalNamesAsync()
+        {
+            var names = new List<string>();
+            await foreach (var item in storage.ListAsync(journal)) names.Add(item.Key[journal.Length..]);
+            return names;
+        }
+        // 120 shards three hours ago, 3 ten minutes ago.
+        await Parallel.ForEachAsync(Enumerable.Range(0, 120), new ParallelOptions { MaxDegreeOfParallelism = 8 },
+            async (i, ct) => Assert.True(await ds.Commits.TryCreateAsync(inc, Entry(i), null, ct)));
+        clock.Now = T0.AddMinutes(-10);
+        await CommitAsync(ds, inc, Entry(120), Entry(121), Entry(122));
+        Assert.Equal(123, (await JournalNamesAsync()).Count);
+
+        // A new process fetches all 123 objects, so it writes a checkpoint and trims: the hour before 11:00 (T0 - 1 h,
+        // down to its ten-minute group) goes, the three recent entries stay.
+        clock.Now = T0;
+        CommitLogReader.Forget(ds);
+        Assert.Equal(123, (await ds.GetManifestAsync()).ImageShards.Count);
+        Assert.True(ds.LastCommitLogRead!.CheckpointWritten);
+        Assert.Equal(120, ds.LastCommitLogRead.JournalEntriesTrimmed);
+        Assert.All(await JournalNamesAsync(), name => Assert.StartsWith("202612061150/", name));
+        Assert.Equal(3, (await JournalNamesAsync()).Count);
+        CommitLogReader.Forget(ds);
+        Assert.Equal(123, (await ds.GetManifestAsync()).ImageShards.Count);
+        Assert.DoesNotContain((await ds.VerifyAsync(checksums: false)).Orphans, o => o.StartsWith("_journal/", StringComparison.Ordinal));
+
+        // Two hours later, 100 more commits and the next checkpoint: that trim lists the twelve groups from the last
+        // trim's 11:00 to 13:00, not the whole journal, and leaves only the new entries.
+        clock.Now = T0.AddHours(2);
+        await Parallel.ForEachAsync(Enumerable.Range(123, 100), new ParallelOptions { MaxDegreeOfParallelism = 8 },
+            async (i, ct) => Assert.True(await ds.Commits.TryCreateAsync(inc, Entry(i), null, ct)));
+        CommitLogReader.Forget(ds);
+        storage.Clear();
+        Assert.Equal(223, (await ds.GetManifestAsync()).ImageShards.Count);
+        Assert.Equal((true, 3), (ds.LastCommitLogRead!.CheckpointWritten, ds.LastCommitLogRead.JournalEntriesTrimmed));
+        var journalListings = storage.Calls.Where(c => c.Call == "list" && c.Key.StartsWith(journal, StringComparison.Ordinal)).Select(c => c.Key[journal.Length..]).ToList();
+        Assert.Equal(Enumerable.Range(0, 12).Select(g => T0.AddHours(-1).AddMinutes(10 * g).ToString("yyyyMMddHHmm")[..11]), journalListings.Order(StringComparer.Ordinal));
+        Assert.Equal(100, (await JournalNamesAsync()).Count);
+    }
+
+    [Fact]
     public async Task Verify_reports_journal_entries_without_a_commit_object_as_orphans_and_keeps_the_others()
     {
         var store = DatasetStore.Open(NewRootUri(), ConnectionString);
