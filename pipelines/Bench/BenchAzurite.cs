@@ -29,7 +29,10 @@ internal sealed class BenchAzurite : IDisposable
     public string ConnectionString { get; }
 
     /// <summary>Which metadata store the emulator runs with, for the bench's report.</summary>
-    public static string MetadataStore => SqlMetadata is null ? "LokiJS in memory (scans all blobs per request)" : "SQL via AZURITE_DB";
+    public static string MetadataStore => !UsesSqlMetadata ? "LokiJS in memory (scans all blobs per request)" : "SQL via AZURITE_DB";
+
+    /// <summary>True when Azurite's own <c>AZURITE_DB</c> is set.</summary>
+    public static bool UsesSqlMetadata => SqlMetadata is not null;
 
     private static string? SqlMetadata => Environment.GetEnvironmentVariable("AZURITE_DB") is { Length: > 0 } uri ? uri : null;
 

@@ -106,6 +106,9 @@ internal static class CommitBench
 
         Console.WriteLine($"commits {backend}: {commits} by {committers} committers, {first:F0}/s first {window}, {last:F0}/s last {window}, " +
                           $"{lost} lost, {duplicated} duplicated, {retries} retries");
+        if (duplicated > 0 && backend == "azurite" && BenchAzurite.UsesSqlMetadata)
+            Console.WriteLine("  azurite: duplicates on SQL metadata usually mean the database is not SERIALIZABLE, so the emulator's " +
+                              "put-if-absent is not atomic (shards/README.md, \"Azurite on an indexed metadata store\")");
         Console.WriteLine($"  {backend}: {wall.TotalSeconds:F1} s wall, {committed.Count / Math.Max(1e-9, wall.TotalSeconds):F0} commits/s overall; " +
                           $"{raced} commits lost a race to another process (already committed), " +
                           $"{results.SelectMany(r => r.Attempts).Count(a => a.Outcome == "skipped")} skipped as committed; last/first {100 * last / Math.Max(1e-9, first):F0} %; " +
