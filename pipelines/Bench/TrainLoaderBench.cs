@@ -69,7 +69,10 @@ internal static class TrainLoaderBench
             };
             var stream = new ShardTrainStream(dataset, options, tokenizer);
 
-            PhaseBreakdown(dataset, stream, tokenizer, options, ct);
+            // The first pass runs much of the code unoptimised (tiered JIT: shard reads, for example, took about six
+            // times as long as later ones), so only the second pass is printed.
+            PhaseBreakdown(dataset, stream, tokenizer, options, print: false, ct);
+            PhaseBreakdown(dataset, stream, tokenizer, options, print: true, ct);
 
             var cores = Environment.ProcessorCount;
             double perCore = 0;
@@ -115,7 +118,7 @@ internal static class TrainLoaderBench
     }
 
     /// <summary>Each step timed alone on this thread over one shard, so a slow step can be told from a starved pipeline.</summary>
-    private static void PhaseBreakdown(Dataset dataset, ShardTrainStream stream, BpeTokenizer tokenizer, TrainDataOptions options, CancellationToken ct)
+    private static void PhaseBreakdown(Dataset dataset, ShardTrainStream stream, BpeTokenizer tokenizer, TrainDataOptions options, bool print, CancellationToken ct)
     {
         var clock = new BenchClock();
         var rows = new List<ImageRow>();
@@ -166,9 +169,10 @@ internal static class TrainLoaderBench
         foreach (var s in samples) MaskTargets.ToBinary(s!.MaskIds, options.MaskSize, options.MinMaskArea).Dispose();
         var targets = clock.CpuSeconds;
 
+        if (!print) return;
         double Ms(double seconds) => 1000 * seconds / rows.Count;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"one thread, {rows.Count} rows, CPU ms per image: shard read {Ms(read):F2}, " +
+            $"one thread, {rows.Count} rows (second pass), CPU ms per image: shard read {Ms(read):F2}, " +
             $"decode+crop/flip+mask crop+prompts+tokens {Ms(whole):F2} (of which JPEG decode ≈ {Ms(decode):F2}, image crop/resize/flip/normalise ≈ {Ms(crop):F2}, " +
             $"mask PNG decode+crop ≈ {Ms(maskCrop):F2}, tokens ≈ {Ms(tokens):F2}), mask targets {Ms(targets):F2} " +
             $"-> {rows.Count / (read + whole + targets):F0} images per CPU-second ({BenchPhotoShards.LoadAverage()})"));
