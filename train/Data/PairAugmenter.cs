@@ -1,14 +1,13 @@
-using System.Runtime.InteropServices;
 using SSeg.Eval.Protocol;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
-using SixLabors.ImageSharp.Processing;
 
 namespace SSeg.Train.Data;
 
 /// <summary>
 /// Applies one <see cref="CropBox"/> to an image and its cluster-id map (docs/method.md §2.3): the image is cropped,
-/// resized bilinearly to cropSize² (ImageSharp's triangle filter, antialiased like PIL) and flipped, and normalised
+/// resized to cropSize² with Pillow's antialiased bilinear filter (<see cref="BilinearResize"/>, as torchvision's
+/// RandomResizedCrop on PIL images) and flipped, and normalised
 /// with the ImageNet mean/std into CHW floats when the batch is collated; the map is sampled with nearest neighbour at the centres of a
 /// maskSize² grid over the same source rectangle, so image and mask stay aligned whatever the map's resolution.
 /// </summary>
@@ -27,20 +26,8 @@ public static class PairAugmenter
     /// <summary>The crop, resized to cropSize² and flipped: RGB bytes, row-major and interleaved (cropSize² × 3).
     /// Normalisation is left to <see cref="Normalize"/>, which writes the floats where they are used (the batch
     /// tensor), so a sample holds a quarter of the memory of its floats and they are written once.</summary>
-    public static byte[] CropImage(Image<Rgb24> image, CropBox box, int cropSize)
-    {
-        using var crop = image.Clone(x =>
-            x.Crop(new Rectangle(box.Left, box.Top, box.Width, box.Height)).Resize(cropSize, cropSize, KnownResamplers.Triangle));
-        var rgb = new byte[3 * cropSize * cropSize];
-        crop.CopyPixelDataTo(rgb);
-        // Mirroring each resized row gives the same bytes as ImageSharp's Flip after the resize, without its extra pass.
-        if (box.Flip)
-        {
-            var pixels = MemoryMarshal.Cast<byte, Rgb24>(rgb.AsSpan());
-            for (int y = 0; y < cropSize; y++) pixels.Slice(y * cropSize, cropSize).Reverse();
-        }
-        return rgb;
-    }
+    public static byte[] CropImage(Image<Rgb24> image, CropBox box, int cropSize) =>
+        BilinearResize.Resize(image, box.Left, box.Top, box.Width, box.Height, cropSize, cropSize, mirror: box.Flip);
 
     /// <summary>ImageNet-normalised CHW floats of interleaved RGB bytes: (v / 255 − mean) / std per channel.</summary>
     public static void Normalize(ReadOnlySpan<byte> rgb, Span<float> chw)
