@@ -27,8 +27,14 @@ public static class BilinearResize
     /// <summary>The <paramref name="width"/>×<paramref name="height"/> rectangle at (<paramref name="left"/>,
     /// <paramref name="top"/>) of <paramref name="image"/>, resized to outWidth×outHeight and optionally mirrored:
     /// RGB bytes, row-major and interleaved (outWidth × outHeight × 3).</summary>
-    public static byte[] Resize(Image<Rgb24> image, int left, int top, int width, int height, int outWidth, int outHeight, bool mirror)
+    public static byte[] Resize(Image<Rgb24> image, int left, int top, int width, int height, int outWidth, int outHeight, bool mirror) =>
+        Resize(image, left, top, width, height, outWidth, outHeight, mirror, Avx2.IsSupported);
+
+    /// <summary><see cref="Resize(Image{Rgb24}, int, int, int, int, int, int, bool)"/> with the AVX2 horizontal pass
+    /// allowed or not, so tests pin both passes to Pillow on any CPU.</summary>
+    internal static byte[] Resize(Image<Rgb24> image, int left, int top, int width, int height, int outWidth, int outHeight, bool mirror, bool gather)
     {
+        gather &= Avx2.IsSupported;
         if (width < 1 || height < 1 || outWidth < 1 || outHeight < 1)
             throw new ArgumentException($"cannot resize a {width}×{height} rectangle to {outWidth}×{outHeight}");
         if (left < 0 || top < 0 || left + width > image.Width || top + height > image.Height)
@@ -49,7 +55,7 @@ public static class BilinearResize
                 {
                     var source = MemoryMarshal.AsBytes(accessor.GetRowSpan(top + y)).Slice(3 * left, 3 * width);
                     var destination = temporary.AsSpan((y - firstRow) * rowBytes, rowBytes);
-                    if (Avx2.IsSupported)
+                    if (gather)
                     {
                         // The gathers read 4 bytes per pixel: a copy of the row with one byte more keeps the last in bounds.
                         source.CopyTo(padded);
