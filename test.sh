@@ -10,7 +10,7 @@ mkdir -p "$LOG_DIR"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 need_apt=()
-for pkg in postgresql chromium fonts-dejavu-core; do
+for pkg in postgresql chromium fonts-dejavu-core libturbojpeg0; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.PixelFormats;
 using SSeg.Pseudomask;
 using SSeg.Shards;
 using SSeg.Train.Data;
@@ -53,6 +51,7 @@ internal static class TrainLoaderBench
         {
             var photos = BenchPhotoShards.List(photoFolder);
             Console.WriteLine($"building {count} rows in {shardCount} shard(s) from {photos.Count} photos (ingest's processing: short side 512, JPEG q95) ...");
+            Console.WriteLine($"JPEG decoder: {TrainImageDecoder.JpegDecoder}");
             var dataset = await DatasetStore.Open(root).CreateOrOpenAsync("bench", source: "bench", ct: ct);
             var refused = await BenchPhotoShards.WriteAsync(dataset, photos, count, shardCount, ct);
             if (refused > 0) Console.WriteLine($"({refused} photos refused by ingest's checks, left out)");
@@ -134,7 +133,7 @@ internal static class TrainLoaderBench
         var read = clock.CpuSeconds;
 
         clock.Restart();
-        var images = rows.Select(row => Image.Load<Rgb24>(PairAugmenter.SingleThreaded, row.ImageBytes)).ToList();
+        var images = rows.Select(row => TrainImageDecoder.Decode(row.ImageBytes)).ToList();
         var decode = clock.CpuSeconds;
 
         var rng = new Random(1);

@@ -10,6 +10,7 @@ public static class DoctorCommand
     {
         var settings = HostConfiguration.Load(overrides, args);
         var (checks, cudaAvailable) = TorchChecks.Run(gpuProbePaths);
+        checks.Add(HostChecks.JpegDecoder());
         checks.Add(HostChecks.Queues(settings, cudaAvailable));
         checks.Add(await HostChecks.DataRootAsync(settings, ct));
         checks.Add(await HostChecks.JobStorageAsync(settings, ct));

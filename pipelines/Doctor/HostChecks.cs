@@ -91,6 +91,11 @@ public static class HostChecks
             : DoctorCheck.Fail(name, $"sqlite {path}: folder {folder} does not exist");
     }
 
+    /// <summary>The train loader's JPEG decoder: libjpeg-turbo (Pillow's pixels, about twice as fast) or the ImageSharp fallback.</summary>
+    public static DoctorCheck JpegDecoder() => SSeg.Train.Data.TrainImageDecoder.UsesTurboJpeg
+        ? DoctorCheck.Ok("jpeg", SSeg.Train.Data.TrainImageDecoder.JpegDecoder)
+        : DoctorCheck.Warn("jpeg", SSeg.Train.Data.TrainImageDecoder.JpegDecoder);
+
     /// <summary>
     /// A gpu queue on a host without CUDA is allowed (its jobs run on the CPU, e.g. a small test cluster) but reported,
     /// because it is usually a CPU build deployed to a GPU host by mistake.

@@ -8,7 +8,7 @@ namespace SSeg.Pipelines.Tests;
 /// <summary>`doctor` in-process with the real torch, file system and Npgsql: one line per check, exit code from fails.</summary>
 public sealed class DoctorTests
 {
-    private static readonly string[] CheckNames = ["backend", "torch", "glibcxx", "cuda", "bf16", "threads", "queues", "data root", "job storage"];
+    private static readonly string[] CheckNames = ["backend", "torch", "glibcxx", "cuda", "bf16", "threads", "jpeg", "queues", "data root", "job storage"];
 
     [Fact]
     public async Task Temp_root_with_sqlite_storage_passes_with_a_line_per_check()
@@ -22,6 +22,7 @@ public sealed class DoctorTests
                 Assert.True(lines.Any(l => l.Split("  ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is [var status, var n, ..]
                                            && status is "ok" or "warn" && n == name), $"no ok/warn line for '{name}':\n{string.Join("\n", lines)}");
             Assert.Contains(lines, l => l.StartsWith("ok") && l.Contains("glibcxx") && l.Contains("loaded"));
+            Assert.Contains(lines, l => l.StartsWith("ok") && l.Contains("jpeg") && l.Contains("libturbojpeg.so.0"));   // test.sh installs it
             Assert.Contains(lines, l => l.StartsWith("ok") && l.Contains("job storage") && l.Contains(Path.Combine(root, "hangfire.db")));
             // The gpu queue on this CPU-only build is allowed, but reported with the build switch.
             Assert.Contains(lines, l => l.StartsWith("warn") && l.Contains("queues") && l.Contains("-p:TorchBackend=cuda"));

@@ -27,12 +27,19 @@ public static class BilinearResize
     /// <summary>The <paramref name="width"/>×<paramref name="height"/> rectangle at (<paramref name="left"/>,
     /// <paramref name="top"/>) of <paramref name="image"/>, resized to outWidth×outHeight and optionally mirrored:
     /// RGB bytes, row-major and interleaved (outWidth × outHeight × 3).</summary>
-    public static byte[] Resize(Image<Rgb24> image, int left, int top, int width, int height, int outWidth, int outHeight, bool mirror) =>
+    public static byte[] Resize(RgbPixels image, int left, int top, int width, int height, int outWidth, int outHeight, bool mirror) =>
         Resize(image, left, top, width, height, outWidth, outHeight, mirror, Avx2.IsSupported);
 
-    /// <summary><see cref="Resize(Image{Rgb24}, int, int, int, int, int, int, bool)"/> with the AVX2 horizontal pass
+    /// <summary>The same for an ImageSharp image (its pixels are copied out first).</summary>
+    public static byte[] Resize(Image<Rgb24> image, int left, int top, int width, int height, int outWidth, int outHeight, bool mirror)
+    {
+        using var pixels = RgbPixels.From(image);
+        return Resize(pixels, left, top, width, height, outWidth, outHeight, mirror);
+    }
+
+    /// <summary><see cref="Resize(RgbPixels, int, int, int, int, int, int, bool)"/> with the AVX2 horizontal pass
     /// allowed or not, so tests pin both passes to Pillow on any CPU.</summary>
-    internal static byte[] Resize(Image<Rgb24> image, int left, int top, int width, int height, int outWidth, int outHeight, bool mirror, bool gather)
+    internal static byte[] Resize(RgbPixels image, int left, int top, int width, int height, int outWidth, int outHeight, bool mirror, bool gather)
     {
         gather &= Avx2.IsSupported;
         if (width < 1 || height < 1 || outWidth < 1 || outHeight < 1)
@@ -49,22 +56,19 @@ public static class BilinearResize
         var result = new byte[outHeight * rowBytes];
         try
         {
-            image.ProcessPixelRows(accessor =>
+            for (int y = firstRow; y < lastRow; y++)
             {
-                for (int y = firstRow; y < lastRow; y++)
+                var source = image.Row(top + y).Slice(3 * left, 3 * width);
+                var destination = temporary.AsSpan((y - firstRow) * rowBytes, rowBytes);
+                if (gather)
                 {
-                    var source = MemoryMarshal.AsBytes(accessor.GetRowSpan(top + y)).Slice(3 * left, 3 * width);
-                    var destination = temporary.AsSpan((y - firstRow) * rowBytes, rowBytes);
-                    if (gather)
-                    {
-                        // The gathers read 4 bytes per pixel: a copy of the row with one byte more keeps the last in bounds.
-                        source.CopyTo(padded);
-                        HorizontalGathered(padded, columns, destination, mirror);
-                    }
-                    else
-                        Horizontal(source, columns, destination, mirror);
+                    // The gathers read 4 bytes per pixel: a copy of the row with one byte more keeps the last in bounds.
+                    source.CopyTo(padded);
+                    HorizontalGathered(padded, columns, destination, mirror);
                 }
-            });
+                else
+                    Horizontal(source, columns, destination, mirror);
+            }
             Vertical(temporary, rowBytes, rows, firstRow, result);
         }
         finally

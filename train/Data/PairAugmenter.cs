@@ -26,7 +26,7 @@ public static class PairAugmenter
     /// <summary>The crop, resized to cropSize² and flipped: RGB bytes, row-major and interleaved (cropSize² × 3).
     /// Normalisation is left to <see cref="Normalize"/>, which writes the floats where they are used (the batch
     /// tensor), so a sample holds a quarter of the memory of its floats and they are written once.</summary>
-    public static byte[] CropImage(Image<Rgb24> image, CropBox box, int cropSize) =>
+    public static byte[] CropImage(RgbPixels image, CropBox box, int cropSize) =>
         BilinearResize.Resize(image, box.Left, box.Top, box.Width, box.Height, cropSize, cropSize, mirror: box.Flip);
 
     /// <summary>ImageNet-normalised CHW floats of interleaved RGB bytes: (v / 255 − mean) / std per channel.</summary>

@@ -1,8 +1,6 @@
 using SSeg.Runs;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.PixelFormats;
 using SSeg.Shards;
 using SSeg.Train.Text;
 
@@ -175,7 +173,7 @@ public sealed class ShardTrainStream(Dataset dataset, TrainDataOptions options, 
         try
         {
             var rng = new Random(SeedMixer.Mix(Options.Seed, epoch, position));
-            using var image = Image.Load<Rgb24>(PairAugmenter.SingleThreaded, row.ImageBytes);
+            using var image = TrainImageDecoder.Decode(row.ImageBytes);
             var (mh, mw, ids) = MaskPng.Decode(maskRow);
             var box = Options.Crop.Sample(image.Width, image.Height, rng);
             var pixels = PairAugmenter.CropImage(image, box, Options.CropSize);

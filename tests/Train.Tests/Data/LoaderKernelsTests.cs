@@ -36,7 +36,8 @@ public class LoaderKernelsTests
         using var square = image.Clone(x => x.Crop(new Rectangle(4, 0, 24, 24)));
         var expected = new byte[3 * 24 * 24];
         square.CopyPixelDataTo(expected);
-        Assert.Equal(expected, PairAugmenter.CropImage(image, new CropBox(4, 0, 24, 24, Flip: false), 24));
+        using var pixels = RgbPixels.From(image);
+        Assert.Equal(expected, PairAugmenter.CropImage(pixels, new CropBox(4, 0, 24, 24, Flip: false), 24));
     }
 
     [Fact]
