@@ -87,49 +87,43 @@ internal static class CommitJournal
     /// <summary>
     /// Deletes the entries of the ten-minute groups older than <see cref="Retention"/> and records how far it got, so
     /// the journal holds about an hour of commits whatever the dataset's age. Run by checkpoint writers; several at
-    /// once only repeat deletions. Returns the entries deleted and the list requests made.
+    /// once only repeat deletions. Returns the entries deleted.
     /// </summary>
-    public static async Task<(int Deleted, int ListCalls)> TrimAsync(Dataset dataset, string incarnation, CancellationToken ct)
+    public static async Task<int> TrimAsync(Dataset dataset, string incarnation, CancellationToken ct)
     {
-        var now = dataset.Clock.GetUtcNow() - Retention;
-        var cutoff = new DateTimeOffset(now.UtcTicks - now.UtcTicks % ListingGroup.Ticks, TimeSpan.Zero);
+        var cutoff = GroupStart(dataset.Clock.GetUtcNow() - Retention);
         var markKey = dataset.KeyOf(CommitKeys.JournalTrimMarkPath(incarnation));
         var mark = await dataset.Storage.ReadVersionedAsync(markKey, ct) is { } content &&
                    DateTimeOffset.TryParse(Encoding.UTF8.GetString(content.Content), CultureInfo.InvariantCulture,
                        DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : (DateTimeOffset?)null;
-        if (mark >= cutoff) return (0, 0);
+        if (mark >= cutoff) return 0;
 
         var cutoffBucket = CommitKeys.JournalBucket(cutoff);
         var strip = dataset.Prefix.Length + 1;
         var doomed = new List<string>();
-        var calls = 0;
         // Without a mark (never trimmed) or after a long pause, one listing of everything; otherwise the groups since the mark.
         var prefixes = mark is { } from && (cutoff - from).Ticks / ListingGroup.Ticks <= MaxGroupListingsPerTrim
             ? GroupPrefixes(incarnation, from, cutoff - TimeSpan.FromTicks(1))
             : [CommitKeys.JournalFolderOf(incarnation) + "/"];
         foreach (var prefix in prefixes)
-        {
-            long inPrefix = 0;
             await foreach (var item in dataset.Storage.ListAsync(dataset.KeyOf(prefix), ct))
-            {
-                inPrefix++;
                 if (CommitKeys.JournalBucketOf(incarnation, item.Key[strip..]) is { } bucket &&
                     string.CompareOrdinal(bucket, cutoffBucket) < 0) doomed.Add(item.Key);
-            }
-            calls += (int)Math.Max(1, (inPrefix + NamesPerListPage - 1) / NamesPerListPage);
-        }
         await Parallel.ForEachAsync(doomed, new ParallelOptions { MaxDegreeOfParallelism = ParallelDeletes, CancellationToken = ct },
             async (key, token) => await dataset.Storage.DeleteAsync(key, token));
         await dataset.Storage.WriteAsync(markKey, Encoding.UTF8.GetBytes(cutoff.ToString("O", CultureInfo.InvariantCulture)), ct);
-        return (doomed.Count, calls);
+        return doomed.Count;
     }
+
+    /// <summary>The start of the ten-minute group <paramref name="time"/> falls in.</summary>
+    private static DateTimeOffset GroupStart(DateTimeOffset time) =>
+        new(time.UtcTicks - time.UtcTicks % ListingGroup.Ticks, TimeSpan.Zero);
 
     /// <summary>The ten-minute group prefixes that cover <paramref name="from"/> to <paramref name="to"/>.</summary>
     public static List<string> GroupPrefixes(string incarnation, DateTimeOffset from, DateTimeOffset to)
     {
         var prefixes = new List<string>();
-        var group = new DateTimeOffset(from.UtcTicks - from.UtcTicks % ListingGroup.Ticks, TimeSpan.Zero);
-        for (; group <= to; group += ListingGroup) prefixes.Add(CommitKeys.JournalGroupPrefix(incarnation, group));
+        for (var group = GroupStart(from); group <= to; group += ListingGroup) prefixes.Add(CommitKeys.JournalGroupPrefix(incarnation, group));
         return prefixes;
     }
 }

@@ -215,7 +215,7 @@ internal sealed class CommitLogReader
     {
         try
         {
-            return (await CommitJournal.TrimAsync(dataset, incarnation, ct)).Deleted;
+            return await CommitJournal.TrimAsync(dataset, incarnation, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

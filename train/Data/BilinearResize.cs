@@ -30,13 +30,6 @@ public static class BilinearResize
     public static byte[] Resize(RgbPixels image, int left, int top, int width, int height, int outWidth, int outHeight, bool mirror) =>
         Resize(image, left, top, width, height, outWidth, outHeight, mirror, Avx2.IsSupported);
 
-    /// <summary>The same for an ImageSharp image (its pixels are copied out first).</summary>
-    public static byte[] Resize(Image<Rgb24> image, int left, int top, int width, int height, int outWidth, int outHeight, bool mirror)
-    {
-        using var pixels = RgbPixels.From(image);
-        return Resize(pixels, left, top, width, height, outWidth, outHeight, mirror);
-    }
-
     /// <summary><see cref="Resize(RgbPixels, int, int, int, int, int, int, bool)"/> with the AVX2 horizontal pass
     /// allowed or not, so tests pin both passes to Pillow on any CPU.</summary>
     internal static byte[] Resize(RgbPixels image, int left, int top, int width, int height, int outWidth, int outHeight, bool mirror, bool gather)

@@ -54,7 +54,7 @@ public class BilinearResizeTests
     [Fact]
     public void A_rectangle_outside_the_image_is_refused_with_its_coordinates()
     {
-        using var image = new Image<Rgb24>(10, 8);
+        using var image = RgbPixels.Rent(10, 8);
         var e = Assert.Throws<ArgumentException>(() => BilinearResize.Resize(image, 4, 0, 7, 8, 5, 5, false));
         Assert.Contains("7×8 at (4, 0)", e.Message);
         Assert.Throws<ArgumentException>(() => BilinearResize.Resize(image, 0, 0, 0, 8, 5, 5, false));
