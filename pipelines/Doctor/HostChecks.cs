@@ -91,7 +91,7 @@ public static class HostChecks
             : DoctorCheck.Fail(name, $"sqlite {path}: folder {folder} does not exist");
     }
 
-    /// <summary>The train loader's JPEG decoder: libjpeg-turbo (Pillow's pixels, about twice as fast) or the ImageSharp fallback.</summary>
+    /// <summary>The train loader's JPEG decoder: libjpeg-turbo (Pillow's pixels, about three times the decode speed) or the ImageSharp fallback.</summary>
     public static DoctorCheck JpegDecoder() => SSeg.Train.Data.TrainImageDecoder.UsesTurboJpeg
         ? DoctorCheck.Ok("jpeg", SSeg.Train.Data.TrainImageDecoder.JpegDecoder)
         : DoctorCheck.Warn("jpeg", SSeg.Train.Data.TrainImageDecoder.JpegDecoder);

@@ -10,7 +10,7 @@ public static class TrainImageDecoder
     /// <summary>Which decoder JPEGs get on this host, for logs and <c>doctor</c>.</summary>
     public static string JpegDecoder => TurboJpeg.IsAvailable
         ? $"{TurboJpeg.LibraryName} (libjpeg-turbo, as Pillow)"
-        : $"ImageSharp ({TurboJpeg.LibraryName} not found: install libturbojpeg0 for Pillow's pixels and about twice the speed)";
+        : $"ImageSharp ({TurboJpeg.LibraryName} not found: install libturbojpeg0 for Pillow's pixels and about three times the decode speed)";
 
     /// <summary>True when JPEGs are decoded by libjpeg-turbo.</summary>
     public static bool UsesTurboJpeg => TurboJpeg.IsAvailable;

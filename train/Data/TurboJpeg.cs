@@ -5,8 +5,8 @@ namespace SSeg.Train.Data;
 /// <summary>
 /// JPEG decoding with libjpeg-turbo's TurboJPEG API (<c>libturbojpeg.so.0</c>; Debian: <c>apt-get install
 /// libturbojpeg0</c>), loaded at run time. It is the library Pillow decodes with, called with Pillow's defaults (the
-/// accurate integer IDCT, smooth chroma upsampling), so the loader's pixels are Pillow's; it is also about twice as
-/// fast as ImageSharp's decoder, which is most of a training image's CPU time. Without the library the loader falls
+/// accurate integer IDCT, smooth chroma upsampling), so the loader's pixels are Pillow's; it is also about three times as
+/// fast as ImageSharp's decoder, which took most of a training image's CPU time. Without the library the loader falls
 /// back to ImageSharp (<see cref="TrainImageDecoder"/>), whose pixels differ by a level or two.
 /// </summary>
 internal static unsafe class TurboJpeg
