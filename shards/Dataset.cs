@@ -74,6 +74,18 @@ public sealed class Dataset
         return updated;
     }
 
+    /// <summary>
+    /// The committed shards of <paramref name="kind"/> (of every kind when null), by kind then index, from
+    /// <paramref name="fromIndex"/> on. Unlike <see cref="ReadManifestAsync"/>, which holds every entry of the dataset
+    /// for the life of the process, this reads the log one block of shards at a time, so what it holds does not grow
+    /// with the dataset (views of a dataset: listings, totals, pages). Throws when the dataset does not exist.
+    /// </summary>
+    public IAsyncEnumerable<ShardEntry> StreamShardsAsync(string? kind = null, int fromIndex = 0, CancellationToken ct = default) =>
+        CommitLogStream.ReadAsync(this, kind, fromIndex, ct);
+
+    /// <summary>The dataset's totals, streamed like <see cref="StreamShardsAsync"/>; null when the dataset does not exist.</summary>
+    public Task<DatasetSummary?> SummarizeAsync(CancellationToken ct = default) => CommitLogStream.SummarizeAsync(this, ct);
+
     /// <summary>What the last <see cref="ReadManifestAsync"/> of this dataset in this process cost (objects listed and fetched).</summary>
     public CommitLogRead? LastCommitLogRead => CommitLogReader.For(this).LastRead;
 
