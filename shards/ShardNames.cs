@@ -15,7 +15,13 @@ public static class ShardNames
     public const string ImagesKind = "images";
 
     /// <summary>The kind of mask shards made by one generator.</summary>
-    public static string MasksKind(string generatorId) => $"masks/{ValidateGeneratorId(generatorId)}";
+    public static string MasksKind(string generatorId) => MasksKindPrefix + ValidateGeneratorId(generatorId);
+
+    /// <summary>The generator id of a <see cref="MasksKind"/>, or null for another kind.</summary>
+    public static string? GeneratorOfMasksKind(string kind) =>
+        kind.StartsWith(MasksKindPrefix, StringComparison.Ordinal) ? kind[MasksKindPrefix.Length..] : null;
+
+    private const string MasksKindPrefix = "masks/";
 
     /// <summary><c>part-00042</c>.</summary>
     public static string PartName(int shardIndex)

@@ -57,9 +57,22 @@ internal static class CommitKeys
     public static string CheckpointPath(string incarnation, long commitObjects) =>
         $"{CheckpointsFolderOf(incarnation)}/{CheckpointPrefix}{commitObjects.ToString("D12", CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..8]}{JsonSuffix}";
 
+    /// <summary><c>_checkpoints/&lt;incarnation&gt;/cp-</c>: the prefix of the checkpoint indexes (not their segments).</summary>
+    public static string CheckpointIndexPrefix(string incarnation) => $"{CheckpointsFolderOf(incarnation)}/{CheckpointPrefix}";
+
+    /// <summary><c>_checkpoints/&lt;incarnation&gt;/segments/</c>: the folder of every checkpoint segment.</summary>
+    public static string SegmentsFolderOf(string incarnation) => $"{CheckpointsFolderOf(incarnation)}/segments/";
+
+    /// <summary>
+    /// <c>_checkpoints/&lt;incarnation&gt;/segments/&lt;kind&gt;/b000042-&lt;content id&gt;.json</c>: a segment, named by
+    /// its block and content, so an unchanged block keeps its name from one checkpoint to the next.
+    /// </summary>
+    public static string SegmentPath(string incarnation, string kind, int block, string contentId) =>
+        $"{SegmentsFolderOf(incarnation)}{kind}/{CheckpointSegmentRef.BlockName(block)}-{contentId}{JsonSuffix}";
+
     /// <summary>True for a path made by <see cref="CheckpointPath"/>.</summary>
     public static bool IsCheckpointPath(string incarnation, string path) =>
-        path.StartsWith($"{CheckpointsFolderOf(incarnation)}/{CheckpointPrefix}", StringComparison.Ordinal) && path.EndsWith(JsonSuffix, StringComparison.Ordinal);
+        path.StartsWith(CheckpointIndexPrefix(incarnation), StringComparison.Ordinal) && path.EndsWith(JsonSuffix, StringComparison.Ordinal);
 
     /// <summary><c>_journal/&lt;incarnation&gt;</c>.</summary>
     public static string JournalFolderOf(string incarnation) => $"{JournalFolder}/{incarnation}";

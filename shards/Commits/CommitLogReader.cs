@@ -26,9 +26,12 @@ internal sealed class CommitLogReader
     public static readonly TimeSpan FullListingEvery = TimeSpan.FromMinutes(10);
     /// <summary>Fewest fetched objects worth a checkpoint.</summary>
     private const int MinCheckpointFetches = 100;
-    /// <summary>Newest checkpoints kept; older ones are deleted by the writer of a new one.</summary>
-    private const int CheckpointsKept = 2;
     private const int ParallelReads = 16;
+    /// <summary>
+    /// How long a segment this reader loaded or wrote is trusted to still exist when a new checkpoint refers to it
+    /// unchanged; older ones are checked first, as another writer's checkpoints may have replaced and deleted it.
+    /// </summary>
+    private static readonly TimeSpan SegmentTrusted = TimeSpan.FromMinutes(10);
     // Bounded: a long-lived host that browses many datasets keeps the readers of the most recent ones only.
     private const int MaxCachedReaders = 64;
     private static readonly ConcurrentDictionary<string, CommitLogReader> Readers = new(StringComparer.Ordinal);
@@ -36,10 +39,15 @@ internal sealed class CommitLogReader
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<(string Kind, int Index), ShardEntry> _newest = new();
     private readonly Dictionary<string, MaskGeneratorInfo> _generators = new(StringComparer.Ordinal);
+    /// <summary>The stored segment of each block this reader's entries match, and when it was last known to exist.</summary>
+    private readonly Dictionary<(string Kind, int Block), (CheckpointSegmentRef Ref, DateTimeOffset Seen)> _segments = new();
+    /// <summary>Blocks whose entries changed since their stored segment (all of them when there is none).</summary>
+    private readonly HashSet<(string Kind, int Block)> _dirty = new();
     private string? _incarnation;
     private bool _checkpointTried;
     private long _listed;
     private int _fetchedSinceCheckpoint;
+    private int _segmentsLoaded;
     /// <summary>Reader clock when the previous read started, and when the last full listing started (null: none yet).</summary>
     private DateTimeOffset? _lastRead, _lastFullListing;
 
@@ -71,7 +79,8 @@ internal sealed class CommitLogReader
             // Taken before listing: a commit filed while the listing runs is within the next read's look-back.
             var now = dataset.Clock.GetUtcNow();
             if (_incarnation != incarnation) Reset(incarnation);   // a deleted and recreated dataset
-            var checkpointLoaded = !_checkpointTried && await TryLoadCheckpointAsync(dataset, incarnation, ct);
+            _segmentsLoaded = 0;
+            var checkpointLoaded = !_checkpointTried && await TryLoadCheckpointAsync(dataset, incarnation, now, ct);
             _checkpointTried = true;
 
             // A clock that went backwards (corrected by NTP) or jumped far ahead makes the journal window unsound: list everything.
@@ -126,16 +135,19 @@ internal sealed class CommitLogReader
             var trimmed = 0;
             // Also after a smaller catch-up that is a large part of the log (a new process on a dataset whose last
             // checkpoint is old), so the next new process does not fetch the same objects again.
+            var shards = _newest.Values.OrderBy(s => s.Kind, StringComparer.Ordinal).ThenBy(s => s.Index).ToList();
+            var segmentsWritten = 0;
             if (_fetchedSinceCheckpoint >= Math.Max(MinCheckpointFetches, Math.Min(CheckpointEvery, _listed / 10)))
             {
-                checkpointWritten = await TryWriteCheckpointAsync(dataset, incarnation, ct);
+                segmentsWritten = await TryWriteCheckpointAsync(dataset, incarnation, shards, now, ct);
+                checkpointWritten = segmentsWritten >= 0;
                 if (checkpointWritten) trimmed = await TryTrimJournalAsync(dataset, incarnation, ct);
                 _fetchedSinceCheckpoint = 0;
             }
-            var shards = _newest.Values.OrderBy(s => s.Kind, StringComparer.Ordinal).ThenBy(s => s.Index).ToList();
             LastRead = new CommitLogRead(_listed, read, listCalls, checkpointLoaded, checkpointWritten, clock.Elapsed)
             {
-                FullListing = full, NamesListed = names, JournalEntriesTrimmed = trimmed,
+                FullListing = full, NamesListed = names, JournalEntriesTrimmed = trimmed, SegmentsLoaded = _segmentsLoaded,
+                SegmentsWritten = Math.Max(0, segmentsWritten),
             };
             return (shards, new Dictionary<string, MaskGeneratorInfo>(_generators, StringComparer.Ordinal));
         }
@@ -154,6 +166,8 @@ internal sealed class CommitLogReader
     {
         _newest.Clear();
         _generators.Clear();
+        _segments.Clear();
+        _dirty.Clear();
         _incarnation = incarnation;
         _checkpointTried = false;
         _listed = 0;
@@ -161,10 +175,14 @@ internal sealed class CommitLogReader
         _lastRead = _lastFullListing = null;
     }
 
-    private void Apply(ShardEntry entry, MaskGeneratorInfo? generator)
+    private void Apply(ShardEntry entry, MaskGeneratorInfo? generator, bool fromSegment = false)
     {
         var key = (entry.Kind, entry.Index);
-        if (!_newest.TryGetValue(key, out var current) || current.Version < entry.Version) _newest[key] = entry;
+        if (!_newest.TryGetValue(key, out var current) || current.Version < entry.Version)
+        {
+            _newest[key] = entry;
+            if (!fromSegment) _dirty.Add((entry.Kind, CheckpointSegment.BlockOf(entry.Index)));
+        }
         if (generator is not null) _generators.TryAdd(generator.Id, generator);
     }
 
@@ -186,29 +204,30 @@ internal sealed class CommitLogReader
         return (listed, pending);
     }
 
-    private async Task<bool> TryLoadCheckpointAsync(Dataset dataset, string incarnation, CancellationToken ct)
+    /// <summary>
+    /// Loads the newest checkpoint: its index, then its segments. A segment that cannot be read is skipped (its
+    /// shards' commit objects are fetched instead, and its block is written again with the next checkpoint).
+    /// </summary>
+    private async Task<bool> TryLoadCheckpointAsync(Dataset dataset, string incarnation, DateTimeOffset now, CancellationToken ct)
     {
-        var newest = (await ListCheckpointsAsync(dataset, incarnation, ct)).LastOrDefault();
-        if (newest is null) return false;
-        var content = await dataset.Storage.ReadVersionedAsync(dataset.KeyOf(newest), ct);
-        if (content is null) return false;   // replaced by a newer one since the listing: fetching the objects is correct too
-        var checkpoint = ShardJson.Deserialize<CommitCheckpoint>(content.Content, $"Checkpoint {dataset.Storage.RootUri}/{dataset.KeyOf(newest)}");
-        if (checkpoint.SchemaVersion > CommitCheckpoint.CurrentSchemaVersion) return false;
-        foreach (var entry in checkpoint.Shards) Apply(entry, null);
+        var checkpoint = await CommitCheckpoints.ReadNewestIndexAsync(dataset, incarnation, ct);
+        if (checkpoint is null) return false;
+        foreach (var entry in checkpoint.Shards) Apply(entry, null);   // schema 1: every entry inline, no segments yet
+        var segments = await CommitCheckpoints.ReadSegmentsAsync(dataset, checkpoint.Segments, ct);
+        for (var i = 0; i < segments.Length; i++)
+        {
+            if (segments[i] is not { } segment) continue;
+            foreach (var entry in segment.Shards) Apply(entry, null, fromSegment: true);
+            _segments[(segment.Kind, segment.Block)] = (checkpoint.Segments[i], now);
+            _segmentsLoaded++;
+        }
         foreach (var (id, generator) in checkpoint.Generators) _generators.TryAdd(id, generator);
         return true;
     }
 
-    /// <summary>Checkpoint paths (relative to the dataset folder), oldest first.</summary>
-    public static async Task<List<string>> ListCheckpointsAsync(Dataset dataset, string incarnation, CancellationToken ct)
-    {
-        var strip = dataset.Prefix.Length + 1;
-        var paths = new List<string>();
-        await foreach (var item in dataset.Storage.ListAsync($"{dataset.Prefix}/{CommitKeys.CheckpointsFolderOf(incarnation)}/", ct))
-            if (CommitKeys.IsCheckpointPath(incarnation, item.Key[strip..])) paths.Add(item.Key[strip..]);
-        paths.Sort(StringComparer.Ordinal);
-        return paths;
-    }
+    /// <summary>Checkpoint index paths (relative to the dataset folder), oldest first.</summary>
+    public static Task<List<string>> ListCheckpointsAsync(Dataset dataset, string incarnation, CancellationToken ct) =>
+        CommitCheckpoints.ListIndexesAsync(dataset, incarnation, ct);
 
     /// <summary>Trims the journal (<see cref="CommitJournal.TrimAsync"/>); best effort like the checkpoint it follows.</summary>
     private static async Task<int> TryTrimJournalAsync(Dataset dataset, string incarnation, CancellationToken ct)
@@ -224,29 +243,55 @@ internal sealed class CommitLogReader
     }
 
     /// <summary>
-    /// Writes a checkpoint of what this reader knows. Best effort: a reader on a read-only root (a dashboard with
-    /// read-only credentials) still reads correctly without one, it only fetches more objects in a new process.
+    /// Writes a checkpoint of what this reader knows: the segments of the blocks that changed since their stored
+    /// segment, then an index naming every block's segment. Returns the segments written, or -1 when it failed.
+    /// Best effort: a reader on a read-only root (a dashboard with read-only credentials) still reads correctly
+    /// without one, it only fetches more objects in a new process.
     /// </summary>
-    private async Task<bool> TryWriteCheckpointAsync(Dataset dataset, string incarnation, CancellationToken ct)
+    private async Task<int> TryWriteCheckpointAsync(Dataset dataset, string incarnation, IReadOnlyList<ShardEntry> shards, DateTimeOffset now, CancellationToken ct)
     {
         try
         {
-            var checkpoint = new CommitCheckpoint
+            var written = 0;
+            var refs = new List<CheckpointSegmentRef>();
+            // shards is ordered by kind then index, so each block's entries are one run of it.
+            for (var start = 0; start < shards.Count;)
+            {
+                var block = (shards[start].Kind, CheckpointSegment.BlockOf(shards[start].Index));
+                var end = start;
+                while (end < shards.Count && shards[end].Kind == block.Kind && CheckpointSegment.BlockOf(shards[end].Index) == block.Item2) end++;
+                var stored = _segments.TryGetValue(block, out var known) ? known : ((CheckpointSegmentRef Ref, DateTimeOffset Seen)?)null;
+                if (stored is { } s && !_dirty.Contains(block) && now - s.Seen > SegmentTrusted &&
+                    await dataset.Storage.GetInfoAsync(dataset.KeyOf(s.Ref.Path), ct) is null)
+                    stored = null;   // replaced by another writer's checkpoints and deleted since: store it again
+                if (stored is { } current && !_dirty.Contains(block))
+                {
+                    refs.Add(current.Ref);
+                }
+                else
+                {
+                    var entries = new ShardEntry[end - start];
+                    for (var i = start; i < end; i++) entries[i - start] = shards[i];
+                    var reference = await CommitCheckpoints.WriteSegmentAsync(dataset, incarnation, block.Kind, block.Item2, entries, stored?.Ref, ct);
+                    if (reference.Path != stored?.Ref.Path) written++;
+                    _segments[block] = (reference, now);
+                    refs.Add(reference);
+                }
+                start = end;
+            }
+            await CommitCheckpoints.WriteIndexAsync(dataset, incarnation, new CommitCheckpoint
             {
                 CommitObjects = _listed,
                 CreatedUtc = DateTimeOffset.UtcNow,
-                Shards = _newest.Values.OrderBy(s => s.Kind, StringComparer.Ordinal).ThenBy(s => s.Index).ToList(),
+                Segments = refs,
                 Generators = new SortedDictionary<string, MaskGeneratorInfo>(_generators, StringComparer.Ordinal),
-            };
-            await dataset.Storage.WriteAsync(dataset.KeyOf(CommitKeys.CheckpointPath(incarnation, _listed)), ShardJson.SerializeCompact(checkpoint), ct);
-            var all = await ListCheckpointsAsync(dataset, incarnation, ct);
-            foreach (var old in all.Take(Math.Max(0, all.Count - CheckpointsKept)))
-                await dataset.Storage.DeleteAsync(dataset.KeyOf(old), ct);
-            return true;
+            }, ct);
+            _dirty.Clear();
+            return written;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return false;
+            return -1;
         }
     }
 }

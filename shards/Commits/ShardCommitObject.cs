@@ -19,16 +19,23 @@ public sealed record ShardCommitObject
 /// the checkpoint was made. A cache, never the truth: commit objects are kept, so a reader that starts from any
 /// checkpoint and reads the commit objects it does not cover sees the same shards as one that reads them all.
 /// </summary>
+/// <remarks>
+/// Schema 2 (this library) is an index of <see cref="Segments"/>, one per block of 1,000 shards of one kind, each
+/// stored once under a content-derived name; schema 1 listed every entry in <see cref="Shards"/> and is still read.
+/// </remarks>
 public sealed record CommitCheckpoint
 {
     /// <summary>The checkpoint schema version this library writes.</summary>
-    public const int CurrentSchemaVersion = 1;
+    public const int CurrentSchemaVersion = 2;
 
     public int SchemaVersion { get; init; } = CurrentSchemaVersion;
     /// <summary>How many commit objects the listing behind this checkpoint found.</summary>
     public long CommitObjects { get; init; }
     public DateTimeOffset CreatedUtc { get; init; }
+    /// <summary>Every entry, in schema-1 checkpoints only.</summary>
     public IReadOnlyList<ShardEntry> Shards { get; init; } = [];
+    /// <summary>The segments, by kind then block (schema 2).</summary>
+    public IReadOnlyList<CheckpointSegmentRef> Segments { get; init; } = [];
     public IReadOnlyDictionary<string, MaskGeneratorInfo> Generators { get; init; } = new Dictionary<string, MaskGeneratorInfo>();
 }
 
@@ -46,6 +53,12 @@ public sealed record CommitLogRead(long CommitObjects, int ObjectsRead, int List
 
     /// <summary>Names the listings returned: every commit object on a full listing, the journal entries of the listed minutes otherwise.</summary>
     public long NamesListed { get; init; }
+
+    /// <summary>Checkpoint segments the first read of this reader loaded (0 after that).</summary>
+    public int SegmentsLoaded { get; init; }
+
+    /// <summary>Checkpoint segments this read stored: the blocks that changed since their stored segment.</summary>
+    public int SegmentsWritten { get; init; }
 
     /// <summary>Journal entries older than <see cref="CommitJournal.Retention"/> that the checkpoint writer of this read deleted.</summary>
     public int JournalEntriesTrimmed { get; init; }

@@ -48,30 +48,67 @@ internal static class CommitLogVerifier
             list.Sort();
             if (list[^1] != list.Count) problems.Add($"{kind} {ShardNames.PartName(index)}: commit versions {string.Join(",", list)} have a gap");
         }
-        foreach (var checkpointPath in await CommitLogReader.ListCheckpointsAsync(dataset, incarnation, ct))
+        void CheckEntries(string where, IEnumerable<ShardEntry> entries, List<string> found)
+        {
+            foreach (var entry in entries)
+            {
+                var commitPath = CommitKeys.CommitPath(incarnation, entry.Kind, entry.Index, entry.Version);
+                if (!commits.TryGetValue(commitPath, out var committed))
+                    found.Add($"{where}: lists {commitPath}, which is not in the commit log");
+                else if (!SameContent(committed, entry))
+                    found.Add($"{where}: its entry for {commitPath} differs from the commit object");
+            }
+        }
+
+        async Task<List<string>> CheckSegmentAsync(CheckpointSegmentRef reference)
+        {
+            var found = new List<string>();
+            var what = $"{reference.Path} ({CheckpointSegmentRef.Describe(reference.Kind, reference.Block)})";
+            CheckpointSegment segment;
+            try
+            {
+                segment = await CommitCheckpoints.ReadSegmentAsync(dataset, reference, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return [$"{what}: {UnreadableShardException.Describe(e)}"];
+            }
+            var outside = segment.Shards.Where(e => e.Kind != reference.Kind || CheckpointSegment.BlockOf(e.Index) != reference.Block).ToList();
+            if (segment.Kind != reference.Kind || segment.Block != reference.Block || outside.Count > 0)
+                found.Add($"{what}: holds shards of another kind or block than its checkpoint says");
+            else if (!SameTotals(reference, CheckpointSegmentRef.Of(reference.Kind, reference.Block, reference.Path, segment.Shards)))
+                found.Add($"{what}: its totals in the checkpoint index differ from its entries");
+            CheckEntries(what, segment.Shards, found);
+            return found;
+        }
+
+        foreach (var checkpointPath in await CommitCheckpoints.ListIndexesAsync(dataset, incarnation, ct))
         {
             paths.Add(checkpointPath);
             try
             {
-                var content = await dataset.Storage.ReadVersionedAsync(dataset.KeyOf(checkpointPath), ct);
-                if (content is null) continue;   // replaced since the listing
-                var checkpoint = ShardJson.Deserialize<CommitCheckpoint>(content.Content, checkpointPath);
-                foreach (var entry in checkpoint.Shards)
-                {
-                    var commitPath = CommitKeys.CommitPath(incarnation, entry.Kind, entry.Index, entry.Version);
-                    if (!commits.TryGetValue(commitPath, out var committed))
-                        problems.Add($"{checkpointPath}: lists {commitPath}, which is not in the commit log");
-                    else if (!SameContent(committed, entry))
-                        problems.Add($"{checkpointPath}: its entry for {commitPath} differs from the commit object");
-                }
+                if (await CommitCheckpoints.ReadIndexAsync(dataset, checkpointPath, ct) is not { } checkpoint) continue;   // replaced since the listing
+                CheckEntries(checkpointPath, checkpoint.Shards, problems);
+                foreach (var reference in checkpoint.Segments)
+                    problems.AddRange(await CheckSegmentAsync(reference));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 problems.Add($"{checkpointPath}: {UnreadableShardException.Describe(e)}");
             }
         }
+        // Segments belong to the log whether or not a kept index names them: the next checkpoint writer deletes
+        // unnamed ones once they are old enough that no writer beside it can be about to name them.
+        await foreach (var item in dataset.Storage.ListAsync($"{dataset.Prefix}/{CommitKeys.SegmentsFolderOf(incarnation)}", ct))
+            paths.Add(item.Key[strip..]);
         return (problems, paths);
     }
+
+    private static bool SameTotals(CheckpointSegmentRef a, CheckpointSegmentRef b) =>
+        a.Shards == b.Shards && a.Rows == b.Rows && a.Bytes == b.Bytes && a.Failures == b.Failures &&
+        a.VersionsDigest == b.VersionsDigest && a.LatestCommitUtc == b.LatestCommitUtc &&
+        (a.FailuresByReason ?? new Dictionary<string, long>()).OrderBy(p => p.Key, StringComparer.Ordinal)
+            .SequenceEqual((b.FailuresByReason ?? new Dictionary<string, long>()).OrderBy(p => p.Key, StringComparer.Ordinal));
 
     private static bool SameContent(ShardEntry a, ShardEntry b) =>
         a.Path == b.Path && a.Sha256 == b.Sha256 && a.Bytes == b.Bytes && a.Rows == b.Rows && a.StatsPath == b.StatsPath &&
