@@ -124,6 +124,7 @@ public abstract class CommitLogContractTests
         await using (var reader = await ds.OpenImageShardAsync(0)) Assert.Equal(2, reader.RowCount);
         Assert.True((await TestRows.WriteImageShardAsync(ds, 0, rows: 5)).AlreadyCommitted);
         Assert.False((await TestRows.WriteImageShardAsync(ds, 1, rows: 3)).AlreadyCommitted);
+        Assert.Equal([(0, 2L, 0), (1, 3L, 1)], await StreamedAsync(ds));   // the listed shard, then the committed one
 
         await using (var writer = await ds.CreateReplacementImageShardWriterAsync(written))
         {
@@ -136,9 +137,17 @@ public abstract class CommitLogContractTests
         Assert.Equal([(0, 4L, 1), (1, 3L, 1)], manifest.ImageShards.Select(s => (s.Index, s.Rows, s.Version)));
         Assert.Equal("cc3m", manifest.Source);
         Assert.Equal(DatasetManifest.LegacySchemaVersion, manifest.SchemaVersion);
+        Assert.Equal([(0, 4L, 1), (1, 3L, 1)], await StreamedAsync(ds));
         var report = await ds.VerifyAsync();
         Assert.True(report.Ok, report.ManifestProblem + string.Join("; ", report.Bad.Select(b => b.Problem)));
         Assert.Empty(report.Orphans);
+    }
+
+    private static async Task<List<(int, long, int)>> StreamedAsync(Dataset ds)
+    {
+        var shards = new List<(int, long, int)>();
+        await foreach (var s in ds.StreamShardsAsync(ShardNames.ImagesKind)) shards.Add((s.Index, s.Rows, s.Version));
+        return shards;
     }
 
     [Fact]

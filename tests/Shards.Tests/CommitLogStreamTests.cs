@@ -1,0 +1,101 @@
+using SSeg.Shards.Commits;
+using SSeg.Shards.Storage;
+using SSeg.Tests.Common;
+using static SSeg.Shards.Tests.CheckpointSegmentContractTests;
+
+namespace SSeg.Shards.Tests;
+
+/// <summary>
+/// Streamed views of a dataset (<see cref="Dataset.StreamShardsAsync"/>, <see cref="Dataset.SummarizeAsync"/>): the same
+/// shards and totals as the whole manifest, read one block at a time from the checkpoint's segments plus the commit
+/// objects they do not cover, with totals of unchanged blocks taken from the checkpoint index alone. Real backends.
+/// </summary>
+public abstract class CommitLogStreamContractTests
+{
+    protected abstract string NewRootUri();
+    protected abstract string? ConnectionString { get; }
+
+    private static readonly string Masks = ShardNames.MasksKind("dino-k8");
+
+    /// <summary>
+    /// 2,300 image shards (blocks 0-2) with two replaced, 40 mask shards, a checkpoint of all that, then three new
+    /// shards in block 2 and a replacement in block 0 that no checkpoint covers. Returns the manifest a new process reads.
+    /// </summary>
+    private async Task<(Dataset Dataset, DatasetManifest Manifest)> DatasetAfterACheckpointAsync(string name)
+    {
+        var ds = await DatasetStore.Open(NewRootUri(), ConnectionString).CreateOrOpenAsync(name, source: "cc3m");
+        await CommitAsync(ds, Enumerable.Range(0, 2300).Select(i => Entry(i)).Concat(Enumerable.Range(0, 40).Select(i => Entry(i, kind: Masks))));
+        await CommitAsync(ds, [Entry(5, version: 2), Entry(1500, version: 2)]);
+        await ds.GetManifestAsync();
+        Assert.True(ds.LastCommitLogRead!.CheckpointWritten);
+        await CommitAsync(ds, [Entry(2300), Entry(2301), Entry(2302), Entry(10, version: 2)]);
+        CommitLogReader.Forget(ds);
+        var manifest = await ds.GetManifestAsync();
+        Assert.Equal((2303, 40), (manifest.ImageShards.Count, manifest.ShardsOf(Masks).Count));
+        return (ds, manifest);
+    }
+
+    private static async Task<List<ShardEntry>> StreamAsync(Dataset ds, string? kind, int from, CommitStreamRead read)
+    {
+        var entries = new List<ShardEntry>();
+        await foreach (var entry in CommitLogStream.ReadAsync(ds, kind, from, default, read)) entries.Add(entry);
+        return entries;
+    }
+
+    [Fact]
+    public async Task Streaming_gives_what_the_manifest_gives_and_holds_one_block_at_a_time()
+    {
+        var (ds, manifest) = await DatasetAfterACheckpointAsync("streamed");
+
+        var read = new CommitStreamRead();
+        var all = await StreamAsync(ds, null, 0, read);
+        Assert.Equal(manifest.Shards.Select(Json), all.Select(Json));
+        Assert.Equal(2, all.Single(e => e.Kind == ShardNames.ImagesKind && e.Index == 10).Version);
+        // Four blocks (images 0-2, masks 0), each from its segment; only the four commits made after the checkpoint fetched.
+        Assert.Equal((2346L, 4, 4, 1000), (read.NamesListed, read.SegmentsLoaded, read.ObjectsFetched, read.MaxEntriesHeld));
+
+        var fromTwelveHundred = await StreamAsync(ds, ShardNames.ImagesKind, 1200, read = new CommitStreamRead());
+        Assert.Equal(manifest.ImageShards.Where(e => e.Index >= 1200).Select(Json), fromTwelveHundred.Select(Json));
+        Assert.Equal((2306L, 2, 3), (read.NamesListed, read.SegmentsLoaded, read.ObjectsFetched));   // blocks 1 and 2 only, no mask names
+
+        var masks = new List<ShardEntry>();
+        await foreach (var entry in ds.StreamShardsAsync(Masks)) masks.Add(entry);
+        Assert.Equal(manifest.ShardsOf(Masks).Select(Json), masks.Select(Json));
+    }
+
+    [Fact]
+    public async Task Totals_take_unchanged_blocks_from_the_checkpoint_index_and_read_only_the_changed_ones()
+    {
+        var (ds, manifest) = await DatasetAfterACheckpointAsync("totals");
+
+        var read = new CommitStreamRead();
+        var summary = await CommitLogStream.SummarizeAsync(ds, default, read);
+        var expected = DatasetInspector.Summarize(manifest);
+        Assert.NotNull(summary);
+        Assert.Equal((expected.Name, expected.Source, expected.ImageShards, expected.Rows, expected.Bytes, expected.Failures, expected.UpdatedUtc),
+            (summary.Name, summary.Source, summary.ImageShards, summary.Rows, summary.Bytes, summary.Failures, summary.UpdatedUtc));
+        Assert.Equal(expected.FailuresByReason.OrderBy(p => p.Key), summary.FailuresByReason.OrderBy(p => p.Key));
+        Assert.Equal(expected.MaskShardsByGenerator.OrderBy(p => p.Key), summary.MaskShardsByGenerator.OrderBy(p => p.Key));
+        Assert.Equal([new KeyValuePair<string, int>("dino-k8", 40)], summary.MaskShardsByGenerator);
+        // Image block 1 and mask block 0 are unchanged since the checkpoint: their totals come from its index.
+        Assert.Equal((2, 2, 4), (read.BlocksFromIndex, read.SegmentsLoaded, read.ObjectsFetched));
+
+        Assert.Null(await new DatasetStore(ds.Storage).Dataset("absent").SummarizeAsync());
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => { await foreach (var _ in new DatasetStore(ds.Storage).Dataset("absent").StreamShardsAsync()) { } });
+    }
+}
+
+public sealed class LocalCommitLogStreamTests : CommitLogStreamContractTests, IDisposable
+{
+    private readonly string _root = RepoPaths.NewTempDir("sseg-stream");
+    protected override string NewRootUri() => Path.Combine(_root, Guid.NewGuid().ToString("N"));
+    protected override string? ConnectionString => null;
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+}
+
+[Collection(AzuriteCollection.Name)]
+public sealed class AzureBlobCommitLogStreamTests(AzuriteFixture azurite) : CommitLogStreamContractTests
+{
+    protected override string NewRootUri() => azurite.NewRootUri();
+    protected override string? ConnectionString => azurite.ConnectionString;
+}
