@@ -201,7 +201,7 @@ internal static class CommitBench
         return 0;
     }
 
-    private static Process StartSelf(IEnumerable<string> args)
+    internal static Process StartSelf(IEnumerable<string> args)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") start.ArgumentList.Add(typeof(CommitBench).Assembly.Location);
@@ -209,7 +209,7 @@ internal static class CommitBench
         return Process.Start(start) ?? throw new InvalidOperationException("could not start a bench process");
     }
 
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
         catch (IOException) { return "n/a"; }

@@ -28,11 +28,20 @@ internal static class ShardsBench
         var backends = new Option<string>("--backends") { Description = "Backends for --commits: local, azurite or both (comma-separated).", DefaultValueFactory = _ => "local,azurite" };
         var committerRole = new Option<string?>("--committer-role") { Description = "Internal: run one committer of --commits.", Hidden = true };
         var listRole = new Option<string?>("--list-role") { Description = "Internal: list a dataset in a fresh process for --commits.", Hidden = true };
-        foreach (var option in new Option[] { size, shardMb, rowGroupMb, photos, dir, passes, commits, committers, backends, committerRole, listRole }) command.Options.Add(option);
+        var readers = new Option<string?>("--readers") { Description = "Instead of throughput: the memory a new process needs to read a dataset of each of these shard counts (comma-separated, e.g. 10000,100000), whole and streamed (ReaderMemoryBench)." };
+        var readerRole = new Option<string?>("--reader-role") { Description = "Internal: read a dataset in a fresh process for --readers.", Hidden = true };
+        foreach (var option in new Option[] { size, shardMb, rowGroupMb, photos, dir, passes, commits, committers, backends, committerRole, listRole, readers, readerRole }) command.Options.Add(option);
         command.SetAction(async (parse, ct) =>
         {
             if (parse.GetValue(committerRole) is { } role) return await CommitBenchCommitter.RunAsync(role, ct);
             if (parse.GetValue(listRole) is { } list) return await CommitBench.ListAsync(list, ct);
+            if (parse.GetValue(readerRole) is { } reader) return await ReaderMemoryBench.ReadAsync(reader, ct);
+            if (parse.GetValue(readers) is { } sizes)
+            {
+                var counts = sizes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Select(s => int.TryParse(s, out var n) && n > 0 ? n : throw new ArgumentException($"--readers: '{s}' is not a positive shard count.")).ToList();
+                return await ReaderMemoryBench.RunAsync(counts, parse.GetValue(dir)?.FullName ?? Path.GetTempPath(), ct);
+            }
             if (parse.GetValue(commits) > 0)
                 return await CommitBench.RunAsync(parse.GetValue(commits), Math.Max(1, parse.GetValue(committers)),
                     parse.GetValue(backends)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),

@@ -12,7 +12,7 @@ namespace SSeg.Shards.Commits;
 /// (<see cref="DatasetManifest.Incarnation"/>): objects left by a deleted dataset whose deletion was cut short are in
 /// another incarnation's folder and never become shards of a dataset recreated under the same name.
 /// </summary>
-internal static class CommitKeys
+public static class CommitKeys
 {
     public const string CommitsFolder = "_commits";
     public const string CheckpointsFolder = "_checkpoints";

@@ -132,29 +132,43 @@ public sealed class LocalStorage : IStorage
     {
         await Task.Yield();
         // Walk the deepest folder the prefix names fully, entering only the entries that start with the rest of the
-        // prefix (a prefix ending in part of a name, like a journal's 10-minute group, must not walk its siblings),
-        // then filter by the prefix string.
+        // prefix (a prefix ending in part of a name, like a journal's 10-minute group, must not walk its siblings).
         var slash = prefix.LastIndexOf('/');
         var folderKey = slash < 0 ? "" : prefix[..slash];
-        var partial = prefix[(slash + 1)..];
         var folder = folderKey.Length == 0 ? _root : PathOf(folderKey);
         if (!Directory.Exists(folder)) yield break;
-        var found = new List<(string Key, FileInfo Info)>();
-        var top = new DirectoryInfo(folder);
-        var files = partial.Length == 0
-            ? top.EnumerateFiles("*", SearchOption.AllDirectories)
-            : top.EnumerateFileSystemInfos().Where(e => e.Name.StartsWith(partial, StringComparison.Ordinal))
-                .SelectMany(e => e is DirectoryInfo d ? d.EnumerateFiles("*", SearchOption.AllDirectories) : [(FileInfo)e]);
-        foreach (var file in files)
+        foreach (var info in Walk(folder, folderKey, prefix[(slash + 1)..], ct)) yield return info;
+    }
+
+    /// <summary>One folder's entry in a listing: a file with its size and time, or a sub-folder (name ending in '/').</summary>
+    private readonly record struct ListedEntry(string Name, long Length, DateTime LastWriteTimeUtc);
+
+    /// <summary>
+    /// The files under <paramref name="folder"/> in key order, holding only the entries of the folders on the current
+    /// path, not the whole listing: each folder's entries are sorted as their keys sort (a sub-folder's name followed
+    /// by '/'), and sub-folders are walked at their place in that order.
+    /// </summary>
+    private IEnumerable<StorageObjectInfo> Walk(string folder, string folderKey, string namePrefix, CancellationToken ct)
+    {
+        var entries = new System.IO.Enumeration.FileSystemEnumerable<ListedEntry>(folder,
+            (ref System.IO.Enumeration.FileSystemEntry e) => new ListedEntry(e.IsDirectory ? e.FileName.ToString() + "/" : e.FileName.ToString(),
+                e.IsDirectory ? 0 : e.Length, e.LastWriteTimeUtc.UtcDateTime),
+            new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true })
         {
-            var key = Path.GetRelativePath(_root, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
-            if (key.StartsWith(InternalFolder + "/", StringComparison.Ordinal)) continue;
-            if (key.StartsWith(prefix, StringComparison.Ordinal)) found.Add((key, file));
-        }
-        foreach (var (key, info) in found.OrderBy(f => f.Key, StringComparer.Ordinal))
+            ShouldIncludePredicate = (ref System.IO.Enumeration.FileSystemEntry e) => e.FileName.StartsWith(namePrefix, StringComparison.Ordinal),
+        }.ToArray();
+        Array.Sort(entries, (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        foreach (var entry in entries)
         {
             ct.ThrowIfCancellationRequested();
-            yield return ToInfo(key, info);
+            var key = folderKey.Length == 0 ? entry.Name : $"{folderKey}/{entry.Name}";
+            if (!entry.Name.EndsWith('/'))
+            {
+                yield return new StorageObjectInfo(key, entry.Length, entry.LastWriteTimeUtc, ChangeToken(entry.Length, entry.LastWriteTimeUtc));
+                continue;
+            }
+            if (key == InternalFolder + "/") continue;
+            foreach (var info in Walk(Path.Combine(folder, entry.Name[..^1]), key[..^1], "", ct)) yield return info;
         }
     }
 
@@ -175,7 +189,9 @@ public sealed class LocalStorage : IStorage
     }
 
     private static StorageObjectInfo ToInfo(string key, FileInfo info) =>
-        new(key, info.Length, info.LastWriteTimeUtc, $"{info.Length:x}-{info.LastWriteTimeUtc.Ticks:x}");
+        new(key, info.Length, info.LastWriteTimeUtc, ChangeToken(info.Length, info.LastWriteTimeUtc));
+
+    private static string ChangeToken(long length, DateTime lastWriteTimeUtc) => $"{length:x}-{lastWriteTimeUtc.Ticks:x}";
 
     internal static string ContentVersion(ReadOnlySpan<byte> content) => Convert.ToHexStringLower(SHA256.HashData(content));
 

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using SSeg.Shards;
+using SSeg.Shards.Commits;
+using SSeg.Shards.Storage;
+using SSeg.Pipelines.Cli.Shards;
+
+namespace SSeg.Pipelines.Bench;
+
+/// <summary>
+/// `bench shards --readers 10000,100000`: what reading a dataset of N shards costs in memory, on a local root. For
+/// each N it makes a commit log of N image shards (commit objects written directly: the shards' files are not
+/// needed to read the log), then measures in new processes a whole-manifest read (what stages do) and a streamed
+/// read (totals plus every entry, what `shards list|stats` and the dashboard do), and the size of a checkpoint
+/// written after 1,000 new shards in one block.
+/// </summary>
+internal static class ReaderMemoryBench
+{
+    private const int ParallelWrites = 16;
+    private const int NewShards = 1000;
+
+    public static async Task<int> RunAsync(IReadOnlyList<int> sizes, string scratchParent, CancellationToken ct)
+    {
+        Console.WriteLine($"reader bench: {string.Join(", ", sizes)} shards, local root; {Environment.ProcessorCount} cores; load {CommitBench.LoadAverage()}");
+        var failed = false;
+        foreach (var shards in sizes)
+        {
+            var scratch = Path.Combine(scratchParent, $"sseg-reader-bench-{Guid.NewGuid():N}");
+            try
+            {
+                var root = Path.Combine(scratch, "root");
+                var ds = await DatasetStore.Open(root).CreateOrOpenAsync("readers", source: "bench");
+                var clock = Stopwatch.StartNew();
+                await FabricateAsync(ds, 0, shards, ct);
+                Console.WriteLine($"readers {shards}: {shards} commit objects made in {clock.Elapsed.TotalSeconds:F1} s");
+                var lines = new List<string>
+                {
+                    "first read, no checkpoint: " + await InChildAsync("manifest", root, ct),
+                    "whole-manifest read: " + await InChildAsync("manifest", root, ct),
+                    "streamed read (totals + every entry): " + await InChildAsync("stream", root, ct),
+                };
+                // 1,000 new shards past the end: one or two blocks change, the next checkpoint stores only those.
+                await FabricateAsync(ds, shards, NewShards, ct);
+                lines.Add($"after {NewShards} new shards, whole-manifest read: " + await InChildAsync("manifest", root, ct));
+                lines.Add("checkpoint now: " + await DescribeCheckpointAsync(ds, ct));
+                foreach (var line in lines) Console.WriteLine($"  readers {shards}: {line}");
+                failed |= lines.Any(l => l.Contains("failed (", StringComparison.Ordinal));
+            }
+            finally
+            {
+                if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
+            }
+        }
+        return failed ? 1 : 0;
+    }
+
+    /// <summary>Writes the commit objects of image shards [first, first + count), as a committer would, without their files.</summary>
+    private static async Task FabricateAsync(Dataset ds, int first, int count, CancellationToken ct)
+    {
+        var inc = (await ds.GetManifestAsync(ct)).CommitIncarnation;
+        var now = DateTimeOffset.UtcNow;
+        await Parallel.ForEachAsync(Enumerable.Range(first, count), new ParallelOptions { MaxDegreeOfParallelism = ParallelWrites, CancellationToken = ct },
+            async (i, token) =>
+            {
+                var entry = new ShardEntry
+                {
+                    Kind = ShardNames.ImagesKind, Index = i, Version = 1, Path = ShardNames.DataPath(ShardNames.ImagesKind, i),
+                    Rows = 10_000 - i % 300, Bytes = 480L << 20, Sha256 = Convert.ToHexStringLower(BitConverter.GetBytes((long)i)).PadRight(64, '0'),
+                    RowGroups = 40, Failures = i % 300, FailuresByReason = new Dictionary<string, long> { ["http_404"] = i % 200, ["timeout"] = i % 300 - i % 200 },
+                    StatsPath = ShardNames.StatsPath(ShardNames.ImagesKind, i), FailuresPath = ShardNames.FailuresPath(ShardNames.ImagesKind, i),
+                    CommittedUtc = now, InputFingerprint = Convert.ToHexStringLower(BitConverter.GetBytes(i * 7L)).PadRight(64, '0'),
+                };
+                var content = ShardJson.Serialize(new ShardCommitObject { Entry = entry });
+                await ds.Storage.TryWriteIfVersionAsync(ds.KeyOf(CommitKeys.CommitPath(inc, entry.Kind, i, 1)), content, null, token);
+            });
+    }
+
+    private static async Task<string> DescribeCheckpointAsync(Dataset ds, CancellationToken ct)
+    {
+        var inc = (await ds.GetManifestAsync(ct)).CommitIncarnation;
+        var strip = ds.Prefix.Length + 1;
+        StorageObjectInfo? newestIndex = null;
+        long segmentBytes = 0, newestSegmentBytes = 0;
+        var segments = 0;
+        await foreach (var item in ds.Storage.ListAsync(ds.KeyOf(CommitKeys.CheckpointsFolderOf(inc)) + "/", ct))
+        {
+            if (CommitKeys.IsCheckpointPath(inc, item.Key[strip..])) { if (newestIndex is null || string.CompareOrdinal(item.Key, newestIndex.Key) > 0) newestIndex = item; }
+            else { segmentBytes += item.Size; segments++; newestSegmentBytes = Math.Max(newestSegmentBytes, item.Size); }
+        }
+        return $"index {Format.Bytes(newestIndex?.Size ?? 0)}, {segments} segment objects stored ({Format.Bytes(segmentBytes)} in all, largest {Format.Bytes(newestSegmentBytes)})";
+    }
+
+    private static async Task<string> InChildAsync(string mode, string root, CancellationToken ct)
+    {
+        using var process = CommitBench.StartSelf(["bench", "shards", "--reader-role", $"{mode}\n{root}"]);
+        var output = await process.StandardOutput.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        return process.ExitCode == 0 ? output.Trim() : $"failed ({process.ExitCode}): {await process.StandardError.ReadToEndAsync(ct)}";
+    }
+
+    /// <summary>The child: reads the dataset one way and prints what that held.</summary>
+    public static async Task<int> ReadAsync(string spec, CancellationToken ct)
+    {
+        var (mode, root) = (spec.Split('\n')[0], spec.Split('\n')[1]);
+        using var self = Process.GetCurrentProcess();
+        var cpuBefore = self.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        var ds = DatasetStore.Open(root).Dataset("readers");
+        string what;
+        object? kept;
+        if (mode == "manifest")
+        {
+            var manifest = await ds.GetManifestAsync(ct);
+            var read = ds.LastCommitLogRead!;
+            what = $"{manifest.ImageShards.Count} shards, {read.ObjectsRead} commit objects fetched, {read.SegmentsLoaded} segments loaded" +
+                   (read.CheckpointWritten ? $", checkpoint written ({read.SegmentsWritten} segments stored)" : "");
+            kept = manifest;
+        }
+        else
+        {
+            var summary = await ds.SummarizeAsync(ct) ?? throw new InvalidOperationException("no dataset");
+            long entries = 0;
+            await foreach (var _ in ds.StreamShardsAsync(ShardNames.ImagesKind, 0, ct)) entries++;
+            what = $"{summary.ImageShards} shards totalled, {entries} entries streamed";
+            kept = summary;
+        }
+        var elapsed = clock.Elapsed;
+        // What stays reachable while the result is in use: for the manifest, every entry (and the process's reader).
+        var held = GC.GetTotalMemory(forceFullCollection: true);
+        GC.KeepAlive(kept);
+        self.Refresh();
+        Console.WriteLine($"{what} in {elapsed.TotalSeconds:F2} s wall, {(self.TotalProcessorTime - cpuBefore).TotalSeconds:F2} CPU-s; " +
+                          $"managed heap held {Format.Bytes(held)}, peak RSS {Format.Bytes(self.PeakWorkingSet64)}");
+        return 0;
+    }
+}
