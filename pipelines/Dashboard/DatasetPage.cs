@@ -111,7 +111,7 @@ public sealed class DatasetPage(string name) : SsegPage
         html.Append("</tbody></table>");
         if (shards.PreviousFrom is null && shards.NextFrom is null) return;
         html.Append("<ul class=\"pager\" id=\"shard-pager\">");
-        if (shards.From > 0) html.Append($"<li><a href=\"{self}\" id=\"shards-first\">First shards</a></li> ");
+        if (shards.PreviousFrom > 0) html.Append($"<li><a href=\"{self}\" id=\"shards-first\">First shards</a></li> ");
         if (shards.PreviousFrom is { } previous) html.Append($"<li><a href=\"{self}?from={previous}\" id=\"shards-previous\">Previous shards</a></li> ");
         if (shards.NextFrom is { } next) html.Append($"<li><a href=\"{self}?from={next}\" id=\"shards-next\">Next shards</a></li>");
         html.Append("</ul>");

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Numerics;
 using SSeg.Shards;
 
 namespace SSeg.Pipelines.Dashboard;
@@ -12,11 +14,13 @@ namespace SSeg.Pipelines.Dashboard;
 internal sealed record ShardPage(int From, int PageSize, IReadOnlyList<ShardEntry> Shards, int? NextFrom)
 {
     /// <summary>
-    /// A <c>from</c> value from the query string, kept inside [0, int.MaxValue]: a negative, non-numeric or
-    /// overflowing value reads as the nearest valid index (a non-numeric one as 0), like <see cref="Paging"/>.
+    /// A <c>from</c> value from the query string, kept inside [0, int.MaxValue]: a negative or overflowing number
+    /// (of any length) reads as the nearest valid index, anything else as 0, like <see cref="Paging"/>.
     /// </summary>
     public static int ParseFrom(string? requested) =>
-        long.TryParse(requested, out var n) ? (int)Math.Clamp(n, 0, int.MaxValue) : 0;
+        BigInteger.TryParse(requested, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)
+            ? (int)BigInteger.Clamp(n, 0, int.MaxValue)
+            : 0;
 
     /// <summary>Where the previous page starts, or null on the first.</summary>
     public int? PreviousFrom => From > 0 ? Math.Max(0, From - PageSize) : null;
