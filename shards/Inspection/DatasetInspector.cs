@@ -90,6 +90,7 @@ public sealed class DatasetInspector(DatasetStore store)
             }
             samples.AddRange(images.Select(i => new SampleRow(shard.Index, i, masks.GetValueOrDefault(i.Key),
                 masks.ContainsKey(i.Key) ? generator : null)));
+            if (samples.Count >= count) break;   // before the stream reads on
         }
         return samples;
     }

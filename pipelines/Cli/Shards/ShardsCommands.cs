@@ -92,6 +92,7 @@ internal static class ShardsCommands
                     AddRow(table, row.Key, $"{row.Width}x{row.Height} (from {row.OriginalWidth}x{row.OriginalHeight})", row.Caption,
                         string.Join(", ", row.Nouns), string.Join(", ", row.Verbs), row.Url);
                 }
+                if (left <= 0) break;   // before the stream reads on
             }
             AnsiConsole.Write(table);
             return 0;
