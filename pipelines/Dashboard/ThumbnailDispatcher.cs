@@ -21,17 +21,18 @@ internal sealed class ThumbnailDispatcher : IDashboardDispatcher
         var name = context.UriMatch.Groups["name"].Value;
         var key = http.Request.Query["key"].ToString();
         var generator = http.Request.Query["mask"].ToString();
-        if (!int.TryParse(http.Request.Query["shard"], out var shardIndex) || key.Length == 0)
+        if (!int.TryParse(http.Request.Query["shard"], out var shardIndex) || shardIndex < 0 || key.Length == 0)
         {
             await NotFound(http, "expected ?shard=N&key=K");
             return;
         }
         var settings = http.RequestServices.GetRequiredService<HostSettings>();
         var dataset = DatasetStore.Open(settings.Storage.Root, settings.Storage.AzureConnectionString).Dataset(name);
-        var manifest = await dataset.ReadManifestAsync(http.RequestAborted);
-        var imageEntry = manifest?.Find(ShardNames.ImagesKind, shardIndex);
+        // Each shard is found by name: a thumbnail costs the same whatever the number of shards.
+        var imageEntry = await dataset.FindCommittedAsync(ShardNames.ImagesKind, shardIndex, http.RequestAborted);
         ShardEntry? maskEntry = null;
-        if (generator.Length > 0 && (!RunPlots.IsName(generator) || (maskEntry = manifest?.Find(ShardNames.MasksKind(generator), shardIndex)) is null))
+        if (generator.Length > 0 && (!RunPlots.IsName(generator)
+                                     || (maskEntry = await dataset.FindCommittedAsync(ShardNames.MasksKind(generator), shardIndex, http.RequestAborted)) is null))
         {
             await NotFound(http, $"no mask shard {shardIndex} of generator '{generator}'");
             return;

@@ -8,7 +8,7 @@ namespace SSeg.Pipelines.Sql;
 
 /// <summary>
 /// Read-only SQL over one dataset on a local data root, with DuckDB: the views <c>images</c>, <c>failures</c> and
-/// <c>masks</c> read the shard files the manifest lists (never an orphan or a file being written), a query is one
+/// <c>masks</c> read the committed shard files (never an orphan or a file being written), a query is one
 /// SELECT (SqlGuard), and DuckDB itself may open only those files: external access is switched off after the views
 /// are made, with the shard files as its allowed paths, and the configuration is locked so the query cannot undo it.
 /// </summary>
@@ -30,12 +30,7 @@ public static class DatasetSql
     {
         var query = SqlGuard.Check(sql);
         var dataset = DatasetStore.Open(localRoot).Dataset(datasetName);
-        var manifest = await dataset.ReadManifestAsync(ct) ?? throw new SqlRefusedException($"no dataset '{datasetName}' under {localRoot}");
-        string FileOf(string relative) => Path.GetFullPath(Path.Combine(localRoot, dataset.KeyOf(relative).Replace('/', Path.DirectorySeparatorChar)));
-        var images = manifest.ImageShards.Select(s => FileOf(s.Path)).ToList();
-        var failures = manifest.ImageShards.Where(s => s.FailuresPath is not null).Select(s => FileOf(s.FailuresPath!)).ToList();
-        var masks = manifest.Shards.Where(s => s.Kind.StartsWith("masks/", StringComparison.Ordinal))
-            .Select(s => (Generator: s.Kind["masks/".Length..], File: FileOf(s.Path))).ToList();
+        var (images, failures, masks) = await ShardFilesAsync(localRoot, dataset, ct);
 
         await using var connection = new DuckDBConnection("Data Source=:memory:");
         await connection.OpenAsync(ct);
@@ -59,6 +54,32 @@ public static class DatasetSql
             ct.ThrowIfCancellationRequested();
             throw new SqlRefusedException(e.Message);
         }
+    }
+
+    /// <summary>
+    /// The files of the committed shards, streamed from the log: DuckDB needs every path, but not the rest of each
+    /// shard's entry, so only the paths are kept.
+    /// </summary>
+    private static async Task<(List<string> Images, List<string> Failures, List<(string Generator, string File)> Masks)> ShardFilesAsync(
+        string localRoot, Dataset dataset, CancellationToken ct)
+    {
+        string FileOf(string relative) => Path.GetFullPath(Path.Combine(localRoot, dataset.KeyOf(relative).Replace('/', Path.DirectorySeparatorChar)));
+        List<string> images = [], failures = [];
+        List<(string Generator, string File)> masks = [];
+        // The same test of existence as DatasetStore.ListDatasetsAsync: one probe, where the stream would throw a generic error.
+        if (await dataset.Storage.GetInfoAsync(dataset.KeyOf(ShardNames.ManifestFile), ct) is null)
+            throw new SqlRefusedException($"no dataset '{dataset.Name}' under {localRoot}");
+        await foreach (var s in dataset.StreamShardsAsync(ct: ct))
+        {
+            if (s.Kind == ShardNames.ImagesKind)
+            {
+                images.Add(FileOf(s.Path));
+                if (s.FailuresPath is not null) failures.Add(FileOf(s.FailuresPath));
+            }
+            else if (s.Kind.StartsWith("masks/", StringComparison.Ordinal))
+                masks.Add((s.Kind["masks/".Length..], FileOf(s.Path)));
+        }
+        return (images, failures, masks);
     }
 
     private static Result Read(DbCommand command, int maxRows, Stopwatch stopwatch)

@@ -25,21 +25,24 @@ public sealed class DatasetInspector(DatasetStore store)
     /// <summary>The store inspected.</summary>
     public DatasetStore Store { get; } = store;
 
-    /// <summary>Summaries of every dataset under the root, by name.</summary>
+    /// <summary>Summaries of every dataset under the root, by name; each streamed, so memory does not grow with the shard count.</summary>
     public async Task<IReadOnlyList<DatasetSummary>> ListAsync(CancellationToken ct = default)
     {
         var result = new List<DatasetSummary>();
         foreach (var name in await Store.ListDatasetsAsync(ct))
-            if (await Store.Dataset(name).ReadManifestAsync(ct) is { } manifest)
-                result.Add(Summarize(manifest));
+            if (await Store.Dataset(name).SummarizeAsync(ct) is { } summary)
+                result.Add(summary);
         return result;
     }
 
     /// <summary>Summary of one dataset; throws a clear error when it does not exist.</summary>
-    public async Task<DatasetSummary> SummarizeAsync(string dataset, CancellationToken ct = default) =>
-        Summarize(await Store.Dataset(dataset).GetManifestAsync(ct));
+    public async Task<DatasetSummary> SummarizeAsync(string dataset, CancellationToken ct = default)
+    {
+        var ds = Store.Dataset(dataset);
+        return await ds.SummarizeAsync(ct) ?? throw new InvalidOperationException($"Dataset '{ds.Name}' does not exist under {Store.Storage.RootUri}.");
+    }
 
-    /// <summary>Totals from a manifest.</summary>
+    /// <summary>Totals from a manifest already read (a stage that holds one); views use <see cref="Dataset.SummarizeAsync"/>.</summary>
     public static DatasetSummary Summarize(DatasetManifest manifest)
     {
         var images = manifest.ImageShards;
@@ -56,25 +59,25 @@ public sealed class DatasetInspector(DatasetStore store)
     /// <summary>
     /// Up to <paramref name="count"/> sample rows, taken from the committed image shards in order (starting at
     /// <paramref name="fromShard"/> when given), each with its mask from <paramref name="generatorId"/> (default: the
-    /// first generator that committed that shard).
+    /// first generator, in ordinal order of ids, that committed that shard). The image shards are streamed and the
+    /// masks found by name, so a sample of a few rows costs the same whatever the number of shards.
     /// </summary>
     public async Task<IReadOnlyList<SampleRow>> SampleAsync(string dataset, int count, int? fromShard = null, string? generatorId = null, CancellationToken ct = default)
     {
         var ds = Store.Dataset(dataset);
-        var manifest = await ds.GetManifestAsync(ct);
         var samples = new List<SampleRow>();
-        foreach (var shard in manifest.ImageShards.Where(s => fromShard is null || s.Index >= fromShard))
+        IReadOnlyList<string>? generators = generatorId is null ? null : [generatorId];
+        await foreach (var shard in ds.StreamShardsAsync(ShardNames.ImagesKind, Math.Max(0, fromShard ?? 0), ct))
         {
             if (samples.Count >= count) break;
             var images = new List<ImageRow>();
             await using (var reader = await ImageShardReader.OpenAsync(ds.Storage, ds.KeyOf(shard.Path), ct))
                 for (var g = 0; g < reader.RowGroupCount && images.Count < count - samples.Count; g++)
                     images.AddRange((await reader.ReadRowGroupAsync(g, ImageColumns.All, ct)).Take(count - samples.Count - images.Count));
-            var generator = generatorId ?? manifest.Shards
-                .Where(s => s.Index == shard.Index && s.Kind.StartsWith("masks/", StringComparison.Ordinal))
-                .Select(s => s.Kind["masks/".Length..]).OrderBy(k => k, StringComparer.Ordinal).FirstOrDefault();
+            // The generator ids come from the totals, read once and only when a shard is sampled.
+            generators ??= await GeneratorIdsAsync(ds, ct);
+            var (generator, maskEntry) = await FirstMaskAsync(ds, generators, shard.Index, ct);
             var masks = new Dictionary<string, MaskRow>(StringComparer.Ordinal);
-            var maskEntry = generator is null ? null : manifest.Find(ShardNames.MasksKind(generator), shard.Index);
             if (maskEntry is not null)
             {
                 var wanted = images.Select(i => i.Key).ToHashSet(StringComparer.Ordinal);
@@ -87,7 +90,23 @@ public sealed class DatasetInspector(DatasetStore store)
             }
             samples.AddRange(images.Select(i => new SampleRow(shard.Index, i, masks.GetValueOrDefault(i.Key),
                 masks.ContainsKey(i.Key) ? generator : null)));
+            if (samples.Count >= count) break;   // before the stream reads on
         }
         return samples;
+    }
+
+    private static async Task<IReadOnlyList<string>> GeneratorIdsAsync(Dataset ds, CancellationToken ct) =>
+        (await ds.SummarizeAsync(ct))?.MaskShardsByGenerator.Keys.Order(StringComparer.Ordinal).ToList() ?? [];
+
+    /// <summary>
+    /// The mask shown with image shard <paramref name="shardIndex"/>: the first of <paramref name="generators"/> (ids
+    /// in the order to try, e.g. ordinal) that committed that shard, with its entry; each found by name, no listing.
+    /// </summary>
+    public static async Task<(string? Generator, ShardEntry? Entry)> FirstMaskAsync(Dataset ds, IReadOnlyList<string> generators, int shardIndex, CancellationToken ct = default)
+    {
+        foreach (var generator in generators)
+            if (await ds.FindCommittedAsync(ShardNames.MasksKind(generator), shardIndex, ct) is { } entry)
+                return (generator, entry);
+        return (null, null);
     }
 }

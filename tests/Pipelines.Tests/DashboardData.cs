@@ -35,4 +35,40 @@ public static class DashboardData
         await writer.CommitAsync();
         return dataset;
     }
+
+    /// <summary>
+    /// A dataset of <paramref name="shards"/> one-row image shards, each with its mask shard: shard 0 is a synthetic
+    /// shape, every later shard a copy of it under its own key that also records one failed sample ("timeout"), so
+    /// both the shard table and the failures page have more shards than one page holds.
+    /// </summary>
+    public static async Task<Dataset> WriteManyShardsAsync(string root, string name, int shards)
+    {
+        var dataset = await SyntheticShapes.WriteDatasetAsync(root, name, images: 1, shards: 1, size: 16, seed: 7);
+        ImageRow image;
+        MaskRow mask;
+        MaskGeneratorInfo generator;
+        await using (var reader = await dataset.OpenImageShardAsync(0))
+            image = (await reader.ReadRowGroupAsync(0)).Single();
+        await using (var reader = await dataset.OpenMaskShardAsync(SyntheticShapes.GeneratorId, 0))
+        {
+            mask = (await reader.ReadRowGroupAsync(0)).Single();
+            generator = reader.Generator!;
+        }
+        for (var s = 1; s < shards; s++)
+        {
+            var key = $"synthetic/{s:D5}/00000";
+            await using (var writer = await dataset.CreateImageShardWriterAsync(s))
+            {
+                await writer.AddAsync(image with { Key = key });
+                writer.AddFailure(new FailureRow($"http://example.invalid/{s}.jpg", $"synthetic/{s:D5}/00001", "timeout", $"no response for shard {s}"));
+                await writer.CommitAsync();
+            }
+            await using (var writer = await dataset.CreateMaskShardWriterAsync(generator, s))
+            {
+                await writer.AddAsync(mask with { Key = key });
+                await writer.CommitAsync();
+            }
+        }
+        return dataset;
+    }
 }

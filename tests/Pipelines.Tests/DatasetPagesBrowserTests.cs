@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Playwright;
+using SSeg.Pipelines.Dashboard;
 using SSeg.Tests.Common;
 
 namespace SSeg.Pipelines.Tests;
@@ -100,5 +101,75 @@ public sealed class DatasetPagesBrowserTests
         await page.ClickAsync("#run-sql");
         await Assertions.Expect(page.Locator("#sql-error")).ToContainTextAsync("read_csv() is refused");
         await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "07-sql-refused.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task Shard_tables_are_paged_and_hostile_from_values_are_clamped()
+    {
+        const int shards = 230;   // more than one page of the dataset page (200) and of the failures page (50)
+        var shots = RepoPaths.Artifacts("pipelines-dataset-pages");
+        await using var host = await TestHost.StartAsync(RepoPaths.NewTempDir("sseg-dataset-shard-pages"));
+        await DashboardData.WriteManyShardsAsync(host.Root, "many-shards", shards);
+        var datasetUrl = $"{host.DashboardUrl}/sseg/datasets/many-shards";
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(Chromium.LaunchOptions());
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 1000 } });
+
+        // The first page holds one page of shards, with their masks; "next" shows the rest, "previous" goes back.
+        await page.GotoAsync(datasetUrl);
+        await Assertions.Expect(page.Locator("#shards tbody tr")).ToHaveCountAsync(DatasetPage.ShardPageSize);
+        await Assertions.Expect(page.Locator("#shard-range")).ToHaveTextAsync($"Image shards 0 to 199: 200 of {shards}.");
+        await Assertions.Expect(page.Locator("#shards-previous")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("#shards tbody tr").Last.Locator("td").Nth(4)).ToHaveTextAsync(SSeg.Train.Synthetic.SyntheticShapes.GeneratorId);
+        await page.ClickAsync("#shards-next");
+        await Assertions.Expect(page.Locator("#shard-range")).ToHaveTextAsync($"Image shards 200 to 229: 30 of {shards}.");
+        var indices = await page.Locator("#shards tbody tr td:first-child").AllTextContentsAsync();
+        Assert.Equal(Enumerable.Range(200, 30).Select(i => i.ToString()), indices);
+        await Assertions.Expect(page.Locator("#shards tbody tr").Last.Locator("td").Nth(4)).ToHaveTextAsync(SSeg.Train.Synthetic.SyntheticShapes.GeneratorId);
+        await Assertions.Expect(page.Locator("#shards-next")).ToHaveCountAsync(0);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "08-second-page-of-shards.png"), FullPage = true });
+        // A shard's rows from the second page: its row, its mask, and the shard table stays on that page.
+        await page.ClickAsync("#shards tbody tr:last-child a:has-text('rows')");
+        await Assertions.Expect(page.Locator("h3")).ToContainTextAsync("shard 229, page 1 of 1");
+        await Assertions.Expect(page.Locator(".sample-key")).ToHaveTextAsync("synthetic/00229/00000");
+        await Assertions.Expect(page.Locator("img.sample-mask")).ToHaveCountAsync(1);
+        await BrowserImages.AssertAllDecodedAsync(page.Locator("img.sample-image, img.sample-mask"), "a thumbnail or mask of a later shard did not decode");
+        await Assertions.Expect(page.Locator("#shard-range")).ToHaveTextAsync($"Image shards 200 to 229: 30 of {shards}.");
+        await page.ClickAsync("#shards-previous");
+        await Assertions.Expect(page.Locator("#shard-range")).ToHaveTextAsync($"Image shards 0 to 199: 200 of {shards}.");
+
+        // The failures page: a window of 50 shards with failures at a time (shard 0 has none).
+        await page.GotoAsync($"{datasetUrl}/failures");
+        await Assertions.Expect(page.Locator("#failures-count")).ToContainTextAsync("50 failure(s) in the 50 shard(s) with failures from shard 1 to 50");
+        await page.ClickAsync("#shards-next");
+        await Assertions.Expect(page.Locator("#failures-count")).ToContainTextAsync("50 failure(s) in the 50 shard(s) with failures from shard 51 to 100");
+        await Assertions.Expect(page.Locator("#failures tbody tr").First.Locator(".failure-detail")).ToHaveTextAsync("no response for shard 51");
+        await page.SelectOptionAsync("#filter-shard", "60");
+        await page.ClickAsync("#filter-apply");
+        await Assertions.Expect(page.Locator("#failures-count")).ToContainTextAsync("1 failure(s) in shard 60");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "09-failures-window.png"), FullPage = true });
+
+        // Hostile from values read as the nearest valid index: never an error page (the page's own error box).
+        const string errorBox = "<div class=\"alert alert-danger\">";
+        using var http = new HttpClient();
+        foreach (var (from, range) in new[]
+                 {
+                     ("-5", "Image shards 0 to 199"), ("abc", "Image shards 0 to 199"), ("%00", "Image shards 0 to 199"), ("1e3", "Image shards 0 to 199"),
+                     ("-99999999999999999999", "Image shards 0 to 199"), ("215", "Image shards 215 to 229"),
+                     ("99999999999999999999", "No image shards from index 2147483647."), ("2147483647", "No image shards from index 2147483647."),
+                 })
+        {
+            var response = await http.GetAsync($"{datasetUrl}?from={from}&shard=-1");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.DoesNotContain(errorBox, body);
+            Assert.Contains(range, body);
+            Assert.Contains("No committed image shard -1", body);
+            var failures = await http.GetAsync($"{datasetUrl}/failures?from={from}&shard=abc&page=-3");
+            Assert.Equal(HttpStatusCode.OK, failures.StatusCode);
+            Assert.DoesNotContain(errorBox, await failures.Content.ReadAsStringAsync());
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"{datasetUrl}/thumb?shard=-1&key=synthetic%2F00000%2F00000")).StatusCode);
     }
 }

@@ -379,6 +379,42 @@ public abstract class DatasetContractTests
     }
 
     [Fact]
+    public async Task Samples_from_a_later_shard_take_each_mask_from_the_first_generator_that_committed_it()
+    {
+        var store = NewStore(out _);
+        var ds = await store.CreateOrOpenAsync("sample-from", "test", "h");
+        for (var shard = 0; shard < 4; shard++) await TestRows.WriteImageShardAsync(ds, shard, rows: 2);
+        // "b-gen" covers shards 1-3, "a-gen" (first in ordinal order) only shard 2: shard 2 shows a-gen, shard 3 b-gen.
+        await WriteMasksAsync(ds, new MaskGeneratorInfo("b-gen", "dino", "x", "k", 4, 0), [1, 2, 3], rows: 2);
+        await WriteMasksAsync(ds, new MaskGeneratorInfo("a-gen", "dino", "x", "k", 4, 0), [2], rows: 2);
+        var inspector = new DatasetInspector(store);
+
+        var samples = await inspector.SampleAsync("sample-from", 3, fromShard: 2);
+        Assert.Equal([(2, "a-gen"), (2, "a-gen"), (3, "b-gen")], samples.Select(s => (s.Shard, s.GeneratorId!)));
+        Assert.Equal([SampleKey.Format("test", 2, 0), SampleKey.Format("test", 2, 1), SampleKey.Format("test", 3, 0)], samples.Select(s => s.Image.Key));
+        Assert.All(samples, s => Assert.Equal(s.Image.Key, s.Mask!.Key));
+
+        var chosen = await inspector.SampleAsync("sample-from", 4, fromShard: 1, generatorId: "a-gen");
+        Assert.Equal([(1, null), (1, null), (2, "a-gen"), (2, "a-gen")], chosen.Select(s => (s.Shard, s.GeneratorId)));
+        Assert.Equal([false, false, true, true], chosen.Select(s => s.Mask is not null));
+
+        Assert.Empty(await inspector.SampleAsync("sample-from", 3, fromShard: 9));
+        var missing = await Assert.ThrowsAsync<InvalidOperationException>(() => inspector.SampleAsync("nothing-here", 3));
+        Assert.Contains("nothing-here", missing.Message);
+        Assert.Contains("nothing-here", (await Assert.ThrowsAsync<InvalidOperationException>(() => inspector.SummarizeAsync("nothing-here"))).Message);
+    }
+
+    private static async Task WriteMasksAsync(Dataset ds, MaskGeneratorInfo generator, int[] shards, int rows)
+    {
+        foreach (var shard in shards)
+        {
+            await using var writer = await ds.CreateMaskShardWriterAsync(generator, shard);
+            for (var i = 0; i < rows; i++) await writer.AddAsync(new MaskRow(SampleKey.Format("test", shard, i), TestMasks.Png(14, 14, i), 14, 14, 4));
+            await writer.CommitAsync();
+        }
+    }
+
+    [Fact]
     public async Task Datasets_are_listed_and_config_changes_are_refused()
     {
         var store = NewStore(out _);

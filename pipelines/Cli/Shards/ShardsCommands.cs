@@ -46,9 +46,9 @@ internal static class ShardsCommands
         root.AddTo(command);
         command.SetAction(async (parse, ct) => await Guarded(async () =>
         {
-            var ds = root.Open(parse).Dataset(parse.GetValue(dataset)!);
-            var manifest = await ds.GetManifestAsync(ct);
-            var s = DatasetInspector.Summarize(manifest);
+            var store = root.Open(parse);
+            var ds = store.Dataset(parse.GetValue(dataset)!);
+            var s = await new DatasetInspector(store).SummarizeAsync(ds.Name, ct);
             Console.WriteLine($"dataset {s.Name}  source {s.Source ?? "-"}  config {s.ConfigHash ?? "-"}  updated {s.UpdatedUtc:u}");
             Console.WriteLine($"image shards {s.ImageShards:N0}  rows {s.Rows:N0}  failures {s.Failures:N0}  stored {Format.Bytes(s.Bytes)}");
             if (s.Rows + s.Failures > 0)
@@ -60,11 +60,7 @@ internal static class ShardsCommands
                     AddRow(reasons, reason, count.ToString("N0"), $"{100.0 * count / s.Failures:F1}%");
                 AnsiConsole.Write(reasons);
             }
-            var shards = NewTable("kind", "shard", "rows", "row groups", "size", "failures", "committed (UTC)");
-            foreach (var e in manifest.Shards)
-                AddRow(shards, e.Kind, e.Index.ToString(), e.Rows.ToString("N0"), e.RowGroups.ToString(), Format.Bytes(e.Bytes),
-                    e.Failures.ToString("N0"), e.CommittedUtc.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss"));
-            AnsiConsole.Write(shards);
+            await ShardListing.WriteAsync(ds, s, Console.Out, ct);
             return 0;
         }));
         return command;
@@ -84,10 +80,9 @@ internal static class ShardsCommands
         command.SetAction(async (parse, ct) => await Guarded(async () =>
         {
             var ds = root.Open(parse).Dataset(parse.GetValue(dataset)!);
-            var manifest = await ds.GetManifestAsync(ct);
             var table = NewTable("key", "size", "caption", "nouns", "verbs", "url");
             var left = parse.GetValue(count);
-            foreach (var entry in manifest.ImageShards.Where(e => parse.GetValue(shard) is not { } s || e.Index >= s))
+            await foreach (var entry in ds.StreamShardsAsync(ShardNames.ImagesKind, Math.Max(0, parse.GetValue(shard) ?? 0), ct))
             {
                 if (left <= 0) break;
                 await using var reader = await ImageShardReader.OpenAsync(ds.Storage, ds.KeyOf(entry.Path), ct);
@@ -97,6 +92,7 @@ internal static class ShardsCommands
                     AddRow(table, row.Key, $"{row.Width}x{row.Height} (from {row.OriginalWidth}x{row.OriginalHeight})", row.Caption,
                         string.Join(", ", row.Nouns), string.Join(", ", row.Verbs), row.Url);
                 }
+                if (left <= 0) break;   // before the stream reads on
             }
             AnsiConsole.Write(table);
             return 0;
