@@ -112,7 +112,7 @@ internal static class ReaderMemoryBench
             var manifest = await ds.GetManifestAsync(ct);
             var read = ds.LastCommitLogRead!;
             what = $"{manifest.ImageShards.Count} shards, {read.ObjectsRead} commit objects fetched, {read.SegmentsLoaded} segments loaded" +
-                   (read.CheckpointWritten ? $", checkpoint written ({read.SegmentsWritten} segments stored)" : "");
+                   (read.CheckpointWritten ? $", checkpoint written ({read.SegmentsWritten} segment(s) stored)" : "");
             kept = manifest;
         }
         else

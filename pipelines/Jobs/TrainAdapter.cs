@@ -84,8 +84,7 @@ public sealed class TrainAdapter : IStageAdapter
     private static string MaskGenerator(StageContext context, DatasetManifest manifest)
     {
         if (OptionValue.OptionalName(context, TrainStageOptions.MaskGenerator.Name) is { } explicitId) return explicitId;
-        var generators = manifest.Shards.Where(s => s.Kind.StartsWith("masks/", StringComparison.Ordinal))
-            .Select(s => s.Kind["masks/".Length..]).Distinct().ToList();
+        var generators = manifest.Shards.Select(s => ShardNames.GeneratorOfMasksKind(s.Kind)).OfType<string>().Distinct().ToList();
         return generators.Count == 1 ? generators[0]
             : throw new InvalidDataException(generators.Count == 0
                 ? $"dataset '{manifest.Name}' has no masks: run pseudomask first"

@@ -76,8 +76,8 @@ public static class DatasetSql
                 images.Add(FileOf(s.Path));
                 if (s.FailuresPath is not null) failures.Add(FileOf(s.FailuresPath));
             }
-            else if (s.Kind.StartsWith("masks/", StringComparison.Ordinal))
-                masks.Add((s.Kind["masks/".Length..], FileOf(s.Path)));
+            else if (ShardNames.GeneratorOfMasksKind(s.Kind) is { } generator)
+                masks.Add((generator, FileOf(s.Path)));
         }
         return (images, failures, masks);
     }

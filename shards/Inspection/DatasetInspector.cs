@@ -1,6 +1,9 @@
 namespace SSeg.Shards;
 
-/// <summary>Totals of one dataset, from its manifest alone (cheap).</summary>
+/// <summary>
+/// Totals of one dataset: from its entries (<see cref="DatasetInspector.Summarize"/>, <see cref="Dataset.SummarizeAsync"/>),
+/// never from its shard files.
+/// </summary>
 public sealed record DatasetSummary(
     string Name,
     string? Source,
@@ -50,8 +53,8 @@ public sealed class DatasetInspector(DatasetStore store)
         foreach (var shard in images)
             foreach (var (reason, count) in shard.FailuresByReason ?? new Dictionary<string, long>())
                 reasons[reason] = reasons.GetValueOrDefault(reason) + count;
-        var masks = manifest.Shards.Where(s => s.Kind.StartsWith("masks/", StringComparison.Ordinal))
-            .GroupBy(s => s.Kind["masks/".Length..]).ToDictionary(g => g.Key, g => g.Count());
+        var masks = manifest.Shards.Select(s => ShardNames.GeneratorOfMasksKind(s.Kind)).OfType<string>()
+            .GroupBy(g => g, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         return new DatasetSummary(manifest.Name, manifest.Source, manifest.ConfigHash, images.Count, images.Sum(s => s.Rows),
             manifest.Shards.Sum(s => s.Bytes), images.Sum(s => s.Failures), reasons, masks, manifest.UpdatedUtc);
     }

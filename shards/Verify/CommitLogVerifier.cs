@@ -4,8 +4,9 @@ namespace SSeg.Shards;
 
 /// <summary>
 /// Checks a dataset's commit log without trusting any cache: every commit object readable and named after the
-/// shard and version it holds, each shard's versions 1..n without gaps, and every checkpoint entry equal to the
-/// commit object it stands for (a checkpoint is a cache of them and must not disagree). Journal entries that name an
+/// shard and version it holds, each shard's versions 1..n without gaps, every checkpoint entry (inline or in a
+/// segment) equal to the commit object it stands for (a checkpoint is a cache of them and must not disagree), and
+/// every segment present, of its block, with the totals its index gives. Journal entries that name an
 /// existing commit object belong to the log; one that names none is left out, so it is reported as an orphan (its
 /// object was deleted by hand: a writer files the entry after the object, so a killed writer cannot leave one).
 /// </summary>
