@@ -252,33 +252,46 @@ internal sealed class CommitLogReader
     {
         try
         {
-            var written = 0;
-            var refs = new List<CheckpointSegmentRef>();
             // shards is ordered by kind then index, so each block's entries are one run of it.
+            var blocks = new List<(string Kind, int Block, int Start, int End)>();
             for (var start = 0; start < shards.Count;)
             {
-                var block = (shards[start].Kind, CheckpointSegment.BlockOf(shards[start].Index));
+                var (kind, block) = (shards[start].Kind, CheckpointSegment.BlockOf(shards[start].Index));
                 var end = start;
-                while (end < shards.Count && shards[end].Kind == block.Kind && CheckpointSegment.BlockOf(shards[end].Index) == block.Item2) end++;
-                var stored = _segments.TryGetValue(block, out var known) ? known : ((CheckpointSegmentRef Ref, DateTimeOffset Seen)?)null;
-                if (stored is { } s && !_dirty.Contains(block) && now - s.Seen > SegmentTrusted &&
-                    await dataset.Storage.GetInfoAsync(dataset.KeyOf(s.Ref.Path), ct) is null)
-                    stored = null;   // replaced by another writer's checkpoints and deleted since: store it again
-                if (stored is { } current && !_dirty.Contains(block))
-                {
-                    refs.Add(current.Ref);
-                }
-                else
-                {
-                    var entries = new ShardEntry[end - start];
-                    for (var i = start; i < end; i++) entries[i - start] = shards[i];
-                    var reference = await CommitCheckpoints.WriteSegmentAsync(dataset, incarnation, block.Kind, block.Item2, entries, stored?.Ref, ct);
-                    if (reference.Path != stored?.Ref.Path) written++;
-                    _segments[block] = (reference, now);
-                    refs.Add(reference);
-                }
+                while (end < shards.Count && shards[end].Kind == kind && CheckpointSegment.BlockOf(shards[end].Index) == block) end++;
+                blocks.Add((kind, block, start, end));
                 start = end;
             }
+            // A segment not seen for a while may have been replaced by other writers' checkpoints and deleted: check
+            // that it is still there before naming it again, and store the block again if not.
+            var unsure = blocks.Where(b => !_dirty.Contains((b.Kind, b.Block)) && _segments.TryGetValue((b.Kind, b.Block), out var known) && now - known.Seen > SegmentTrusted).ToList();
+            var gone = new bool[unsure.Count];
+            await Parallel.ForEachAsync(Enumerable.Range(0, unsure.Count), new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = ct },
+                async (i, token) => gone[i] = await dataset.Storage.GetInfoAsync(dataset.KeyOf(_segments[(unsure[i].Kind, unsure[i].Block)].Ref.Path), token) is null);
+            for (var i = 0; i < unsure.Count; i++)
+            {
+                var key = (unsure[i].Kind, unsure[i].Block);
+                if (gone[i]) _segments.Remove(key);   // forgotten, so the same content is written again, not skipped as stored
+                else _segments[key] = (_segments[key].Ref, now);
+            }
+            foreach (var b in blocks)
+                if (!_segments.ContainsKey((b.Kind, b.Block))) _dirty.Add((b.Kind, b.Block));
+
+            var changed = blocks.Where(b => _dirty.Contains((b.Kind, b.Block))).ToList();
+            var stored = new CheckpointSegmentRef[changed.Count];
+            var written = 0;
+            await Parallel.ForEachAsync(Enumerable.Range(0, changed.Count), new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = ct },
+                async (i, token) =>
+                {
+                    var (kind, block, start, end) = changed[i];
+                    var entries = new ShardEntry[end - start];
+                    for (var j = start; j < end; j++) entries[j - start] = shards[j];
+                    var previous = _segments.TryGetValue((kind, block), out var known) ? known.Ref : null;
+                    stored[i] = await CommitCheckpoints.WriteSegmentAsync(dataset, incarnation, kind, block, entries, previous, token);
+                    if (stored[i].Path != previous?.Path) Interlocked.Increment(ref written);
+                });
+            for (var i = 0; i < changed.Count; i++) _segments[(changed[i].Kind, changed[i].Block)] = (stored[i], now);
+            var refs = blocks.Select(b => _segments[(b.Kind, b.Block)].Ref).ToList();
             await CommitCheckpoints.WriteIndexAsync(dataset, incarnation, new CommitCheckpoint
             {
                 CommitObjects = _listed,

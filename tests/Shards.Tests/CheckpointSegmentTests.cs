@@ -172,6 +172,35 @@ public abstract class CheckpointSegmentContractTests
         Assert.Empty(report.Orphans);
     }
 
+    [Fact]
+    public async Task A_reader_stores_again_an_unchanged_block_whose_segment_was_deleted_since_it_last_saw_it()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var storage = new CountingStorage(StorageFactory.Open(NewRootUri(), ConnectionString));
+        var ds = await new DatasetStore(storage, clock).CreateOrOpenAsync("segment-gone");
+        await CommitAsync(ds, Enumerable.Range(0, 150).Concat(Enumerable.Range(1000, 150)).Select(i => Entry(i)));
+        await ds.GetManifestAsync();
+        Assert.Equal((true, 2), (ds.LastCommitLogRead!.CheckpointWritten, ds.LastCommitLogRead.SegmentsWritten));
+        var inc = (await ds.GetManifestMetadataAsync()).CommitIncarnation;
+        var index = (await CommitCheckpoints.ReadIndexAsync(ds, (await CommitCheckpoints.ListIndexesAsync(ds, inc, default)).Single(), default))!;
+        var blockZero = index.Segments.Single(s => s.Block == 0).Path;
+        await storage.DeleteAsync(ds.KeyOf(blockZero));   // as another writer's collection would, once no kept index names it
+
+        // 11 minutes on, new shards in block 1 only: block 0 is unchanged, but its segment is checked and stored again.
+        clock.Now = clock.Now.AddMinutes(11);
+        await CommitAsync(ds, Enumerable.Range(1150, 100).Select(i => Entry(i)));
+        storage.Clear();
+        Assert.Equal(400, (await ds.GetManifestAsync()).ImageShards.Count);
+        Assert.Equal((true, 2), (ds.LastCommitLogRead!.CheckpointWritten, ds.LastCommitLogRead.SegmentsWritten));
+        Assert.Contains(("probe", ds.KeyOf(blockZero)), storage.Calls);
+        Assert.Contains(("put", ds.KeyOf(blockZero)), storage.Calls);   // the same content, so the same name
+
+        CommitLogReader.Forget(ds);
+        await ds.GetManifestAsync();
+        Assert.Equal((2, 0), (ds.LastCommitLogRead!.SegmentsLoaded, ds.LastCommitLogRead.ObjectsRead));
+        Assert.Null((await ds.VerifyAsync()).ManifestProblem);
+    }
+
     internal static string Json(ShardEntry entry) => JsonSerializer.Serialize(entry, ShardJson.Options);
 }
 
