@@ -129,11 +129,7 @@ internal static class CommitBench
                               CompareCalls(pollCalls.Take(pollWindow).ToList(), pollCalls.Skip(pollCalls.Count - pollWindow).ToList()));
         foreach (var attempt in new[] { 1, 2 })
             Console.WriteLine($"  {backend} list in a new process ({attempt}): {await ListInChildAsync(root, connectionString, ds.Name, ct)}");
-        var checkpoints = new List<(string Key, long Size)>();
-        await foreach (var item in ds.Storage.ListAsync(ds.Prefix + "/_checkpoints/", ct)) checkpoints.Add((item.Key, item.Size));
-        if (checkpoints.Count > 0)
-            Console.WriteLine($"  {backend} checkpoints: {checkpoints.Count} kept, newest {Format.Bytes(checkpoints.Max(c => c.Size))} " +
-                              $"({checkpoints.Max(c => c.Size) / Math.Max(1, manifest.Shards.Count)} B per shard entry)");
+        Console.WriteLine($"  {backend} checkpoints: {await ReaderMemoryBench.DescribeCheckpointsAsync(ds, ct)}");
         var report = await ds.VerifyAsync(checksums: false, ct: ct);
         Console.WriteLine($"  {backend} verify: {(report.Ok ? "ok" : "BAD")}, {report.Shards.Count} shards checked, {report.Orphans.Count} orphans" +
                           (report.ManifestProblem is null ? "" : $", {report.ManifestProblem}"));
@@ -181,7 +177,7 @@ internal static class CommitBench
         return process.ExitCode == 0 ? output.Trim() : $"failed ({process.ExitCode}): {await process.StandardError.ReadToEndAsync(ct)}";
     }
 
-    /// <summary>The list role: what `shards list` and the dashboard do (read the dataset, summarize it), timed.</summary>
+    /// <summary>The list role: what `shards list` and the dashboard's Datasets page do (the dataset's totals, streamed from its log), timed.</summary>
     public static async Task<int> ListAsync(string spec, CancellationToken ct)
     {
         var parts = spec.Split('\n');
@@ -189,15 +185,12 @@ internal static class CommitBench
         var cpuBefore = self.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var ds = DatasetStore.Open(parts[0], parts[1].Length == 0 ? null : parts[1]).Dataset(parts[2]);
-        var summary = DatasetInspector.Summarize(await ds.GetManifestAsync(ct));
+        var summary = await ds.SummarizeAsync(ct) ?? throw new InvalidOperationException($"no dataset {parts[2]}");
         var elapsed = clock.Elapsed;
-        var read = ds.LastCommitLogRead!;
         self.Refresh();
         // CPU seconds too: on a shared machine the wall time says more about the other processes than about this one.
-        Console.WriteLine($"{summary.ImageShards} shards in {elapsed.TotalSeconds:F2} s wall, {(self.TotalProcessorTime - cpuBefore).TotalSeconds:F2} CPU-s " +
-                          $"({read.Elapsed.TotalSeconds:F2} s reading the log: " +
-                          $"checkpoint {(read.CheckpointLoaded ? "loaded" : "none")}, {read.ObjectsRead} commit objects fetched of {read.CommitObjects}, " +
-                          $"{read.ListCalls} list page(s){(read.CheckpointWritten ? ", checkpoint written" : "")}); peak RSS {Format.Bytes(self.PeakWorkingSet64)}");
+        Console.WriteLine($"{summary.ImageShards} shards totalled in {elapsed.TotalSeconds:F2} s wall, {(self.TotalProcessorTime - cpuBefore).TotalSeconds:F2} CPU-s; " +
+                          $"peak RSS {Format.Bytes(self.PeakWorkingSet64)}");
         return 0;
     }
 

@@ -41,7 +41,7 @@ internal static class ReaderMemoryBench
                 // 1,000 new shards past the end: one or two blocks change, the next checkpoint stores only those.
                 await FabricateAsync(ds, shards, NewShards, ct);
                 lines.Add($"after {NewShards} new shards, whole-manifest read: " + await InChildAsync("manifest", root, ct));
-                lines.Add("checkpoint now: " + await DescribeCheckpointAsync(ds, ct));
+                lines.Add("checkpoint now: " + await DescribeCheckpointsAsync(ds, ct));
                 foreach (var line in lines) Console.WriteLine($"  readers {shards}: {line}");
                 failed |= lines.Any(l => l.Contains("failed (", StringComparison.Ordinal));
             }
@@ -74,19 +74,30 @@ internal static class ReaderMemoryBench
             });
     }
 
-    private static async Task<string> DescribeCheckpointAsync(Dataset ds, CancellationToken ct)
+    /// <summary>The stored checkpoints of a dataset: its indexes (the newest one's size) and its segments.</summary>
+    internal static async Task<string> DescribeCheckpointsAsync(Dataset ds, CancellationToken ct)
     {
         var inc = (await ds.GetManifestAsync(ct)).CommitIncarnation;
         var strip = ds.Prefix.Length + 1;
         StorageObjectInfo? newestIndex = null;
-        long segmentBytes = 0, newestSegmentBytes = 0;
-        var segments = 0;
+        long segmentBytes = 0, largestSegment = 0;
+        int indexes = 0, segments = 0;
         await foreach (var item in ds.Storage.ListAsync(ds.KeyOf(CommitKeys.CheckpointsFolderOf(inc)) + "/", ct))
         {
-            if (CommitKeys.IsCheckpointPath(inc, item.Key[strip..])) { if (newestIndex is null || string.CompareOrdinal(item.Key, newestIndex.Key) > 0) newestIndex = item; }
-            else { segmentBytes += item.Size; segments++; newestSegmentBytes = Math.Max(newestSegmentBytes, item.Size); }
+            if (CommitKeys.IsCheckpointPath(inc, item.Key[strip..]))
+            {
+                indexes++;
+                if (newestIndex is null || string.CompareOrdinal(item.Key, newestIndex.Key) > 0) newestIndex = item;
+            }
+            else
+            {
+                segmentBytes += item.Size;
+                segments++;
+                largestSegment = Math.Max(largestSegment, item.Size);
+            }
         }
-        return $"index {Format.Bytes(newestIndex?.Size ?? 0)}, {segments} segment objects stored ({Format.Bytes(segmentBytes)} in all, largest {Format.Bytes(newestSegmentBytes)})";
+        return $"{indexes} index(es) kept, newest {Format.Bytes(newestIndex?.Size ?? 0)}; {segments} segment objects stored " +
+               $"({Format.Bytes(segmentBytes)} in all, largest {Format.Bytes(largestSegment)})";
     }
 
     private static async Task<string> InChildAsync(string mode, string root, CancellationToken ct)
