@@ -15,7 +15,6 @@ internal static class CommitCheckpoints
     /// segments before its index, so a segment no index names yet may be about to be named.
     /// </summary>
     public static readonly TimeSpan SegmentGrace = TimeSpan.FromHours(1);
-    private const int ParallelReads = 16;
 
     /// <summary>Checkpoint index paths (relative to the dataset folder), oldest first.</summary>
     public static async Task<List<string>> ListIndexesAsync(Dataset dataset, string incarnation, CancellationToken ct)
@@ -54,7 +53,7 @@ internal static class CommitCheckpoints
     {
         var segments = new CheckpointSegment?[refs.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, refs.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = ct },
+            new ParallelOptions { MaxDegreeOfParallelism = CommitLog.ParallelRequests, CancellationToken = ct },
             async (i, token) => segments[i] = await TryReadSegmentAsync(dataset, refs[i], token));
         return segments;
     }

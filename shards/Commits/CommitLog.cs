@@ -13,6 +13,12 @@ namespace SSeg.Shards.Commits;
 /// </remarks>
 internal sealed class CommitLog(Dataset dataset)
 {
+    /// <summary>
+    /// Small log objects (commit objects, checkpoint segments) read, checked or written at once: enough to hide a
+    /// Blob request's latency, few enough not to crowd a shared emulator or disk.
+    /// </summary>
+    public const int ParallelRequests = 16;
+
     private IStorage Storage => dataset.Storage;
 
     /// <summary>

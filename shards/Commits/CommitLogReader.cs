@@ -26,7 +26,6 @@ internal sealed class CommitLogReader
     public static readonly TimeSpan FullListingEvery = TimeSpan.FromMinutes(10);
     /// <summary>Fewest fetched objects worth a checkpoint.</summary>
     private const int MinCheckpointFetches = 100;
-    private const int ParallelReads = 16;
     /// <summary>
     /// How long a segment this reader loaded or wrote is trusted to still exist when a new checkpoint refers to it
     /// unchanged; older ones are checked first, as another writer's checkpoints may have replaced and deleted it.
@@ -113,7 +112,7 @@ internal sealed class CommitLogReader
             var log = new CommitLog(dataset);
             var fetched = new ShardCommitObject?[pending.Count];
             await Parallel.ForEachAsync(Enumerable.Range(0, pending.Count),
-                new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = ct },
+                new ParallelOptions { MaxDegreeOfParallelism = CommitLog.ParallelRequests, CancellationToken = ct },
                 async (i, token) =>
                 {
                     try { fetched[i] = await log.ReadAsync(incarnation, pending[i], token); }
@@ -225,10 +224,6 @@ internal sealed class CommitLogReader
         return true;
     }
 
-    /// <summary>Checkpoint index paths (relative to the dataset folder), oldest first.</summary>
-    public static Task<List<string>> ListCheckpointsAsync(Dataset dataset, string incarnation, CancellationToken ct) =>
-        CommitCheckpoints.ListIndexesAsync(dataset, incarnation, ct);
-
     /// <summary>Trims the journal (<see cref="CommitJournal.TrimAsync"/>); best effort like the checkpoint it follows.</summary>
     private static async Task<int> TryTrimJournalAsync(Dataset dataset, string incarnation, CancellationToken ct)
     {
@@ -266,7 +261,7 @@ internal sealed class CommitLogReader
             // that it is still there before naming it again, and store the block again if not.
             var unsure = blocks.Where(b => !_dirty.Contains((b.Kind, b.Block)) && _segments.TryGetValue((b.Kind, b.Block), out var known) && now - known.Seen > SegmentTrusted).ToList();
             var gone = new bool[unsure.Count];
-            await Parallel.ForEachAsync(Enumerable.Range(0, unsure.Count), new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = ct },
+            await Parallel.ForEachAsync(Enumerable.Range(0, unsure.Count), new ParallelOptions { MaxDegreeOfParallelism = CommitLog.ParallelRequests, CancellationToken = ct },
                 async (i, token) => gone[i] = await dataset.Storage.GetInfoAsync(dataset.KeyOf(_segments[(unsure[i].Kind, unsure[i].Block)].Ref.Path), token) is null);
             for (var i = 0; i < unsure.Count; i++)
             {
@@ -280,7 +275,7 @@ internal sealed class CommitLogReader
             var changed = blocks.Where(b => _dirty.Contains((b.Kind, b.Block))).ToList();
             var stored = new CheckpointSegmentRef[changed.Count];
             var written = 0;
-            await Parallel.ForEachAsync(Enumerable.Range(0, changed.Count), new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = ct },
+            await Parallel.ForEachAsync(Enumerable.Range(0, changed.Count), new ParallelOptions { MaxDegreeOfParallelism = CommitLog.ParallelRequests, CancellationToken = ct },
                 async (i, token) =>
                 {
                     var (kind, block, start, end) = changed[i];

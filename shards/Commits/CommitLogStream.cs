@@ -27,7 +27,6 @@ internal sealed class CommitStreamRead
 /// </summary>
 internal static class CommitLogStream
 {
-    private const int ParallelReads = 16;
 
     /// <summary>One block of one kind: its entries by index, or, when the caller wanted totals only and the checkpoint's are current, its segment reference alone.</summary>
     private sealed record Block(string Kind, IReadOnlyList<ShardEntry>? Entries, CheckpointSegmentRef? Totals);
@@ -129,7 +128,7 @@ internal static class CommitLogStream
             if (known.TryGetValue(pairs[i].Index, out var entry) && entry.Version == pairs[i].Version) entries[i] = entry;
             else pending.Add(i);
         var log = new CommitLog(dataset);
-        await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = ct },
+        await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = CommitLog.ParallelRequests, CancellationToken = ct },
             async (i, token) => entries[i] = (await log.ReadAsync(incarnation, CommitKeys.CommitPath(incarnation, kind, pairs[i].Index, pairs[i].Version), token)).Entry);
         read.ObjectsFetched += pending.Count;
         var result = new List<ShardEntry>(entries.Length + (legacy?.Count ?? 0));
