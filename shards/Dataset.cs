@@ -75,6 +75,19 @@ public sealed class Dataset
     }
 
     /// <summary>
+    /// The dataset's metadata and the head of every committed shard (index, version, rows, bytes, failures), or null
+    /// when the dataset does not exist. What barriers, counts and samplers poll: it costs what changed since this
+    /// process last looked (<see cref="LastCommitLogRead"/>) and holds 32 bytes a shard. Whole entries:
+    /// <see cref="FindCommittedAsync(string,int,CancellationToken)"/> for one shard, <see cref="StreamShardsAsync"/> for many.
+    /// </summary>
+    public async Task<DatasetIndex?> ReadIndexAsync(CancellationToken ct = default) =>
+        await ReadManifestAsync(ct) is { } manifest ? DatasetIndex.Of(manifest) : null;
+
+    /// <summary><see cref="ReadIndexAsync"/>; throws a clear error when the dataset does not exist.</summary>
+    public async Task<DatasetIndex> GetIndexAsync(CancellationToken ct = default) =>
+        await ReadIndexAsync(ct) ?? throw new InvalidOperationException($"Dataset '{Name}' does not exist under {Storage.RootUri}.");
+
+    /// <summary>
     /// The committed shards of <paramref name="kind"/> (of every kind when null), by kind then index, from
     /// <paramref name="fromIndex"/> on. Unlike <see cref="ReadManifestAsync"/>, which holds every entry of the dataset
     /// for the life of the process, this reads the log one block of shards at a time, so what it holds does not grow
