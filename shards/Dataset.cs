@@ -44,34 +44,32 @@ public sealed class Dataset
     public string KeyOf(string relativePath) => $"{Prefix}/{relativePath}";
 
     /// <summary>
-    /// The dataset with every committed shard, or null when the dataset does not exist. Reads dataset.json, the
-    /// newest checkpoint (once per process) and the commit objects committed since this process last looked
-    /// (<see cref="LastCommitLogRead"/> says what it cost).
+    /// The dataset with every committed shard's whole entry, or null when the dataset does not exist. It polls like
+    /// <see cref="ReadIndexAsync"/>, then reads every entry back, block by block (checkpoint segments, and the commit
+    /// objects they do not cover), and holds them all: for tools and small datasets. Stages poll
+    /// <see cref="ReadIndexAsync"/> and read whole entries with <see cref="FindCommittedAsync(string,int,CancellationToken)"/>
+    /// or <see cref="StreamShardsAsync"/>.
     /// </summary>
     public async Task<DatasetManifest?> ReadManifestAsync(CancellationToken ct = default)
     {
         var metadata = await ReadMetadataAsync(ct);
         if (metadata is null) return null;
-        var (committed, generators) = await CommitLogReader.For(this).ReadAsync(this, metadata.CommitIncarnation, ct);
+        var reader = CommitLogReader.For(this);
+        var snapshot = await reader.ReadAsync(this, metadata.CommitIncarnation, ct);
+        var committed = new List<ShardEntry>();
+        await foreach (var entry in reader.ReadEntriesAsync(this, metadata.CommitIncarnation, snapshot, null, 0, ct)) committed.Add(entry);
+        var updated = Later(metadata.UpdatedUtc, snapshot.LatestCommitUtc);
         if (metadata.Shards.Count == 0 && metadata.Generators.Count == 0)
-            return metadata with { Shards = committed, Generators = generators, UpdatedUtc = Latest(metadata.UpdatedUtc, committed) };
+            return metadata with { Shards = committed, Generators = snapshot.Generators, UpdatedUtc = updated };
         // A schema-1 dataset.json lists shards itself (version 0); commit objects supersede them.
         var merged = metadata.Shards.ToDictionary(s => (s.Kind, s.Index));
         foreach (var entry in committed) merged[(entry.Kind, entry.Index)] = entry;
-        var allGenerators = new Dictionary<string, MaskGeneratorInfo>(metadata.Generators);
-        foreach (var (id, generator) in generators) allGenerators.TryAdd(id, generator);
         return metadata with
         {
             Shards = merged.Values.OrderBy(s => s.Kind, StringComparer.Ordinal).ThenBy(s => s.Index).ToList(),
-            Generators = allGenerators,
-            UpdatedUtc = Latest(metadata.UpdatedUtc, committed),
+            Generators = MergedGenerators(metadata, snapshot),
+            UpdatedUtc = updated,
         };
-    }
-
-    private static DateTimeOffset Latest(DateTimeOffset updated, IReadOnlyList<ShardEntry> shards)
-    {
-        foreach (var s in shards) if (s.CommittedUtc > updated) updated = s.CommittedUtc;
-        return updated;
     }
 
     /// <summary>
@@ -80,12 +78,37 @@ public sealed class Dataset
     /// process last looked (<see cref="LastCommitLogRead"/>) and holds 32 bytes a shard. Whole entries:
     /// <see cref="FindCommittedAsync(string,int,CancellationToken)"/> for one shard, <see cref="StreamShardsAsync"/> for many.
     /// </summary>
-    public async Task<DatasetIndex?> ReadIndexAsync(CancellationToken ct = default) =>
-        await ReadManifestAsync(ct) is { } manifest ? DatasetIndex.Of(manifest) : null;
+    public async Task<DatasetIndex?> ReadIndexAsync(CancellationToken ct = default)
+    {
+        var metadata = await ReadMetadataAsync(ct);
+        if (metadata is null) return null;
+        var snapshot = await CommitLogReader.For(this).ReadAsync(this, metadata.CommitIncarnation, ct);
+        var updated = Later(metadata.UpdatedUtc, snapshot.LatestCommitUtc);
+        if (metadata.Shards.Count == 0 && metadata.Generators.Count == 0)
+            return new DatasetIndex(metadata, snapshot.Heads, snapshot.Generators, updated);
+        // A schema-1 dataset.json's shards are version 0: a committed head of the same shard replaces it.
+        var heads = new Dictionary<string, ShardHead[]>(snapshot.Heads, StringComparer.Ordinal);
+        foreach (var group in metadata.Shards.GroupBy(s => s.Kind, StringComparer.Ordinal))
+        {
+            var byIndex = group.ToDictionary(s => s.Index, ShardHead.Of);
+            foreach (var head in heads.GetValueOrDefault(group.Key) ?? []) byIndex[head.Index] = head;
+            heads[group.Key] = byIndex.Values.OrderBy(h => h.Index).ToArray();
+        }
+        return new DatasetIndex(metadata, heads, MergedGenerators(metadata, snapshot), updated);
+    }
 
     /// <summary><see cref="ReadIndexAsync"/>; throws a clear error when the dataset does not exist.</summary>
     public async Task<DatasetIndex> GetIndexAsync(CancellationToken ct = default) =>
         await ReadIndexAsync(ct) ?? throw new InvalidOperationException($"Dataset '{Name}' does not exist under {Storage.RootUri}.");
+
+    private static Dictionary<string, MaskGeneratorInfo> MergedGenerators(DatasetManifest metadata, CommitLogSnapshot snapshot)
+    {
+        var all = new Dictionary<string, MaskGeneratorInfo>(metadata.Generators);
+        foreach (var (id, generator) in snapshot.Generators) all.TryAdd(id, generator);
+        return all;
+    }
+
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     /// <summary>
     /// The committed shards of <paramref name="kind"/> (of every kind when null), by kind then index, from

@@ -9,9 +9,9 @@ namespace SSeg.Pipelines.Bench;
 /// <summary>
 /// `bench shards --readers 10000,100000`: what reading a dataset of N shards costs in memory, on a local root. For
 /// each N it makes a commit log of N image shards (commit objects written directly: the shards' files are not
-/// needed to read the log), then measures in new processes a whole-manifest read (what stages do) and a streamed
-/// read (totals plus every entry, what `shards list|stats` and the dashboard do), and the size of a checkpoint
-/// written after 1,000 new shards in one block.
+/// needed to read the log), then measures in new processes an index read (the heads stages and barriers poll), a
+/// whole-manifest read (every entry held, for tools), a streamed read (totals plus every entry, what `shards
+/// list|stats` and the dashboard do), and the size of a checkpoint written after 1,000 new shards in one block.
 /// </summary>
 internal static class ReaderMemoryBench
 {
@@ -34,13 +34,14 @@ internal static class ReaderMemoryBench
                 Console.WriteLine($"readers {shards}: {shards} commit objects made in {clock.Elapsed.TotalSeconds:F1} s");
                 var lines = new List<string>
                 {
-                    "first read, no checkpoint: " + await InChildAsync("manifest", root, ct),
+                    "first read, no checkpoint (index): " + await InChildAsync("index", root, ct),
+                    "index read (what stages poll): " + await InChildAsync("index", root, ct),
                     "whole-manifest read: " + await InChildAsync("manifest", root, ct),
                     "streamed read (totals + every entry): " + await InChildAsync("stream", root, ct),
                 };
                 // 1,000 new shards past the end: one or two blocks change, the next checkpoint stores only those.
                 await FabricateAsync(ds, shards, NewShards, ct);
-                lines.Add($"after {NewShards} new shards, whole-manifest read: " + await InChildAsync("manifest", root, ct));
+                lines.Add($"after {NewShards} new shards, index read: " + await InChildAsync("index", root, ct));
                 lines.Add("checkpoint now: " + await DescribeCheckpointsAsync(ds, ct));
                 foreach (var line in lines) Console.WriteLine($"  readers {shards}: {line}");
                 failed |= lines.Any(l => l.Contains("failed (", StringComparison.Ordinal));
@@ -118,12 +119,16 @@ internal static class ReaderMemoryBench
         var ds = DatasetStore.Open(root).Dataset("readers");
         string what;
         object? kept;
-        if (mode == "manifest")
+        if (mode == "index")
+        {
+            var index = await ds.GetIndexAsync(ct);
+            what = $"{index.ImageShards.Count} shards, {Fetched(ds)}";
+            kept = index;
+        }
+        else if (mode == "manifest")
         {
             var manifest = await ds.GetManifestAsync(ct);
-            var read = ds.LastCommitLogRead!;
-            what = $"{manifest.ImageShards.Count} shards, {read.ObjectsRead} commit objects fetched, {read.SegmentsLoaded} segments loaded" +
-                   (read.CheckpointWritten ? $", checkpoint written ({read.SegmentsWritten} segment(s) stored)" : "");
+            what = $"{manifest.ImageShards.Count} shards, {Fetched(ds)}";
             kept = manifest;
         }
         else
@@ -135,12 +140,19 @@ internal static class ReaderMemoryBench
             kept = summary;
         }
         var elapsed = clock.Elapsed;
-        // What stays reachable while the result is in use: for the manifest, every entry (and the process's reader).
+        // What stays reachable while the result is in use: the process's reader (heads), and for the manifest every entry.
         var held = GC.GetTotalMemory(forceFullCollection: true);
         GC.KeepAlive(kept);
         self.Refresh();
         Console.WriteLine($"{what} in {elapsed.TotalSeconds:F2} s wall, {(self.TotalProcessorTime - cpuBefore).TotalSeconds:F2} CPU-s; " +
                           $"managed heap held {Format.Bytes(held)}, peak RSS {Format.Bytes(self.PeakWorkingSet64)}");
         return 0;
+    }
+
+    private static string Fetched(Dataset ds)
+    {
+        var read = ds.LastCommitLogRead!;
+        return $"{read.ObjectsRead} commit objects fetched, {read.SegmentsLoaded} segments loaded" +
+               (read.CheckpointWritten ? $", checkpoint written ({read.SegmentsWritten} segment(s) stored)" : "");
     }
 }

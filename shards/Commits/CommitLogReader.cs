@@ -1,7 +1,14 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace SSeg.Shards.Commits;
+
+/// <summary>What one <see cref="CommitLogReader.ReadAsync"/> saw: the head of every committed shard, by kind and index.</summary>
+internal sealed record CommitLogSnapshot(
+    IReadOnlyDictionary<string, ShardHead[]> Heads,
+    IReadOnlyDictionary<string, MaskGeneratorInfo> Generators,
+    DateTimeOffset LatestCommitUtc);
 
 /// <summary>
 /// Reads the committed shards of one dataset. The first read in a process loads the newest checkpoint, lists every
@@ -9,9 +16,15 @@ namespace SSeg.Shards.Commits;
 /// a dashboard refresh) list only the journal minutes since the previous read (<see cref="CommitJournal"/>) and fetch
 /// the commit objects named there that this reader does not know at that version, so a poll costs what changed,
 /// not the dataset's size; every <see cref="FullListingEvery"/> a read lists every name again, which finds commits
-/// whose journal entry is missing. One reader per dataset and storage root lives for the process. After
-/// <see cref="CheckpointEvery"/> fetched objects (or a tenth of the log, at least 100) it writes a new checkpoint,
-/// so a fresh process starts from a snapshot instead of fetching every commit object.
+/// whose journal entry is missing. One reader per dataset and storage root lives for the process.
+/// <para>
+/// It keeps a <see cref="ShardHead"/> per shard (32 bytes), not the shard's entry: whole entries are kept only for
+/// shards newer than their block's stored segment, until the next checkpoint stores them (at most
+/// <see cref="UnstoredKept"/>). After <see cref="CheckpointEvery"/> fetched objects (or a tenth of the log, at least
+/// 100) it writes a new checkpoint, so a fresh process starts from a snapshot instead of fetching every commit object.
+/// Whole entries are read back block by block (<see cref="ReadEntriesAsync"/>): the block's segment, the entries not
+/// stored yet, and the commit objects of any others.
+/// </para>
 /// </summary>
 internal sealed class CommitLogReader
 {
@@ -24,6 +37,13 @@ internal sealed class CommitLogReader
     /// few seconds pays the whole listing once per hundreds of polls.
     /// </summary>
     public static readonly TimeSpan FullListingEvery = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// Most whole entries kept for a checkpoint that could not be written (a read-only root): past it they are dropped
+    /// and read back from their commit objects when needed, so a reader that never checkpoints still holds heads only.
+    /// </summary>
+    public const int UnstoredKept = 10 * CheckpointEvery;
+    /// <summary>Commit objects fetched before their heads are merged and a checkpoint is considered: bounds what a first read of a large log holds.</summary>
+    private const int FetchChunk = 10 * CheckpointEvery;
     /// <summary>Fewest fetched objects worth a checkpoint.</summary>
     private const int MinCheckpointFetches = 100;
     /// <summary>
@@ -36,17 +56,23 @@ internal sealed class CommitLogReader
     private static readonly ConcurrentDictionary<string, CommitLogReader> Readers = new(StringComparer.Ordinal);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly Dictionary<(string Kind, int Index), ShardEntry> _newest = new();
+    /// <summary>Per kind, the head of every shard by index. Arrays are never changed once stored: snapshots share them.</summary>
+    private readonly Dictionary<string, ShardHead[]> _heads = new(StringComparer.Ordinal);
+    /// <summary>Heads applied since the last merge into <see cref="_heads"/>, per kind.</summary>
+    private readonly Dictionary<string, Dictionary<int, ShardHead>> _changes = new(StringComparer.Ordinal);
+    /// <summary>Whole entries of shards newer than their block's stored segment, for the next checkpoint.</summary>
+    private readonly Dictionary<(string Kind, int Index), ShardEntry> _unstored = new();
     private readonly Dictionary<string, MaskGeneratorInfo> _generators = new(StringComparer.Ordinal);
-    /// <summary>The stored segment of each block this reader's entries match, and when it was last known to exist.</summary>
+    /// <summary>The stored segment of each block this reader's heads match, and when it was last known to exist.</summary>
     private readonly Dictionary<(string Kind, int Block), (CheckpointSegmentRef Ref, DateTimeOffset Seen)> _segments = new();
-    /// <summary>Blocks whose entries changed since their stored segment (all of them when there is none).</summary>
+    /// <summary>Blocks whose heads changed since their stored segment (all of them when there is none).</summary>
     private readonly HashSet<(string Kind, int Block)> _dirty = new();
     private string? _incarnation;
     private bool _checkpointTried;
     private long _listed;
     private int _fetchedSinceCheckpoint;
     private int _segmentsLoaded;
+    private DateTimeOffset _latestCommitUtc = DateTimeOffset.MinValue;
     /// <summary>Reader clock when the previous read started, and when the last full listing started (null: none yet).</summary>
     private DateTimeOffset? _lastRead, _lastFullListing;
 
@@ -67,9 +93,11 @@ internal sealed class CommitLogReader
     /// <summary>What the last <see cref="ReadAsync"/> cost.</summary>
     public CommitLogRead? LastRead { get; private set; }
 
-    /// <summary>The newest entry of every committed shard and the generators of committed mask shards.</summary>
-    public async Task<(IReadOnlyList<ShardEntry> Shards, IReadOnlyDictionary<string, MaskGeneratorInfo> Generators)> ReadAsync(
-        Dataset dataset, string incarnation, CancellationToken ct)
+    /// <summary>Whole entries this reader holds now (those not stored in a segment yet); for tests and benchmarks of its memory.</summary>
+    internal int EntriesHeld => _unstored.Count;
+
+    /// <summary>The head of every committed shard and the generators of committed mask shards.</summary>
+    public async Task<CommitLogSnapshot> ReadAsync(Dataset dataset, string incarnation, CancellationToken ct)
     {
         await _gate.WaitAsync(ct);
         try
@@ -109,46 +137,59 @@ internal sealed class CommitLogReader
                     _lastRead!.Value - CommitJournal.LookBack, now + CommitJournal.ClockSkew, ct);
                 pending.RemoveAll(IsCovered);
             }
-            var log = new CommitLog(dataset);
-            var fetched = new ShardCommitObject?[pending.Count];
-            await Parallel.ForEachAsync(Enumerable.Range(0, pending.Count),
-                new ParallelOptions { MaxDegreeOfParallelism = CommitLog.ParallelRequests, CancellationToken = ct },
-                async (i, token) =>
-                {
-                    try { fetched[i] = await log.ReadAsync(incarnation, pending[i], token); }
-                    // A journal entry whose object is gone (deleted by hand): the full listing is the truth, skip it.
-                    catch (FileNotFoundException) when (!full) { }
-                });
-            var read = 0;
-            foreach (var commit in fetched)
-            {
-                if (commit is null) continue;
-                Apply(commit.Entry, commit.Generator);
-                read++;
-            }
-            if (!full) _listed += read;   // each object found in the journal is one the last full listing did not have
-            _lastRead = now;
-            _fetchedSinceCheckpoint += read;
 
+            var log = new CommitLog(dataset);
+            var read = 0;
             var checkpointWritten = false;
             var trimmed = 0;
-            // Also after a smaller catch-up that is a large part of the log (a new process on a dataset whose last
-            // checkpoint is old), so the next new process does not fetch the same objects again.
-            var shards = _newest.Values.OrderBy(s => s.Kind, StringComparer.Ordinal).ThenBy(s => s.Index).ToList();
             var segmentsWritten = 0;
-            if (_fetchedSinceCheckpoint >= Math.Max(MinCheckpointFetches, Math.Min(CheckpointEvery, _listed / 10)))
+            // In chunks, so that a first read of a large log without a checkpoint holds one chunk of entries, not all.
+            for (var start = 0; start < Math.Max(1, pending.Count); start += FetchChunk)
             {
-                segmentsWritten = await TryWriteCheckpointAsync(dataset, incarnation, shards, now, ct);
-                checkpointWritten = segmentsWritten >= 0;
-                if (checkpointWritten) trimmed = await TryTrimJournalAsync(dataset, incarnation, ct);
-                _fetchedSinceCheckpoint = 0;
+                var chunk = pending.GetRange(start, Math.Min(FetchChunk, pending.Count - start));
+                var fetched = new ShardCommitObject?[chunk.Count];
+                await Parallel.ForEachAsync(Enumerable.Range(0, chunk.Count),
+                    new ParallelOptions { MaxDegreeOfParallelism = CommitLog.ParallelRequests, CancellationToken = ct },
+                    async (i, token) =>
+                    {
+                        try { fetched[i] = await log.ReadAsync(incarnation, chunk[i], token); }
+                        // A journal entry whose object is gone (deleted by hand): the full listing is the truth, skip it.
+                        catch (FileNotFoundException) when (!full) { }
+                    });
+                foreach (var commit in fetched)
+                {
+                    if (commit is null) continue;
+                    Apply(commit.Entry, commit.Generator, fromSegment: false);
+                    read++;
+                    _fetchedSinceCheckpoint++;
+                    // Each object found in the journal is one the last full listing did not have; counted before a
+                    // checkpoint is named after the count, so that a newer checkpoint sorts after the one it follows.
+                    if (!full) _listed++;
+                }
+                MergeChanges();
+                // Also after a smaller catch-up that is a large part of the log (a new process on a dataset whose last
+                // checkpoint is old), so the next new process does not fetch the same objects again.
+                if (_fetchedSinceCheckpoint >= Math.Max(MinCheckpointFetches, Math.Min(CheckpointEvery, _listed / 10)))
+                {
+                    var written = await TryWriteCheckpointAsync(dataset, incarnation, now, ct);
+                    if (written >= 0)
+                    {
+                        checkpointWritten = true;
+                        segmentsWritten += written;
+                        trimmed += await TryTrimJournalAsync(dataset, incarnation, ct);
+                    }
+                    _fetchedSinceCheckpoint = 0;
+                }
             }
+            _lastRead = now;
+
             LastRead = new CommitLogRead(_listed, read, listCalls, checkpointLoaded, checkpointWritten, clock.Elapsed)
             {
                 FullListing = full, NamesListed = names, JournalEntriesTrimmed = trimmed, SegmentsLoaded = _segmentsLoaded,
-                SegmentsWritten = Math.Max(0, segmentsWritten),
+                SegmentsWritten = segmentsWritten,
             };
-            return (shards, new Dictionary<string, MaskGeneratorInfo>(_generators, StringComparer.Ordinal));
+            return new CommitLogSnapshot(new Dictionary<string, ShardHead[]>(_heads, StringComparer.Ordinal),
+                new Dictionary<string, MaskGeneratorInfo>(_generators, StringComparer.Ordinal), _latestCommitUtc);
         }
         finally
         {
@@ -156,14 +197,93 @@ internal sealed class CommitLogReader
         }
     }
 
+    /// <summary>
+    /// The whole entries of the shards in <paramref name="snapshot"/> (of <paramref name="kind"/>, or of every kind),
+    /// by kind then index, one block at a time: the block's stored segment, the entries this reader has not stored
+    /// yet, and the commit objects of any others (each named by the shard's version, so never a newer one than the
+    /// snapshot's). At most one block of entries is held at a time.
+    /// </summary>
+    public async IAsyncEnumerable<ShardEntry> ReadEntriesAsync(Dataset dataset, string incarnation, CommitLogSnapshot snapshot, string? kind,
+        int fromIndex, [EnumeratorCancellation] CancellationToken ct)
+    {
+        foreach (var (k, heads) in snapshot.Heads.Where(h => kind is null || h.Key == kind).OrderBy(h => h.Key, StringComparer.Ordinal))
+        {
+            var start = DatasetIndex.BinarySearch(heads, fromIndex);
+            if (start < 0) start = ~start;
+            while (start < heads.Length)
+            {
+                var block = CheckpointSegment.BlockOf(heads[start].Index);
+                var end = start;
+                while (end < heads.Length && CheckpointSegment.BlockOf(heads[end].Index) == block) end++;
+                CheckpointSegmentRef? segment;
+                List<ShardEntry> unstored;
+                await _gate.WaitAsync(ct);
+                try
+                {
+                    segment = _incarnation == incarnation && _segments.TryGetValue((k, block), out var known) ? known.Ref : null;
+                    unstored = UnstoredOf(k, heads.AsSpan(start, end - start));
+                }
+                finally
+                {
+                    _gate.Release();
+                }
+                foreach (var entry in await ReadBlockAsync(dataset, incarnation, k, heads.AsMemory(start, end - start), segment, unstored, ct))
+                    yield return entry;
+                start = end;
+            }
+        }
+    }
+
+    /// <summary>The whole entries of one block's <paramref name="heads"/>: from the segment, the unstored entries, else their commit objects.</summary>
+    private static async Task<ShardEntry[]> ReadBlockAsync(Dataset dataset, string incarnation, string kind, ReadOnlyMemory<ShardHead> heads,
+        CheckpointSegmentRef? segment, List<ShardEntry> unstored, CancellationToken ct)
+    {
+        var known = new Dictionary<int, ShardEntry>();
+        foreach (var entry in unstored) known[entry.Index] = entry;
+        if (segment is not null && known.Count < heads.Length && await CommitCheckpoints.TryReadSegmentAsync(dataset, segment, ct) is { } stored)
+            foreach (var entry in stored.Shards) known.TryAdd(entry.Index, entry);
+        var entries = new ShardEntry[heads.Length];
+        var missing = new List<int>();
+        for (var i = 0; i < heads.Length; i++)
+        {
+            var head = heads.Span[i];
+            if (known.TryGetValue(head.Index, out var entry) && entry.Version == head.Version) entries[i] = entry;
+            else missing.Add(i);
+        }
+        var log = new CommitLog(dataset);
+        await Parallel.ForEachAsync(missing, new ParallelOptions { MaxDegreeOfParallelism = CommitLog.ParallelRequests, CancellationToken = ct },
+            async (i, token) => entries[i] = (await log.ReadAsync(incarnation,
+                CommitKeys.CommitPath(incarnation, kind, heads.Span[i].Index, heads.Span[i].Version), token)).Entry);
+        return entries;
+    }
+
+    private List<ShardEntry> UnstoredOf(string kind, ReadOnlySpan<ShardHead> heads)
+    {
+        var entries = new List<ShardEntry>();
+        if (_unstored.Count == 0) return entries;
+        foreach (var head in heads)
+            if (_unstored.TryGetValue((kind, head.Index), out var entry)) entries.Add(entry);
+        return entries;
+    }
+
     /// <summary>True when this reader knows the shard of <paramref name="commitPath"/> at that version or a newer one.</summary>
     private bool IsCovered(string commitPath) =>
-        CommitKeys.TryParseCommitPath(_incarnation!, commitPath, out var kind, out var index, out var version) &&
-        _newest.TryGetValue((kind, index), out var known) && known.Version >= version;
+        CommitKeys.TryParseCommitPath(_incarnation!, commitPath, out var kind, out var index, out var version) && KnownVersion(kind, index) >= version;
+
+    /// <summary>The version of the shard this reader knows, or -1.</summary>
+    private int KnownVersion(string kind, int index)
+    {
+        if (_changes.TryGetValue(kind, out var changes) && changes.TryGetValue(index, out var changed)) return changed.Version;
+        if (!_heads.TryGetValue(kind, out var heads)) return -1;
+        var at = DatasetIndex.BinarySearch(heads, index);
+        return at >= 0 ? heads[at].Version : -1;
+    }
 
     private void Reset(string incarnation)
     {
-        _newest.Clear();
+        _heads.Clear();
+        _changes.Clear();
+        _unstored.Clear();
         _generators.Clear();
         _segments.Clear();
         _dirty.Clear();
@@ -171,18 +291,46 @@ internal sealed class CommitLogReader
         _checkpointTried = false;
         _listed = 0;
         _fetchedSinceCheckpoint = 0;
+        _latestCommitUtc = DateTimeOffset.MinValue;
         _lastRead = _lastFullListing = null;
     }
 
-    private void Apply(ShardEntry entry, MaskGeneratorInfo? generator, bool fromSegment = false)
+    /// <summary>
+    /// Takes <paramref name="entry"/> when it is newer than what this reader knows of its shard. An entry that is not
+    /// from the block's stored segment makes the block dirty and is kept whole until the next checkpoint stores it.
+    /// </summary>
+    private void Apply(ShardEntry entry, MaskGeneratorInfo? generator, bool fromSegment)
     {
-        var key = (entry.Kind, entry.Index);
-        if (!_newest.TryGetValue(key, out var current) || current.Version < entry.Version)
-        {
-            _newest[key] = entry;
-            if (!fromSegment) _dirty.Add((entry.Kind, CheckpointSegment.BlockOf(entry.Index)));
-        }
         if (generator is not null) _generators.TryAdd(generator.Id, generator);
+        if (KnownVersion(entry.Kind, entry.Index) >= entry.Version) return;
+        var kind = string.IsInterned(entry.Kind) ?? string.Intern(entry.Kind);
+        (_changes.TryGetValue(kind, out var changes) ? changes : _changes[kind] = new())[entry.Index] = ShardHead.Of(entry);
+        if (entry.CommittedUtc > _latestCommitUtc) _latestCommitUtc = entry.CommittedUtc;
+        if (fromSegment) return;
+        _dirty.Add((kind, CheckpointSegment.BlockOf(entry.Index)));
+        _unstored[(kind, entry.Index)] = entry;
+    }
+
+    /// <summary>Merges <see cref="_changes"/> into new head arrays (snapshots keep the old ones).</summary>
+    private void MergeChanges()
+    {
+        foreach (var (kind, changes) in _changes)
+        {
+            if (changes.Count == 0) continue;
+            var old = _heads.GetValueOrDefault(kind) ?? [];
+            var added = changes.Values.ToArray();
+            Array.Sort(added, (a, b) => a.Index.CompareTo(b.Index));
+            var merged = new ShardHead[old.Length + added.Length - added.Count(h => DatasetIndex.BinarySearch(old, h.Index) >= 0)];
+            int i = 0, j = 0, m = 0;
+            while (i < old.Length || j < added.Length)
+            {
+                if (j == added.Length || (i < old.Length && old[i].Index < added[j].Index)) merged[m++] = old[i++];
+                else if (i == old.Length || added[j].Index < old[i].Index) merged[m++] = added[j++];
+                else { merged[m++] = added[j++]; i++; }   // the same shard: the change is newer
+            }
+            _heads[kind] = merged;
+        }
+        _changes.Clear();
     }
 
     /// <summary>Lists every commit object; returns how many there are and the paths not yet covered.</summary>
@@ -197,29 +345,36 @@ internal sealed class CommitLogReader
             if (!CommitKeys.TryParseCommitPath(incarnation, path, out var kind, out var index, out var version)) continue;
             listed++;
             // An object at or below the version already known is covered (the same commit, or one it superseded).
-            if (_newest.TryGetValue((kind, index), out var known) && known.Version >= version) continue;
+            if (KnownVersion(kind, index) >= version) continue;
             pending.Add(path);
         }
         return (listed, pending);
     }
 
     /// <summary>
-    /// Loads the newest checkpoint: its index, then its segments. A segment that cannot be read is skipped (its
-    /// shards' commit objects are fetched instead, and its block is written again with the next checkpoint).
+    /// Loads the newest checkpoint: its index, then its segments, keeping their heads. A segment that cannot be read
+    /// is skipped (its shards' commit objects are fetched instead, and its block is written again with the next checkpoint).
     /// </summary>
     private async Task<bool> TryLoadCheckpointAsync(Dataset dataset, string incarnation, DateTimeOffset now, CancellationToken ct)
     {
         var checkpoint = await CommitCheckpoints.ReadNewestIndexAsync(dataset, incarnation, ct);
         if (checkpoint is null) return false;
-        foreach (var entry in checkpoint.Shards) Apply(entry, null);   // schema 1: every entry inline, no segments yet
-        var segments = await CommitCheckpoints.ReadSegmentsAsync(dataset, checkpoint.Segments, ct);
-        for (var i = 0; i < segments.Length; i++)
+        foreach (var entry in checkpoint.Shards) Apply(entry, null, fromSegment: false);   // schema 1: every entry inline, no segments yet
+        // A few at a time, so that what is held while loading is a few segments, not the checkpoint.
+        const int batch = CommitLog.ParallelRequests;
+        for (var start = 0; start < checkpoint.Segments.Count; start += batch)
         {
-            if (segments[i] is not { } segment) continue;
-            foreach (var entry in segment.Shards) Apply(entry, null, fromSegment: true);
-            _segments[(segment.Kind, segment.Block)] = (checkpoint.Segments[i], now);
-            _segmentsLoaded++;
+            var refs = checkpoint.Segments.Skip(start).Take(batch).ToList();
+            var segments = await CommitCheckpoints.ReadSegmentsAsync(dataset, refs, ct);
+            for (var i = 0; i < segments.Length; i++)
+            {
+                if (segments[i] is not { } segment) continue;
+                foreach (var entry in segment.Shards) Apply(entry, null, fromSegment: true);
+                _segments[(string.Intern(segment.Kind), segment.Block)] = (refs[i], now);
+                _segmentsLoaded++;
+            }
         }
+        MergeChanges();
         foreach (var (id, generator) in checkpoint.Generators) _generators.TryAdd(id, generator);
         return true;
     }
@@ -243,20 +398,20 @@ internal sealed class CommitLogReader
     /// Best effort: a reader on a read-only root (a dashboard with read-only credentials) still reads correctly
     /// without one, it only fetches more objects in a new process.
     /// </summary>
-    private async Task<int> TryWriteCheckpointAsync(Dataset dataset, string incarnation, IReadOnlyList<ShardEntry> shards, DateTimeOffset now, CancellationToken ct)
+    private async Task<int> TryWriteCheckpointAsync(Dataset dataset, string incarnation, DateTimeOffset now, CancellationToken ct)
     {
         try
         {
-            // shards is ordered by kind then index, so each block's entries are one run of it.
-            var blocks = new List<(string Kind, int Block, int Start, int End)>();
-            for (var start = 0; start < shards.Count;)
-            {
-                var (kind, block) = (shards[start].Kind, CheckpointSegment.BlockOf(shards[start].Index));
-                var end = start;
-                while (end < shards.Count && shards[end].Kind == kind && CheckpointSegment.BlockOf(shards[end].Index) == block) end++;
-                blocks.Add((kind, block, start, end));
-                start = end;
-            }
+            var blocks = new List<(string Kind, int Block, ReadOnlyMemory<ShardHead> Heads)>();
+            foreach (var (kind, heads) in _heads.OrderBy(h => h.Key, StringComparer.Ordinal))
+                for (var start = 0; start < heads.Length;)
+                {
+                    var block = CheckpointSegment.BlockOf(heads[start].Index);
+                    var end = start;
+                    while (end < heads.Length && CheckpointSegment.BlockOf(heads[end].Index) == block) end++;
+                    blocks.Add((kind, block, heads.AsMemory(start, end - start)));
+                    start = end;
+                }
             // A segment not seen for a while may have been replaced by other writers' checkpoints and deleted: check
             // that it is still there before naming it again, and store the block again if not.
             var unsure = blocks.Where(b => !_dirty.Contains((b.Kind, b.Block)) && _segments.TryGetValue((b.Kind, b.Block), out var known) && now - known.Seen > SegmentTrusted).ToList();
@@ -275,13 +430,14 @@ internal sealed class CommitLogReader
             var changed = blocks.Where(b => _dirty.Contains((b.Kind, b.Block))).ToList();
             var stored = new CheckpointSegmentRef[changed.Count];
             var written = 0;
+            var inputs = changed.Select(b => (Previous: _segments.TryGetValue((b.Kind, b.Block), out var known) ? known.Ref : null,
+                Unstored: UnstoredOf(b.Kind, b.Heads.Span))).ToList();
             await Parallel.ForEachAsync(Enumerable.Range(0, changed.Count), new ParallelOptions { MaxDegreeOfParallelism = CommitLog.ParallelRequests, CancellationToken = ct },
                 async (i, token) =>
                 {
-                    var (kind, block, start, end) = changed[i];
-                    var entries = new ShardEntry[end - start];
-                    for (var j = start; j < end; j++) entries[j - start] = shards[j];
-                    var previous = _segments.TryGetValue((kind, block), out var known) ? known.Ref : null;
+                    var (kind, block, heads) = changed[i];
+                    var (previous, unstored) = inputs[i];
+                    var entries = await ReadBlockAsync(dataset, incarnation, kind, heads, previous, unstored, token);
                     stored[i] = await CommitCheckpoints.WriteSegmentAsync(dataset, incarnation, kind, block, entries, previous, token);
                     if (stored[i].Path != previous?.Path) Interlocked.Increment(ref written);
                 });
@@ -295,10 +451,13 @@ internal sealed class CommitLogReader
                 Generators = new SortedDictionary<string, MaskGeneratorInfo>(_generators, StringComparer.Ordinal),
             }, ct);
             _dirty.Clear();
+            _unstored.Clear();
             return written;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            // The entries stay for the next try, up to a bound; past it they are read back from their commit objects.
+            if (_unstored.Count > UnstoredKept) _unstored.Clear();
             return -1;
         }
     }

@@ -52,9 +52,9 @@ public abstract class CommitJournalContractTests
         await CommitAsync(ds, inc, changed);
         clock.Now = T0.AddSeconds(20);
         storage.Clear();
-        var manifest = await ds.GetManifestAsync();
-        Assert.Equal(202, manifest.ImageShards.Count);
-        Assert.Equal(9, manifest.Find("images", 4)!.Rows);
+        var index = await ds.GetIndexAsync();   // what a barrier polls
+        Assert.Equal(202, index.ImageShards.Count);
+        Assert.Equal(9, index.Find("images", 4)!.Value.Rows);
         var read = ds.LastCommitLogRead!;
         Assert.Equal((false, 3L, 3, 203L), (read.FullListing, read.NamesListed, read.ObjectsRead, read.CommitObjects));
         Assert.Equal(3, storage.NamesListed);   // the three new journal entries, none of the 200 old names
@@ -69,7 +69,7 @@ public abstract class CommitJournalContractTests
         // Nothing changed: dataset.json and the same small listings; no commit object fetched again.
         clock.Now = T0.AddSeconds(30);
         storage.Clear();
-        Assert.Equal(202, (await ds.GetManifestAsync()).ImageShards.Count);
+        Assert.Equal(202, (await ds.GetIndexAsync()).ImageShards.Count);
         Assert.Equal((0, 3L), (ds.LastCommitLogRead!.ObjectsRead, storage.NamesListed));
         Assert.Equal([("get", ds.KeyOf(ShardNames.ManifestFile))], storage.Calls.Where(c => c.Call != "list"));
     }

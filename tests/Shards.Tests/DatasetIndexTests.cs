@@ -1,0 +1,101 @@
+using System.Text.Json;
+using SSeg.Shards.Commits;
+using SSeg.Tests.Common;
+using static SSeg.Shards.Tests.CheckpointSegmentContractTests;
+
+namespace SSeg.Shards.Tests;
+
+/// <summary>
+/// The index stages poll (<see cref="Dataset.ReadIndexAsync"/>): a head per shard, whole entries kept only until a
+/// checkpoint stores them, and whole entries read back exactly (segments, entries not stored yet, commit objects).
+/// Storage is the real backend; commit objects are made directly, as the protocol's own tests do.
+/// </summary>
+public abstract class DatasetIndexContractTests
+{
+    protected abstract string NewRootUri();
+    protected abstract string? ConnectionString { get; }
+
+    private static string Json(ShardEntry e) => JsonSerializer.Serialize(e);
+
+    [Fact]
+    public async Task The_reader_keeps_heads_and_holds_whole_entries_only_until_a_checkpoint_stores_them()
+    {
+        var ds = await DatasetStore.Open(NewRootUri(), ConnectionString).CreateOrOpenAsync("heads");
+        var masks = ShardNames.MasksKind("g1");
+        var committed = Enumerable.Range(0, 1300).Select(i => Entry(i)).Concat(Enumerable.Range(0, 5).Select(i => Entry(i, kind: masks))).ToList();
+        await CommitAsync(ds, committed);
+
+        var index = await ds.GetIndexAsync();
+        var reader = CommitLogReader.For(ds);
+        Assert.True(ds.LastCommitLogRead!.CheckpointWritten);
+        Assert.Equal(0, reader.EntriesHeld);   // stored in segments: heads only
+        Assert.Equal(new[] { ShardNames.ImagesKind, masks }.Order(StringComparer.Ordinal), index.Kinds);
+        Assert.Equal(Enumerable.Range(0, 1300), index.ImageShards.Select(h => h.Index));
+        Assert.Equal(ShardHead.Of(Entry(1277)), index.Find(ShardNames.ImagesKind, 1277));
+        Assert.Null(index.Find(ShardNames.ImagesKind, 1300));
+        Assert.Null(index.Find(masks, 5));
+
+        // 50 new shards and a replacement (version 2) of shard 10: fewer than a checkpoint's worth, so kept whole.
+        await CommitAsync(ds, Enumerable.Range(1300, 50).Select(i => Entry(i)).Append(Entry(10, version: 2)));
+        var next = await ds.GetIndexAsync();
+        Assert.False(ds.LastCommitLogRead!.CheckpointWritten);
+        Assert.Equal(51, reader.EntriesHeld);
+        Assert.Equal(2, next.Find(ShardNames.ImagesKind, 10)!.Value.Version);
+        Assert.Equal(1350, next.ImageShards.Count);
+        Assert.Equal(1, index.Find(ShardNames.ImagesKind, 10)!.Value.Version);   // an index already handed out does not change
+        Assert.Equal(1300, index.ImageShards.Count);
+
+        // Whole entries come back exactly: from segments, from the entries not stored yet, and (block 1's segment
+        // deleted) from the commit objects.
+        var expected = committed.Where(e => !(e.Kind == ShardNames.ImagesKind && e.Index == 10))
+            .Concat(Enumerable.Range(1300, 50).Select(i => Entry(i))).Append(Entry(10, version: 2))
+            .OrderBy(e => e.Kind, StringComparer.Ordinal).ThenBy(e => e.Index).Select(Json).ToList();
+        Assert.Equal(expected, (await ds.GetManifestAsync()).Shards.Select(Json).ToList());
+        var inc = (await ds.GetManifestMetadataAsync()).CommitIncarnation;
+        var deleted = 0;
+        await foreach (var item in ds.Storage.ListAsync(ds.KeyOf(CommitKeys.SegmentsFolderOf(inc)) + "images/b000001-"))
+        {
+            await ds.Storage.DeleteAsync(item.Key);
+            deleted++;
+        }
+        Assert.Equal(1, deleted);
+        Assert.Equal(expected, (await ds.GetManifestAsync()).Shards.Select(Json).ToList());
+
+        // A new process starts from the checkpoint's heads and fetches the rest: the 51 newer objects and block 1's
+        // 300, whose segment is gone. That is enough for a checkpoint, after which it holds heads only again.
+        CommitLogReader.Forget(ds);
+        var fresh = await ds.GetIndexAsync();
+        Assert.Equal(next.ImageShards, fresh.ImageShards);
+        Assert.Equal(next.ShardsOf(masks), fresh.ShardsOf(masks));
+        Assert.Equal((351, true), (ds.LastCommitLogRead!.ObjectsRead, ds.LastCommitLogRead.CheckpointWritten));
+        Assert.Equal(0, CommitLogReader.For(ds).EntriesHeld);
+    }
+
+    [Fact]
+    public async Task A_first_read_of_a_log_without_a_checkpoint_stores_it_as_it_goes_and_keeps_no_whole_entry()
+    {
+        var ds = await DatasetStore.Open(NewRootUri(), ConnectionString).CreateOrOpenAsync("catchup");
+        await CommitAsync(ds, Enumerable.Range(0, 3100).Select(i => Entry(i)), journal: false);
+
+        var index = await ds.GetIndexAsync();
+        Assert.Equal(3100, index.ImageShards.Count);
+        Assert.Equal((3100, true, 4), (ds.LastCommitLogRead!.ObjectsRead, ds.LastCommitLogRead.CheckpointWritten, ds.LastCommitLogRead.SegmentsWritten));
+        Assert.Equal(0, CommitLogReader.For(ds).EntriesHeld);
+        Assert.Equal(ShardHead.Of(Entry(3099)), index.Find(ShardNames.ImagesKind, 3099));
+    }
+}
+
+public sealed class LocalDatasetIndexTests : DatasetIndexContractTests, IDisposable
+{
+    private readonly string _root = RepoPaths.NewTempDir("sseg-index");
+    protected override string NewRootUri() => Path.Combine(_root, Guid.NewGuid().ToString("N"));
+    protected override string? ConnectionString => null;
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+}
+
+[Collection(AzuriteCollection.Name)]
+public sealed class AzureBlobDatasetIndexTests(AzuriteFixture azurite) : DatasetIndexContractTests
+{
+    protected override string NewRootUri() => azurite.NewRootUri();
+    protected override string? ConnectionString => azurite.ConnectionString;
+}
