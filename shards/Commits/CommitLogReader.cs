@@ -171,7 +171,10 @@ internal sealed class CommitLogReader
                 // checkpoint is old), so the next new process does not fetch the same objects again.
                 if (_fetchedSinceCheckpoint >= Math.Max(MinCheckpointFetches, Math.Min(CheckpointEvery, _listed / 10)))
                 {
-                    var written = await TryWriteCheckpointAsync(dataset, incarnation, now, ct);
+                    // Named after the objects it covers, which grows from one chunk's checkpoint to the next, so the
+                    // newest sorts last (a full listing knows the final count before the first chunk is fetched).
+                    var covered = full ? _listed - (pending.Count - start - chunk.Count) : _listed;
+                    var written = await TryWriteCheckpointAsync(dataset, incarnation, covered, now, ct);
                     if (written >= 0)
                     {
                         checkpointWritten = true;
@@ -199,9 +202,7 @@ internal sealed class CommitLogReader
 
     /// <summary>
     /// The whole entries of the shards in <paramref name="snapshot"/> (of <paramref name="kind"/>, or of every kind),
-    /// by kind then index, one block at a time: the block's stored segment, the entries this reader has not stored
-    /// yet, and the commit objects of any others (each named by the shard's version, so never a newer one than the
-    /// snapshot's). At most one block of entries is held at a time.
+    /// by kind then index, one block at a time (<see cref="ReadBlockAsync(Dataset,string,string,ReadOnlyMemory{ShardHead},CommitStreamRead?,CancellationToken)"/>).
     /// </summary>
     public async IAsyncEnumerable<ShardEntry> ReadEntriesAsync(Dataset dataset, string incarnation, CommitLogSnapshot snapshot, string? kind,
         int fromIndex, [EnumeratorCancellation] CancellationToken ct)
@@ -212,36 +213,73 @@ internal sealed class CommitLogReader
             if (start < 0) start = ~start;
             while (start < heads.Length)
             {
-                var block = CheckpointSegment.BlockOf(heads[start].Index);
-                var end = start;
-                while (end < heads.Length && CheckpointSegment.BlockOf(heads[end].Index) == block) end++;
-                CheckpointSegmentRef? segment;
-                List<ShardEntry> unstored;
-                await _gate.WaitAsync(ct);
-                try
-                {
-                    segment = _incarnation == incarnation && _segments.TryGetValue((k, block), out var known) ? known.Ref : null;
-                    unstored = UnstoredOf(k, heads.AsSpan(start, end - start));
-                }
-                finally
-                {
-                    _gate.Release();
-                }
-                foreach (var entry in await ReadBlockAsync(dataset, incarnation, k, heads.AsMemory(start, end - start), segment, unstored, ct))
+                var end = BlockEnd(heads, start);
+                foreach (var entry in await ReadBlockAsync(dataset, incarnation, k, heads.AsMemory(start, end - start), null, ct))
                     yield return entry;
                 start = end;
             }
         }
     }
 
+    /// <summary>Where the block of <c>heads[start]</c> ends in <paramref name="heads"/> (sorted by index).</summary>
+    internal static int BlockEnd(ShardHead[] heads, int start)
+    {
+        var block = CheckpointSegment.BlockOf(heads[start].Index);
+        var end = start;
+        while (end < heads.Length && CheckpointSegment.BlockOf(heads[end].Index) == block) end++;
+        return end;
+    }
+
+    /// <summary>
+    /// The whole entries of <paramref name="heads"/>, one block's heads of a snapshot: from the block's stored
+    /// segment, the entries this reader has not stored yet, and the commit objects of any others (each named by the
+    /// shard's version, so never a newer one than the snapshot's).
+    /// </summary>
+    public async Task<ShardEntry[]> ReadBlockAsync(Dataset dataset, string incarnation, string kind, ReadOnlyMemory<ShardHead> heads,
+        CommitStreamRead? read, CancellationToken ct)
+    {
+        var (segment, unstored) = await BlockStateAsync(incarnation, kind, heads, ct);
+        return await ReadBlockAsync(dataset, incarnation, kind, heads, segment, unstored, read, ct);
+    }
+
+    /// <summary>The stored segment of a block whose heads are <paramref name="heads"/>, when it holds exactly those versions (its totals are theirs).</summary>
+    public async Task<CheckpointSegmentRef?> CurrentSegmentAsync(string incarnation, string kind, ReadOnlyMemory<ShardHead> heads, CancellationToken ct)
+    {
+        var (segment, _) = await BlockStateAsync(incarnation, kind, heads, ct);
+        if (segment is null || segment.Shards != heads.Length) return null;
+        var pairs = new (int, int)[heads.Length];
+        for (var i = 0; i < pairs.Length; i++) pairs[i] = (heads.Span[i].Index, heads.Span[i].Version);
+        return segment.VersionsDigest == CheckpointSegmentRef.DigestOf(pairs) ? segment : null;
+    }
+
+    private async Task<(CheckpointSegmentRef? Segment, List<ShardEntry> Unstored)> BlockStateAsync(string incarnation, string kind,
+        ReadOnlyMemory<ShardHead> heads, CancellationToken ct)
+    {
+        if (heads.IsEmpty) return (null, []);
+        await _gate.WaitAsync(ct);
+        try
+        {
+            var block = CheckpointSegment.BlockOf(heads.Span[0].Index);
+            var segment = _incarnation == incarnation && _segments.TryGetValue((kind, block), out var known) ? known.Ref : null;
+            return (segment, UnstoredOf(kind, heads.Span));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>The whole entries of one block's <paramref name="heads"/>: from the segment, the unstored entries, else their commit objects.</summary>
     private static async Task<ShardEntry[]> ReadBlockAsync(Dataset dataset, string incarnation, string kind, ReadOnlyMemory<ShardHead> heads,
-        CheckpointSegmentRef? segment, List<ShardEntry> unstored, CancellationToken ct)
+        CheckpointSegmentRef? segment, List<ShardEntry> unstored, CommitStreamRead? read, CancellationToken ct)
     {
         var known = new Dictionary<int, ShardEntry>();
         foreach (var entry in unstored) known[entry.Index] = entry;
         if (segment is not null && known.Count < heads.Length && await CommitCheckpoints.TryReadSegmentAsync(dataset, segment, ct) is { } stored)
+        {
+            if (read is not null) read.SegmentsLoaded++;
             foreach (var entry in stored.Shards) known.TryAdd(entry.Index, entry);
+        }
         var entries = new ShardEntry[heads.Length];
         var missing = new List<int>();
         for (var i = 0; i < heads.Length; i++)
@@ -254,6 +292,7 @@ internal sealed class CommitLogReader
         await Parallel.ForEachAsync(missing, new ParallelOptions { MaxDegreeOfParallelism = CommitLog.ParallelRequests, CancellationToken = ct },
             async (i, token) => entries[i] = (await log.ReadAsync(incarnation,
                 CommitKeys.CommitPath(incarnation, kind, heads.Span[i].Index, heads.Span[i].Version), token)).Entry);
+        if (read is not null) read.ObjectsFetched += missing.Count;
         return entries;
     }
 
@@ -398,7 +437,7 @@ internal sealed class CommitLogReader
     /// Best effort: a reader on a read-only root (a dashboard with read-only credentials) still reads correctly
     /// without one, it only fetches more objects in a new process.
     /// </summary>
-    private async Task<int> TryWriteCheckpointAsync(Dataset dataset, string incarnation, DateTimeOffset now, CancellationToken ct)
+    private async Task<int> TryWriteCheckpointAsync(Dataset dataset, string incarnation, long commitObjects, DateTimeOffset now, CancellationToken ct)
     {
         try
         {
@@ -406,10 +445,8 @@ internal sealed class CommitLogReader
             foreach (var (kind, heads) in _heads.OrderBy(h => h.Key, StringComparer.Ordinal))
                 for (var start = 0; start < heads.Length;)
                 {
-                    var block = CheckpointSegment.BlockOf(heads[start].Index);
-                    var end = start;
-                    while (end < heads.Length && CheckpointSegment.BlockOf(heads[end].Index) == block) end++;
-                    blocks.Add((kind, block, heads.AsMemory(start, end - start)));
+                    var end = BlockEnd(heads, start);
+                    blocks.Add((kind, CheckpointSegment.BlockOf(heads[start].Index), heads.AsMemory(start, end - start)));
                     start = end;
                 }
             // A segment not seen for a while may have been replaced by other writers' checkpoints and deleted: check
@@ -437,7 +474,7 @@ internal sealed class CommitLogReader
                 {
                     var (kind, block, heads) = changed[i];
                     var (previous, unstored) = inputs[i];
-                    var entries = await ReadBlockAsync(dataset, incarnation, kind, heads, previous, unstored, token);
+                    var entries = await ReadBlockAsync(dataset, incarnation, kind, heads, previous, unstored, null, token);
                     stored[i] = await CommitCheckpoints.WriteSegmentAsync(dataset, incarnation, kind, block, entries, previous, token);
                     if (stored[i].Path != previous?.Path) Interlocked.Increment(ref written);
                 });
@@ -445,7 +482,7 @@ internal sealed class CommitLogReader
             var refs = blocks.Select(b => _segments[(b.Kind, b.Block)].Ref).ToList();
             await CommitCheckpoints.WriteIndexAsync(dataset, incarnation, new CommitCheckpoint
             {
-                CommitObjects = _listed,
+                CommitObjects = commitObjects,
                 CreatedUtc = DateTimeOffset.UtcNow,
                 Segments = refs,
                 Generators = new SortedDictionary<string, MaskGeneratorInfo>(_generators, StringComparer.Ordinal),

@@ -5,13 +5,13 @@ namespace SSeg.Shards.Commits;
 /// <summary>What one streamed read of a dataset cost (<see cref="CommitLogStream"/>); for tests and benchmarks.</summary>
 internal sealed class CommitStreamRead
 {
-    /// <summary>Commit object names the listing returned.</summary>
+    /// <summary>Names the reader's poll listed (every commit object on a full listing, recent journal entries otherwise).</summary>
     public long NamesListed;
-    /// <summary>Checkpoint segments read.</summary>
+    /// <summary>Checkpoint segments read for entries (the reader's own first read of them, for heads, is in its <see cref="CommitLogRead"/>).</summary>
     public int SegmentsLoaded;
-    /// <summary>Blocks whose totals came from the checkpoint index alone (their commit objects had not changed).</summary>
+    /// <summary>Blocks whose totals came from the checkpoint's reference alone (the segment holds the block's versions).</summary>
     public int BlocksFromIndex;
-    /// <summary>Commit objects fetched: those the checkpoint does not cover.</summary>
+    /// <summary>Commit objects fetched for entries: those neither in a segment nor held by the reader.</summary>
     public int ObjectsFetched;
     /// <summary>The most shard entries held at once.</summary>
     public int MaxEntriesHeld;
@@ -19,11 +19,11 @@ internal sealed class CommitStreamRead
 
 /// <summary>
 /// Reads a dataset's committed shards one block (<see cref="CheckpointSegment.BlockSize"/> shards of one kind) at a
-/// time, for views of the dataset (listings, totals, pages) that must not hold every entry. It lists the commit
-/// objects once, keeping only each shard's newest version (8 bytes a shard), then for each block takes the entries
-/// of the newest checkpoint's segment whose versions are still the newest and fetches the commit objects of the
-/// others. Totals skip even that for a block whose listed versions match its segment's digest in the index.
-/// The truth is the listing, as for <see cref="CommitLogReader"/>: a checkpoint only saves fetches.
+/// time, for views of the dataset (listings, totals, pages) that must not hold every entry. It polls the process's
+/// <see cref="CommitLogReader"/> (which costs what changed since its last read and keeps a head per shard), then for
+/// each block takes the entries of its stored segment, the entries the reader has not stored yet, and the commit
+/// objects of any others. Totals skip even that for a block whose stored segment holds exactly the block's versions:
+/// they come from the checkpoint's reference alone.
 /// </summary>
 internal static class CommitLogStream
 {
@@ -74,102 +74,42 @@ internal static class CommitLogStream
         bool totalsSuffice, CommitStreamRead read, [EnumeratorCancellation] CancellationToken ct)
     {
         var incarnation = metadata.CommitIncarnation;
-        var checkpoint = await CommitCheckpoints.ReadNewestIndexAsync(dataset, incarnation, ct);
-        var listed = await ListNewestVersionsAsync(dataset, incarnation, kind, read, ct);
-        // Entries held whole by older formats: a schema-1 dataset.json (version 0 of each shard it lists) and a
-        // schema-1 checkpoint. Both are already whole in memory wherever they are read.
+        var reader = CommitLogReader.For(dataset);
+        var snapshot = await reader.ReadAsync(dataset, incarnation, ct);
+        read.NamesListed += reader.LastRead?.NamesListed ?? 0;
+        // A schema-1 dataset.json lists its shards itself (version 0 of each); it is whole in memory wherever it is read.
         var legacy = Group(metadata.Shards.Where(s => kind is null || s.Kind == kind));
-        var inline = Group(checkpoint?.Shards ?? []);
-        var segments = (checkpoint?.Segments ?? []).ToDictionary(s => (s.Kind, s.Block));
-        var kinds = listed.Keys.Concat(legacy.Keys.Select(k => k.Kind)).Distinct().Order(StringComparer.Ordinal);
+        var kinds = snapshot.Heads.Keys.Where(k => kind is null || k == kind).Concat(legacy.Keys.Select(k => k.Kind)).Distinct().Order(StringComparer.Ordinal);
         foreach (var k in kinds)
         {
-            var versions = listed.GetValueOrDefault(k) ?? [];
-            var blocks = versions.Select(v => CheckpointSegment.BlockOf(Index(v)))
+            var heads = snapshot.Heads.GetValueOrDefault(k) ?? [];
+            var blocks = heads.Select(h => CheckpointSegment.BlockOf(h.Index))
                 .Concat(legacy.Keys.Where(b => b.Kind == k).Select(b => b.Block))
                 .Where(b => (b + 1L) * CheckpointSegment.BlockSize > fromIndex).Distinct().Order();
             var at = 0;
             foreach (var block in blocks)
             {
-                while (at < versions.Count && CheckpointSegment.BlockOf(Index(versions[at])) < block) at++;
-                var end = at;
-                while (end < versions.Count && CheckpointSegment.BlockOf(Index(versions[end])) == block) end++;
-                var pairs = versions.Skip(at).Take(end - at).Select(v => (Index(v), Version(v))).ToList();
+                while (at < heads.Length && CheckpointSegment.BlockOf(heads[at].Index) < block) at++;
+                var end = at < heads.Length && CheckpointSegment.BlockOf(heads[at].Index) == block ? CommitLogReader.BlockEnd(heads, at) : at;
+                var slice = heads.AsMemory(at, end - at);
                 at = end;
-                var segment = segments.GetValueOrDefault((k, block));
                 var legacyEntries = legacy.GetValueOrDefault((k, block));
-                if (totalsSuffice && legacyEntries is null && segment is not null && segment.VersionsDigest == CheckpointSegmentRef.DigestOf(pairs))
+                if (totalsSuffice && legacyEntries is null && await reader.CurrentSegmentAsync(incarnation, k, slice, ct) is { } segment)
                 {
                     read.BlocksFromIndex++;
                     yield return new Block(k, null, segment);
                     continue;
                 }
-                var entries = await ReadBlockAsync(dataset, incarnation, k, pairs, segment, inline.GetValueOrDefault((k, block)), legacyEntries, read, ct);
+                var entries = new List<ShardEntry>(await reader.ReadBlockAsync(dataset, incarnation, k, slice, read, ct));
+                // Legacy entries no commit superseded.
+                var committed = entries.Select(e => e.Index).ToHashSet();
+                entries.AddRange((legacyEntries ?? []).Where(e => !committed.Contains(e.Index)));
+                entries.Sort((a, b) => a.Index.CompareTo(b.Index));
                 read.MaxEntriesHeld = Math.Max(read.MaxEntriesHeld, entries.Count);
                 yield return new Block(k, entries, null);
             }
         }
     }
-
-    /// <summary>The entries of one block: the known ones whose version is the newest listed, the others fetched, then the legacy ones no commit superseded.</summary>
-    private static async Task<List<ShardEntry>> ReadBlockAsync(Dataset dataset, string incarnation, string kind, List<(int Index, int Version)> pairs,
-        CheckpointSegmentRef? segment, List<ShardEntry>? inline, List<ShardEntry>? legacy, CommitStreamRead read, CancellationToken ct)
-    {
-        var known = new Dictionary<int, ShardEntry>();
-        foreach (var entry in inline ?? []) known[entry.Index] = entry;
-        if (segment is not null && pairs.Count > 0 && await CommitCheckpoints.TryReadSegmentAsync(dataset, segment, ct) is { } stored)
-        {
-            read.SegmentsLoaded++;
-            foreach (var entry in stored.Shards) known[entry.Index] = entry;
-        }
-        var entries = new ShardEntry?[pairs.Count];
-        var pending = new List<int>();
-        for (var i = 0; i < pairs.Count; i++)
-            if (known.TryGetValue(pairs[i].Index, out var entry) && entry.Version == pairs[i].Version) entries[i] = entry;
-            else pending.Add(i);
-        var log = new CommitLog(dataset);
-        await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = CommitLog.ParallelRequests, CancellationToken = ct },
-            async (i, token) => entries[i] = (await log.ReadAsync(incarnation, CommitKeys.CommitPath(incarnation, kind, pairs[i].Index, pairs[i].Version), token)).Entry);
-        read.ObjectsFetched += pending.Count;
-        var result = new List<ShardEntry>(entries.Length + (legacy?.Count ?? 0));
-        result.AddRange(entries!);
-        var committed = pairs.Select(p => p.Index).ToHashSet();
-        result.AddRange((legacy ?? []).Where(e => !committed.Contains(e.Index)));
-        result.Sort((a, b) => a.Index.CompareTo(b.Index));
-        return result;
-    }
-
-    /// <summary>
-    /// Lists the commit objects of <paramref name="kind"/> (every kind when null) and keeps each shard's newest
-    /// version, packed as index × 2³² + version and sorted, per kind.
-    /// </summary>
-    private static async Task<Dictionary<string, List<long>>> ListNewestVersionsAsync(Dataset dataset, string incarnation, string? kind,
-        CommitStreamRead read, CancellationToken ct)
-    {
-        var byKind = new Dictionary<string, List<long>>(StringComparer.Ordinal);
-        var strip = dataset.Prefix.Length + 1;
-        var prefix = $"{dataset.Prefix}/{CommitKeys.CommitsFolderOf(incarnation)}/{(kind is null ? "" : kind + "/")}";
-        await foreach (var item in dataset.Storage.ListAsync(prefix, ct))
-        {
-            if (!CommitKeys.TryParseCommitPath(incarnation, item.Key[strip..], out var k, out var index, out var version)) continue;
-            read.NamesListed++;
-            (byKind.TryGetValue(k, out var list) ? list : byKind[k] = []).Add(((long)index << 32) | (uint)version);
-        }
-        foreach (var list in byKind.Values)
-        {
-            list.Sort();
-            // Keep the last (highest) version of each index.
-            var kept = 0;
-            for (var i = 0; i < list.Count; i++)
-                if (i + 1 == list.Count || Index(list[i + 1]) != Index(list[i])) list[kept++] = list[i];
-            list.RemoveRange(kept, list.Count - kept);
-            list.TrimExcess();
-        }
-        return byKind;
-    }
-
-    private static int Index(long packed) => (int)(packed >> 32);
-    private static int Version(long packed) => (int)(packed & uint.MaxValue);
 
     private static Dictionary<(string Kind, int Block), List<ShardEntry>> Group(IEnumerable<ShardEntry> entries)
     {

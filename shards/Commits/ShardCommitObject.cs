@@ -29,7 +29,10 @@ public sealed record CommitCheckpoint
     public const int CurrentSchemaVersion = 2;
 
     public int SchemaVersion { get; init; } = CurrentSchemaVersion;
-    /// <summary>How many commit objects the listing behind this checkpoint found.</summary>
+    /// <summary>
+    /// How many commit objects this checkpoint covers (read from the listing behind it); its name carries the count,
+    /// so that the newest of one writer's checkpoints sorts last.
+    /// </summary>
     public long CommitObjects { get; init; }
     public DateTimeOffset CreatedUtc { get; init; }
     /// <summary>Every entry, in schema-1 checkpoints only.</summary>

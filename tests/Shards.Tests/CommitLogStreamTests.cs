@@ -7,8 +7,9 @@ namespace SSeg.Shards.Tests;
 
 /// <summary>
 /// Streamed views of a dataset (<see cref="Dataset.StreamShardsAsync"/>, <see cref="Dataset.SummarizeAsync"/>): the same
-/// shards and totals as the whole manifest, read one block at a time from the checkpoint's segments plus the commit
-/// objects they do not cover, with totals of unchanged blocks taken from the checkpoint index alone. Real backends.
+/// shards and totals as the whole manifest, read one block at a time from the checkpoint's segments plus the entries
+/// the process's reader fetched since, with totals of unchanged blocks taken from the checkpoint index alone; a later
+/// view polls the journal instead of listing the log again. Real backends.
 /// </summary>
 public abstract class CommitLogStreamContractTests
 {
@@ -49,16 +50,21 @@ public abstract class CommitLogStreamContractTests
     {
         var (ds, manifest) = await DatasetAfterACheckpointAsync("streamed");
 
+        CommitLogReader.Forget(ds);   // a new process: the first view lists the log once
         var read = new CommitStreamRead();
         var all = await StreamAsync(ds, null, 0, read);
         Assert.Equal(manifest.Shards.Select(Json), all.Select(Json));
         Assert.Equal(2, all.Single(e => e.Kind == ShardNames.ImagesKind && e.Index == 10).Version);
-        // Four blocks (images 0-2, masks 0), each from its segment; only the four commits made after the checkpoint fetched.
-        Assert.Equal((2346L, 4, 4, 1000), (read.NamesListed, read.SegmentsLoaded, read.ObjectsFetched, read.MaxEntriesHeld));
+        // The reader fetched only the four commits made after the checkpoint. Four blocks (images 0-2, masks 0), each
+        // from its segment and the reader's four entries: nothing fetched for the entries.
+        Assert.Equal(4, ds.LastCommitLogRead!.ObjectsRead);
+        Assert.Equal((2346L, 4, 0, 1000), (read.NamesListed, read.SegmentsLoaded, read.ObjectsFetched, read.MaxEntriesHeld));
 
+        // A later view polls the journal (nothing new: no names) and reads blocks 1 and 2 only.
         var fromTwelveHundred = await StreamAsync(ds, ShardNames.ImagesKind, 1200, read = new CommitStreamRead());
         Assert.Equal(manifest.ImageShards.Where(e => e.Index >= 1200).Select(Json), fromTwelveHundred.Select(Json));
-        Assert.Equal((2306L, 2, 3), (read.NamesListed, read.SegmentsLoaded, read.ObjectsFetched));   // blocks 1 and 2 only, no mask names
+        Assert.Equal((0L, 2, 0), (read.NamesListed, read.SegmentsLoaded, read.ObjectsFetched));
+        Assert.False(ds.LastCommitLogRead!.FullListing);
 
         var masks = new List<ShardEntry>();
         await foreach (var entry in ds.StreamShardsAsync(Masks)) masks.Add(entry);
@@ -70,6 +76,7 @@ public abstract class CommitLogStreamContractTests
     {
         var (ds, manifest) = await DatasetAfterACheckpointAsync("totals");
 
+        CommitLogReader.Forget(ds);
         var read = new CommitStreamRead();
         var summary = await CommitLogStream.SummarizeAsync(ds, default, read);
         var expected = DatasetInspector.Summarize(manifest);
@@ -79,8 +86,9 @@ public abstract class CommitLogStreamContractTests
         Assert.Equal(expected.FailuresByReason.OrderBy(p => p.Key), summary.FailuresByReason.OrderBy(p => p.Key));
         Assert.Equal(expected.MaskShardsByGenerator.OrderBy(p => p.Key), summary.MaskShardsByGenerator.OrderBy(p => p.Key));
         Assert.Equal([new KeyValuePair<string, int>("dino-k8", 40)], summary.MaskShardsByGenerator);
-        // Image block 1 and mask block 0 are unchanged since the checkpoint: their totals come from its index.
-        Assert.Equal((2, 2, 4), (read.BlocksFromIndex, read.SegmentsLoaded, read.ObjectsFetched));
+        // Image block 1 and mask block 0 are unchanged since the checkpoint: their totals come from its index. Blocks
+        // 0 and 2 are read: their segments, and the reader's entries of the four newer commits.
+        Assert.Equal((2, 2, 0), (read.BlocksFromIndex, read.SegmentsLoaded, read.ObjectsFetched));
 
         Assert.Null(await new DatasetStore(ds.Storage).Dataset("absent").SummarizeAsync());
         await Assert.ThrowsAsync<InvalidOperationException>(async () => { await foreach (var _ in new DatasetStore(ds.Storage).Dataset("absent").StreamShardsAsync()) { } });

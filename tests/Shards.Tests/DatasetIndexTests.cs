@@ -91,6 +91,23 @@ public sealed class LocalDatasetIndexTests : DatasetIndexContractTests, IDisposa
     protected override string NewRootUri() => Path.Combine(_root, Guid.NewGuid().ToString("N"));
     protected override string? ConnectionString => null;
     public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    /// <summary>
+    /// A first read of 21,000 uncheckpointed objects fetches them in chunks of 10,000 and checkpoints after each, so it
+    /// never holds them all; the last checkpoint must be the one a new process finds (local only: 21,000 objects).
+    /// </summary>
+    [Fact]
+    public async Task A_first_read_in_chunks_leaves_its_last_checkpoint_as_the_newest()
+    {
+        var ds = await DatasetStore.Open(NewRootUri()).CreateOrOpenAsync("chunks");
+        await CommitAsync(ds, Enumerable.Range(0, 21_000).Select(i => Entry(i)), journal: false);
+        Assert.Equal(21_000, (await ds.GetIndexAsync()).ImageShards.Count);
+        Assert.Equal((21_000, 0), (ds.LastCommitLogRead!.ObjectsRead, CommitLogReader.For(ds).EntriesHeld));
+
+        CommitLogReader.Forget(ds);
+        Assert.Equal(21_000, (await ds.GetIndexAsync()).ImageShards.Count);
+        Assert.Equal((21, 0), (ds.LastCommitLogRead!.SegmentsLoaded, ds.LastCommitLogRead.ObjectsRead));
+    }
 }
 
 [Collection(AzuriteCollection.Name)]
