@@ -77,7 +77,7 @@ internal static class CommitBench
         {
             await Task.Delay(PollInterval, ct);
             var before = storage.Snapshot();
-            await ds.ReadManifestAsync(ct);
+            await ds.ReadIndexAsync(ct);
             pollCalls.Add(CommitBenchTimedStorage.Between(before, storage.Snapshot()));
             polls.Add(ds.LastCommitLogRead!);
         }
@@ -92,13 +92,13 @@ internal static class CommitBench
             process.Dispose();
         }
 
-        var manifest = await ds.GetManifestAsync(ct);
+        var index = await ds.GetIndexAsync(ct);
         polls.Add(ds.LastCommitLogRead!);
         var committed = results.SelectMany(r => r.Attempts).Where(a => a.Outcome == "committed").OrderBy(a => a.FinishedMicros).ToList();
-        var listed = manifest.ImageShards.Select(s => s.Index).ToHashSet();
+        var listed = index.ImageShards.Select(s => s.Index).ToHashSet();
         var lost = Enumerable.Range(0, commits).Count(i => !listed.Contains(i));
         var duplicated = committed.Count - committed.Select(a => a.Shard).Distinct().Count()
-                         + (int)(polls[^1].CommitObjects - manifest.Shards.Count) + manifest.ImageShards.Count(s => s.Index >= commits);
+                         + (int)(polls[^1].CommitObjects - index.Kinds.Sum(k => index.ShardsOf(k).Count)) + index.ImageShards.Count(s => s.Index >= commits);
         var window = Math.Min(1000, committed.Count / 2);
         var (first, last) = window < 2 ? (0.0, 0.0) : (Rate(committed, 0, window), Rate(committed, committed.Count - window, window));
         var retries = results.Sum(r => r.Retries);

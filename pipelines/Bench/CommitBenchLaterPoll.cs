@@ -21,7 +21,7 @@ internal static class CommitBenchLaterPoll
         var clock = new ShiftedClock { Shift = TimeSpan.FromMinutes(21) };
         var ds = new DatasetStore(storage, clock).Dataset(dataset);
         var timer = Stopwatch.StartNew();
-        await ds.ReadManifestAsync(ct);
+        await ds.ReadIndexAsync(ct);
         var (full, fullMs) = (ds.LastCommitLogRead!, timer.Elapsed.TotalMilliseconds);
 
         clock.Shift = TimeSpan.FromMinutes(21.5);
@@ -29,7 +29,7 @@ internal static class CommitBenchLaterPoll
         for (var i = 0; i < NewCommits; i++) await CommitBenchCommitter.CommitOneRowShardAsync(ds, firstNewShard + i, image, ct);
         clock.Shift = TimeSpan.FromMinutes(22);
         timer.Restart();
-        await ds.ReadManifestAsync(ct);
+        await ds.ReadIndexAsync(ct);
         var (poll, pollMs) = (ds.LastCommitLogRead!, timer.Elapsed.TotalMilliseconds);
         return $"poll after the run (poller clock moved 21-22 min on): {(full.FullListing ? "full listing" : "NOT a full listing")} {full.NamesListed} names, " +
                $"{fullMs:F0} ms; {NewCommits} commits later the next poll {(poll.FullListing ? "(full listing)" : "(journal)")} {poll.NamesListed} names in " +

@@ -122,7 +122,8 @@ internal static class ReaderMemoryBench
         if (mode == "index")
         {
             var index = await ds.GetIndexAsync(ct);
-            what = $"{index.ImageShards.Count} shards, {Fetched(ds)}";
+            var heads = index.Kinds.Sum(k => (long)index.ShardsOf(k).Count) * System.Runtime.CompilerServices.Unsafe.SizeOf<ShardHead>();
+            what = $"{index.ImageShards.Count} shards (heads {Format.Bytes(heads)}), {Fetched(ds)}";
             kept = index;
         }
         else if (mode == "manifest")
