@@ -25,8 +25,7 @@ public static class IngestStage
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ShardSize, 1);
         var store = DatasetStore.Open(options.Root, options.AzureConnectionString);
         var dataset = await store.CreateOrOpenAsync(options.Dataset, options.SourceDescription, options.ConfigHash(), ct);
-        var manifest = await dataset.ReadManifestAsync(ct);
-        var entry = manifest?.Find(ShardNames.ImagesKind, shardIndex);
+        var entry = await dataset.FindCommittedAsync(ShardNames.ImagesKind, shardIndex, ct);
 
         var clock = Stopwatch.StartNew();
         var manifestSet = new ManifestSet(options.Sources, options.Manifest);

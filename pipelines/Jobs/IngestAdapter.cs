@@ -53,12 +53,12 @@ public sealed class IngestAdapter : IStageAdapter
     public async Task DiscardStaleOutputAsync(StageContext context, CancellationToken ct)
     {
         var options = Build(context);
-        var manifest = await DatasetStore.Open(context.StorageRoot, context.AzureConnectionString).Dataset(options.Dataset).ReadManifestAsync(ct);
-        if (manifest is null) return;
-        if (manifest.ConfigHash == options.ConfigHash())
+        var index = await DatasetStore.Open(context.StorageRoot, context.AzureConnectionString).Dataset(options.Dataset).ReadIndexAsync(ct);
+        if (index is null) return;
+        if (index.ConfigHash == options.ConfigHash())
         {
             var shards = IngestStage.CountShards(options);
-            if (manifest.ImageShards.All(s => s.Index < shards)) return;
+            if (index.ImageShards.All(s => s.Index < shards)) return;
         }
         await DatasetFolders.DeleteAsync(context.StorageRoot, context.AzureConnectionString, options.Dataset, ct);
     }
@@ -80,9 +80,9 @@ public sealed class IngestAdapter : IStageAdapter
 
     public async Task<int> CountCompletedAsync(StageContext context, StagePlan plan, CancellationToken ct)
     {
-        var manifest = await DatasetStore.Open(context.StorageRoot, context.AzureConnectionString)
-            .Dataset(OptionValue.Name(context, IngestStageOptions.Dataset.Name)).ReadManifestAsync(ct);
-        return manifest?.ImageShards.Count(s => s.Index < plan.Shards) ?? 0;
+        var index = await DatasetStore.Open(context.StorageRoot, context.AzureConnectionString)
+            .Dataset(OptionValue.Name(context, IngestStageOptions.Dataset.Name)).ReadIndexAsync(ct);
+        return index?.ImageShards.Count(s => s.Index < plan.Shards) ?? 0;
     }
 
     public async Task<string> SummarizeAsync(StageContext context, CancellationToken ct)

@@ -28,12 +28,11 @@ public sealed class PseudomaskAdapter : IStageAdapter
 
     public async Task<StagePlan> PlanAsync(StageContext context, CancellationToken ct)
     {
-        var manifest = await Manifest(context, ct) ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, PseudomaskStageOptions.Dataset.Name)}' does not exist");
-        var shards = manifest.ImageShards;
-        if (shards.Count == 0) throw new InvalidDataException($"dataset '{manifest.Name}' has no image shards");
+        var index = await Index(context, ct) ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, PseudomaskStageOptions.Dataset.Name)}' does not exist");
         // The input is the image shards' content; the upstream fingerprint (ingest) is chained in by the engine.
-        var input = string.Join(",", shards.Select(s => $"{s.Index}:{s.Sha256}"));
-        return new StagePlan(shards.Count, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(input))));
+        var (shards, input) = await ShardContentFingerprint.OfAsync(Dataset(context), [ShardNames.ImagesKind], s => $"{s.Index}:{s.Sha256}", ct);
+        if (shards == 0) throw new InvalidDataException($"dataset '{index.Name}' has no image shards");
+        return new StagePlan(shards, input);
     }
 
     public Task DiscardStaleOutputAsync(StageContext context, CancellationToken ct) =>
@@ -45,9 +44,8 @@ public sealed class PseudomaskAdapter : IStageAdapter
     /// </summary>
     public async Task RunShardAsync(StageContext context, int shard, IProgress<StageProgress> progress, CancellationToken ct)
     {
-        var manifest = await Manifest(context, ct) ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, PseudomaskStageOptions.Dataset.Name)}' does not exist");
-        var index = manifest.ImageShards[shard].Index;
-        var summary = await PseudomaskStage.RunShardAsync(Build(context), index,
+        var index = await Index(context, ct) ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, PseudomaskStageOptions.Dataset.Name)}' does not exist");
+        var summary = await PseudomaskStage.RunShardAsync(Build(context), index.ImageShards[shard].Index,
             new ActionProgress<PseudomaskProgress>(p => progress.Report(new StageProgress(p.Done, p.Total, "images"))), ct);
         progress.Report(new StageProgress(summary.Images, summary.Images, "images",
             summary.Skipped ? ShardRebuildNotes.Unchanged
@@ -56,26 +54,28 @@ public sealed class PseudomaskAdapter : IStageAdapter
 
     public async Task<int> CountCompletedAsync(StageContext context, StagePlan plan, CancellationToken ct)
     {
-        var manifest = await Manifest(context, ct);
-        if (manifest is null) return 0;
+        var index = await Index(context, ct);
+        if (index is null) return 0;
         var kind = ShardNames.MasksKind(Build(context).GeneratorId!);
-        return manifest.ImageShards.Count(s => manifest.Find(kind, s.Index) is not null);
+        return index.ImageShards.Count(s => index.Find(kind, s.Index) is not null);
     }
 
     public async Task<string> SummarizeAsync(StageContext context, CancellationToken ct)
     {
         var options = Build(context);
         var id = options.GeneratorId!;
-        var manifest = await Manifest(context, ct);
-        var masks = manifest?.ShardsOf(ShardNames.MasksKind(id)) ?? [];
+        var index = await Index(context, ct);
+        var masks = index?.ShardsOf(ShardNames.MasksKind(id)) ?? [];
         var what = options.Generator.Feature == FeatureKind.Rgb ? "RGB features (no DINO weights)"
             : options.Generator.RandomWeights ? $"RANDOM-WEIGHT {options.Generator.Model} (demo/test only)"
             : $"DINO {options.Generator.Model}/{options.Generator.Patch}";
         return $"masks/{id}: {masks.Sum(s => s.Rows)} masks in {masks.Count} shard(s) from {what}, k={options.Generator.K}";
     }
 
-    private static async Task<DatasetManifest?> Manifest(StageContext context, CancellationToken ct) =>
-        await DatasetStore.Open(context.StorageRoot, context.AzureConnectionString).Dataset(OptionValue.Name(context, PseudomaskStageOptions.Dataset.Name)).ReadManifestAsync(ct);
+    private static Task<DatasetIndex?> Index(StageContext context, CancellationToken ct) => Dataset(context).ReadIndexAsync(ct);
+
+    private static Dataset Dataset(StageContext context) =>
+        DatasetStore.Open(context.StorageRoot, context.AzureConnectionString).Dataset(OptionValue.Name(context, PseudomaskStageOptions.Dataset.Name));
 
     /// <summary>Options with the generator id pinned, so the barrier and every job agree on the mask folder.</summary>
     private static PseudomaskOptions Build(StageContext context)

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using SSeg.Pipelines.Hosting;
 using SSeg.Selftrain;
 using SSeg.Selftrain.Data;
@@ -35,10 +33,10 @@ public sealed class SelftrainAdapter : IStageAdapter
 
     public async Task<StagePlan> PlanAsync(StageContext context, CancellationToken ct)
     {
-        var manifest = await DatasetStore.Open(context.StorageRoot, context.AzureConnectionString).Dataset(OptionValue.Name(context, SelftrainStageOptions.Dataset.Name)).ReadManifestAsync(ct)
-            ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, SelftrainStageOptions.Dataset.Name)}' does not exist");
-        var input = string.Join(",", manifest.Shards.Select(s => $"{s.Kind}:{s.Index}:{s.Sha256}"));
-        return new StagePlan(1, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(input))), Sharded: false);
+        var dataset = DatasetStore.Open(context.StorageRoot, context.AzureConnectionString).Dataset(OptionValue.Name(context, SelftrainStageOptions.Dataset.Name));
+        _ = await dataset.ReadIndexAsync(ct) ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, SelftrainStageOptions.Dataset.Name)}' does not exist");
+        var (_, input) = await ShardContentFingerprint.OfAsync(dataset, [null], s => $"{s.Kind}:{s.Index}:{s.Sha256}", ct);
+        return new StagePlan(1, input, Sharded: false);
     }
 
     public async Task DiscardStaleOutputAsync(StageContext context, CancellationToken ct) =>

@@ -54,16 +54,16 @@ public sealed class SelftrainLabelAdapter : IStageAdapter
     {
         var options = Build(context);
         var generator = SelftrainStage.PlanLabels(options, Teachers()).Generator.Id;
-        var manifest = await DatasetStore.Open(options.StorageRoot, options.AzureConnectionString).Dataset(options.Dataset).ReadManifestAsync(ct);
-        return manifest is null ? 0 : Enumerable.Range(0, plan.Shards).Count(i => manifest.Find(ShardNames.MasksKind(generator), i) is not null);
+        var index = await DatasetStore.Open(options.StorageRoot, options.AzureConnectionString).Dataset(options.Dataset).ReadIndexAsync(ct);
+        return index is null ? 0 : Enumerable.Range(0, plan.Shards).Count(i => index.Find(ShardNames.MasksKind(generator), i) is not null);
     }
 
     public async Task<string> SummarizeAsync(StageContext context, CancellationToken ct)
     {
         var options = Build(context);
         var generator = SelftrainStage.PlanLabels(options, Teachers()).Generator.Id;
-        var manifest = await DatasetStore.Open(options.StorageRoot, options.AzureConnectionString).Dataset(options.Dataset).ReadManifestAsync(ct);
-        var labels = manifest?.ShardsOf(ShardNames.MasksKind(generator)) ?? [];
+        var index = await DatasetStore.Open(options.StorageRoot, options.AzureConnectionString).Dataset(options.Dataset).ReadIndexAsync(ct);
+        var labels = index?.ShardsOf(ShardNames.MasksKind(generator)) ?? [];
         return $"dataset {options.Dataset}: {labels.Sum(s => s.Rows)} label maps in {labels.Count} shard(s), generator {generator}";
     }
 

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using SSeg.Pipelines.Hosting;
 using SSeg.Shards;
 using SSeg.Shards.Storage;
@@ -33,11 +31,11 @@ public sealed class TrainAdapter : IStageAdapter
 
     public async Task<StagePlan> PlanAsync(StageContext context, CancellationToken ct)
     {
-        var manifest = await Manifest(context, ct) ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, TrainStageOptions.Dataset.Name)}' does not exist");
-        var generator = MaskGenerator(context, manifest);
-        var input = string.Join(",", manifest.Shards.Where(s => s.Kind == ShardNames.ImagesKind || s.Kind == ShardNames.MasksKind(generator))
-            .Select(s => $"{s.Kind}:{s.Index}:{s.Sha256}"));
-        return new StagePlan(1, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(input))), Sharded: false);
+        var index = await Index(context, ct) ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, TrainStageOptions.Dataset.Name)}' does not exist");
+        var generator = MaskGenerator(context, index);
+        var (_, input) = await ShardContentFingerprint.OfAsync(Dataset(context),
+            new[] { ShardNames.ImagesKind, ShardNames.MasksKind(generator) }.Order(StringComparer.Ordinal), s => $"{s.Kind}:{s.Index}:{s.Sha256}", ct);
+        return new StagePlan(1, input, Sharded: false);
     }
 
     /// <summary>Other data or settings: start the run over instead of resuming a checkpoint trained on something else.</summary>
@@ -46,8 +44,8 @@ public sealed class TrainAdapter : IStageAdapter
 
     public async Task RunShardAsync(StageContext context, int shard, IProgress<StageProgress> progress, CancellationToken ct)
     {
-        var manifest = await Manifest(context, ct) ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, TrainStageOptions.Dataset.Name)}' does not exist");
-        var options = Build(context, MaskGenerator(context, manifest));
+        var index = await Index(context, ct) ?? throw new InvalidDataException($"dataset '{OptionValue.Name(context, TrainStageOptions.Dataset.Name)}' does not exist");
+        var options = Build(context, MaskGenerator(context, index));
         if (options.VocabPath is null)
         {
             progress.Report(new StageProgress(0, null, "steps", "learning the dataset's vocabulary"));
@@ -78,17 +76,19 @@ public sealed class TrainAdapter : IStageAdapter
         foreach (var key in keys) await storage.DeleteAsync(key, ct);
     }
 
-    private static async Task<DatasetManifest?> Manifest(StageContext context, CancellationToken ct) =>
-        await DatasetStore.Open(context.StorageRoot, context.AzureConnectionString).Dataset(OptionValue.Name(context, TrainStageOptions.Dataset.Name)).ReadManifestAsync(ct);
+    private static Task<DatasetIndex?> Index(StageContext context, CancellationToken ct) => Dataset(context).ReadIndexAsync(ct);
 
-    private static string MaskGenerator(StageContext context, DatasetManifest manifest)
+    private static Dataset Dataset(StageContext context) =>
+        DatasetStore.Open(context.StorageRoot, context.AzureConnectionString).Dataset(OptionValue.Name(context, TrainStageOptions.Dataset.Name));
+
+    private static string MaskGenerator(StageContext context, DatasetIndex index)
     {
         if (OptionValue.OptionalName(context, TrainStageOptions.MaskGenerator.Name) is { } explicitId) return explicitId;
-        var generators = manifest.Shards.Select(s => ShardNames.GeneratorOfMasksKind(s.Kind)).OfType<string>().Distinct().ToList();
+        var generators = index.Kinds.Select(ShardNames.GeneratorOfMasksKind).OfType<string>().Distinct().ToList();
         return generators.Count == 1 ? generators[0]
             : throw new InvalidDataException(generators.Count == 0
-                ? $"dataset '{manifest.Name}' has no masks: run pseudomask first"
-                : $"dataset '{manifest.Name}' has masks from {string.Join(", ", generators)}: set option maskGenerator");
+                ? $"dataset '{index.Name}' has no masks: run pseudomask first"
+                : $"dataset '{index.Name}' has masks from {string.Join(", ", generators)}: set option maskGenerator");
     }
 
     /// <summary>

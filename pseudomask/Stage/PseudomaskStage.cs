@@ -168,9 +168,11 @@ public static class PseudomaskStage
     private static async Task<(bool Unchanged, ShardEntry? Stale, string? Fingerprint)> CommittedAsync(Dataset dataset, string generatorId,
         GeneratorOptions generator, int shardIndex, CancellationToken ct)
     {
-        var manifest = await dataset.ReadManifestAsync(ct);
-        var image = manifest?.Find(ShardNames.ImagesKind, shardIndex);
-        var mask = manifest?.Find(ShardNames.MasksKind(generatorId), shardIndex);
+        // Two probes by name, not the dataset's entries: their cost does not grow with the number of shards.
+        var found = await Task.WhenAll(
+            dataset.FindCommittedAsync(ShardNames.ImagesKind, shardIndex, ct),
+            dataset.FindCommittedAsync(ShardNames.MasksKind(generatorId), shardIndex, ct));
+        var (image, mask) = (found[0], found[1]);
         var fingerprint = image is null ? null : MaskInputFingerprint(image, generator);
         return mask is not null && fingerprint is not null && mask.InputFingerprint == fingerprint ? (true, null, fingerprint) : (false, mask, fingerprint);
     }
@@ -179,8 +181,8 @@ public static class PseudomaskStage
     public static async Task<IReadOnlyList<int>> ImageShardsAsync(PseudomaskOptions options, CancellationToken ct = default)
     {
         var dataset = DatasetStore.Open(options.Root, options.AzureConnectionString).Dataset(options.Dataset);
-        var manifest = await dataset.GetManifestAsync(ct);
-        return manifest.ImageShards.Select(s => s.Index).ToList();
+        var index = await dataset.GetIndexAsync(ct);
+        return index.ImageShards.Select(s => s.Index).ToList();
     }
 
     /// <summary>&lt;root&gt;/models for local roots (where official weights may be placed); null for Blob roots.</summary>

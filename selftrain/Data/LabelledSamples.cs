@@ -32,10 +32,10 @@ public sealed class LabelledSamples
         string? generatorId, CancellationToken ct = default)
     {
         var dataset = DatasetStore.Open(storageRoot, azureConnectionString).Dataset(datasetName);
-        var manifest = await dataset.GetManifestAsync(ct);
+        var index = await dataset.GetIndexAsync(ct);
         if (generatorId is null)
         {
-            var candidates = manifest.Generators.Keys.Where(k => k.StartsWith("sseg-labels-", StringComparison.Ordinal)).ToList();
+            var candidates = index.Generators.Keys.Where(k => k.StartsWith("sseg-labels-", StringComparison.Ordinal)).ToList();
             generatorId = candidates.Count switch
             {
                 1 => candidates[0],
@@ -44,8 +44,8 @@ public sealed class LabelledSamples
             };
         }
         var kind = ShardNames.MasksKind(generatorId);
-        var shards = manifest.ShardsOf(kind)
-            .Where(m => manifest.Find(ShardNames.ImagesKind, m.Index) is not null && m.Rows > 0)
+        var shards = index.ShardsOf(kind)
+            .Where(m => index.Find(ShardNames.ImagesKind, m.Index) is not null && m.Rows > 0)
             .Select(m => (m.Index, checked((int)m.Rows))).ToList();
         if (shards.Count == 0) throw new InvalidOperationException($"dataset '{datasetName}' has no committed label shards of {generatorId}");
         return new LabelledSamples(dataset, generatorId, shards);

@@ -97,8 +97,8 @@ public static class SelftrainTrainer
         var config = options.Model;
         if (config.ClassNames.Length == 0)
         {
-            var manifest = await DatasetStore.Open(options.StorageRoot, options.AzureConnectionString).Dataset(options.Dataset).GetManifestAsync(ct);
-            var classes = manifest.Generators.TryGetValue(samples.GeneratorId, out var g) && g.Extra?.TryGetValue("classes", out var c) == true ? c : null;
+            var index = await DatasetStore.Open(options.StorageRoot, options.AzureConnectionString).Dataset(options.Dataset).GetIndexAsync(ct);
+            var classes = index.Generators.TryGetValue(samples.GeneratorId, out var g) && g.Extra?.TryGetValue("classes", out var c) == true ? c : null;
             if (string.IsNullOrEmpty(classes))
                 throw new InvalidOperationException($"generator {samples.GeneratorId} records no class names; pass the model's classes");
             config = config with { ClassNames = classes.Split('|') };

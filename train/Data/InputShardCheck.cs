@@ -14,15 +14,33 @@ public static class InputShardCheck
     /// <summary>Failed checks of the image and mask shards the stream would read (empty when all are sound).</summary>
     public static async Task<IReadOnlyList<ShardCheck>> FindBadShardsAsync(Dataset dataset, string maskGenerator, CancellationToken ct = default)
     {
-        var manifest = await dataset.GetManifestAsync(ct);
-        var masks = manifest.ShardsOf(ShardNames.MasksKind(maskGenerator)).ToDictionary(s => s.Index);
+        // Both streams come by index, a block of entries at a time: a merge join pairs them without holding every entry.
         var bad = new List<ShardCheck>();
-        foreach (var image in manifest.ImageShards.Where(s => masks.ContainsKey(s.Index)))
-            foreach (var entry in new[] { image, masks[image.Index] })
+        await using var images = dataset.StreamShardsAsync(ShardNames.ImagesKind, 0, ct).GetAsyncEnumerator(ct);
+        await using var masks = dataset.StreamShardsAsync(ShardNames.MasksKind(maskGenerator), 0, ct).GetAsyncEnumerator(ct);
+        var moreImages = await images.MoveNextAsync();
+        var moreMasks = await masks.MoveNextAsync();
+        while (moreImages && moreMasks)
+        {
+            var (image, mask) = (images.Current, masks.Current);
+            if (image.Index < mask.Index)
+            {
+                moreImages = await images.MoveNextAsync();
+                continue;
+            }
+            if (mask.Index < image.Index)
+            {
+                moreMasks = await masks.MoveNextAsync();
+                continue;
+            }
+            foreach (var entry in new[] { image, mask })
             {
                 var check = await DatasetVerifier.CheckShardAsync(dataset, entry, checksums: false, ct);
                 if (!check.Ok) bad.Add(check);
             }
+            moreImages = await images.MoveNextAsync();
+            moreMasks = await masks.MoveNextAsync();
+        }
         return bad;
     }
 

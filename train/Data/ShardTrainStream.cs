@@ -34,15 +34,22 @@ public sealed class ShardTrainStream(Dataset dataset, TrainDataOptions options, 
     /// and their mask row total.</summary>
     public async Task<(IReadOnlyList<int> Shards, long Samples)> DescribeAsync(CancellationToken ct = default)
     {
-        var manifest = await dataset.GetManifestAsync(ct);
-        var masks = manifest.ShardsOf(ShardNames.MasksKind(Options.MaskGenerator)).ToDictionary(s => s.Index);
-        var shards = manifest.ImageShards.Where(s => masks.ContainsKey(s.Index) && !Options.ExcludedShards.Contains(s.Index))
-            .Select(s => s.Index).ToList();
+        // The index's heads (rows by shard) suffice: called once an epoch, it must not read every shard's entry.
+        var index = await dataset.GetIndexAsync(ct);
+        var masksKind = ShardNames.MasksKind(Options.MaskGenerator);
+        var shards = new List<int>();
+        long samples = 0;
+        foreach (var image in index.ImageShards)
+            if (!Options.ExcludedShards.Contains(image.Index) && index.Find(masksKind, image.Index) is { } mask)
+            {
+                shards.Add(image.Index);
+                samples += Math.Min(mask.Rows, image.Rows);
+            }
         if (shards.Count == 0)
             throw new InvalidOperationException(
                 $"dataset '{dataset.Name}' has no image shard with committed masks of generator '{Options.MaskGenerator}' " +
-                $"(generators: {string.Join(", ", manifest.Generators.Keys.DefaultIfEmpty("none"))})");
-        return (shards, shards.Sum(i => Math.Min(masks[i].Rows, manifest.Find(ShardNames.ImagesKind, i)!.Rows)));
+                $"(generators: {string.Join(", ", index.Generators.Keys.DefaultIfEmpty("none"))})");
+        return (shards, samples);
     }
 
     /// <summary>Samples of <paramref name="epoch"/> from in-epoch position <paramref name="skip"/> on (skipped samples are not decoded).</summary>
