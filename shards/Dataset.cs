@@ -112,9 +112,9 @@ public sealed class Dataset
 
     /// <summary>
     /// The committed shards of <paramref name="kind"/> (of every kind when null), by kind then index, from
-    /// <paramref name="fromIndex"/> on. Unlike <see cref="ReadManifestAsync"/>, which holds every entry of the dataset
-    /// for the life of the process, this reads the log one block of shards at a time, so what it holds does not grow
-    /// with the dataset (views of a dataset: listings, totals, pages). Throws when the dataset does not exist.
+    /// <paramref name="fromIndex"/> on. Unlike <see cref="ReadManifestAsync"/>, which returns every entry at once, this
+    /// reads them one block of shards at a time, so what it holds beyond the process's heads is one block (views of a
+    /// dataset: listings, totals, pages; passes over many shards). Throws when the dataset does not exist.
     /// </summary>
     public IAsyncEnumerable<ShardEntry> StreamShardsAsync(string? kind = null, int fromIndex = 0, CancellationToken ct = default) =>
         CommitLogStream.ReadAsync(this, kind, fromIndex, ct);
@@ -122,7 +122,7 @@ public sealed class Dataset
     /// <summary>The dataset's totals, streamed like <see cref="StreamShardsAsync"/>; null when the dataset does not exist.</summary>
     public Task<DatasetSummary?> SummarizeAsync(CancellationToken ct = default) => CommitLogStream.SummarizeAsync(this, ct);
 
-    /// <summary>What the last <see cref="ReadManifestAsync"/> of this dataset in this process cost (objects listed and fetched).</summary>
+    /// <summary>What the last poll of this dataset's commit log in this process cost (objects listed and fetched): <see cref="ReadIndexAsync"/>, <see cref="ReadManifestAsync"/> and the streams poll.</summary>
     public CommitLogRead? LastCommitLogRead => CommitLogReader.For(this).LastRead;
 
     /// <summary>dataset.json alone (metadata; a schema-1 file also lists its shards), or null when the dataset does not exist.</summary>
@@ -284,9 +284,8 @@ public sealed class Dataset
     /// <summary>Streams the rows of every committed image shard, by shard index.</summary>
     public async IAsyncEnumerable<ImageRow> ReadImagesAsync(ImageColumns columns = ImageColumns.All, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        var manifest = await ReadManifestAsync(ct);
-        if (manifest is null) yield break;
-        foreach (var entry in manifest.ImageShards)
+        if (await ReadMetadataAsync(ct) is null) yield break;
+        await foreach (var entry in StreamShardsAsync(ShardNames.ImagesKind, 0, ct))
         {
             await using var reader = await ImageShardReader.OpenAsync(Storage, KeyOf(entry.Path), ct);
             await foreach (var row in reader.ReadRowsAsync(columns, ct))
