@@ -67,11 +67,4 @@ public sealed class DatasetIndex
         }
         return ~lo;
     }
-
-    /// <summary>The index of a manifest that already holds every entry.</summary>
-    public static DatasetIndex Of(DatasetManifest manifest) =>
-        new(manifest,
-            manifest.Shards.GroupBy(s => s.Kind, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => g.OrderBy(s => s.Index).Select(ShardHead.Of).ToArray(), StringComparer.Ordinal),
-            manifest.Generators, manifest.UpdatedUtc);
 }

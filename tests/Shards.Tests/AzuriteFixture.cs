@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Azure.Storage;
+using Azure.Storage.Sas;
 using SSeg.Tests.Common;
 
 namespace SSeg.Shards.Tests;
@@ -42,6 +44,18 @@ public sealed class AzuriteFixture : IDisposable
 
     /// <summary>Explicit connection string for this instance's port.</summary>
     public string ConnectionString { get; }
+
+    /// <summary>
+    /// A connection string that may read and list but not write or delete (an account SAS), like the read-only
+    /// credentials a dashboard host may be given.
+    /// </summary>
+    public string ReadOnlyConnectionString()
+    {
+        var sas = new AccountSasBuilder(AccountSasPermissions.Read | AccountSasPermissions.List, DateTimeOffset.UtcNow.AddHours(1),
+                AccountSasServices.Blobs, AccountSasResourceTypes.All)
+            .ToSasQueryParameters(new StorageSharedKeyCredential("devstoreaccount1", AccountKey));
+        return $"BlobEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;SharedAccessSignature={sas}";
+    }
 
     /// <summary>A root URI in a fresh container, so tests never see each other's objects.</summary>
     public string NewRootUri(string prefix = "root") => $"az://t{Guid.NewGuid():N}/{prefix}";

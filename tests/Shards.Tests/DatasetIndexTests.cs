@@ -115,4 +115,27 @@ public sealed class AzureBlobDatasetIndexTests(AzuriteFixture azurite) : Dataset
 {
     protected override string NewRootUri() => azurite.NewRootUri();
     protected override string? ConnectionString => azurite.ConnectionString;
+
+    /// <summary>
+    /// A reader whose credentials cannot write (a read-only SAS) still reads every shard; its checkpoint fails, so it
+    /// keeps the entries it could not store (up to <see cref="CommitLogReader.UnstoredKept"/>) and writes nothing.
+    /// </summary>
+    [Fact]
+    public async Task A_reader_with_read_only_credentials_reads_every_shard_and_keeps_what_it_could_not_store()
+    {
+        var root = NewRootUri();
+        var writable = await DatasetStore.Open(root, azurite.ConnectionString).CreateOrOpenAsync("readonly");
+        var committed = Enumerable.Range(0, 300).Select(i => Entry(i)).ToList();
+        await CommitAsync(writable, committed, journal: false);
+
+        var ds = DatasetStore.Open(root, azurite.ReadOnlyConnectionString()).Dataset("readonly");
+        await Assert.ThrowsAnyAsync<Azure.RequestFailedException>(() => ds.Storage.WriteAsync(ds.KeyOf("probe.txt"), new byte[] { 1 }));
+        var index = await ds.GetIndexAsync();
+        Assert.Equal(Enumerable.Range(0, 300), index.ImageShards.Select(h => h.Index));
+        Assert.Equal((300, false), (ds.LastCommitLogRead!.ObjectsRead, ds.LastCommitLogRead.CheckpointWritten));
+        Assert.Equal(300, CommitLogReader.For(ds).EntriesHeld);
+        Assert.Equal(committed.Select(e => JsonSerializer.Serialize(e)), (await ds.GetManifestAsync()).Shards.Select(e => JsonSerializer.Serialize(e)));
+        var inc = (await writable.GetManifestMetadataAsync()).CommitIncarnation;
+        Assert.Empty(await writable.Storage.ListAsync(writable.KeyOf(CommitKeys.CheckpointsFolderOf(inc)) + "/").ToListAsync());
+    }
 }
