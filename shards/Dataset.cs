@@ -54,21 +54,13 @@ public sealed class Dataset
     {
         var metadata = await ReadMetadataAsync(ct);
         if (metadata is null) return null;
-        var reader = CommitLogReader.For(this);
-        var snapshot = await reader.ReadAsync(this, metadata.CommitIncarnation, ct);
-        var committed = new List<ShardEntry>();
-        await foreach (var entry in reader.ReadEntriesAsync(this, metadata.CommitIncarnation, snapshot, null, 0, ct)) committed.Add(entry);
-        var updated = Later(metadata.UpdatedUtc, snapshot.LatestCommitUtc);
-        if (metadata.Shards.Count == 0 && metadata.Generators.Count == 0)
-            return metadata with { Shards = committed, Generators = snapshot.Generators, UpdatedUtc = updated };
-        // A schema-1 dataset.json lists shards itself (version 0); commit objects supersede them.
-        var merged = metadata.Shards.ToDictionary(s => (s.Kind, s.Index));
-        foreach (var entry in committed) merged[(entry.Kind, entry.Index)] = entry;
+        var snapshot = await CommitLogReader.For(this).ReadAsync(this, metadata.CommitIncarnation, ct);
+        // A schema-1 dataset.json's own shards (version 0) are merged in by the stream, under the commits that supersede them.
         return metadata with
         {
-            Shards = merged.Values.OrderBy(s => s.Kind, StringComparer.Ordinal).ThenBy(s => s.Index).ToList(),
+            Shards = await CommitLogStream.ReadAllAsync(this, metadata, snapshot, ct),
             Generators = MergedGenerators(metadata, snapshot),
-            UpdatedUtc = updated,
+            UpdatedUtc = Later(metadata.UpdatedUtc, snapshot.LatestCommitUtc),
         };
     }
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 
 namespace SSeg.Shards.Commits;
 
@@ -22,8 +21,8 @@ internal sealed record CommitLogSnapshot(
 /// shards newer than their block's stored segment, until the next checkpoint stores them (at most
 /// <see cref="UnstoredKept"/>). After <see cref="CheckpointEvery"/> fetched objects (or a tenth of the log, at least
 /// 100) it writes a new checkpoint, so a fresh process starts from a snapshot instead of fetching every commit object.
-/// Whole entries are read back block by block (<see cref="ReadEntriesAsync"/>): the block's segment, the entries not
-/// stored yet, and the commit objects of any others.
+/// Whole entries are read back block by block (<see cref="ReadBlockAsync(Dataset,string,string,ReadOnlyMemory{ShardHead},CommitStreamRead?,CancellationToken)"/>):
+/// the block's segment, the entries not stored yet, and the commit objects of any others.
 /// </para>
 /// </summary>
 internal sealed class CommitLogReader
@@ -197,27 +196,6 @@ internal sealed class CommitLogReader
         finally
         {
             _gate.Release();
-        }
-    }
-
-    /// <summary>
-    /// The whole entries of the shards in <paramref name="snapshot"/> (of <paramref name="kind"/>, or of every kind),
-    /// by kind then index, one block at a time (<see cref="ReadBlockAsync(Dataset,string,string,ReadOnlyMemory{ShardHead},CommitStreamRead?,CancellationToken)"/>).
-    /// </summary>
-    public async IAsyncEnumerable<ShardEntry> ReadEntriesAsync(Dataset dataset, string incarnation, CommitLogSnapshot snapshot, string? kind,
-        int fromIndex, [EnumeratorCancellation] CancellationToken ct)
-    {
-        foreach (var (k, heads) in snapshot.Heads.Where(h => kind is null || h.Key == kind).OrderBy(h => h.Key, StringComparer.Ordinal))
-        {
-            var start = DatasetIndex.BinarySearch(heads, fromIndex);
-            if (start < 0) start = ~start;
-            while (start < heads.Length)
-            {
-                var end = BlockEnd(heads, start);
-                foreach (var entry in await ReadBlockAsync(dataset, incarnation, k, heads.AsMemory(start, end - start), null, ct))
-                    yield return entry;
-                start = end;
-            }
         }
     }
 

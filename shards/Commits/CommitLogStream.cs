@@ -35,9 +35,17 @@ internal static class CommitLogStream
         [EnumeratorCancellation] CancellationToken ct, CommitStreamRead? read = null)
     {
         var metadata = await dataset.GetManifestMetadataAsync(ct);
-        await foreach (var block in ReadBlocksAsync(dataset, metadata, kind, fromIndex, totalsSuffice: false, read ?? new(), ct))
+        await foreach (var block in ReadBlocksAsync(dataset, metadata, null, kind, fromIndex, totalsSuffice: false, read ?? new(), ct))
             foreach (var entry in block.Entries!)
                 if (entry.Index >= fromIndex) yield return entry;
+    }
+
+    /// <summary>Every entry of <paramref name="snapshot"/> (a poll the caller made), by kind then index, all held: the whole manifest.</summary>
+    public static async Task<List<ShardEntry>> ReadAllAsync(Dataset dataset, DatasetManifest metadata, CommitLogSnapshot snapshot, CancellationToken ct)
+    {
+        var all = new List<ShardEntry>();
+        await foreach (var block in ReadBlocksAsync(dataset, metadata, snapshot, null, 0, totalsSuffice: false, new(), ct)) all.AddRange(block.Entries!);
+        return all;
     }
 
     public static async Task<DatasetSummary?> SummarizeAsync(Dataset dataset, CancellationToken ct, CommitStreamRead? read = null)
@@ -49,7 +57,7 @@ internal static class CommitLogStream
         var reasons = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var masks = new Dictionary<string, int>(StringComparer.Ordinal);
         var updated = metadata.UpdatedUtc;
-        await foreach (var block in ReadBlocksAsync(dataset, metadata, null, 0, totalsSuffice: true, read ?? new(), ct))
+        await foreach (var block in ReadBlocksAsync(dataset, metadata, null, null, 0, totalsSuffice: true, read ?? new(), ct))
         {
             var totals = block.Totals ?? CheckpointSegmentRef.Of(block.Kind, 0, "", block.Entries!);
             bytes += totals.Bytes;
@@ -70,13 +78,17 @@ internal static class CommitLogStream
         return new DatasetSummary(metadata.Name, metadata.Source, metadata.ConfigHash, imageShards, rows, bytes, failures, reasons, masks, updated);
     }
 
-    private static async IAsyncEnumerable<Block> ReadBlocksAsync(Dataset dataset, DatasetManifest metadata, string? kind, int fromIndex,
-        bool totalsSuffice, CommitStreamRead read, [EnumeratorCancellation] CancellationToken ct)
+    /// <summary>The blocks of <paramref name="snapshot"/>, or of a new poll of the process's reader when it is null.</summary>
+    private static async IAsyncEnumerable<Block> ReadBlocksAsync(Dataset dataset, DatasetManifest metadata, CommitLogSnapshot? snapshot,
+        string? kind, int fromIndex, bool totalsSuffice, CommitStreamRead read, [EnumeratorCancellation] CancellationToken ct)
     {
         var incarnation = metadata.CommitIncarnation;
         var reader = CommitLogReader.For(dataset);
-        var snapshot = await reader.ReadAsync(dataset, incarnation, ct);
-        read.NamesListed += reader.LastRead?.NamesListed ?? 0;
+        if (snapshot is null)
+        {
+            snapshot = await reader.ReadAsync(dataset, incarnation, ct);
+            read.NamesListed += reader.LastRead?.NamesListed ?? 0;
+        }
         // A schema-1 dataset.json lists its shards itself (version 0 of each); it is whole in memory wherever it is read.
         var legacy = Group(metadata.Shards.Where(s => kind is null || s.Kind == kind));
         var kinds = snapshot.Heads.Keys.Where(k => kind is null || k == kind).Concat(legacy.Keys.Select(k => k.Kind)).Distinct().Order(StringComparer.Ordinal);
