@@ -10,7 +10,7 @@ namespace SSeg.Pipelines.Bench;
 /// `bench shards --readers 10000,100000`: what reading a dataset of N shards costs in memory, on a local root. For
 /// each N it makes a commit log of N image shards (commit objects written directly: the shards' files are not
 /// needed to read the log), then measures in new processes an index read (the heads stages and barriers poll), a
-/// whole-manifest read (every entry held, for tools), a streamed read (totals plus every entry, what `shards
+/// totals read (what `shards stats` does), a whole-manifest read (every entry held, for tools), a streamed read (totals plus every entry, what `shards
 /// list|stats` and the dashboard do), and the size of a checkpoint written after 1,000 new shards in one block.
 /// </summary>
 internal static class ReaderMemoryBench
@@ -36,6 +36,7 @@ internal static class ReaderMemoryBench
                 {
                     "first read, no checkpoint (index): " + await InChildAsync("index", root, ct),
                     "index read (what stages poll): " + await InChildAsync("index", root, ct),
+                    "totals (shards stats): " + await InChildAsync("totals", root, ct),
                     "whole-manifest read: " + await InChildAsync("manifest", root, ct),
                     "streamed read (totals + every entry): " + await InChildAsync("stream", root, ct),
                 };
@@ -81,14 +82,19 @@ internal static class ReaderMemoryBench
         var inc = (await ds.GetManifestAsync(ct)).CommitIncarnation;
         var strip = ds.Prefix.Length + 1;
         StorageObjectInfo? newestIndex = null;
-        long segmentBytes = 0, largestSegment = 0;
-        int indexes = 0, segments = 0;
+        long segmentBytes = 0, largestSegment = 0, headsBytes = 0;
+        int indexes = 0, segments = 0, heads = 0;
         await foreach (var item in ds.Storage.ListAsync(ds.KeyOf(CommitKeys.CheckpointsFolderOf(inc)) + "/", ct))
         {
             if (CommitKeys.IsCheckpointPath(inc, item.Key[strip..]))
             {
                 indexes++;
                 if (newestIndex is null || string.CompareOrdinal(item.Key, newestIndex.Key) > 0) newestIndex = item;
+            }
+            else if (CommitKeys.IsHeadsPath(item.Key))
+            {
+                headsBytes += item.Size;
+                heads++;
             }
             else
             {
@@ -98,7 +104,7 @@ internal static class ReaderMemoryBench
             }
         }
         return $"{indexes} index(es) kept, newest {Format.Bytes(newestIndex?.Size ?? 0)}; {segments} segment objects stored " +
-               $"({Format.Bytes(segmentBytes)} in all, largest {Format.Bytes(largestSegment)})";
+               $"({Format.Bytes(segmentBytes)} in all, largest {Format.Bytes(largestSegment)}); {heads} heads files ({Format.Bytes(headsBytes)} in all)";
     }
 
     private static async Task<string> InChildAsync(string mode, string root, CancellationToken ct)
@@ -132,6 +138,12 @@ internal static class ReaderMemoryBench
             what = $"{manifest.ImageShards.Count} shards, {Fetched(ds)}";
             kept = manifest;
         }
+        else if (mode == "totals")
+        {
+            var summary = await ds.SummarizeAsync(ct) ?? throw new InvalidOperationException("no dataset");
+            what = $"{summary.ImageShards} shards totalled, {Fetched(ds)}";
+            kept = summary;
+        }
         else
         {
             var summary = await ds.SummarizeAsync(ct) ?? throw new InvalidOperationException("no dataset");
@@ -153,7 +165,7 @@ internal static class ReaderMemoryBench
     private static string Fetched(Dataset ds)
     {
         var read = ds.LastCommitLogRead!;
-        return $"{read.ObjectsRead} commit objects fetched, {read.SegmentsLoaded} segments loaded" +
+        return $"{read.ObjectsRead} commit objects fetched, {read.HeadsLoaded} heads files and {read.SegmentsLoaded} segments loaded" +
                (read.CheckpointWritten ? $", checkpoint written ({read.SegmentsWritten} segment(s) stored)" : "");
     }
 }

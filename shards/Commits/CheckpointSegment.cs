@@ -46,6 +46,11 @@ public sealed record CheckpointSegmentRef
     /// gives the same digest knows the segment is current without reading it.
     /// </summary>
     public required string VersionsDigest { get; init; }
+    /// <summary>
+    /// The segment's heads file (<see cref="SegmentHeads"/>), relative to the dataset folder; null in checkpoints
+    /// written before heads files existed, whose readers take the heads from the segment itself.
+    /// </summary>
+    public string? HeadsPath { get; init; }
 
     /// <summary>The reference to <paramref name="entries"/> (one block of one kind, by index) stored at <paramref name="path"/>.</summary>
     public static CheckpointSegmentRef Of(string kind, int block, string path, IReadOnlyList<ShardEntry> entries)

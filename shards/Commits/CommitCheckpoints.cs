@@ -2,9 +2,9 @@ namespace SSeg.Shards.Commits;
 
 /// <summary>
 /// Reads and writes a dataset's checkpoints: an index (<see cref="CommitCheckpoint"/>) per checkpoint that refers to
-/// one segment per block of shards (<see cref="CheckpointSegment"/>). Segments are named by their content, so a new
-/// checkpoint writes the blocks that changed and its index; the newest <see cref="IndexesKept"/> indexes are kept, and
-/// segments no kept index refers to are deleted once older than <see cref="SegmentGrace"/>.
+/// one segment per block of shards (<see cref="CheckpointSegment"/>) with its heads file (<see cref="SegmentHeads"/>).
+/// Segments are named by their content, so a new checkpoint writes the blocks that changed and its index; the newest <see cref="IndexesKept"/> indexes are kept, and
+/// segments (and heads files) no kept index refers to are deleted once older than <see cref="SegmentGrace"/>.
 /// </summary>
 internal static class CommitCheckpoints
 {
@@ -83,15 +83,50 @@ internal static class CommitCheckpoints
         return ShardJson.Deserialize<CheckpointSegment>(content.Content, $"Checkpoint segment {dataset.Storage.RootUri}/{key}");
     }
 
-    /// <summary>Stores the segment of one block (entries by index) unless a segment of the same content exists; returns its reference.</summary>
+    /// <summary>
+    /// The heads of the segment <paramref name="reference"/> names, from its heads file, or null when it has none
+    /// (an older checkpoint), or the file is gone, unreadable or disagrees with the reference: the caller then reads
+    /// the segment itself.
+    /// </summary>
+    public static async Task<ShardHead[]?> TryReadHeadsAsync(Dataset dataset, CheckpointSegmentRef reference, CancellationToken ct)
+    {
+        if (reference.HeadsPath is null) return null;
+        try
+        {
+            var heads = await ReadHeadsAsync(dataset, reference.HeadsPath, ct);
+            return SegmentHeads.Disagreement(heads, reference) is null ? heads : null;
+        }
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>One heads file as stored (for verify).</summary>
+    /// <exception cref="FileNotFoundException">The file is gone.</exception>
+    /// <exception cref="InvalidDataException">Not a heads file.</exception>
+    public static async Task<ShardHead[]> ReadHeadsAsync(Dataset dataset, string path, CancellationToken ct)
+    {
+        var key = dataset.KeyOf(path);
+        var content = await dataset.Storage.ReadVersionedAsync(key, ct)
+            ?? throw new FileNotFoundException($"Segment heads file {dataset.Storage.RootUri}/{key} is gone.", key);
+        return SegmentHeads.Decode(content.Content, $"Segment heads file {dataset.Storage.RootUri}/{key}");
+    }
+
+    /// <summary>
+    /// Stores the segment of one block (entries by index) and its heads file, each unless the same content is stored
+    /// already under its name; returns its reference.
+    /// </summary>
     public static async Task<CheckpointSegmentRef> WriteSegmentAsync(Dataset dataset, string incarnation, string kind, int block,
         IReadOnlyList<ShardEntry> entries, CheckpointSegmentRef? current, CancellationToken ct)
     {
         var content = ShardJson.SerializeCompact(new CheckpointSegment { Kind = kind, Block = block, Shards = entries });
         var path = CommitKeys.SegmentPath(incarnation, kind, block, CheckpointSegmentRef.ContentId(content));
+        var headsPath = CommitKeys.HeadsPathOf(path);
         // Same name, same bytes: a block whose entries came back to what is stored needs no write.
         if (path != current?.Path) await dataset.Storage.WriteAsync(dataset.KeyOf(path), content, ct);
-        return CheckpointSegmentRef.Of(kind, block, path, entries);
+        if (headsPath != current?.HeadsPath) await dataset.Storage.WriteAsync(dataset.KeyOf(headsPath), SegmentHeads.Encode(entries), ct);
+        return CheckpointSegmentRef.Of(kind, block, path, entries) with { HeadsPath = headsPath };
     }
 
     /// <summary>
@@ -108,10 +143,18 @@ internal static class CommitCheckpoints
         foreach (var old in all.Take(all.Count - kept.Count))
             await dataset.Storage.DeleteAsync(dataset.KeyOf(old), ct);
 
-        var referenced = new HashSet<string>(checkpoint.Segments.Select(s => s.Path), StringComparer.Ordinal);
+        var referenced = new HashSet<string>(StringComparer.Ordinal);
+        void Name(IEnumerable<CheckpointSegmentRef> refs)
+        {
+            foreach (var reference in refs)
+            {
+                referenced.Add(reference.Path);
+                if (reference.HeadsPath is not null) referenced.Add(reference.HeadsPath);
+            }
+        }
+        Name(checkpoint.Segments);
         foreach (var other in kept.Where(p => p != written))
-            if (await ReadIndexAsync(dataset, other, ct) is { } index)
-                referenced.UnionWith(index.Segments.Select(s => s.Path));
+            if (await ReadIndexAsync(dataset, other, ct) is { } index) Name(index.Segments);
         var strip = dataset.Prefix.Length + 1;
         var cutoff = dataset.Clock.GetUtcNow() - SegmentGrace;
         var unreferenced = new List<string>();

@@ -22,6 +22,7 @@ public static class CommitKeys
     private const string VersionMarker = ".v";
     private const string JsonSuffix = ".json";
     private const string CheckpointPrefix = "cp-";
+    private const string HeadsSuffix = ".heads";
 
     /// <summary><c>_commits/&lt;incarnation&gt;</c>.</summary>
     public static string CommitsFolderOf(string incarnation) => $"{CommitsFolder}/{incarnation}";
@@ -69,6 +70,16 @@ public static class CommitKeys
     /// </summary>
     public static string SegmentPath(string incarnation, string kind, int block, string contentId) =>
         $"{SegmentsFolderOf(incarnation)}{kind}/{CheckpointSegmentRef.BlockName(block)}-{contentId}{JsonSuffix}";
+
+    /// <summary>
+    /// <c>…/b000042-&lt;content id&gt;.heads</c>: the heads file (<see cref="SegmentHeads"/>) of the segment at
+    /// <paramref name="segmentPath"/>, beside it, so that the two share a name and are collected together.
+    /// </summary>
+    public static string HeadsPathOf(string segmentPath) =>
+        (segmentPath.EndsWith(JsonSuffix, StringComparison.Ordinal) ? segmentPath[..^JsonSuffix.Length] : segmentPath) + HeadsSuffix;
+
+    /// <summary>True for a path made by <see cref="HeadsPathOf"/>.</summary>
+    public static bool IsHeadsPath(string path) => path.EndsWith(HeadsSuffix, StringComparison.Ordinal);
 
     /// <summary>True for a path made by <see cref="CheckpointPath"/>.</summary>
     public static bool IsCheckpointPath(string incarnation, string path) =>

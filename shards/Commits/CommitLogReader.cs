@@ -70,7 +70,7 @@ internal sealed class CommitLogReader
     private bool _checkpointTried;
     private long _listed;
     private int _fetchedSinceCheckpoint;
-    private int _segmentsLoaded;
+    private int _segmentsLoaded, _headsLoaded;
     private DateTimeOffset _latestCommitUtc = DateTimeOffset.MinValue;
     /// <summary>Reader clock when the previous read started, and when the last full listing started (null: none yet).</summary>
     private DateTimeOffset? _lastRead, _lastFullListing;
@@ -105,7 +105,7 @@ internal sealed class CommitLogReader
             // Taken before listing: a commit filed while the listing runs is within the next read's look-back.
             var now = dataset.Clock.GetUtcNow();
             if (_incarnation != incarnation) Reset(incarnation);   // a deleted and recreated dataset
-            _segmentsLoaded = 0;
+            _segmentsLoaded = _headsLoaded = 0;
             var checkpointLoaded = !_checkpointTried && await TryLoadCheckpointAsync(dataset, incarnation, now, ct);
             _checkpointTried = true;
 
@@ -187,7 +187,7 @@ internal sealed class CommitLogReader
 
             LastRead = new CommitLogRead(_listed, read, listCalls, checkpointLoaded, checkpointWritten, clock.Elapsed)
             {
-                FullListing = full, NamesListed = names, JournalEntriesTrimmed = trimmed, SegmentsLoaded = _segmentsLoaded,
+                FullListing = full, NamesListed = names, JournalEntriesTrimmed = trimmed, SegmentsLoaded = _segmentsLoaded, HeadsLoaded = _headsLoaded,
                 SegmentsWritten = segmentsWritten,
             };
             return new CommitLogSnapshot(new Dictionary<string, ShardHead[]>(_heads, StringComparer.Ordinal),
@@ -217,7 +217,33 @@ internal sealed class CommitLogReader
         CommitStreamRead? read, CancellationToken ct)
     {
         var (segment, unstored) = await BlockStateAsync(incarnation, kind, heads, ct);
-        return await ReadBlockAsync(dataset, incarnation, kind, heads, segment, unstored, read, ct);
+        var (entries, segmentUnreadable) = await ReadBlockAsync(dataset, incarnation, kind, heads, segment, unstored, read, ct);
+        if (segmentUnreadable) await ForgetSegmentAsync(incarnation, kind, segment!, entries, ct);
+        return entries;
+    }
+
+    /// <summary>
+    /// Forgets a stored segment found gone or unreadable (its heads came from its heads file, or it was deleted since):
+    /// the block is stored again with the next checkpoint, which the next read writes, from the entries just fetched.
+    /// </summary>
+    private async Task ForgetSegmentAsync(string incarnation, string kind, CheckpointSegmentRef segment, ShardEntry[] entries, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            var key = (kind, segment.Block);
+            if (_incarnation != incarnation || !_segments.TryGetValue(key, out var known) || known.Ref != segment) return;
+            _segments.Remove(key);
+            _dirty.Add(key);
+            _fetchedSinceCheckpoint = Math.Max(_fetchedSinceCheckpoint, CheckpointEvery);
+            if (_unstored.Count + entries.Length > UnstoredKept) return;
+            foreach (var entry in entries)
+                if (KnownVersion(kind, entry.Index) == entry.Version) _unstored[(kind, entry.Index)] = entry;
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     /// <summary>The stored segment of a block whose heads are <paramref name="heads"/>, when it holds exactly those versions (its totals are theirs).</summary>
@@ -247,16 +273,24 @@ internal sealed class CommitLogReader
         }
     }
 
-    /// <summary>The whole entries of one block's <paramref name="heads"/>: from the segment, the unstored entries, else their commit objects.</summary>
-    private static async Task<ShardEntry[]> ReadBlockAsync(Dataset dataset, string incarnation, string kind, ReadOnlyMemory<ShardHead> heads,
+    /// <summary>
+    /// The whole entries of one block's <paramref name="heads"/>: from the segment, the unstored entries, else their
+    /// commit objects; and whether <paramref name="segment"/> was needed but could not be read.
+    /// </summary>
+    private static async Task<(ShardEntry[] Entries, bool SegmentUnreadable)> ReadBlockAsync(Dataset dataset, string incarnation, string kind, ReadOnlyMemory<ShardHead> heads,
         CheckpointSegmentRef? segment, List<ShardEntry> unstored, CommitStreamRead? read, CancellationToken ct)
     {
         var known = new Dictionary<int, ShardEntry>();
         foreach (var entry in unstored) known[entry.Index] = entry;
-        if (segment is not null && known.Count < heads.Length && await CommitCheckpoints.TryReadSegmentAsync(dataset, segment, ct) is { } stored)
+        var segmentUnreadable = false;
+        if (segment is not null && known.Count < heads.Length)
         {
-            if (read is not null) read.SegmentsLoaded++;
-            foreach (var entry in stored.Shards) known.TryAdd(entry.Index, entry);
+            if (await CommitCheckpoints.TryReadSegmentAsync(dataset, segment, ct) is { } stored)
+            {
+                if (read is not null) read.SegmentsLoaded++;
+                foreach (var entry in stored.Shards) known.TryAdd(entry.Index, entry);
+            }
+            else segmentUnreadable = true;
         }
         var entries = new ShardEntry[heads.Length];
         var missing = new List<int>();
@@ -271,7 +305,7 @@ internal sealed class CommitLogReader
             async (i, token) => entries[i] = (await log.ReadAsync(incarnation,
                 CommitKeys.CommitPath(incarnation, kind, heads.Span[i].Index, heads.Span[i].Version), token)).Entry);
         if (read is not null) read.ObjectsFetched += missing.Count;
-        return entries;
+        return (entries, segmentUnreadable);
     }
 
     private List<ShardEntry> UnstoredOf(string kind, ReadOnlySpan<ShardHead> heads)
@@ -319,13 +353,20 @@ internal sealed class CommitLogReader
     private void Apply(ShardEntry entry, MaskGeneratorInfo? generator, bool fromSegment)
     {
         if (generator is not null) _generators.TryAdd(generator.Id, generator);
-        if (KnownVersion(entry.Kind, entry.Index) >= entry.Version) return;
         var kind = string.IsInterned(entry.Kind) ?? string.Intern(entry.Kind);
-        (_changes.TryGetValue(kind, out var changes) ? changes : _changes[kind] = new())[entry.Index] = ShardHead.Of(entry);
+        if (!TakeHead(kind, ShardHead.Of(entry))) return;
         if (entry.CommittedUtc > _latestCommitUtc) _latestCommitUtc = entry.CommittedUtc;
         if (fromSegment) return;
         _dirty.Add((kind, CheckpointSegment.BlockOf(entry.Index)));
         _unstored[(kind, entry.Index)] = entry;
+    }
+
+    /// <summary>Takes <paramref name="head"/> when it is newer than what this reader knows of its shard; false when it is not.</summary>
+    private bool TakeHead(string kind, ShardHead head)
+    {
+        if (KnownVersion(kind, head.Index) >= head.Version) return false;
+        (_changes.TryGetValue(kind, out var changes) ? changes : _changes[kind] = new())[head.Index] = head;
+        return true;
     }
 
     /// <summary>Merges <see cref="_changes"/> into new head arrays (snapshots keep the old ones).</summary>
@@ -369,26 +410,42 @@ internal sealed class CommitLogReader
     }
 
     /// <summary>
-    /// Loads the newest checkpoint: its index, then its segments, keeping their heads. A segment that cannot be read
-    /// is skipped (its shards' commit objects are fetched instead, and its block is written again with the next checkpoint).
+    /// Loads the newest checkpoint: its index, then each segment's heads, from its heads file where it has a sound one
+    /// and from the segment otherwise. A block neither can give is skipped (its shards' commit objects are fetched
+    /// instead, and its block is written again with the next checkpoint).
     /// </summary>
     private async Task<bool> TryLoadCheckpointAsync(Dataset dataset, string incarnation, DateTimeOffset now, CancellationToken ct)
     {
         var checkpoint = await CommitCheckpoints.ReadNewestIndexAsync(dataset, incarnation, ct);
         if (checkpoint is null) return false;
         foreach (var entry in checkpoint.Shards) Apply(entry, null, fromSegment: false);   // schema 1: every entry inline, no segments yet
-        // A few at a time, so that what is held while loading is a few segments, not the checkpoint.
+        // A few at a time, so that what is held while loading is a few blocks, not the checkpoint.
         const int batch = CommitLog.ParallelRequests;
         for (var start = 0; start < checkpoint.Segments.Count; start += batch)
         {
             var refs = checkpoint.Segments.Skip(start).Take(batch).ToList();
-            var segments = await CommitCheckpoints.ReadSegmentsAsync(dataset, refs, ct);
-            for (var i = 0; i < segments.Length; i++)
+            var heads = new ShardHead[]?[refs.Count];
+            await Parallel.ForEachAsync(Enumerable.Range(0, refs.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = CommitLog.ParallelRequests, CancellationToken = ct },
+                async (i, token) => heads[i] = await CommitCheckpoints.TryReadHeadsAsync(dataset, refs[i], token));
+            var withoutHeads = Enumerable.Range(0, refs.Count).Where(i => heads[i] is null).ToList();
+            var segments = await CommitCheckpoints.ReadSegmentsAsync(dataset, withoutHeads.Select(i => refs[i]).ToList(), ct);
+            for (var i = 0; i < refs.Count; i++)
             {
-                if (segments[i] is not { } segment) continue;
-                foreach (var entry in segment.Shards) Apply(entry, null, fromSegment: true);
-                _segments[(string.Intern(segment.Kind), segment.Block)] = (refs[i], now);
-                _segmentsLoaded++;
+                var kind = string.IsInterned(refs[i].Kind) ?? string.Intern(refs[i].Kind);
+                if (heads[i] is { } blockHeads)
+                {
+                    foreach (var head in blockHeads) TakeHead(kind, head);
+                    if (refs[i].LatestCommitUtc > _latestCommitUtc) _latestCommitUtc = refs[i].LatestCommitUtc;
+                    _headsLoaded++;
+                }
+                else if (segments[withoutHeads.IndexOf(i)] is { } segment)
+                {
+                    foreach (var entry in segment.Shards) Apply(entry, null, fromSegment: true);
+                    _segmentsLoaded++;
+                }
+                else continue;
+                _segments[(kind, refs[i].Block)] = (refs[i], now);
             }
         }
         MergeChanges();
@@ -452,7 +509,7 @@ internal sealed class CommitLogReader
                 {
                     var (kind, block, heads) = changed[i];
                     var (previous, unstored) = inputs[i];
-                    var entries = await ReadBlockAsync(dataset, incarnation, kind, heads, previous, unstored, null, token);
+                    var (entries, _) = await ReadBlockAsync(dataset, incarnation, kind, heads, previous, unstored, null, token);
                     stored[i] = await CommitCheckpoints.WriteSegmentAsync(dataset, incarnation, kind, block, entries, previous, token);
                     if (stored[i].Path != previous?.Path) Interlocked.Increment(ref written);
                 });

@@ -57,8 +57,11 @@ public sealed record CommitLogRead(long CommitObjects, int ObjectsRead, int List
     /// <summary>Names the listings returned: every commit object on a full listing, the journal entries of the listed minutes otherwise.</summary>
     public long NamesListed { get; init; }
 
-    /// <summary>Checkpoint segments the first read of this reader loaded (0 after that).</summary>
+    /// <summary>Checkpoint segments the first read of this reader loaded for heads: those without a sound heads file (0 after that).</summary>
     public int SegmentsLoaded { get; init; }
+
+    /// <summary>Segment heads files the first read of this reader loaded (0 after that).</summary>
+    public int HeadsLoaded { get; init; }
 
     /// <summary>Checkpoint segments this read stored: the blocks that changed since their stored segment.</summary>
     public int SegmentsWritten { get; init; }

@@ -6,7 +6,7 @@ namespace SSeg.Shards;
 /// Checks a dataset's commit log without trusting any cache: every commit object readable and named after the
 /// shard and version it holds, each shard's versions 1..n without gaps, every checkpoint entry (inline or in a
 /// segment) equal to the commit object it stands for (a checkpoint is a cache of them and must not disagree), and
-/// every segment present, of its block, with the totals its index gives. Journal entries that name an
+/// every segment present, of its block, with the totals its index gives, and its heads file (where named) its heads. Journal entries that name an
 /// existing commit object belong to the log; one that names none is left out, so it is reported as an orphan (its
 /// object was deleted by hand: a writer files the entry after the object, so a killed writer cannot leave one).
 /// </summary>
@@ -80,6 +80,7 @@ internal static class CommitLogVerifier
             else if (!SameTotals(reference, CheckpointSegmentRef.Of(reference.Kind, reference.Block, reference.Path, segment.Shards)))
                 found.Add($"{what}: its totals in the checkpoint index differ from its entries");
             CheckEntries(what, segment.Shards, found);
+            found.AddRange(await CheckHeadsAsync(dataset, reference, segment, ct));
             return found;
         }
 
@@ -103,6 +104,21 @@ internal static class CommitLogVerifier
         await foreach (var item in dataset.Storage.ListAsync($"{dataset.Prefix}/{CommitKeys.SegmentsFolderOf(incarnation)}", ct))
             paths.Add(item.Key[strip..]);
         return (problems, paths);
+    }
+
+    /// <summary>A segment's heads file, when its reference names one: present, readable and the heads of the segment's entries.</summary>
+    private static async Task<List<string>> CheckHeadsAsync(Dataset dataset, CheckpointSegmentRef reference, CheckpointSegment segment, CancellationToken ct)
+    {
+        if (reference.HeadsPath is null) return [];
+        try
+        {
+            var heads = await CommitCheckpoints.ReadHeadsAsync(dataset, reference.HeadsPath, ct);
+            return heads.SequenceEqual(segment.Shards.Select(ShardHead.Of)) ? [] : [$"{reference.HeadsPath}: its heads differ from those of segment {reference.Path}"];
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return [$"{reference.HeadsPath}: {UnreadableShardException.Describe(e)}"];
+        }
     }
 
     private static bool SameTotals(CheckpointSegmentRef a, CheckpointSegmentRef b) =>

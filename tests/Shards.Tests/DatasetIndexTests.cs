@@ -58,7 +58,7 @@ public abstract class DatasetIndexContractTests
             await ds.Storage.DeleteAsync(item.Key);
             deleted++;
         }
-        Assert.Equal(1, deleted);
+        Assert.Equal(2, deleted);   // the segment and its heads file
         Assert.Equal(expected, (await ds.GetManifestAsync()).Shards.Select(Json).ToList());
 
         // A new process starts from the checkpoint's heads and fetches the rest: the 51 newer objects and block 1's
@@ -106,7 +106,7 @@ public sealed class LocalDatasetIndexTests : DatasetIndexContractTests, IDisposa
 
         CommitLogReader.Forget(ds);
         Assert.Equal(21_000, (await ds.GetIndexAsync()).ImageShards.Count);
-        Assert.Equal((21, 0), (ds.LastCommitLogRead!.SegmentsLoaded, ds.LastCommitLogRead.ObjectsRead));
+        Assert.Equal((21, 0, 0), (ds.LastCommitLogRead!.HeadsLoaded, ds.LastCommitLogRead.SegmentsLoaded, ds.LastCommitLogRead.ObjectsRead));
     }
 }
 
