@@ -11,7 +11,8 @@ namespace SSeg.Pipelines.Bench;
 /// each N it makes a commit log of N image shards (commit objects written directly: the shards' files are not
 /// needed to read the log), then measures in new processes an index read (the heads stages and barriers poll), a
 /// whole-manifest read (every entry held, for tools), a streamed read (totals plus every entry, what `shards
-/// list|stats` and the dashboard do), and the size of a checkpoint written after 1,000 new shards in one block.
+/// list|stats` and the dashboard do), verify without checksums (the log, every shard's file, orphans), and the size
+/// of a checkpoint written after 1,000 new shards in one block.
 /// </summary>
 internal static class ReaderMemoryBench
 {
@@ -38,6 +39,7 @@ internal static class ReaderMemoryBench
                     "index read (what stages poll): " + await InChildAsync("index", root, ct),
                     "whole-manifest read: " + await InChildAsync("manifest", root, ct),
                     "streamed read (totals + every entry): " + await InChildAsync("stream", root, ct),
+                    "verify (no checksum): " + await InChildAsync("verify", root, ct),
                 };
                 // 1,000 new shards past the end: one or two blocks change, the next checkpoint stores only those.
                 await FabricateAsync(ds, shards, NewShards, ct);
@@ -132,6 +134,13 @@ internal static class ReaderMemoryBench
             what = $"{manifest.ImageShards.Count} shards, {Fetched(ds)}";
             kept = manifest;
         }
+        else if (mode == "verify")
+        {
+            // The report lists every bad shard, here all of them (the bench makes no shard files): it is left out of
+            // what is held, which is then what verify itself keeps.
+            what = await VerifyAsync(ds, ct);
+            kept = null;
+        }
         else
         {
             var summary = await ds.SummarizeAsync(ct) ?? throw new InvalidOperationException("no dataset");
@@ -148,6 +157,13 @@ internal static class ReaderMemoryBench
         Console.WriteLine($"{what} in {elapsed.TotalSeconds:F2} s wall, {(self.TotalProcessorTime - cpuBefore).TotalSeconds:F2} CPU-s; " +
                           $"managed heap held {Format.Bytes(held)}, peak RSS {Format.Bytes(self.PeakWorkingSet64)}");
         return 0;
+    }
+
+    private static async Task<string> VerifyAsync(Dataset ds, CancellationToken ct)
+    {
+        var report = await ds.VerifyAsync(checksums: false, ct: ct);
+        return $"{report.ShardsChecked} shards checked ({report.Bad.Count} bad: no shard files), {report.Orphans.Count} orphans, " +
+               $"log {(report.ManifestProblem is null ? "sound" : "BAD: " + report.ManifestProblem)}";
     }
 
     private static string Fetched(Dataset ds)
