@@ -80,8 +80,8 @@ internal sealed class CommitLogVerifier
         foreach (var shards in _listed.Values) shards.Sort((a, b) => a.Index.CompareTo(b.Index));
     }
 
-    private static void AddTo<T>(Dictionary<(string Kind, int Block), List<T>> byBlock, (string Kind, int Block) key, T item) =>
-        (byBlock.TryGetValue(key, out var list) ? list : byBlock[key] = []).Add(item);
+    private static void AddTo<TKey, T>(Dictionary<TKey, List<T>> lists, TKey key, T item) where TKey : notnull =>
+        (lists.TryGetValue(key, out var list) ? list : lists[key] = []).Add(item);
 
     /// <summary>Reads one block's listed commit objects, checks their versions, and compares the block's checkpoint entries with them.</summary>
     private async Task CheckBlockAsync(string kind, int block, List<(string Path, int Index, int Version)> listed,
@@ -129,9 +129,6 @@ internal sealed class CommitLogVerifier
                 _problems.AddRange(found);
             }
     }
-
-    private static void AddTo(Dictionary<string, List<(int Index, int Newest, bool Complete)>> byKind, string kind, (int, int, bool) shard) =>
-        (byKind.TryGetValue(kind, out var list) ? list : byKind[kind] = []).Add(shard);
 
     /// <summary>
     /// Checks one checkpoint segment against the commit objects of its block (<paramref name="commits"/>, by commit
