@@ -10,10 +10,11 @@ public sealed record ShardCheck(string Kind, int Index, string Path, string? Pro
 }
 
 /// <summary>
-/// Result of <see cref="DatasetVerifier.VerifyAsync(Dataset,bool,IProgress{ShardCheck}?,CancellationToken)"/>: the <see cref="ShardCheck"/> of every bad shard and how many
-/// shards were checked, a dataset-level <see cref="ManifestProblem"/> (missing/corrupt manifest, damaged commit log) and
-/// unlisted orphan files (harmless leftovers of crashed or duplicate writers). Sound shards are counted, not kept, so
-/// the report's size follows the damage found, not the dataset's.
+/// Result of <see cref="DatasetVerifier.VerifyAsync(Dataset,bool,IProgress{ShardCheck}?,CancellationToken)"/>: the
+/// <see cref="ShardCheck"/> of every bad shard and how many shards were checked, a dataset-level
+/// <see cref="ManifestProblem"/> (missing/corrupt manifest, damaged commit log) and unlisted orphan files (harmless
+/// leftovers of crashed or duplicate writers). Sound shards are counted, not kept, so the report's size follows the
+/// damage found, not the dataset's.
 /// </summary>
 public sealed record VerifyReport(string Dataset, string? ManifestProblem, IReadOnlyList<ShardCheck> Bad, long ShardsChecked, IReadOnlyList<string> Orphans)
 {
