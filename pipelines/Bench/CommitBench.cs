@@ -131,7 +131,7 @@ internal static class CommitBench
             Console.WriteLine($"  {backend} list in a new process ({attempt}): {await ListInChildAsync(root, connectionString, ds.Name, ct)}");
         Console.WriteLine($"  {backend} checkpoints: {await ReaderMemoryBench.DescribeCheckpointsAsync(ds, ct)}");
         var report = await ds.VerifyAsync(checksums: false, ct: ct);
-        Console.WriteLine($"  {backend} verify: {(report.Ok ? "ok" : "BAD")}, {report.Shards.Count} shards checked, {report.Orphans.Count} orphans" +
+        Console.WriteLine($"  {backend} verify: {(report.Ok ? "ok" : "BAD")}, {report.ShardsChecked} shards checked, {report.Orphans.Count} orphans" +
                           (report.ManifestProblem is null ? "" : $", {report.ManifestProblem}"));
         Console.WriteLine($"  {backend} {await CommitBenchLaterPoll.RunAsync(storage, ds.Name, commits, ct)}");
         return lost == 0 && duplicated == 0 && report.Ok;

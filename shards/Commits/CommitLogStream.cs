@@ -44,8 +44,33 @@ internal static class CommitLogStream
     public static async Task<List<ShardEntry>> ReadAllAsync(Dataset dataset, DatasetManifest metadata, CommitLogSnapshot snapshot, CancellationToken ct)
     {
         var all = new List<ShardEntry>();
-        await foreach (var block in ReadBlocksAsync(dataset, metadata, snapshot, null, 0, totalsSuffice: false, new(), ct)) all.AddRange(block.Entries!);
+        await foreach (var entry in ReadAsync(dataset, metadata, snapshot, new(), ct)) all.Add(entry);
         return all;
+    }
+
+    /// <summary>Every entry of <paramref name="snapshot"/> (a poll the caller made), by kind then index, one block at a time.</summary>
+    public static async IAsyncEnumerable<ShardEntry> ReadAsync(Dataset dataset, DatasetManifest metadata, CommitLogSnapshot snapshot,
+        CommitStreamRead read, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await foreach (var block in ReadBlocksAsync(dataset, metadata, snapshot, null, 0, totalsSuffice: false, read, ct))
+            foreach (var entry in block.Entries!) yield return entry;
+    }
+
+    /// <summary>
+    /// The entries of one block of <paramref name="snapshot"/>, by index: for a pass that meets blocks in another order
+    /// than the stream's (a storage listing's).
+    /// </summary>
+    public static async Task<List<ShardEntry>> ReadBlockAsync(Dataset dataset, DatasetManifest metadata, CommitLogSnapshot snapshot,
+        string kind, int block, CommitStreamRead read, CancellationToken ct)
+    {
+        var heads = snapshot.Heads.GetValueOrDefault(kind) ?? [];
+        var start = DatasetIndex.BinarySearch(heads, block * CheckpointSegment.BlockSize);
+        if (start < 0) start = ~start;
+        var end = start < heads.Length && CheckpointSegment.BlockOf(heads[start].Index) == block ? CommitLogReader.BlockEnd(heads, start) : start;
+        var legacy = metadata.Shards.Count == 0 ? null
+            : metadata.ShardsOf(kind).Where(s => CheckpointSegment.BlockOf(s.Index) == block).ToList();
+        return await EntriesOfBlockAsync(dataset, metadata.CommitIncarnation, CommitLogReader.For(dataset), kind,
+            heads.AsMemory(start, end - start), legacy, read, ct);
     }
 
     public static async Task<DatasetSummary?> SummarizeAsync(Dataset dataset, CancellationToken ct, CommitStreamRead? read = null)
@@ -112,15 +137,21 @@ internal static class CommitLogStream
                     yield return new Block(k, null, segment);
                     continue;
                 }
-                var entries = new List<ShardEntry>(await reader.ReadBlockAsync(dataset, incarnation, k, slice, read, ct));
-                // Legacy entries no commit superseded.
-                var committed = entries.Select(e => e.Index).ToHashSet();
-                entries.AddRange((legacyEntries ?? []).Where(e => !committed.Contains(e.Index)));
-                entries.Sort((a, b) => a.Index.CompareTo(b.Index));
-                read.MaxEntriesHeld = Math.Max(read.MaxEntriesHeld, entries.Count);
-                yield return new Block(k, entries, null);
+                yield return new Block(k, await EntriesOfBlockAsync(dataset, incarnation, reader, k, slice, legacyEntries, read, ct), null);
             }
         }
+    }
+
+    /// <summary>One block's entries: those of its <paramref name="heads"/>, and the schema-1 entries no commit superseded.</summary>
+    private static async Task<List<ShardEntry>> EntriesOfBlockAsync(Dataset dataset, string incarnation, CommitLogReader reader, string kind,
+        ReadOnlyMemory<ShardHead> heads, List<ShardEntry>? legacyEntries, CommitStreamRead read, CancellationToken ct)
+    {
+        var entries = new List<ShardEntry>(await reader.ReadBlockAsync(dataset, incarnation, kind, heads, read, ct));
+        var committed = entries.Select(e => e.Index).ToHashSet();
+        entries.AddRange((legacyEntries ?? []).Where(e => !committed.Contains(e.Index)));
+        entries.Sort((a, b) => a.Index.CompareTo(b.Index));
+        read.MaxEntriesHeld = Math.Max(read.MaxEntriesHeld, entries.Count);
+        return entries;
     }
 
     private static Dictionary<(string Kind, int Block), List<ShardEntry>> Group(IEnumerable<ShardEntry> entries)

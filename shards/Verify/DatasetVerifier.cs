@@ -1,3 +1,4 @@
+using SSeg.Shards.Commits;
 using SSeg.Shards.Storage;
 
 namespace SSeg.Shards;
@@ -9,51 +10,74 @@ public sealed record ShardCheck(string Kind, int Index, string Path, string? Pro
 }
 
 /// <summary>
-/// Result of <see cref="DatasetVerifier.VerifyAsync"/>: one <see cref="ShardCheck"/> per listed shard, plus
-/// a dataset-level <see cref="ManifestProblem"/> (missing/corrupt manifest) and unlisted orphan files (harmless
-/// leftovers of crashed or duplicate writers).
+/// Result of <see cref="DatasetVerifier.VerifyAsync(Dataset,bool,IProgress{ShardCheck}?,CancellationToken)"/>: the
+/// <see cref="ShardCheck"/> of every bad shard and how many shards were checked, a dataset-level
+/// <see cref="ManifestProblem"/> (missing/corrupt manifest, damaged commit log) and unlisted orphan files (harmless
+/// leftovers of crashed or duplicate writers). Sound shards are counted, not kept, so the report's size follows the
+/// damage found, not the dataset's.
 /// </summary>
-public sealed record VerifyReport(string Dataset, string? ManifestProblem, IReadOnlyList<ShardCheck> Shards, IReadOnlyList<string> Orphans)
+public sealed record VerifyReport(string Dataset, string? ManifestProblem, IReadOnlyList<ShardCheck> Bad, long ShardsChecked, IReadOnlyList<string> Orphans)
 {
-    public bool Ok => ManifestProblem is null && Shards.All(s => s.Ok);
-    public IReadOnlyList<ShardCheck> Bad => Shards.Where(s => !s.Ok).ToList();
+    public bool Ok => ManifestProblem is null && Bad.Count == 0;
 }
 
 /// <summary>
 /// Checks the commit log (<see cref="CommitLogVerifier"/>) and every committed shard: present, size and SHA-256 as
 /// recorded, Parquet footer readable, schema of its kind, row count as recorded, sidecar files present. Every problem becomes a line of the report;
-/// nothing about a bad file throws.
+/// nothing about a bad file throws. It holds about one block of whole entries at a time, whatever the dataset's size:
+/// the shards are streamed a block at a time, like the views, and the log and the orphan files are checked block by block.
 /// </summary>
 public static class DatasetVerifier
 {
     /// <summary>Verifies <paramref name="dataset"/>. With <paramref name="checksums"/> false, the SHA-256 pass (a full read) is skipped.</summary>
-    public static async Task<VerifyReport> VerifyAsync(Dataset dataset, bool checksums = true, IProgress<ShardCheck>? progress = null, CancellationToken ct = default)
+    public static Task<VerifyReport> VerifyAsync(Dataset dataset, bool checksums = true, IProgress<ShardCheck>? progress = null, CancellationToken ct = default) =>
+        VerifyAsync(dataset, checksums, progress, new VerifyRead(), ct);
+
+    /// <summary><see cref="VerifyAsync(Dataset,bool,IProgress{ShardCheck}?,CancellationToken)"/>, counting what it holds in <paramref name="read"/>.</summary>
+    internal static async Task<VerifyReport> VerifyAsync(Dataset dataset, bool checksums, IProgress<ShardCheck>? progress, VerifyRead read, CancellationToken ct)
     {
-        DatasetManifest? manifest;
+        DatasetManifest? metadata;
+        CommitLogSnapshot snapshot;
         try
         {
-            manifest = await dataset.ReadManifestAsync(ct);
+            metadata = await dataset.ReadMetadataAsync(ct);
+            if (metadata is null) return new VerifyReport(dataset.Name, $"no {ShardNames.ManifestFile} under {dataset.Storage.RootUri}/{dataset.Prefix}", [], 0, []);
+            snapshot = await CommitLogReader.For(dataset).ReadAsync(dataset, metadata.CommitIncarnation, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return new VerifyReport(dataset.Name, $"manifest unreadable: {e.Message}", [], []);
+            return new VerifyReport(dataset.Name, $"manifest unreadable: {e.Message}", [], 0, []);
         }
-        if (manifest is null) return new VerifyReport(dataset.Name, $"no {ShardNames.ManifestFile} under {dataset.Storage.RootUri}/{dataset.Prefix}", [], []);
 
-        var (logProblems, logPaths) = await CommitLogVerifier.VerifyAsync(dataset, manifest.CommitIncarnation, ct);
-        var checks = new List<ShardCheck>();
-        foreach (var entry in manifest.Shards)
+        var log = await CommitLogVerifier.VerifyAsync(dataset, metadata.CommitIncarnation, read, ct);
+        var bad = new List<ShardCheck>();
+        long shardsChecked = 0;
+        var unusualPaths = new HashSet<string>(StringComparer.Ordinal);
+        var streamed = new CommitStreamRead();
+        try
         {
-            var check = await CheckShardAsync(dataset, entry, checksums, ct);
-            checks.Add(check);
-            progress?.Report(check);
+            await foreach (var entry in CommitLogStream.ReadAsync(dataset, metadata, snapshot, streamed, ct))
+            {
+                DatasetOrphans.NoteUnusualPaths(entry, unusualPaths);
+                var check = await CheckShardAsync(dataset, entry, checksums, ct);
+                shardsChecked++;
+                if (!check.Ok) bad.Add(check);
+                progress?.Report(check);
+            }
         }
-        var problem = logProblems.Count == 0 ? null : $"commit log: {string.Join("; ", logProblems)}";
-        return new VerifyReport(dataset.Name, problem, checks, await FindOrphansAsync(dataset, manifest, logPaths, ct));
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // An entry that cannot be read back (its commit object gone since the poll): what a whole-manifest read reports.
+            return new VerifyReport(dataset.Name, $"manifest unreadable: {e.Message}", bad, shardsChecked, []);
+        }
+        read.Holding(streamed.MaxEntriesHeld);
+        var problem = log.Problems.Count == 0 ? null : $"commit log: {string.Join("; ", log.Problems)}";
+        return new VerifyReport(dataset.Name, problem, bad, shardsChecked,
+            await DatasetOrphans.FindAsync(dataset, metadata, snapshot, log, unusualPaths, read, ct));
     }
 
     /// <summary>
-    /// Checks one listed shard (what <see cref="VerifyAsync"/> does for each): stages that must not start on bad
+    /// Checks one listed shard (what <see cref="VerifyAsync(Dataset,bool,IProgress{ShardCheck}?,CancellationToken)"/> does for each): stages that must not start on bad
     /// input call this on just the shards they will read. Without <paramref name="checksums"/> it reads only the
     /// file's size and Parquet footer, which is what catches truncation.
     /// </summary>
@@ -134,22 +158,4 @@ public static class DatasetVerifier
 
     // The reader's message names the full key already; keep the innermost cause short.
     private static string Describe(Exception e) => UnreadableShardException.Describe(e);
-
-    private static async Task<IReadOnlyList<string>> FindOrphansAsync(Dataset dataset, DatasetManifest manifest, IReadOnlySet<string> logPaths, CancellationToken ct)
-    {
-        var listed = new HashSet<string>(logPaths, StringComparer.Ordinal) { ShardNames.ManifestFile };
-        foreach (var entry in manifest.Shards)
-        {
-            listed.Add(entry.Path);
-            if (entry.StatsPath is not null) listed.Add(entry.StatsPath);
-            if (entry.FailuresPath is not null) listed.Add(entry.FailuresPath);
-        }
-        var orphans = new List<string>();
-        await foreach (var item in dataset.Storage.ListAsync(dataset.Prefix + "/", ct))
-        {
-            var relative = item.Key[(dataset.Prefix.Length + 1)..];
-            if (!listed.Contains(relative)) orphans.Add(relative);
-        }
-        return orphans;
-    }
 }

@@ -281,8 +281,9 @@ public abstract class DatasetContractTests
 
         var report = await ds.VerifyAsync();
         Assert.False(report.Ok);
-        var problems = report.Shards.ToDictionary(s => s.Index, s => s.Problem);
-        Assert.Null(problems[0]);
+        Assert.Equal(7, report.ShardsChecked);
+        var problems = report.Bad.ToDictionary(s => s.Index, s => s.Problem);
+        Assert.DoesNotContain(0, problems.Keys);
         Assert.Contains("truncated", problems[1]);
         Assert.Contains("zero-byte", problems[2]);
         Assert.Contains("unreadable Parquet", problems[3]);

@@ -130,7 +130,7 @@ internal static class ShardsCommands
                     Console.WriteLine($"{name}: BAD {bad.Path}: {bad.Problem}");
                 foreach (var orphan in report.Orphans)
                     Console.WriteLine($"{name}: note: unlisted file {orphan} (left by a crashed or duplicate writer; ignored by readers)");
-                Console.WriteLine($"{name}: {report.Shards.Count - report.Bad.Count}/{report.Shards.Count} shards OK" +
+                Console.WriteLine($"{name}: {report.ShardsChecked - report.Bad.Count}/{report.ShardsChecked} shards OK" +
                                   (report.Ok ? "" : $", {report.Bad.Count} bad"));
             }
             return allOk ? 0 : 1;
