@@ -323,8 +323,9 @@ public sealed class LocalCheckpointSegmentTests : CheckpointSegmentContractTests
 }
 
 [Collection(AzuriteCollection.Name)]
-public sealed class AzureBlobCheckpointSegmentTests(AzuriteFixture azurite) : CheckpointSegmentContractTests
+public sealed class AzureBlobCheckpointSegmentTests(AzuriteFixture azurite) : CheckpointSegmentContractTests, IDisposable
 {
+    public void Dispose() => azurite.DeleteContainers();
     protected override string NewRootUri() => azurite.NewRootUri();
     protected override string? ConnectionString => azurite.ConnectionString;
 }

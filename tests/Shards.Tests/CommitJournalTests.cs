@@ -209,8 +209,9 @@ public sealed class LocalCommitJournalTests : CommitJournalContractTests, IDispo
 }
 
 [Collection(AzuriteCollection.Name)]
-public sealed class AzureBlobCommitJournalTests(AzuriteFixture azurite) : CommitJournalContractTests
+public sealed class AzureBlobCommitJournalTests(AzuriteFixture azurite) : CommitJournalContractTests, IDisposable
 {
+    public void Dispose() => azurite.DeleteContainers();
     protected override string NewRootUri() => azurite.NewRootUri();
     protected override string? ConnectionString => azurite.ConnectionString;
 }

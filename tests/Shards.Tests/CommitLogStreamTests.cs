@@ -104,8 +104,9 @@ public sealed class LocalCommitLogStreamTests : CommitLogStreamContractTests, ID
 }
 
 [Collection(AzuriteCollection.Name)]
-public sealed class AzureBlobCommitLogStreamTests(AzuriteFixture azurite) : CommitLogStreamContractTests
+public sealed class AzureBlobCommitLogStreamTests(AzuriteFixture azurite) : CommitLogStreamContractTests, IDisposable
 {
+    public void Dispose() => azurite.DeleteContainers();
     protected override string NewRootUri() => azurite.NewRootUri();
     protected override string? ConnectionString => azurite.ConnectionString;
 }

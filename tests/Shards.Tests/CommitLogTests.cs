@@ -201,8 +201,9 @@ public sealed class LocalCommitLogTests : CommitLogContractTests, IDisposable
 }
 
 [Collection(AzuriteCollection.Name)]
-public sealed class AzureBlobCommitLogTests(AzuriteFixture azurite) : CommitLogContractTests
+public sealed class AzureBlobCommitLogTests(AzuriteFixture azurite) : CommitLogContractTests, IDisposable
 {
+    public void Dispose() => azurite.DeleteContainers();
     protected override string NewRootUri() => azurite.NewRootUri();
     protected override string? ConnectionString => azurite.ConnectionString;
 }

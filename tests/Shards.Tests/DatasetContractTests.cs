@@ -441,8 +441,9 @@ public sealed class LocalDatasetTests : DatasetContractTests, IDisposable
 }
 
 [Collection(AzuriteCollection.Name)]
-public sealed class AzureBlobDatasetTests(AzuriteFixture azurite) : DatasetContractTests
+public sealed class AzureBlobDatasetTests(AzuriteFixture azurite) : DatasetContractTests, IDisposable
 {
+    public void Dispose() => azurite.DeleteContainers();
     protected override string NewRootUri() => azurite.NewRootUri();
     protected override string? ConnectionString => azurite.ConnectionString;
 }

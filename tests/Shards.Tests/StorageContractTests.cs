@@ -176,8 +176,9 @@ public sealed class LocalStorageContractTests : StorageContractTests, IDisposabl
 }
 
 [Collection(AzuriteCollection.Name)]
-public sealed class AzureBlobStorageContractTests(AzuriteFixture azurite) : StorageContractTests
+public sealed class AzureBlobStorageContractTests(AzuriteFixture azurite) : StorageContractTests, IDisposable
 {
+    public void Dispose() => azurite.DeleteContainers();
     protected override IStorage NewStorage() => StorageFactory.Open(azurite.NewRootUri(), azurite.ConnectionString);
 
     [Fact]
