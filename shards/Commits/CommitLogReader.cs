@@ -92,6 +92,9 @@ internal sealed class CommitLogReader
     /// <summary>What the last <see cref="ReadAsync"/> cost.</summary>
     public CommitLogRead? LastRead { get; private set; }
 
+    /// <summary>Most whole entries kept while checkpoints fail: <see cref="UnstoredKept"/>, lower only in tests of that bound.</summary>
+    internal int UnstoredLimit { get; set; } = UnstoredKept;
+
     /// <summary>Whole entries this reader holds now (those not stored in a segment yet); for tests and benchmarks of its memory.</summary>
     internal int EntriesHeld => _unstored.Count;
 
@@ -236,7 +239,7 @@ internal sealed class CommitLogReader
             _segments.Remove(key);
             _dirty.Add(key);
             _fetchedSinceCheckpoint = Math.Max(_fetchedSinceCheckpoint, CheckpointEvery);
-            if (_unstored.Count + entries.Length > UnstoredKept) return;
+            if (_unstored.Count + entries.Length > UnstoredLimit) return;
             foreach (var entry in entries)
                 if (KnownVersion(kind, entry.Index) == entry.Version) _unstored[(kind, entry.Index)] = entry;
         }
@@ -529,7 +532,7 @@ internal sealed class CommitLogReader
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The entries stay for the next try, up to a bound; past it they are read back from their commit objects.
-            if (_unstored.Count > UnstoredKept) _unstored.Clear();
+            if (_unstored.Count > UnstoredLimit) _unstored.Clear();
             return -1;
         }
     }

@@ -111,8 +111,9 @@ public sealed class LocalDatasetIndexTests : DatasetIndexContractTests, IDisposa
 }
 
 [Collection(AzuriteCollection.Name)]
-public sealed class AzureBlobDatasetIndexTests(AzuriteFixture azurite) : DatasetIndexContractTests
+public sealed class AzureBlobDatasetIndexTests(AzuriteFixture azurite) : DatasetIndexContractTests, IDisposable
 {
+    public void Dispose() => azurite.DeleteContainers();
     protected override string NewRootUri() => azurite.NewRootUri();
     protected override string? ConnectionString => azurite.ConnectionString;
 
@@ -137,5 +138,16 @@ public sealed class AzureBlobDatasetIndexTests(AzuriteFixture azurite) : Dataset
         Assert.Equal(committed.Select(e => JsonSerializer.Serialize(e)), (await ds.GetManifestAsync()).Shards.Select(e => JsonSerializer.Serialize(e)));
         var inc = (await writable.GetManifestMetadataAsync()).CommitIncarnation;
         Assert.Empty(await writable.Storage.ListAsync(writable.KeyOf(CommitKeys.CheckpointsFolderOf(inc)) + "/").ToListAsync());
+
+        // Past the bound on what it keeps (lowered to 100 here), it drops the entries and reads them back from their
+        // commit objects when a view needs them: still every shard, and heads only held.
+        CommitLogReader.Forget(ds);
+        CommitLogReader.For(ds).UnstoredLimit = 100;
+        Assert.Equal(index.ImageShards, (await ds.GetIndexAsync()).ImageShards);
+        Assert.Equal((300, false, 0), (ds.LastCommitLogRead!.ObjectsRead, ds.LastCommitLogRead.CheckpointWritten, CommitLogReader.For(ds).EntriesHeld));
+        var read = new CommitStreamRead();
+        var streamed = await CommitLogStream.ReadAsync(ds, null, 0, default, read).ToListAsync();
+        Assert.Equal(committed.Select(e => JsonSerializer.Serialize(e)), streamed.Select(e => JsonSerializer.Serialize(e)));
+        Assert.Equal((300, 0), (read.ObjectsFetched, CommitLogReader.For(ds).EntriesHeld));
     }
 }
