@@ -436,19 +436,23 @@ internal sealed class CommitLogReader
             for (var i = 0; i < refs.Count; i++)
             {
                 var kind = string.IsInterned(refs[i].Kind) ?? string.Intern(refs[i].Kind);
+                var key = (kind, refs[i].Block);
                 if (heads[i] is { } blockHeads)
                 {
                     foreach (var head in blockHeads) TakeHead(kind, head);
                     if (refs[i].LatestCommitUtc > _latestCommitUtc) _latestCommitUtc = refs[i].LatestCommitUtc;
                     _headsLoaded++;
+                    _segments[key] = (refs[i], now);
                 }
                 else if (segments[withoutHeads.IndexOf(i)] is { } segment)
                 {
                     foreach (var entry in segment.Shards) Apply(entry, null, fromSegment: true);
                     _segmentsLoaded++;
+                    // No sound heads file (an older build's checkpoint, or a damaged file): the next checkpoint stores
+                    // the block again, which writes its heads file (the segment keeps its name and is not rewritten).
+                    _segments[key] = (refs[i] with { HeadsPath = null }, now);
+                    _dirty.Add(key);
                 }
-                else continue;
-                _segments[(kind, refs[i].Block)] = (refs[i], now);
             }
         }
         MergeChanges();

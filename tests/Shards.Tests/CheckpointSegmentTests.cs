@@ -193,10 +193,19 @@ public abstract class CheckpointSegmentContractTests
         var index = await ds.GetIndexAsync();
         Assert.Equal((1, 3, 0), (ds.LastCommitLogRead!.HeadsLoaded, ds.LastCommitLogRead.SegmentsLoaded, ds.LastCommitLogRead.ObjectsRead));
         Assert.Equal(entries.Select(ShardHead.Of), index.ImageShards.ToArray());
+
+        // Its next checkpoint (after 100 new shards in another block) writes the three heads files again.
+        await CommitAsync(ds, Enumerable.Range(4000, 100).Select(i => Entry(i)));
+        await ds.GetIndexAsync();
+        Assert.True(ds.LastCommitLogRead!.CheckpointWritten);
+        Assert.Null((await ds.VerifyAsync()).ManifestProblem);
+        CommitLogReader.Forget(ds);
+        Assert.Equal(500, (await ds.GetIndexAsync()).ImageShards.Count);
+        Assert.Equal((5, 0, 0), (ds.LastCommitLogRead!.HeadsLoaded, ds.LastCommitLogRead.SegmentsLoaded, ds.LastCommitLogRead.ObjectsRead));
     }
 
     [Fact]
-    public async Task A_checkpoint_written_before_heads_files_existed_loads_from_its_segments()
+    public async Task A_checkpoint_written_before_heads_files_existed_loads_from_its_segments_and_the_next_one_adds_them()
     {
         var store = DatasetStore.Open(NewRootUri(), ConnectionString);
         var ds = await store.CreateOrOpenAsync("no-heads");
@@ -216,6 +225,15 @@ public abstract class CheckpointSegmentContractTests
         Assert.Equal(entries.Select(ShardHead.Of), (await ds.GetIndexAsync()).ImageShards.ToArray());
         Assert.Equal((0, 2, 0), (ds.LastCommitLogRead!.HeadsLoaded, ds.LastCommitLogRead.SegmentsLoaded, ds.LastCommitLogRead.ObjectsRead));
         Assert.Null((await ds.VerifyAsync()).ManifestProblem);
+
+        // The next checkpoint (after 100 new shards in another block) adds the heads files of the two blocks; their
+        // segments keep their names and are not written again.
+        await CommitAsync(ds, Enumerable.Range(2000, 100).Select(i => Entry(i)));
+        await ds.GetIndexAsync();
+        Assert.Equal((true, 1), (ds.LastCommitLogRead!.CheckpointWritten, ds.LastCommitLogRead.SegmentsWritten));
+        CommitLogReader.Forget(ds);
+        Assert.Equal(300, (await ds.GetIndexAsync()).ImageShards.Count);
+        Assert.Equal((3, 0, 0), (ds.LastCommitLogRead!.HeadsLoaded, ds.LastCommitLogRead.SegmentsLoaded, ds.LastCommitLogRead.ObjectsRead));
     }
 
     [Fact]
