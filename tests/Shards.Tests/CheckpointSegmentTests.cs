@@ -1,7 +1,6 @@
 using System.Text.Json;
 using SSeg.Shards.Commits;
 using SSeg.Shards.Storage;
-using SSeg.Tests.Common;
 
 namespace SSeg.Shards.Tests;
 
@@ -11,11 +10,8 @@ namespace SSeg.Shards.Tests;
 /// and old unreferenced segments are deleted. Storage is the real backend; commit objects are made directly, as the
 /// protocol's own tests do, so a few thousand shards stay quick.
 /// </summary>
-public abstract class CheckpointSegmentContractTests
+public abstract class CheckpointSegmentContractTests(TestRoots roots) : BackendContractTests(roots)
 {
-    protected abstract string NewRootUri();
-    protected abstract string? ConnectionString { get; }
-
     internal static ShardEntry Entry(int index, int version = 1, string kind = ShardNames.ImagesKind) => new()
     {
         Kind = kind, Index = index, Version = version, Path = ShardNames.DataPath(kind, index) + (version > 1 ? $".v{version}" : ""),
@@ -332,18 +328,7 @@ public abstract class CheckpointSegmentContractTests
     internal static string Json(ShardEntry entry) => JsonSerializer.Serialize(entry, ShardJson.Options);
 }
 
-public sealed class LocalCheckpointSegmentTests : CheckpointSegmentContractTests, IDisposable
-{
-    private readonly string _root = RepoPaths.NewTempDir("sseg-segments");
-    protected override string NewRootUri() => Path.Combine(_root, Guid.NewGuid().ToString("N"));
-    protected override string? ConnectionString => null;
-    public void Dispose() => Directory.Delete(_root, recursive: true);
-}
+public sealed class LocalCheckpointSegmentTests() : CheckpointSegmentContractTests(new LocalTestRoots("sseg-segments"));
 
 [Collection(AzuriteCollection.Name)]
-public sealed class AzureBlobCheckpointSegmentTests(AzuriteFixture azurite) : CheckpointSegmentContractTests, IDisposable
-{
-    public void Dispose() => azurite.DeleteContainers();
-    protected override string NewRootUri() => azurite.NewRootUri();
-    protected override string? ConnectionString => azurite.ConnectionString;
-}
+public sealed class AzureBlobCheckpointSegmentTests(AzuriteFixture azurite) : CheckpointSegmentContractTests(new AzuriteTestRoots(azurite));

@@ -1,6 +1,5 @@
 using SSeg.Shards.Commits;
 using SSeg.Shards.Storage;
-using SSeg.Tests.Common;
 
 namespace SSeg.Shards.Tests;
 
@@ -9,11 +8,8 @@ namespace SSeg.Shards.Tests;
 /// by the periodic full listing and by a new reader, clock skew within the allowances loses nothing, verify knows it.
 /// Clocks are set by the test (writers and reader each have their own); storage is the real backend.
 /// </summary>
-public abstract class CommitJournalContractTests
+public abstract class CommitJournalContractTests(TestRoots roots) : BackendContractTests(roots)
 {
-    protected abstract string NewRootUri();
-    protected abstract string? ConnectionString { get; }
-
     /// <summary>A moment 30 s into a minute, so the bucket arithmetic below is easy to follow.</summary>
     private static readonly DateTimeOffset T0 = new(2026, 12, 6, 12, 0, 30, TimeSpan.Zero);
 
@@ -200,18 +196,7 @@ public abstract class CommitJournalContractTests
     }
 }
 
-public sealed class LocalCommitJournalTests : CommitJournalContractTests, IDisposable
-{
-    private readonly string _root = RepoPaths.NewTempDir("sseg-journal");
-    protected override string NewRootUri() => Path.Combine(_root, Guid.NewGuid().ToString("N"));
-    protected override string? ConnectionString => null;
-    public void Dispose() => Directory.Delete(_root, recursive: true);
-}
+public sealed class LocalCommitJournalTests() : CommitJournalContractTests(new LocalTestRoots("sseg-journal"));
 
 [Collection(AzuriteCollection.Name)]
-public sealed class AzureBlobCommitJournalTests(AzuriteFixture azurite) : CommitJournalContractTests, IDisposable
-{
-    public void Dispose() => azurite.DeleteContainers();
-    protected override string NewRootUri() => azurite.NewRootUri();
-    protected override string? ConnectionString => azurite.ConnectionString;
-}
+public sealed class AzureBlobCommitJournalTests(AzuriteFixture azurite) : CommitJournalContractTests(new AzuriteTestRoots(azurite));

@@ -1,6 +1,5 @@
 using SSeg.Shards.Commits;
 using SSeg.Shards.Storage;
-using SSeg.Tests.Common;
 using static SSeg.Shards.Tests.CheckpointSegmentContractTests;
 
 namespace SSeg.Shards.Tests;
@@ -11,11 +10,8 @@ namespace SSeg.Shards.Tests;
 /// the process's reader fetched since, with totals of unchanged blocks taken from the checkpoint index alone; a later
 /// view polls the journal instead of listing the log again. Real backends.
 /// </summary>
-public abstract class CommitLogStreamContractTests
+public abstract class CommitLogStreamContractTests(TestRoots roots) : BackendContractTests(roots)
 {
-    protected abstract string NewRootUri();
-    protected abstract string? ConnectionString { get; }
-
     private static readonly string Masks = ShardNames.MasksKind("dino-k8");
 
     /// <summary>
@@ -95,18 +91,7 @@ public abstract class CommitLogStreamContractTests
     }
 }
 
-public sealed class LocalCommitLogStreamTests : CommitLogStreamContractTests, IDisposable
-{
-    private readonly string _root = RepoPaths.NewTempDir("sseg-stream");
-    protected override string NewRootUri() => Path.Combine(_root, Guid.NewGuid().ToString("N"));
-    protected override string? ConnectionString => null;
-    public void Dispose() => Directory.Delete(_root, recursive: true);
-}
+public sealed class LocalCommitLogStreamTests() : CommitLogStreamContractTests(new LocalTestRoots("sseg-stream"));
 
 [Collection(AzuriteCollection.Name)]
-public sealed class AzureBlobCommitLogStreamTests(AzuriteFixture azurite) : CommitLogStreamContractTests, IDisposable
-{
-    public void Dispose() => azurite.DeleteContainers();
-    protected override string NewRootUri() => azurite.NewRootUri();
-    protected override string? ConnectionString => azurite.ConnectionString;
-}
+public sealed class AzureBlobCommitLogStreamTests(AzuriteFixture azurite) : CommitLogStreamContractTests(new AzuriteTestRoots(azurite));

@@ -1,15 +1,11 @@
 using SSeg.Shards.Commits;
 using SSeg.Shards.Storage;
-using SSeg.Tests.Common;
 
 namespace SSeg.Shards.Tests;
 
 /// <summary>The per-shard commit log: constant-cost commits, checkpoints, incremental reads, old datasets, verify.</summary>
-public abstract class CommitLogContractTests
+public abstract class CommitLogContractTests(TestRoots roots) : BackendContractTests(roots)
 {
-    protected abstract string NewRootUri();
-    protected abstract string? ConnectionString { get; }
-
     private DatasetStore NewStore() => DatasetStore.Open(NewRootUri(), ConnectionString);
 
     private static ShardEntry Entry(int index, int version = 1) => new()
@@ -192,18 +188,7 @@ public abstract class CommitLogContractTests
     }
 }
 
-public sealed class LocalCommitLogTests : CommitLogContractTests, IDisposable
-{
-    private readonly string _root = RepoPaths.NewTempDir("sseg-commitlog");
-    protected override string NewRootUri() => Path.Combine(_root, Guid.NewGuid().ToString("N"));
-    protected override string? ConnectionString => null;
-    public void Dispose() => Directory.Delete(_root, recursive: true);
-}
+public sealed class LocalCommitLogTests() : CommitLogContractTests(new LocalTestRoots("sseg-commitlog"));
 
 [Collection(AzuriteCollection.Name)]
-public sealed class AzureBlobCommitLogTests(AzuriteFixture azurite) : CommitLogContractTests, IDisposable
-{
-    public void Dispose() => azurite.DeleteContainers();
-    protected override string NewRootUri() => azurite.NewRootUri();
-    protected override string? ConnectionString => azurite.ConnectionString;
-}
+public sealed class AzureBlobCommitLogTests(AzuriteFixture azurite) : CommitLogContractTests(new AzuriteTestRoots(azurite));

@@ -1,16 +1,8 @@
-using SSeg.Tests.Common;
-
 namespace SSeg.Shards.Tests;
 
 /// <summary>Datasets, shards and the commit protocol; run once per storage backend below.</summary>
-public abstract class DatasetContractTests
+public abstract class DatasetContractTests(TestRoots roots) : BackendContractTests(roots)
 {
-    /// <summary>A root URI nobody else uses.</summary>
-    protected abstract string NewRootUri();
-
-    /// <summary>The connection string child processes need (null for local roots).</summary>
-    protected abstract string? ConnectionString { get; }
-
     private DatasetStore NewStore(out string root)
     {
         root = NewRootUri();
@@ -432,18 +424,7 @@ public abstract class DatasetContractTests
     }
 }
 
-public sealed class LocalDatasetTests : DatasetContractTests, IDisposable
-{
-    private readonly string _root = RepoPaths.NewTempDir("sseg-datasets");
-    protected override string NewRootUri() => Path.Combine(_root, Guid.NewGuid().ToString("N"));
-    protected override string? ConnectionString => null;
-    public void Dispose() => Directory.Delete(_root, recursive: true);
-}
+public sealed class LocalDatasetTests() : DatasetContractTests(new LocalTestRoots("sseg-datasets"));
 
 [Collection(AzuriteCollection.Name)]
-public sealed class AzureBlobDatasetTests(AzuriteFixture azurite) : DatasetContractTests, IDisposable
-{
-    public void Dispose() => azurite.DeleteContainers();
-    protected override string NewRootUri() => azurite.NewRootUri();
-    protected override string? ConnectionString => azurite.ConnectionString;
-}
+public sealed class AzureBlobDatasetTests(AzuriteFixture azurite) : DatasetContractTests(new AzuriteTestRoots(azurite));

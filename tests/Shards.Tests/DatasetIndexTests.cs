@@ -1,6 +1,5 @@
 using System.Text.Json;
 using SSeg.Shards.Commits;
-using SSeg.Tests.Common;
 using static SSeg.Shards.Tests.CheckpointSegmentContractTests;
 
 namespace SSeg.Shards.Tests;
@@ -10,11 +9,8 @@ namespace SSeg.Shards.Tests;
 /// checkpoint stores them, and whole entries read back exactly (segments, entries not stored yet, commit objects).
 /// Storage is the real backend; commit objects are made directly, as the protocol's own tests do.
 /// </summary>
-public abstract class DatasetIndexContractTests
+public abstract class DatasetIndexContractTests(TestRoots roots) : BackendContractTests(roots)
 {
-    protected abstract string NewRootUri();
-    protected abstract string? ConnectionString { get; }
-
     private static string Json(ShardEntry e) => JsonSerializer.Serialize(e);
 
     [Fact]
@@ -85,13 +81,8 @@ public abstract class DatasetIndexContractTests
     }
 }
 
-public sealed class LocalDatasetIndexTests : DatasetIndexContractTests, IDisposable
+public sealed class LocalDatasetIndexTests() : DatasetIndexContractTests(new LocalTestRoots("sseg-index"))
 {
-    private readonly string _root = RepoPaths.NewTempDir("sseg-index");
-    protected override string NewRootUri() => Path.Combine(_root, Guid.NewGuid().ToString("N"));
-    protected override string? ConnectionString => null;
-    public void Dispose() => Directory.Delete(_root, recursive: true);
-
     /// <summary>
     /// A first read of 21,000 uncheckpointed objects fetches them in chunks of 10,000 and checkpoints after each, so it
     /// never holds them all; the last checkpoint must be the one a new process finds (local only: 21,000 objects).
@@ -111,11 +102,9 @@ public sealed class LocalDatasetIndexTests : DatasetIndexContractTests, IDisposa
 }
 
 [Collection(AzuriteCollection.Name)]
-public sealed class AzureBlobDatasetIndexTests(AzuriteFixture azurite) : DatasetIndexContractTests, IDisposable
+public sealed class AzureBlobDatasetIndexTests(AzuriteFixture azurite) : DatasetIndexContractTests(new AzuriteTestRoots(azurite))
 {
-    public void Dispose() => azurite.DeleteContainers();
-    protected override string NewRootUri() => azurite.NewRootUri();
-    protected override string? ConnectionString => azurite.ConnectionString;
+    private readonly AzuriteFixture _azurite = azurite;
 
     /// <summary>
     /// A reader whose credentials cannot write (a read-only SAS) still reads every shard; its checkpoint fails, so it
@@ -125,11 +114,11 @@ public sealed class AzureBlobDatasetIndexTests(AzuriteFixture azurite) : Dataset
     public async Task A_reader_with_read_only_credentials_reads_every_shard_and_keeps_what_it_could_not_store()
     {
         var root = NewRootUri();
-        var writable = await DatasetStore.Open(root, azurite.ConnectionString).CreateOrOpenAsync("readonly");
+        var writable = await DatasetStore.Open(root, _azurite.ConnectionString).CreateOrOpenAsync("readonly");
         var committed = Enumerable.Range(0, 300).Select(i => Entry(i)).ToList();
         await CommitAsync(writable, committed, journal: false);
 
-        var ds = DatasetStore.Open(root, azurite.ReadOnlyConnectionString()).Dataset("readonly");
+        var ds = DatasetStore.Open(root, _azurite.ReadOnlyConnectionString()).Dataset("readonly");
         await Assert.ThrowsAnyAsync<Azure.RequestFailedException>(() => ds.Storage.WriteAsync(ds.KeyOf("probe.txt"), new byte[] { 1 }));
         var index = await ds.GetIndexAsync();
         Assert.Equal(Enumerable.Range(0, 300), index.ImageShards.Select(h => h.Index));

@@ -1,5 +1,4 @@
 using SSeg.Shards.Commits;
-using SSeg.Tests.Common;
 using static SSeg.Shards.Tests.CheckpointSegmentContractTests;
 
 namespace SSeg.Shards.Tests;
@@ -10,11 +9,8 @@ namespace SSeg.Shards.Tests;
 /// as strings: <c>part-100005</c> comes between <c>part-10000</c> and <c>part-10001</c>). Real backends; commit
 /// objects are made directly, as the protocol's own tests do.
 /// </summary>
-public abstract class VerifyMemoryContractTests
+public abstract class VerifyMemoryContractTests(TestRoots roots) : BackendContractTests(roots)
 {
-    protected abstract string NewRootUri();
-    protected abstract string? ConnectionString { get; }
-
     private static readonly string Masks = ShardNames.MasksKind("dino-k8");
 
     [Fact]
@@ -72,18 +68,7 @@ public abstract class VerifyMemoryContractTests
     }
 }
 
-public sealed class LocalVerifyMemoryTests : VerifyMemoryContractTests, IDisposable
-{
-    private readonly string _root = RepoPaths.NewTempDir("sseg-verify");
-    protected override string NewRootUri() => Path.Combine(_root, Guid.NewGuid().ToString("N"));
-    protected override string? ConnectionString => null;
-    public void Dispose() => Directory.Delete(_root, recursive: true);
-}
+public sealed class LocalVerifyMemoryTests() : VerifyMemoryContractTests(new LocalTestRoots("sseg-verify"));
 
 [Collection(AzuriteCollection.Name)]
-public sealed class AzureBlobVerifyMemoryTests(AzuriteFixture azurite) : VerifyMemoryContractTests, IDisposable
-{
-    public void Dispose() => azurite.DeleteContainers();
-    protected override string NewRootUri() => azurite.NewRootUri();
-    protected override string? ConnectionString => azurite.ConnectionString;
-}
+public sealed class AzureBlobVerifyMemoryTests(AzuriteFixture azurite) : VerifyMemoryContractTests(new AzuriteTestRoots(azurite));
