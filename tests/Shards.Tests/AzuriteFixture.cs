@@ -59,7 +59,7 @@ public sealed class AzuriteFixture : IDisposable
     }
 
     /// <summary>
-    /// Deletes every container. Each test class of the collection calls it after each test (they run one at a time):
+    /// Deletes every container. Called when each test of the collection ends (<see cref="AzuriteTestRoots"/>; they run one at a time):
     /// Azurite's in-memory store scans every blob of the account on each request, so blobs left by earlier tests
     /// would slow every later one, by minutes over the whole collection.
     /// </summary>
