@@ -9,7 +9,8 @@ namespace SSeg.Pipelines.Bench;
 /// <summary>
 /// `bench shards --readers 10000,100000`: what reading a dataset of N shards costs in memory, on a local root. For
 /// each N it makes a commit log of N image shards (commit objects written directly: the shards' files are not
-/// needed to read the log), then measures in new processes an index read (the heads stages and barriers poll), a
+/// needed to read the log), then measures in new processes a first read (no checkpoint yet), the next one (which is
+/// also the dataset's sweep), an index read (the heads stages and barriers poll), a
 /// totals read (what `shards stats` does), a whole-manifest read (every entry held, for tools), a streamed read
 /// (totals plus every entry, what `shards list` and the dashboard do), verify without checksums (the log, every
 /// shard's file, orphans), and the size of a checkpoint written after 1,000 new shards in one block.
@@ -31,11 +32,12 @@ internal static class ReaderMemoryBench
                 var root = Path.Combine(scratch, "root");
                 var ds = await DatasetStore.Open(root).CreateOrOpenAsync("readers", source: "bench");
                 var clock = Stopwatch.StartNew();
-                await FabricateAsync(ds, 0, shards, ct);
+                await FabricateAsync(ds, 0, shards, journal: false, ct);
                 Console.WriteLine($"readers {shards}: {shards} commit objects made in {clock.Elapsed.TotalSeconds:F1} s");
                 var lines = new List<string>
                 {
                     "first read, no checkpoint (index): " + await InChildAsync("index", root, ct),
+                    "next new process, the dataset's sweep due (index): " + await InChildAsync("index", root, ct),
                     "index read (what stages poll): " + await InChildAsync("index", root, ct),
                     "totals (shards stats): " + await InChildAsync("totals", root, ct),
                     "whole-manifest read: " + await InChildAsync("manifest", root, ct),
@@ -43,7 +45,7 @@ internal static class ReaderMemoryBench
                     "verify (no checksum): " + await InChildAsync("verify", root, ct),
                 };
                 // 1,000 new shards past the end: one or two blocks change, the next checkpoint stores only those.
-                await FabricateAsync(ds, shards, NewShards, ct);
+                await FabricateAsync(ds, shards, NewShards, journal: true, ct);
                 lines.Add($"after {NewShards} new shards, index read: " + await InChildAsync("index", root, ct));
                 lines.Add("checkpoint now: " + await DescribeCheckpointsAsync(ds, ct));
                 foreach (var line in lines) Console.WriteLine($"  readers {shards}: {line}");
@@ -57,8 +59,12 @@ internal static class ReaderMemoryBench
         return failed ? 1 : 0;
     }
 
-    /// <summary>Writes the commit objects of image shards [first, first + count), as a committer would, without their files.</summary>
-    private static async Task FabricateAsync(Dataset ds, int first, int count, CancellationToken ct)
+    /// <summary>
+    /// Writes the commit objects of image shards [first, first + count), as a committer would, without their files;
+    /// with their journal entries when <paramref name="journal"/> (recent commits), without as for commits older than
+    /// the journal's hour (trimmed).
+    /// </summary>
+    private static async Task FabricateAsync(Dataset ds, int first, int count, bool journal, CancellationToken ct)
     {
         var inc = (await ds.GetManifestAsync(ct)).CommitIncarnation;
         var now = DateTimeOffset.UtcNow;
@@ -75,6 +81,9 @@ internal static class ReaderMemoryBench
                 };
                 var content = ShardJson.Serialize(new ShardCommitObject { Entry = entry });
                 await ds.Storage.TryWriteIfVersionAsync(ds.KeyOf(CommitKeys.CommitPath(inc, entry.Kind, i, 1)), content, null, token);
+                if (journal)
+                    await ds.Storage.WriteAsync(ds.KeyOf(CommitKeys.JournalPath(inc, CommitKeys.JournalBucket(DateTimeOffset.UtcNow), entry.Kind, i, 1)),
+                        ReadOnlyMemory<byte>.Empty, token);
             });
     }
 
@@ -182,7 +191,9 @@ internal static class ReaderMemoryBench
     private static string Fetched(Dataset ds)
     {
         var read = ds.LastCommitLogRead!;
-        return $"{read.ObjectsRead} commit objects fetched, {read.HeadsLoaded} heads files and {read.SegmentsLoaded} segments loaded" +
+        var listed = read.StartedFromJournal ? "the journal from the checkpoint's minute" : read.FullListing ? "every commit object name" : "the journal";
+        return $"{read.NamesListed} names listed ({listed}{(read.Swept ? ", then every name: the dataset's sweep" : "")}) in {read.ListCalls} list calls, " +
+               $"{read.ObjectsRead} commit objects fetched, {read.HeadsLoaded} heads files and {read.SegmentsLoaded} segments loaded" +
                (read.CheckpointWritten ? $", checkpoint written ({read.SegmentsWritten} segment(s) stored)" : "");
     }
 }

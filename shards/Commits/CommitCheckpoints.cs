@@ -27,13 +27,20 @@ internal static class CommitCheckpoints
         return paths;
     }
 
-    /// <summary>The newest checkpoint index this build reads, or null (none, or replaced since the listing).</summary>
+    /// <summary>
+    /// The newest checkpoint index this build reads, or null (none, or replaced since the listing): the one covering
+    /// the most commit objects (its name says), and of two covering as many, the later written.
+    /// </summary>
     public static async Task<CommitCheckpoint?> ReadNewestIndexAsync(Dataset dataset, string incarnation, CancellationToken ct)
     {
-        var newest = (await ListIndexesAsync(dataset, incarnation, ct)).LastOrDefault();
-        if (newest is null) return null;
-        var checkpoint = await ReadIndexAsync(dataset, newest, ct);
-        return checkpoint is null || checkpoint.SchemaVersion > CommitCheckpoint.CurrentSchemaVersion ? null : checkpoint;
+        var all = await ListIndexesAsync(dataset, incarnation, ct);
+        if (all.Count == 0) return null;
+        var newest = await ReadIndexAsync(dataset, all[^1], ct);
+        // Names end in a random id, so two checkpoints of one count (one rewritten to record its journal minute) sort either way.
+        if (all.Count > 1 && CommitKeys.CheckpointCountOf(all[^2]) == CommitKeys.CheckpointCountOf(all[^1]) &&
+            await ReadIndexAsync(dataset, all[^2], ct) is { } other && (newest is null || other.CreatedUtc > newest.CreatedUtc))
+            newest = other;
+        return newest is null || newest.SchemaVersion > CommitCheckpoint.CurrentSchemaVersion ? null : newest;
     }
 
     /// <summary>One checkpoint index, or null when it is gone (a newer writer deleted it since the listing).</summary>

@@ -1,19 +1,21 @@
 using System.Globalization;
 using System.Text;
+using SSeg.Shards.Storage;
 
 namespace SSeg.Shards.Commits;
 
 /// <summary>
 /// The change index of a dataset's commit log: after a commit object is created, its writer files an empty entry
 /// <c>_journal/&lt;inc&gt;/&lt;yyyyMMddHHmm&gt;/&lt;kind&gt;/part-00042.v000001</c> under the UTC minute of its own clock. A reader
-/// that has read the whole log once then lists only the journal around its previous poll instead of every commit
-/// object name, because shards are committed in any index order and names alone cannot say what is new.
+/// lists only the journal around its previous poll instead of every commit object name, because shards are
+/// committed in any index order and names alone cannot say what is new; a new reader lists it from the minute its
+/// checkpoint records (<see cref="CommitCheckpoint.JournalFrom"/>).
 /// </summary>
 /// <remarks>
 /// The commit object stays the only truth: an entry is written after its object, so an entry always names an
-/// existing object, and a missing entry (a writer killed between the two writes, or a writer of an older build)
-/// only delays when a long-lived reader sees that commit, until its next full listing
-/// (<see cref="CommitLogReader.FullListingEvery"/>); a new reader lists everything and sees it at once.
+/// existing object. A missing entry (a writer killed between the two writes, a writer of an older build, a clock
+/// further off than the allowances) only delays when readers see that commit: until the dataset's next sweep
+/// (<see cref="SweepEvery"/>), whose reader lists every name and files the entries found missing.
 /// </remarks>
 internal static class CommitJournal
 {
@@ -39,15 +41,24 @@ internal static class CommitJournal
     public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
 
     /// <summary>
-    /// How long entries are kept. A poll that lists the journal reads back at most <see cref="LookBack"/> before its
-    /// previous poll, and a reader lists everything every <see cref="CommitLogReader.FullListingEvery"/>, so no poll
-    /// reads entries older than 15 minutes by its own clock; the rest of the hour is room for a reader whose clock is
-    /// behind (one further behind finds those commits at its next full listing, as with a missing entry).
+    /// How long entries are kept. A poll lists from <see cref="LookBack"/> before its previous poll, and a new reader
+    /// from its checkpoint's minute; a reader polling every few minutes and a checkpoint written in the last half hour
+    /// never meet a trimmed group, even with clocks apart by <see cref="ClockSkew"/>. A reader whose span starts
+    /// earlier reads the trim mark after listing and lists every name when the trim has passed its start.
     /// </summary>
     public static readonly TimeSpan Retention = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How often the dataset is swept: one reader (whichever claims it first) lists every commit object name and files
+    /// the journal entries found missing. It bounds how long a commit without an entry stays unseen by readers that
+    /// poll the journal; ten minutes keeps that well under a stage's length at one full listing per dataset, not per reader.
+    /// </summary>
+    public static readonly TimeSpan SweepEvery = TimeSpan.FromMinutes(10);
+
     /// <summary>Past this many ten-minute groups since the last trim (a day), one listing of the whole journal is cheaper than a listing per group.</summary>
     private const int MaxGroupListingsPerTrim = 144;
+    /// <summary>Past this many ten-minute groups in a read's span, one listing of the whole journal (about an hour of entries) is cheaper.</summary>
+    private const int MaxGroupListings = 6;
     private const int ParallelDeletes = 16;
 
     /// <summary>Names per list page on Azure Blob (the service maximum), to report list calls.</summary>
@@ -61,7 +72,8 @@ internal static class CommitJournal
     /// <summary>
     /// The commit object paths filed from <paramref name="from"/> to <paramref name="to"/> (each once; entries of the
     /// same ten-minute groups outside that span too), the names listed and the list requests made (an empty group
-    /// still costs one).
+    /// still costs one). A span of more than <see cref="MaxGroupListings"/> groups (a new reader starting from an old
+    /// checkpoint) is one listing of the whole journal instead, which holds about an hour of commits.
     /// </summary>
     public static async Task<(List<string> CommitPaths, long NamesListed, int ListCalls)> ListAsync(
         Dataset dataset, string incarnation, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
@@ -70,18 +82,70 @@ internal static class CommitJournal
         var found = new HashSet<string>(StringComparer.Ordinal);
         long names = 0;
         var calls = 0;
-        foreach (var prefix in GroupPrefixes(incarnation, from, to))
+        var prefixes = GroupPrefixes(incarnation, from, to);
+        var whole = prefixes.Count > MaxGroupListings;
+        var firstBucket = CommitKeys.JournalBucket(GroupStart(from));
+        IEnumerable<string> listed = whole ? [CommitKeys.JournalFolderOf(incarnation) + "/"] : prefixes;
+        foreach (var prefix in listed)
         {
-            long inGroup = 0;
+            long inPrefix = 0;
             await foreach (var item in dataset.Storage.ListAsync(dataset.KeyOf(prefix), ct))
             {
-                inGroup++;
-                if (CommitKeys.TryParseJournalPath(incarnation, item.Key[strip..], out var commitPath)) found.Add(commitPath);
+                inPrefix++;
+                var path = item.Key[strip..];
+                if (whole && string.CompareOrdinal(CommitKeys.JournalBucketOf(incarnation, path), firstBucket) < 0) continue;
+                if (CommitKeys.TryParseJournalPath(incarnation, path, out var commitPath)) found.Add(commitPath);
             }
-            names += inGroup;
-            calls += (int)Math.Max(1, (inGroup + NamesPerListPage - 1) / NamesPerListPage);
+            names += inPrefix;
+            calls += (int)Math.Max(1, (inPrefix + NamesPerListPage - 1) / NamesPerListPage);
         }
         return (found.ToList(), names, calls);
+    }
+
+    /// <summary>The time before which the journal has been trimmed (entries of earlier groups may be gone), or null.</summary>
+    public static async Task<DateTimeOffset?> ReadTrimMarkAsync(Dataset dataset, string incarnation, CancellationToken ct) =>
+        ParseTime(await dataset.Storage.ReadVersionedAsync(dataset.KeyOf(CommitKeys.JournalTrimMarkPath(incarnation)), ct));
+
+    /// <summary>
+    /// Claims the dataset's sweep when the last one (by <see cref="CommitKeys.JournalSweepMarkPath"/>) is
+    /// <see cref="SweepEvery"/> old or more, or stamped further ahead than <see cref="ClockSkew"/> (a host whose clock
+    /// was wrong): compare-and-swap, so of several readers due at once exactly one sweeps.
+    /// <see cref="SweepClaim.Unwritable"/> when the mark cannot be read or written (a read-only root).
+    /// </summary>
+    public static async Task<SweepClaim> TryClaimSweepAsync(Dataset dataset, string incarnation, DateTimeOffset now, CancellationToken ct)
+    {
+        var key = dataset.KeyOf(CommitKeys.JournalSweepMarkPath(incarnation));
+        try
+        {
+            var current = await dataset.Storage.ReadVersionedAsync(key, ct);
+            if (ParseTime(current) is { } last && last > now - SweepEvery && last <= now + ClockSkew) return SweepClaim.NotDue;
+            return await dataset.Storage.TryWriteIfVersionAsync(key, FormatTime(now), current?.Version, ct) is null ? SweepClaim.NotDue : SweepClaim.Claimed;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return SweepClaim.Unwritable;
+        }
+    }
+
+    /// <summary>
+    /// Files entries again, under the current minute, for commit objects a sweep found that the journal had not named
+    /// (their writer died between the object and its entry, was an older build, or had a clock far off), so every
+    /// other reader's next poll finds them. Best effort; returns the entries filed.
+    /// </summary>
+    public static async Task<int> RepairAsync(Dataset dataset, string incarnation, IReadOnlyList<ShardEntry> entries, CancellationToken ct)
+    {
+        var filed = 0;
+        await Parallel.ForEachAsync(entries, new ParallelOptions { MaxDegreeOfParallelism = ParallelDeletes, CancellationToken = ct },
+            async (entry, token) =>
+            {
+                try
+                {
+                    await WriteAsync(dataset, incarnation, entry, token);
+                    Interlocked.Increment(ref filed);
+                }
+                catch (Exception e) when (e is not OperationCanceledException) { }
+            });
+        return filed;
     }
 
     /// <summary>
@@ -92,11 +156,12 @@ internal static class CommitJournal
     public static async Task<int> TrimAsync(Dataset dataset, string incarnation, CancellationToken ct)
     {
         var cutoff = GroupStart(dataset.Clock.GetUtcNow() - Retention);
-        var markKey = dataset.KeyOf(CommitKeys.JournalTrimMarkPath(incarnation));
-        var mark = await dataset.Storage.ReadVersionedAsync(markKey, ct) is { } content &&
-                   DateTimeOffset.TryParse(Encoding.UTF8.GetString(content.Content), CultureInfo.InvariantCulture,
-                       DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : (DateTimeOffset?)null;
+        var mark = await ReadTrimMarkAsync(dataset, incarnation, ct);
         if (mark >= cutoff) return 0;
+        // The mark goes first: a new reader that lists the journal from its checkpoint's minute reads the mark after
+        // its listing, and a mark past that minute tells it that entries it needed may be gone. (A trim that fails
+        // part-way leaves older entries that no later trim lists: debris that names existing commit objects.)
+        await dataset.Storage.WriteAsync(dataset.KeyOf(CommitKeys.JournalTrimMarkPath(incarnation)), FormatTime(cutoff), ct);
 
         var cutoffBucket = CommitKeys.JournalBucket(cutoff);
         var strip = dataset.Prefix.Length + 1;
@@ -111,9 +176,14 @@ internal static class CommitJournal
                     string.CompareOrdinal(bucket, cutoffBucket) < 0) doomed.Add(item.Key);
         await Parallel.ForEachAsync(doomed, new ParallelOptions { MaxDegreeOfParallelism = ParallelDeletes, CancellationToken = ct },
             async (key, token) => await dataset.Storage.DeleteAsync(key, token));
-        await dataset.Storage.WriteAsync(markKey, Encoding.UTF8.GetBytes(cutoff.ToString("O", CultureInfo.InvariantCulture)), ct);
         return doomed.Count;
     }
+
+    private static byte[] FormatTime(DateTimeOffset time) => Encoding.UTF8.GetBytes(time.ToString("O", CultureInfo.InvariantCulture));
+
+    private static DateTimeOffset? ParseTime(VersionedContent? content) =>
+        content is not null && DateTimeOffset.TryParse(Encoding.UTF8.GetString(content.Content), CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : null;
 
     /// <summary>The start of the ten-minute group <paramref name="time"/> falls in.</summary>
     private static DateTimeOffset GroupStart(DateTimeOffset time) =>
@@ -126,4 +196,15 @@ internal static class CommitJournal
         for (var group = GroupStart(from); group <= to; group += ListingGroup) prefixes.Add(CommitKeys.JournalGroupPrefix(incarnation, group));
         return prefixes;
     }
+}
+
+/// <summary>The outcome of <see cref="CommitJournal.TryClaimSweepAsync"/>.</summary>
+internal enum SweepClaim
+{
+    /// <summary>Swept less than <see cref="CommitJournal.SweepEvery"/> ago, or another reader claimed it first.</summary>
+    NotDue,
+    /// <summary>This reader sweeps now.</summary>
+    Claimed,
+    /// <summary>The mark could not be read or written (a read-only root): the reader sweeps for itself, filing nothing.</summary>
+    Unwritable,
 }

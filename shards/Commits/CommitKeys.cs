@@ -58,6 +58,14 @@ public static class CommitKeys
     public static string CheckpointPath(string incarnation, long commitObjects) =>
         $"{CheckpointsFolderOf(incarnation)}/{CheckpointPrefix}{commitObjects.ToString("D12", CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..8]}{JsonSuffix}";
 
+    /// <summary>The count of commit objects in a path made by <see cref="CheckpointPath"/> (its digits, as they sort).</summary>
+    public static string CheckpointCountOf(string path)
+    {
+        var name = path[(path.LastIndexOf('/') + 1)..];
+        var dash = name.LastIndexOf('-');
+        return dash > 0 ? name[..dash] : name;
+    }
+
     /// <summary><c>_checkpoints/&lt;incarnation&gt;/cp-</c>: the prefix of the checkpoint indexes (not their segments).</summary>
     public static string CheckpointIndexPrefix(string incarnation) => $"{CheckpointsFolderOf(incarnation)}/{CheckpointPrefix}";
 
@@ -106,6 +114,13 @@ public static class CommitKeys
     /// the incarnation's folder, so listings of its groups never see it).
     /// </summary>
     public static string JournalTrimMarkPath(string incarnation) => $"{JournalFolderOf(incarnation)}.trimmed-before";
+
+    /// <summary>
+    /// <c>_journal/&lt;incarnation&gt;.swept</c>: when a reader last claimed the dataset's sweep (a listing of every commit
+    /// object name that files the journal entries found missing), so that one reader per dataset lists everything
+    /// every few minutes instead of every reader.
+    /// </summary>
+    public static string JournalSweepMarkPath(string incarnation) => $"{JournalFolderOf(incarnation)}.swept";
 
     /// <summary>The bucket (<c>yyyyMMddHHmm</c>) of a path under <c>_journal/&lt;incarnation&gt;/</c>, or null.</summary>
     public static string? JournalBucketOf(string incarnation, string path)

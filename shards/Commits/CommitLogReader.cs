@@ -10,12 +10,13 @@ internal sealed record CommitLogSnapshot(
     DateTimeOffset LatestCommitUtc);
 
 /// <summary>
-/// Reads the committed shards of one dataset. The first read in a process loads the newest checkpoint, lists every
-/// commit object name once and fetches only the objects the checkpoint does not cover. Later reads (a barrier poll,
-/// a dashboard refresh) list only the journal minutes since the previous read (<see cref="CommitJournal"/>) and fetch
-/// the commit objects named there that this reader does not know at that version, so a poll costs what changed,
-/// not the dataset's size; every <see cref="FullListingEvery"/> a read lists every name again, which finds commits
-/// whose journal entry is missing. One reader per dataset and storage root lives for the process.
+/// Reads the committed shards of one dataset. The first read in a process loads the newest checkpoint, lists the
+/// journal from the minute the checkpoint records (or, without one it can use, every commit object name) and fetches
+/// only the objects the checkpoint does not cover. Later reads (a barrier poll, a dashboard refresh) list only the
+/// journal minutes since the previous read (<see cref="CommitJournal"/>) and fetch the commit objects named there that
+/// this reader does not know at that version, so a read costs what changed, not the dataset's size. Every
+/// <see cref="CommitJournal.SweepEvery"/> one reader of the dataset (the first to claim it) also lists every name and
+/// files the journal entries it finds missing. One reader per dataset and storage root lives for the process.
 /// <para>
 /// It keeps a <see cref="ShardHead"/> per shard (32 bytes), not the shard's entry: whole entries are kept only for
 /// shards newer than their block's stored segment, until the next checkpoint stores them (at most
@@ -29,13 +30,6 @@ internal sealed class CommitLogReader
 {
     /// <summary>Commit objects fetched since the last checkpoint after which a reader writes a new one.</summary>
     public const int CheckpointEvery = 1000;
-    /// <summary>
-    /// How often a long-lived reader lists every commit object name instead of the journal: the longest a commit
-    /// whose journal entry is missing (its writer died between the two writes, or an older build wrote it) stays
-    /// unseen by an existing reader. Ten minutes keeps that well under a stage's length while a reader polling every
-    /// few seconds pays the whole listing once per hundreds of polls.
-    /// </summary>
-    public static readonly TimeSpan FullListingEvery = TimeSpan.FromMinutes(10);
     /// <summary>
     /// Most whole entries kept for a checkpoint that could not be written (a read-only root): past it they are dropped
     /// and read back from their commit objects when needed, so a reader that never checkpoints still holds heads only.
@@ -68,12 +62,13 @@ internal sealed class CommitLogReader
     private readonly HashSet<(string Kind, int Block)> _dirty = new();
     private string? _incarnation;
     private bool _checkpointTried;
-    private long _listed;
+    /// <summary>Commit objects as far as this reader knows (checkpoint names carry it), and as its last listing of every name counted.</summary>
+    private long _listed, _fullyListed;
     private int _fetchedSinceCheckpoint;
     private int _segmentsLoaded, _headsLoaded;
     private DateTimeOffset _latestCommitUtc = DateTimeOffset.MinValue;
-    /// <summary>Reader clock when the previous read started, and when the last full listing started (null: none yet).</summary>
-    private DateTimeOffset? _lastRead, _lastFullListing;
+    /// <summary>Reader clock when the previous read started, and when it last listed everything or asked whether the dataset's sweep was due (null: not yet).</summary>
+    private DateTimeOffset? _lastRead, _lastSweepCheck;
 
     /// <summary>The process-wide reader of <paramref name="dataset"/>.</summary>
     public static CommitLogReader For(Dataset dataset)
@@ -109,89 +104,51 @@ internal sealed class CommitLogReader
             var now = dataset.Clock.GetUtcNow();
             if (_incarnation != incarnation) Reset(incarnation);   // a deleted and recreated dataset
             _segmentsLoaded = _headsLoaded = 0;
-            var checkpointLoaded = !_checkpointTried && await TryLoadCheckpointAsync(dataset, incarnation, now, ct);
+            var first = !_checkpointTried;
+            var checkpoint = first ? await TryLoadCheckpointAsync(dataset, incarnation, now, ct) : null;
             _checkpointTried = true;
+            var cost = new ReadCost();
 
-            // A clock that went backwards (corrected by NTP) or jumped far ahead makes the journal window unsound: list everything.
-            var full = _lastRead is not { } last || _lastFullListing is not { } lastFull || now < last || now - lastFull >= FullListingEvery;
-            List<string> pending;
-            long names;
-            int listCalls;
-            if (full)
-            {
-                long listed;
-                (listed, pending) = await ListUncoveredAsync(dataset, incarnation, ct);
-                if (listed < _listed)
-                {
-                    // Commit objects disappeared: someone deleted part of this incarnation's log by hand. Start over.
-                    Reset(incarnation);
-                    _checkpointTried = true;
-                    (listed, pending) = await ListUncoveredAsync(dataset, incarnation, ct);
-                }
-                _listed = listed;
-                names = listed;
-                listCalls = dataset.Storage is Storage.AzureBlobStorage ? (int)Math.Max(1, (listed + CommitJournal.NamesPerListPage - 1) / CommitJournal.NamesPerListPage) : 1;
-                _lastFullListing = now;
-            }
-            else
-            {
-                (pending, names, listCalls) = await CommitJournal.ListAsync(dataset, incarnation,
-                    _lastRead!.Value - CommitJournal.LookBack, now + CommitJournal.ClockSkew, ct);
-                pending.RemoveAll(IsCovered);
-            }
+            // The journal from the checkpoint's minute (a first read) or from before the previous read; a clock that
+            // went backwards (corrected by NTP) makes that window unsound.
+            var from = first ? checkpoint?.JournalFrom : now < _lastRead ? null : _lastRead - CommitJournal.LookBack;
+            var pending = from is { } start && start <= now + CommitJournal.ClockSkew
+                ? await TryListJournalAsync(dataset, incarnation, start, now, cost, ct)
+                : null;
+            var startedFromJournal = first && pending is not null;
+            var full = pending is null;
+            pending ??= await ListEverythingAsync(dataset, incarnation, cost, ct);
+            await FetchAsync(dataset, incarnation, pending!, full, now, cost, null, ct);
 
-            var log = new CommitLog(dataset);
-            var read = 0;
-            var checkpointWritten = false;
-            var trimmed = 0;
-            var segmentsWritten = 0;
-            // In chunks, so that a first read of a large log without a checkpoint holds one chunk of entries, not all.
-            for (var start = 0; start < Math.Max(1, pending.Count); start += FetchChunk)
+            // The sweep: what a listing of every name finds beyond what the journal named is a commit whose entry is
+            // missing; one reader per dataset looks every SweepEvery and files those entries again for the others.
+            var swept = false;
+            var repaired = 0;
+            if (full) _lastSweepCheck = now;
+            else if (_lastSweepCheck is not { } checkedAt || now - checkedAt >= CommitJournal.SweepEvery || now < checkedAt)
             {
-                var chunk = pending.GetRange(start, Math.Min(FetchChunk, pending.Count - start));
-                var fetched = new ShardCommitObject?[chunk.Count];
-                await Parallel.ForEachAsync(Enumerable.Range(0, chunk.Count),
-                    new ParallelOptions { MaxDegreeOfParallelism = CommitLog.ParallelRequests, CancellationToken = ct },
-                    async (i, token) =>
-                    {
-                        try { fetched[i] = await log.ReadAsync(incarnation, chunk[i], token); }
-                        // A journal entry whose object is gone (deleted by hand): the full listing is the truth, skip it.
-                        catch (FileNotFoundException) when (!full) { }
-                    });
-                foreach (var commit in fetched)
+                _lastSweepCheck = now;
+                var claim = await CommitJournal.TryClaimSweepAsync(dataset, incarnation, now, ct);
+                if (claim != SweepClaim.NotDue)
                 {
-                    if (commit is null) continue;
-                    Apply(commit.Entry, commit.Generator, fromSegment: false);
-                    read++;
-                    _fetchedSinceCheckpoint++;
-                    // Each object found in the journal is one the last full listing did not have; counted before a
-                    // checkpoint is named after the count, so that a newer checkpoint sorts after the one it follows.
-                    if (!full) _listed++;
-                }
-                MergeChanges();
-                // Also after a smaller catch-up that is a large part of the log (a new process on a dataset whose last
-                // checkpoint is old), so the next new process does not fetch the same objects again.
-                if (_fetchedSinceCheckpoint >= Math.Max(MinCheckpointFetches, Math.Min(CheckpointEvery, _listed / 10)))
-                {
-                    // Named after the objects it covers, which grows from one chunk's checkpoint to the next, so the
-                    // newest sorts last (a full listing knows the final count before the first chunk is fetched).
-                    var covered = full ? _listed - (pending.Count - start - chunk.Count) : _listed;
-                    var written = await TryWriteCheckpointAsync(dataset, incarnation, covered, now, ct);
-                    if (written >= 0)
-                    {
-                        checkpointWritten = true;
-                        segmentsWritten += written;
-                        trimmed += await TryTrimJournalAsync(dataset, incarnation, ct);
-                    }
-                    _fetchedSinceCheckpoint = 0;
+                    swept = true;
+                    var missed = await ListEverythingAsync(dataset, incarnation, cost, ct);
+                    var found = new List<ShardEntry>();
+                    await FetchAsync(dataset, incarnation, missed, full: true, now, cost, found, ct);
+                    if (claim == SweepClaim.Claimed) repaired = await CommitJournal.RepairAsync(dataset, incarnation, found, ct);
                 }
             }
+            // A first read that had to list every name (no checkpoint to start from, or one too old for the journal)
+            // leaves a checkpoint that the next new process can start from, even when it fetched little.
+            if (first && full && !cost.CheckpointWritten && _listed >= CheckpointEvery)
+                await CheckpointAsync(dataset, incarnation, _listed, now, complete: true, cost, ct);
             _lastRead = now;
 
-            LastRead = new CommitLogRead(_listed, read, listCalls, checkpointLoaded, checkpointWritten, clock.Elapsed)
+            LastRead = new CommitLogRead(_listed, cost.Read, cost.ListCalls, checkpoint is not null, cost.CheckpointWritten, clock.Elapsed)
             {
-                FullListing = full, NamesListed = names, JournalEntriesTrimmed = trimmed, SegmentsLoaded = _segmentsLoaded, HeadsLoaded = _headsLoaded,
-                SegmentsWritten = segmentsWritten,
+                FullListing = full || swept, StartedFromJournal = startedFromJournal, Swept = swept, JournalEntriesRepaired = repaired,
+                NamesListed = cost.Names, JournalEntriesTrimmed = cost.Trimmed, SegmentsLoaded = _segmentsLoaded, HeadsLoaded = _headsLoaded,
+                SegmentsWritten = cost.SegmentsWritten,
             };
             return new CommitLogSnapshot(new Dictionary<string, ShardHead[]>(_heads, StringComparer.Ordinal),
                 new Dictionary<string, MaskGeneratorInfo>(_generators, StringComparer.Ordinal), _latestCommitUtc);
@@ -200,6 +157,112 @@ internal sealed class CommitLogReader
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>What one read did, added up over its listings and fetches.</summary>
+    private sealed class ReadCost
+    {
+        public long Names;
+        public int ListCalls, Read, Trimmed, SegmentsWritten;
+        public bool CheckpointWritten;
+    }
+
+    /// <summary>
+    /// The commit objects the journal names from <paramref name="from"/> on that this reader does not cover, or null
+    /// when that span may have been trimmed (the reader then lists every name).
+    /// </summary>
+    private async Task<List<string>?> TryListJournalAsync(Dataset dataset, string incarnation, DateTimeOffset from, DateTimeOffset now,
+        ReadCost cost, CancellationToken ct)
+    {
+        var (pending, names, calls) = await CommitJournal.ListAsync(dataset, incarnation, from, now + CommitJournal.ClockSkew, ct);
+        cost.Names += names;
+        cost.ListCalls += calls;
+        // Read after the listing: a trim writes its mark before deleting, so the entries this listing needed were all
+        // there unless the mark has passed its start. Spans within half the retention cannot have been trimmed.
+        if (now - from > CommitJournal.Retention / 2 &&
+            await CommitJournal.ReadTrimMarkAsync(dataset, incarnation, ct) is { } trimmedBefore && trimmedBefore > from) return null;
+        pending.RemoveAll(IsCovered);
+        return pending;
+    }
+
+    /// <summary>
+    /// Lists every commit object name and returns the paths this reader does not cover; starts over when objects
+    /// disappeared since the last such listing (part of the log deleted by hand).
+    /// </summary>
+    private async Task<List<string>> ListEverythingAsync(Dataset dataset, string incarnation, ReadCost cost, CancellationToken ct)
+    {
+        var (listed, pending) = await ListUncoveredAsync(dataset, incarnation, ct);
+        if (listed < _fullyListed)
+        {
+            Reset(incarnation);
+            _checkpointTried = true;
+            (listed, pending) = await ListUncoveredAsync(dataset, incarnation, ct);
+        }
+        _listed = _fullyListed = listed;
+        cost.Names += listed;
+        cost.ListCalls += dataset.Storage is Storage.AzureBlobStorage ? (int)Math.Max(1, (listed + CommitJournal.NamesPerListPage - 1) / CommitJournal.NamesPerListPage) : 1;
+        return pending;
+    }
+
+    /// <summary>
+    /// Fetches the commit objects <paramref name="pending"/> names and takes them, in chunks so that a first read of a
+    /// large log without a checkpoint holds one chunk of entries, not all; writes a checkpoint when enough were fetched.
+    /// <paramref name="found"/>, when given, receives every entry fetched.
+    /// </summary>
+    private async Task FetchAsync(Dataset dataset, string incarnation, List<string> pending, bool full, DateTimeOffset now,
+        ReadCost cost, List<ShardEntry>? found, CancellationToken ct)
+    {
+        var log = new CommitLog(dataset);
+        for (var start = 0; start < Math.Max(1, pending.Count); start += FetchChunk)
+        {
+            var chunk = pending.GetRange(start, Math.Min(FetchChunk, pending.Count - start));
+            var fetched = new ShardCommitObject?[chunk.Count];
+            await Parallel.ForEachAsync(Enumerable.Range(0, chunk.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = CommitLog.ParallelRequests, CancellationToken = ct },
+                async (i, token) =>
+                {
+                    try { fetched[i] = await log.ReadAsync(incarnation, chunk[i], token); }
+                    // A journal entry whose object is gone (deleted by hand): the full listing is the truth, skip it.
+                    catch (FileNotFoundException) when (!full) { }
+                });
+            foreach (var commit in fetched)
+            {
+                if (commit is null) continue;
+                found?.Add(commit.Entry);
+                Apply(commit.Entry, commit.Generator, fromSegment: false);
+                cost.Read++;
+                _fetchedSinceCheckpoint++;
+                // Each object found in the journal is one the last full listing did not have; counted before a
+                // checkpoint is named after the count, so that a newer checkpoint sorts after the one it follows.
+                if (!full) _listed++;
+            }
+            MergeChanges();
+            // Also after a smaller catch-up that is a large part of the log (a new process on a dataset whose last
+            // checkpoint is old), so the next new process does not fetch the same objects again.
+            if (_fetchedSinceCheckpoint >= Math.Max(MinCheckpointFetches, Math.Min(CheckpointEvery, _listed / 10)))
+            {
+                // Named after the objects it covers, which grows from one chunk's checkpoint to the next, so the
+                // newest sorts last (a full listing knows the final count before the first chunk is fetched).
+                var remaining = pending.Count - start - chunk.Count;
+                await CheckpointAsync(dataset, incarnation, full ? _listed - remaining : _listed, now, complete: remaining == 0, cost, ct);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes a checkpoint (best effort) and trims the journal after it. A <paramref name="complete"/> checkpoint holds
+    /// everything this read listed, so it records the journal minute a new reader can start from.
+    /// </summary>
+    private async Task CheckpointAsync(Dataset dataset, string incarnation, long covered, DateTimeOffset now, bool complete, ReadCost cost, CancellationToken ct)
+    {
+        var written = await TryWriteCheckpointAsync(dataset, incarnation, covered, now, complete ? now - CommitJournal.LookBack : null, ct);
+        if (written >= 0)
+        {
+            cost.CheckpointWritten = true;
+            cost.SegmentsWritten += written;
+            cost.Trimmed += await TryTrimJournalAsync(dataset, incarnation, ct);
+        }
+        _fetchedSinceCheckpoint = 0;
     }
 
     /// <summary>Where the block of <c>heads[start]</c> ends in <paramref name="heads"/> (sorted by index).</summary>
@@ -343,10 +406,10 @@ internal sealed class CommitLogReader
         _dirty.Clear();
         _incarnation = incarnation;
         _checkpointTried = false;
-        _listed = 0;
+        _listed = _fullyListed = 0;
         _fetchedSinceCheckpoint = 0;
         _latestCommitUtc = DateTimeOffset.MinValue;
-        _lastRead = _lastFullListing = null;
+        _lastRead = _lastSweepCheck = null;
     }
 
     /// <summary>
@@ -417,10 +480,11 @@ internal sealed class CommitLogReader
     /// and from the segment otherwise. A block neither can give is skipped (its shards' commit objects are fetched
     /// instead, and its block is written again with the next checkpoint).
     /// </summary>
-    private async Task<bool> TryLoadCheckpointAsync(Dataset dataset, string incarnation, DateTimeOffset now, CancellationToken ct)
+    private async Task<CommitCheckpoint?> TryLoadCheckpointAsync(Dataset dataset, string incarnation, DateTimeOffset now, CancellationToken ct)
     {
         var checkpoint = await CommitCheckpoints.ReadNewestIndexAsync(dataset, incarnation, ct);
-        if (checkpoint is null) return false;
+        if (checkpoint is null) return null;
+        _listed = checkpoint.CommitObjects;   // a reader that starts from the journal counts on from here
         foreach (var entry in checkpoint.Shards) Apply(entry, null, fromSegment: false);   // schema 1: every entry inline, no segments yet
         // A few at a time, so that what is held while loading is a few blocks, not the checkpoint.
         const int batch = CommitLog.ParallelRequests;
@@ -457,7 +521,7 @@ internal sealed class CommitLogReader
         }
         MergeChanges();
         foreach (var (id, generator) in checkpoint.Generators) _generators.TryAdd(id, generator);
-        return true;
+        return checkpoint;
     }
 
     /// <summary>Trims the journal (<see cref="CommitJournal.TrimAsync"/>); best effort like the checkpoint it follows.</summary>
@@ -479,7 +543,8 @@ internal sealed class CommitLogReader
     /// Best effort: a reader on a read-only root (a dashboard with read-only credentials) still reads correctly
     /// without one, it only fetches more objects in a new process.
     /// </summary>
-    private async Task<int> TryWriteCheckpointAsync(Dataset dataset, string incarnation, long commitObjects, DateTimeOffset now, CancellationToken ct)
+    private async Task<int> TryWriteCheckpointAsync(Dataset dataset, string incarnation, long commitObjects, DateTimeOffset now,
+        DateTimeOffset? journalFrom, CancellationToken ct)
     {
         try
         {
@@ -526,6 +591,7 @@ internal sealed class CommitLogReader
             {
                 CommitObjects = commitObjects,
                 CreatedUtc = DateTimeOffset.UtcNow,
+                JournalFrom = journalFrom,
                 Segments = refs,
                 Generators = new SortedDictionary<string, MaskGeneratorInfo>(_generators, StringComparer.Ordinal),
             }, ct);

@@ -35,6 +35,14 @@ public sealed record CommitCheckpoint
     /// </summary>
     public long CommitObjects { get; init; }
     public DateTimeOffset CreatedUtc { get; init; }
+    /// <summary>
+    /// The journal minute from which a new reader of this checkpoint lists the journal instead of every commit object
+    /// name: the start of the window its writer's next poll would have listed (its read's time less
+    /// <see cref="CommitJournal.LookBack"/>). Null when the checkpoint does not hold everything its writer had listed
+    /// (an intermediate checkpoint of a long first read) or was written by an older build; a new reader then lists
+    /// every name.
+    /// </summary>
+    public DateTimeOffset? JournalFrom { get; init; }
     /// <summary>Every entry, in schema-1 checkpoints only.</summary>
     public IReadOnlyList<ShardEntry> Shards { get; init; } = [];
     /// <summary>The segments, by kind then block (schema 2).</summary>
@@ -53,6 +61,18 @@ public sealed record CommitLogRead(long CommitObjects, int ObjectsRead, int List
 {
     /// <summary>True when this read listed every commit object name; false when it listed only the recent journal minutes.</summary>
     public bool FullListing { get; init; }
+
+    /// <summary>
+    /// True when this was a reader's first read and it listed the journal from its checkpoint's
+    /// <see cref="CommitCheckpoint.JournalFrom"/> instead of every commit object name.
+    /// </summary>
+    public bool StartedFromJournal { get; init; }
+
+    /// <summary>True when this read was the dataset's sweep: after its journal listing, a listing of every commit object name.</summary>
+    public bool Swept { get; init; }
+
+    /// <summary>Journal entries the sweep filed again, for commit objects it found that the journal had not named.</summary>
+    public int JournalEntriesRepaired { get; init; }
 
     /// <summary>Names the listings returned: every commit object on a full listing, the journal entries of the listed minutes otherwise.</summary>
     public long NamesListed { get; init; }

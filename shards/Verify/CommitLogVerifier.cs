@@ -175,13 +175,14 @@ internal sealed class CommitLogVerifier
 
     /// <summary>
     /// True when <paramref name="path"/> (relative to the dataset folder) belongs to this incarnation's log: a commit
-    /// object (a damaged one is a problem, not an orphan), a checkpoint index or segment, the journal's trim mark, or a
+    /// object (a damaged one is a problem, not an orphan), a checkpoint index or segment, the journal's trim and sweep marks, or a
     /// journal entry whose commit object exists. Call after <see cref="VerifyAsync"/>.
     /// </summary>
     public async Task<bool> OwnsAsync(string path, CancellationToken ct)
     {
         if (CommitKeys.TryParseCommitPath(_incarnation, path, out _, out _, out _) || CommitKeys.IsCheckpointPath(_incarnation, path) ||
-            path.StartsWith(CommitKeys.SegmentsFolderOf(_incarnation), StringComparison.Ordinal) || path == CommitKeys.JournalTrimMarkPath(_incarnation))
+            path.StartsWith(CommitKeys.SegmentsFolderOf(_incarnation), StringComparison.Ordinal) || 
+            path == CommitKeys.JournalTrimMarkPath(_incarnation) || path == CommitKeys.JournalSweepMarkPath(_incarnation))
             return true;
         if (!CommitKeys.TryParseJournalPath(_incarnation, path, out var commitPath)) return false;
         CommitKeys.TryParseCommitPath(_incarnation, commitPath, out var kind, out var index, out var version);

@@ -5,7 +5,7 @@ namespace SSeg.Shards.Tests;
 
 /// <summary>
 /// The commit journal: a poll lists only the minutes since the previous one, a commit whose entry is missing is found
-/// by the periodic full listing and by a new reader, clock skew within the allowances loses nothing, verify knows it.
+/// by the dataset's sweep and filed for the other readers, clock skew within the allowances loses nothing, verify knows it.
 /// Clocks are set by the test (writers and reader each have their own); storage is the real backend.
 /// </summary>
 public abstract class CommitJournalContractTests(TestRoots roots) : BackendContractTests(roots)
@@ -39,8 +39,10 @@ public abstract class CommitJournalContractTests(TestRoots roots) : BackendContr
 
         clock.Now = T0;
         storage.Clear();
-        Assert.Equal(200, (await ds.GetManifestAsync()).ImageShards.Count);   // the first read of a process lists every name
-        Assert.Equal((true, 200L), (ds.LastCommitLogRead!.FullListing, ds.LastCommitLogRead.NamesListed));
+        // This reader's previous read was a day ago: it lists the whole journal once (a span longer than an hour) and,
+        // due for the dataset's sweep, every commit object name.
+        Assert.Equal(200, (await ds.GetManifestAsync()).ImageShards.Count);
+        Assert.Equal((true, true, 400L), (ds.LastCommitLogRead!.FullListing, ds.LastCommitLogRead.Swept, ds.LastCommitLogRead.NamesListed));
 
         // Two new shards and a replacement of an old one, then the next poll.
         clock.Now = T0.AddSeconds(10);
@@ -71,14 +73,18 @@ public abstract class CommitJournalContractTests(TestRoots roots) : BackendContr
     }
 
     [Fact]
-    public async Task A_commit_whose_journal_entry_is_missing_is_found_by_the_next_full_listing_and_by_a_new_reader()
+    public async Task A_commit_whose_journal_entry_is_missing_is_found_by_the_next_sweep_which_files_it_for_every_other_reader()
     {
         var clock = new ManualClock(T0);
         var storage = StorageFactory.Open(NewRootUri(), ConnectionString);
         var ds = await new DatasetStore(storage, clock).CreateOrOpenAsync("lost-entry");
         var inc = (await ds.GetManifestAsync()).CommitIncarnation;
         await CommitAsync(ds, inc, Entry(0), Entry(1));
+        // Two long-lived readers: this process's, and another process's.
+        var other = new CommitLogReader();
+        async Task<int[]> OtherReadsAsync() => (await other.ReadAsync(ds, inc, default)).Heads.GetValueOrDefault(ShardNames.ImagesKind, []).Select(h => h.Index).ToArray();
         Assert.Equal([0, 1], Indexes(await ds.GetManifestAsync()));
+        Assert.Equal(new[] { 0, 1 }, await OtherReadsAsync());
 
         // The writer of shard 2 died between its commit object and its journal entry.
         async Task CommitWithoutJournalAsync(int index)
@@ -90,19 +96,113 @@ public abstract class CommitJournalContractTests(TestRoots roots) : BackendContr
         await CommitWithoutJournalAsync(2);
         clock.Now = T0.AddSeconds(20);
         Assert.Equal([0, 1], Indexes(await ds.GetManifestAsync()));   // the journal does not name it: not seen yet
-        Assert.False(ds.LastCommitLogRead!.FullListing);
+        Assert.Equal((false, false), (ds.LastCommitLogRead!.FullListing, ds.LastCommitLogRead.Swept));
+        Assert.Equal(new[] { 0, 1 }, await OtherReadsAsync());
 
-        clock.Now = T0 + CommitLogReader.FullListingEvery;
+        // Ten minutes on, the first reader to poll claims the sweep: it lists every name, finds shard 2 and files its entry.
+        clock.Now = T0 + CommitJournal.SweepEvery;
         Assert.Equal([0, 1, 2], Indexes(await ds.GetManifestAsync()));
-        Assert.True(ds.LastCommitLogRead!.FullListing);
+        Assert.Equal((true, true, 1), (ds.LastCommitLogRead!.FullListing, ds.LastCommitLogRead.Swept, ds.LastCommitLogRead.JournalEntriesRepaired));
+        Assert.True(await storage.GetInfoAsync(ds.KeyOf(CommitKeys.JournalPath(inc, CommitKeys.JournalBucket(clock.Now), ShardNames.ImagesKind, 2, 1))) is not null);
+        // The other reader is due too, but the dataset was just swept: it reads the journal only and finds shard 2 there.
+        clock.Now += TimeSpan.FromSeconds(10);
+        Assert.Equal(new[] { 0, 1, 2 }, await OtherReadsAsync());
+        Assert.Equal((false, false, 1), (other.LastRead!.FullListing, other.LastRead.Swept, other.LastRead.ObjectsRead));
 
+        // Not due again for ten minutes, whoever asks.
         clock.Now += TimeSpan.FromSeconds(10);
         await CommitWithoutJournalAsync(3);
-        clock.Now += TimeSpan.FromSeconds(10);
+        clock.Now += CommitJournal.SweepEvery - TimeSpan.FromSeconds(30);
         Assert.Equal([0, 1, 2], Indexes(await ds.GetManifestAsync()));
-        CommitLogReader.Forget(ds);   // a new process lists every name at once
+        Assert.Equal(new[] { 0, 1, 2 }, await OtherReadsAsync());
+        Assert.False(other.LastRead!.Swept);
+        clock.Now += TimeSpan.FromSeconds(30);
+        Assert.Equal(new[] { 0, 1, 2, 3 }, await OtherReadsAsync());
+        Assert.Equal((true, 1), (other.LastRead!.Swept, other.LastRead.JournalEntriesRepaired));
         Assert.Equal([0, 1, 2, 3], Indexes(await ds.GetManifestAsync()));
+        Assert.False(ds.LastCommitLogRead!.Swept);
         Assert.True((await ds.VerifyAsync(checksums: false)).Orphans.All(o => !o.StartsWith("_journal/", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_new_process_lists_the_journal_from_its_checkpoints_minute_unless_the_journal_was_trimmed_past_it()
+    {
+        var clock = new ManualClock(T0.AddDays(-1));
+        var storage = new CountingStorage(StorageFactory.Open(NewRootUri(), ConnectionString));
+        var ds = await new DatasetStore(storage, clock).CreateOrOpenAsync("journal-start");
+        var inc = (await ds.GetManifestAsync()).CommitIncarnation;
+        var commits = ds.KeyOf(CommitKeys.CommitsFolderOf(inc));
+        await Parallel.ForEachAsync(Enumerable.Range(0, 1000), new ParallelOptions { MaxDegreeOfParallelism = 8 },
+            async (i, ct) => Assert.True(await ds.Commits.TryCreateAsync(inc, Entry(i), null, ct)));
+
+        // The first new process has no checkpoint: it lists every name and writes one that records 11:56:30, five
+        // minutes before its read.
+        clock.Now = T0.AddMinutes(1);
+        CommitLogReader.Forget(ds);
+        Assert.Equal(1000, (await ds.GetIndexAsync()).ImageShards.Count);
+        Assert.Equal((true, false, true), (ds.LastCommitLogRead!.FullListing, ds.LastCommitLogRead.StartedFromJournal, ds.LastCommitLogRead.CheckpointWritten));
+
+        // Twenty minutes later: five new shards and a replacement. The next new process starts from 11:56:30 and, as
+        // the dataset's first sweep, also lists every name (finding nothing the journal missed).
+        clock.Now = T0.AddMinutes(20);
+        await CommitAsync(ds, inc, [.. Enumerable.Range(1000, 5).Select(i => Entry(i)), Entry(7, version: 2) with { Rows = 9 }]);
+        clock.Now = T0.AddMinutes(21);
+        CommitLogReader.Forget(ds);
+        Assert.Equal(1005, (await ds.GetIndexAsync()).ImageShards.Count);
+        var read = ds.LastCommitLogRead!;
+        Assert.Equal((true, true, true, 0), (read.StartedFromJournal, read.Swept, read.CheckpointLoaded, read.JournalEntriesRepaired));
+
+        // One more new process: the journal of 11:50 to 12:23 (four groups, six entries) and no commit object name.
+        clock.Now = T0.AddMinutes(21.5);
+        CommitLogReader.Forget(ds);
+        storage.Clear();
+        var index = await ds.GetIndexAsync();
+        Assert.Equal((1005, 9L), (index.ImageShards.Count, index.Find(ShardNames.ImagesKind, 7)!.Value.Rows));
+        read = ds.LastCommitLogRead!;
+        Assert.Equal((true, false, false, 6L, 6, 1006L), (read.StartedFromJournal, read.FullListing, read.Swept, read.NamesListed, read.ObjectsRead, read.CommitObjects));
+        Assert.Equal(["115", "120", "121", "122"], storage.Calls.Where(c => c.Call == "list" && c.Key.Contains("/_journal/", StringComparison.Ordinal))
+            .Select(c => c.Key[^3..]).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(storage.Calls, c => c.Call == "list" && c.Key.StartsWith(commits, StringComparison.Ordinal));
+
+        // Shard 1005 at 12:30; two hours on, a checkpoint writer trims the journal before 13:00, its entry with it.
+        clock.Now = T0.AddMinutes(30);
+        await CommitAsync(ds, inc, Entry(1005));
+        clock.Now = T0.AddHours(2);
+        Assert.True(await CommitJournal.TrimAsync(ds, inc, default) > 0);
+        // A new process finds the trim past its checkpoint's minute: it lists every name (so it sees shard 1005) and,
+        // as its checkpoint is too old to start from, writes one that the next new process starts from.
+        CommitLogReader.Forget(ds);
+        Assert.Equal(1006, (await ds.GetIndexAsync()).ImageShards.Count);
+        read = ds.LastCommitLogRead!;
+        Assert.Equal((false, true, true), (read.StartedFromJournal, read.FullListing, read.CheckpointWritten));
+        clock.Now = T0.AddHours(2).AddMinutes(1);
+        CommitLogReader.Forget(ds);
+        Assert.Equal(1006, (await ds.GetIndexAsync()).ImageShards.Count);
+        Assert.True(ds.LastCommitLogRead!.StartedFromJournal);
+        var report = await ds.VerifyAsync(checksums: false);
+        Assert.True(report.ManifestProblem is null && report.Orphans.Count == 0, $"{report.ManifestProblem} {string.Join(", ", report.Orphans)}");
+    }
+
+    [Fact]
+    public async Task Of_several_readers_due_for_the_sweep_at_once_exactly_one_sweeps()
+    {
+        var clock = new ManualClock(T0);
+        var ds = await new DatasetStore(StorageFactory.Open(NewRootUri(), ConnectionString), clock).CreateOrOpenAsync("one-sweeper");
+        var inc = (await ds.GetManifestAsync()).CommitIncarnation;
+        await CommitAsync(ds, inc, Entry(0), Entry(1));
+        var readers = Enumerable.Range(0, 4).Select(_ => new CommitLogReader()).ToList();
+        async Task<int> SweepsAsync()
+        {
+            await Task.WhenAll(readers.Select(r => r.ReadAsync(ds, inc, default)));
+            return readers.Count(r => r.LastRead!.Swept);
+        }
+        Assert.Equal(0, await SweepsAsync());   // first reads without a checkpoint list every name anyway
+        clock.Now = T0 + CommitJournal.SweepEvery;
+        Assert.Equal(1, await SweepsAsync());
+        clock.Now += TimeSpan.FromMinutes(5);
+        Assert.Equal(0, await SweepsAsync());   // asked only every ten minutes of each reader's life, and swept 5 minutes ago
+        clock.Now += CommitJournal.SweepEvery;
+        Assert.Equal(1, await SweepsAsync());   // each asks again, 15 minutes after the last sweep: one sweeps
     }
 
     [Fact]
@@ -124,8 +224,9 @@ public abstract class CommitJournalContractTests(TestRoots roots) : BackendContr
         readerClock.Now = T0.AddSeconds(20);
         Assert.Equal([1, 2], Indexes(await ds.GetManifestAsync()));
         Assert.False(ds.LastCommitLogRead!.FullListing);
-        readerClock.Now = T0 + CommitLogReader.FullListingEvery;   // the full listing finds the one filed too far back
+        readerClock.Now = T0 + CommitJournal.SweepEvery;   // the dataset's sweep finds the one filed too far back
         Assert.Equal([1, 2, 3], Indexes(await ds.GetManifestAsync()));
+        Assert.True(ds.LastCommitLogRead!.Swept);
     }
 
     [Fact]
@@ -162,7 +263,8 @@ public abstract class CommitJournalContractTests(TestRoots roots) : BackendContr
         Assert.Equal(123, (await ds.GetManifestAsync()).ImageShards.Count);
         Assert.DoesNotContain((await ds.VerifyAsync(checksums: false)).Orphans, o => o.StartsWith("_journal/", StringComparison.Ordinal));
 
-        // Two hours later, 100 more commits and the next checkpoint: that trim lists the twelve groups from the last
+        // Two hours later, 100 more commits and a new process: it lists the whole journal once (its checkpoint's minute,
+        // 11:55, is more than an hour back), and the trim after its checkpoint lists the twelve groups from the last
         // trim's 11:00 to 13:00, not the whole journal, and leaves only the new entries.
         clock.Now = T0.AddHours(2);
         await Parallel.ForEachAsync(Enumerable.Range(123, 100), new ParallelOptions { MaxDegreeOfParallelism = 8 },
@@ -172,7 +274,9 @@ public abstract class CommitJournalContractTests(TestRoots roots) : BackendContr
         Assert.Equal(223, (await ds.GetManifestAsync()).ImageShards.Count);
         Assert.Equal((true, 3), (ds.LastCommitLogRead!.CheckpointWritten, ds.LastCommitLogRead.JournalEntriesTrimmed));
         var journalListings = storage.Calls.Where(c => c.Call == "list" && c.Key.StartsWith(journal, StringComparison.Ordinal)).Select(c => c.Key[journal.Length..]).ToList();
-        Assert.Equal(Enumerable.Range(0, 12).Select(g => T0.AddHours(-1).AddMinutes(10 * g).ToString("yyyyMMddHHmm")[..11]), journalListings.Order(StringComparer.Ordinal));
+        Assert.True(ds.LastCommitLogRead.StartedFromJournal);
+        Assert.Equal(Enumerable.Range(0, 12).Select(g => T0.AddHours(-1).AddMinutes(10 * g).ToString("yyyyMMddHHmm")[..11]).Prepend(""),
+            journalListings.Order(StringComparer.Ordinal));
         Assert.Equal(100, (await JournalNamesAsync()).Count);
     }
 

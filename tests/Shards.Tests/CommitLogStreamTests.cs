@@ -21,7 +21,9 @@ public abstract class CommitLogStreamContractTests(TestRoots roots) : BackendCon
     private async Task<(Dataset Dataset, DatasetManifest Manifest)> DatasetAfterACheckpointAsync(string name)
     {
         var ds = await DatasetStore.Open(NewRootUri(), ConnectionString).CreateOrOpenAsync(name, source: "cc3m");
-        // Each read below is a new process's (Forget): a full listing, so the commits need no journal entries.
+        // Each read below is a new process's (Forget), and the commits have no journal entries: the first read has no
+        // checkpoint and lists every name; the second starts from its checkpoint's journal minute and, as the
+        // dataset's first sweep, also lists every name, which finds the last four commits and files their entries.
         await CommitAsync(ds, Enumerable.Range(0, 2300).Select(i => Entry(i)).Concat(Enumerable.Range(0, 40).Select(i => Entry(i, kind: Masks))), journal: false);
         await CommitAsync(ds, [Entry(5, version: 2), Entry(1500, version: 2)], journal: false);
         CommitLogReader.Forget(ds);
@@ -51,15 +53,16 @@ public abstract class CommitLogStreamContractTests(TestRoots roots) : BackendCon
         var all = await StreamAsync(ds, null, 0, read);
         Assert.Equal(manifest.Shards.Select(Json), all.Select(Json));
         Assert.Equal(2, all.Single(e => e.Kind == ShardNames.ImagesKind && e.Index == 10).Version);
-        // The reader fetched only the four commits made after the checkpoint. Four blocks (images 0-2, masks 0), each
-        // from its segment and the reader's four entries: nothing fetched for the entries.
-        Assert.Equal(4, ds.LastCommitLogRead!.ObjectsRead);
-        Assert.Equal((2346L, 4, 0, 1000), (read.NamesListed, read.SegmentsLoaded, read.ObjectsFetched, read.MaxEntriesHeld));
+        // The reader listed the journal from its checkpoint's minute (the four entries the sweep filed, not the 2,346
+        // commit object names) and fetched only those four commits. Four blocks (images 0-2, masks 0), each from its
+        // segment and the reader's four entries: nothing fetched for the entries.
+        Assert.Equal((4, true, false), (ds.LastCommitLogRead!.ObjectsRead, ds.LastCommitLogRead.StartedFromJournal, ds.LastCommitLogRead.FullListing));
+        Assert.Equal((4L, 4, 0, 1000), (read.NamesListed, read.SegmentsLoaded, read.ObjectsFetched, read.MaxEntriesHeld));
 
-        // A later view polls the journal (nothing new: no names) and reads blocks 1 and 2 only.
+        // A later view polls the journal (the same four entries, already known: nothing fetched) and reads blocks 1 and 2 only.
         var fromTwelveHundred = await StreamAsync(ds, ShardNames.ImagesKind, 1200, read = new CommitStreamRead());
         Assert.Equal(manifest.ImageShards.Where(e => e.Index >= 1200).Select(Json), fromTwelveHundred.Select(Json));
-        Assert.Equal((0L, 2, 0), (read.NamesListed, read.SegmentsLoaded, read.ObjectsFetched));
+        Assert.Equal((4L, 2, 0), (read.NamesListed, read.SegmentsLoaded, read.ObjectsFetched));
         Assert.False(ds.LastCommitLogRead!.FullListing);
 
         var masks = new List<ShardEntry>();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SSeg.Shards.Commits;
+using SSeg.Shards.Storage;
 using static SSeg.Shards.Tests.CheckpointSegmentContractTests;
 
 namespace SSeg.Shards.Tests;
@@ -138,5 +139,30 @@ public sealed class AzureBlobDatasetIndexTests(AzuriteFixture azurite) : Dataset
         var streamed = await CommitLogStream.ReadAsync(ds, null, 0, default, read).ToListAsync();
         Assert.Equal(committed.Select(e => JsonSerializer.Serialize(e)), streamed.Select(e => JsonSerializer.Serialize(e)));
         Assert.Equal((300, 0), (read.ObjectsFetched, CommitLogReader.For(ds).EntriesHeld));
+    }
+
+    /// <summary>
+    /// A reader that cannot write the sweep mark (a read-only SAS) cannot leave the sweep to others without knowing
+    /// that someone sweeps, so it lists every name for itself every ten minutes; it files nothing.
+    /// </summary>
+    [Fact]
+    public async Task A_reader_with_read_only_credentials_sweeps_for_itself_and_files_nothing()
+    {
+        var root = NewRootUri();
+        var writable = await DatasetStore.Open(root, _azurite.ConnectionString).CreateOrOpenAsync("readonly-sweep");
+        await CommitAsync(writable, Enumerable.Range(0, 10).Select(i => Entry(i)));
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var ds = new DatasetStore(StorageFactory.Open(root, _azurite.ReadOnlyConnectionString()), clock).Dataset("readonly-sweep");
+        Assert.Equal(10, (await ds.GetIndexAsync()).ImageShards.Count);
+
+        await CommitAsync(writable, [Entry(10)], journal: false);   // its writer died before the journal entry
+        clock.Now += TimeSpan.FromSeconds(20);
+        Assert.Equal(10, (await ds.GetIndexAsync()).ImageShards.Count);
+        Assert.False(ds.LastCommitLogRead!.Swept);
+        clock.Now += CommitJournal.SweepEvery;
+        Assert.Equal(11, (await ds.GetIndexAsync()).ImageShards.Count);
+        Assert.Equal((true, 0), (ds.LastCommitLogRead!.Swept, ds.LastCommitLogRead.JournalEntriesRepaired));
+        var inc = (await writable.GetManifestMetadataAsync()).CommitIncarnation;
+        Assert.Null(await writable.Storage.GetInfoAsync(writable.KeyOf(CommitKeys.JournalSweepMarkPath(inc))));
     }
 }
