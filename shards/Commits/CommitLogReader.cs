@@ -117,8 +117,8 @@ internal sealed class CommitLogReader
                 : null;
             var startedFromJournal = first && pending is not null;
             var full = pending is null;
-            pending ??= await ListEverythingAsync(dataset, incarnation, cost, ct);
-            await FetchAsync(dataset, incarnation, pending!, full, now, cost, null, ct);
+            pending ??= (await ListEverythingAsync(dataset, incarnation, cost, ct)).Pending;
+            await FetchAsync(dataset, incarnation, pending, full, now, cost, null, ct);
 
             // The sweep: what a listing of every name finds beyond what the journal named is a commit whose entry is
             // missing; one reader per dataset looks every SweepEvery and files those entries again for the others.
@@ -132,10 +132,11 @@ internal sealed class CommitLogReader
                 if (claim != SweepClaim.NotDue)
                 {
                     swept = true;
-                    var missed = await ListEverythingAsync(dataset, incarnation, cost, ct);
+                    var (missed, startedOver) = await ListEverythingAsync(dataset, incarnation, cost, ct);
                     var found = new List<ShardEntry>();
                     await FetchAsync(dataset, incarnation, missed, full: true, now, cost, found, ct);
-                    if (claim == SweepClaim.Claimed) repaired = await CommitJournal.RepairAsync(dataset, incarnation, found, ct);
+                    // After starting over everything is "missed": only what the journal did not name is filed again.
+                    if (claim == SweepClaim.Claimed && !startedOver) repaired = await CommitJournal.RepairAsync(dataset, incarnation, found, ct);
                 }
             }
             // A first read that had to list every name (no checkpoint to start from, or one too old for the journal)
@@ -186,13 +187,14 @@ internal sealed class CommitLogReader
     }
 
     /// <summary>
-    /// Lists every commit object name and returns the paths this reader does not cover; starts over when objects
-    /// disappeared since the last such listing (part of the log deleted by hand).
+    /// Lists every commit object name and returns the paths this reader does not cover; starts over (forgetting all it
+    /// knew) when objects disappeared since the last such listing (part of the log deleted by hand).
     /// </summary>
-    private async Task<List<string>> ListEverythingAsync(Dataset dataset, string incarnation, ReadCost cost, CancellationToken ct)
+    private async Task<(List<string> Pending, bool StartedOver)> ListEverythingAsync(Dataset dataset, string incarnation, ReadCost cost, CancellationToken ct)
     {
         var (listed, pending) = await ListUncoveredAsync(dataset, incarnation, ct);
-        if (listed < _fullyListed)
+        var startedOver = listed < _fullyListed;
+        if (startedOver)
         {
             Reset(incarnation);
             _checkpointTried = true;
@@ -201,7 +203,7 @@ internal sealed class CommitLogReader
         _listed = _fullyListed = listed;
         cost.Names += listed;
         cost.ListCalls += dataset.Storage is Storage.AzureBlobStorage ? (int)Math.Max(1, (listed + CommitJournal.NamesPerListPage - 1) / CommitJournal.NamesPerListPage) : 1;
-        return pending;
+        return (pending, startedOver);
     }
 
     /// <summary>
