@@ -118,7 +118,7 @@ internal sealed class CommitLogReader
             var startedFromJournal = first && pending is not null;
             var full = pending is null;
             pending ??= (await ListEverythingAsync(dataset, incarnation, cost, ct)).Pending;
-            await FetchAsync(dataset, incarnation, pending, full, now, cost, null, ct);
+            await FetchAsync(dataset, incarnation, pending, full ? null : from, now, cost, null, ct);
 
             // The sweep: what a listing of every name finds beyond what the journal named is a commit whose entry is
             // missing; one reader per dataset looks every SweepEvery and files those entries again for the others.
@@ -134,7 +134,7 @@ internal sealed class CommitLogReader
                     swept = true;
                     var (missed, startedOver) = await ListEverythingAsync(dataset, incarnation, cost, ct);
                     var found = new List<ShardEntry>();
-                    await FetchAsync(dataset, incarnation, missed, full: true, now, cost, found, ct);
+                    await FetchAsync(dataset, incarnation, missed, journalFrom: null, now, cost, found, ct);
                     // After starting over everything is "missed": only what the journal did not name is filed again.
                     if (claim == SweepClaim.Claimed && !startedOver) repaired = await CommitJournal.RepairAsync(dataset, incarnation, found, ct);
                 }
@@ -142,7 +142,7 @@ internal sealed class CommitLogReader
             // A first read that had to list every name (no checkpoint to start from, or one too old for the journal)
             // leaves a checkpoint that the next new process can start from, even when it fetched little.
             if (first && full && !cost.CheckpointWritten && _listed >= CheckpointEvery)
-                await CheckpointAsync(dataset, incarnation, _listed, now, complete: true, cost, ct);
+                await CheckpointAsync(dataset, incarnation, _listed, now, now - CommitJournal.LookBack, cost, ct);
             _lastRead = now;
 
             LastRead = new CommitLogRead(_listed, cost.Read, cost.ListCalls, checkpoint is not null, cost.CheckpointWritten, clock.Elapsed)
@@ -209,11 +209,13 @@ internal sealed class CommitLogReader
     /// <summary>
     /// Fetches the commit objects <paramref name="pending"/> names and takes them, in chunks so that a first read of a
     /// large log without a checkpoint holds one chunk of entries, not all; writes a checkpoint when enough were fetched.
-    /// <paramref name="found"/>, when given, receives every entry fetched.
+    /// <paramref name="pending"/> came from the journal from <paramref name="journalFrom"/> on, or (null) from a listing of
+    /// every name. <paramref name="found"/>, when given, receives every entry fetched.
     /// </summary>
-    private async Task FetchAsync(Dataset dataset, string incarnation, List<string> pending, bool full, DateTimeOffset now,
+    private async Task FetchAsync(Dataset dataset, string incarnation, List<string> pending, DateTimeOffset? journalFrom, DateTimeOffset now,
         ReadCost cost, List<ShardEntry>? found, CancellationToken ct)
     {
+        var full = journalFrom is null;
         var log = new CommitLog(dataset);
         for (var start = 0; start < Math.Max(1, pending.Count); start += FetchChunk)
         {
@@ -246,18 +248,22 @@ internal sealed class CommitLogReader
                 // Named after the objects it covers, which grows from one chunk's checkpoint to the next, so the
                 // newest sorts last (a full listing knows the final count before the first chunk is fetched).
                 var remaining = pending.Count - start - chunk.Count;
-                await CheckpointAsync(dataset, incarnation, full ? _listed - remaining : _listed, now, complete: remaining == 0, cost, ct);
+                // Complete, it records where this reader's next poll would start. Part-way, the objects not fetched yet
+                // are in the journal from where this read's listing started, or (a listing of every name) in none.
+                await CheckpointAsync(dataset, incarnation, full ? _listed - remaining : _listed, now,
+                    remaining == 0 ? now - CommitJournal.LookBack : journalFrom, cost, ct);
             }
         }
     }
 
     /// <summary>
-    /// Writes a checkpoint (best effort) and trims the journal after it. A <paramref name="complete"/> checkpoint holds
-    /// everything this read listed, so it records the journal minute a new reader can start from.
+    /// Writes a checkpoint (best effort) that records <paramref name="journalFrom"/>, the journal minute a new reader of
+    /// it starts from (null: none, it lists every name), and trims the journal after it.
     /// </summary>
-    private async Task CheckpointAsync(Dataset dataset, string incarnation, long covered, DateTimeOffset now, bool complete, ReadCost cost, CancellationToken ct)
+    private async Task CheckpointAsync(Dataset dataset, string incarnation, long covered, DateTimeOffset now, DateTimeOffset? journalFrom,
+        ReadCost cost, CancellationToken ct)
     {
-        var written = await TryWriteCheckpointAsync(dataset, incarnation, covered, now, complete ? now - CommitJournal.LookBack : null, ct);
+        var written = await TryWriteCheckpointAsync(dataset, incarnation, covered, now, journalFrom, ct);
         if (written >= 0)
         {
             cost.CheckpointWritten = true;

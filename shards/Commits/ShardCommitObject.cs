@@ -38,9 +38,9 @@ public sealed record CommitCheckpoint
     /// <summary>
     /// The journal minute from which a new reader of this checkpoint lists the journal instead of every commit object
     /// name: the start of the window its writer's next poll would have listed (its read's time less
-    /// <see cref="CommitJournal.LookBack"/>). Null when the checkpoint does not hold everything its writer had listed
-    /// (an intermediate checkpoint of a long first read) or was written by an older build; a new reader then lists
-    /// every name.
+    /// <see cref="CommitJournal.LookBack"/>), or, written part-way through a read of the journal, where that read's
+    /// listing started (the objects it had not fetched yet are named there). Null when written part-way through a
+    /// listing of every name, or by an older build; a new reader then lists every name.
     /// </summary>
     public DateTimeOffset? JournalFrom { get; init; }
     /// <summary>Every entry, in schema-1 checkpoints only.</summary>

@@ -86,10 +86,11 @@ public sealed class LocalDatasetIndexTests() : DatasetIndexContractTests(new Loc
 {
     /// <summary>
     /// A first read of 21,000 uncheckpointed objects fetches them in chunks of 10,000 and checkpoints after each, so it
-    /// never holds them all; the last checkpoint must be the one a new process finds (local only: 21,000 objects).
+    /// never holds them all; the last checkpoint must be the one a new process finds. A read of 10,500 from the journal
+    /// checkpoints part-way too (local only: 31,500 objects).
     /// </summary>
     [Fact]
-    public async Task A_first_read_in_chunks_leaves_its_last_checkpoint_as_the_newest()
+    public async Task A_read_in_chunks_leaves_a_checkpoint_a_new_process_starts_from()
     {
         var ds = await DatasetStore.Open(NewRootUri()).CreateOrOpenAsync("chunks");
         await CommitAsync(ds, Enumerable.Range(0, 21_000).Select(i => Entry(i)), journal: false);
@@ -99,6 +100,17 @@ public sealed class LocalDatasetIndexTests() : DatasetIndexContractTests(new Loc
         CommitLogReader.Forget(ds);
         Assert.Equal(21_000, (await ds.GetIndexAsync()).ImageShards.Count);
         Assert.Equal((21, 0, 0), (ds.LastCommitLogRead!.HeadsLoaded, ds.LastCommitLogRead.SegmentsLoaded, ds.LastCommitLogRead.ObjectsRead));
+
+        // 10,500 new commits, read by a new process from the journal: it checkpoints after its first chunk of 10,000,
+        // recording where its journal listing started, since the other 500 are named only there. The next new process
+        // starts from that minute and fetches just those 500.
+        await CommitAsync(ds, Enumerable.Range(21_000, 10_500).Select(i => Entry(i)));
+        CommitLogReader.Forget(ds);
+        Assert.Equal(31_500, (await ds.GetIndexAsync()).ImageShards.Count);
+        Assert.Equal((true, 10_500, true), (ds.LastCommitLogRead!.StartedFromJournal, ds.LastCommitLogRead.ObjectsRead, ds.LastCommitLogRead.CheckpointWritten));
+        CommitLogReader.Forget(ds);
+        Assert.Equal(31_500, (await ds.GetIndexAsync()).ImageShards.Count);
+        Assert.Equal((true, false, 500), (ds.LastCommitLogRead!.StartedFromJournal, ds.LastCommitLogRead.FullListing, ds.LastCommitLogRead.ObjectsRead));
     }
 }
 
