@@ -16,12 +16,12 @@ namespace SSeg.Pipelines.Bench;
 internal static class CommitBench
 {
     private const int DuplicateEvery = 50;
-    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
     private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = true };
 
-    public static async Task<int> RunAsync(int commits, int committers, IReadOnlyList<string> backends, string scratchParent, CancellationToken ct)
+    public static async Task<int> RunAsync(int commits, int committers, IReadOnlyList<string> backends, TimeSpan pollInterval, string scratchParent, CancellationToken ct)
     {
-        Console.WriteLine($"commit bench: {commits} one-row shards by {committers} committer processes; {Environment.ProcessorCount} cores; load {LoadAverage()}");
+        Console.WriteLine($"commit bench: {commits} one-row shards by {committers} committer processes, a barrier poll every {pollInterval.TotalSeconds:0.#} s; " +
+                          $"{Environment.ProcessorCount} cores; load {LoadAverage()}");
         var failed = false;
         foreach (var backend in backends)
         {
@@ -30,7 +30,7 @@ internal static class CommitBench
             try
             {
                 if (backend == "local")
-                    failed |= !await RunBackendAsync("local", Path.Combine(scratch, "root"), null, commits, committers, scratch, ct);
+                    failed |= !await RunBackendAsync("local", Path.Combine(scratch, "root"), null, commits, committers, pollInterval, scratch, ct);
                 else if (backend == "azurite")
                 {
                     var root = $"az://bench{Guid.NewGuid():N}/root";
@@ -38,7 +38,7 @@ internal static class CommitBench
                     Console.WriteLine($"  azurite metadata store: {BenchAzurite.MetadataStore}");
                     using (var azurite = await BenchAzurite.StartAsync(ct))
                     {
-                        failed |= !await RunBackendAsync("azurite", root, azurite.ConnectionString, commits, committers, scratch, ct);
+                        failed |= !await RunBackendAsync("azurite", root, azurite.ConnectionString, commits, committers, pollInterval, scratch, ct);
                         await foreach (var _ in SSeg.Shards.Storage.StorageFactory.Open(root, azurite.ConnectionString).ListAsync("", ct)) blobs++;
                     }
                     // The same request pattern against the bare emulator, to tell its slowdown from the protocol's.
@@ -55,7 +55,7 @@ internal static class CommitBench
     }
 
     private static async Task<bool> RunBackendAsync(string backend, string root, string? connectionString, int commits, int committers,
-        string scratch, CancellationToken ct)
+        TimeSpan pollInterval, string scratch, CancellationToken ct)
     {
         var loadBefore = LoadAverage();
         var storage = new CommitBenchTimedStorage(SSeg.Shards.Storage.StorageFactory.Open(root, connectionString));
@@ -75,7 +75,7 @@ internal static class CommitBench
         var pollCalls = new List<IReadOnlyDictionary<string, StorageCallCost>>();
         while (processes.Any(p => !p.Process.HasExited))
         {
-            await Task.Delay(PollInterval, ct);
+            await Task.Delay(pollInterval, ct);
             var before = storage.Snapshot();
             await ds.ReadIndexAsync(ct);
             pollCalls.Add(CommitBenchTimedStorage.Between(before, storage.Snapshot()));

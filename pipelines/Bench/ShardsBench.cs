@@ -26,11 +26,12 @@ internal static class ShardsBench
         var commits = new Option<int>("--commits") { Description = "Instead of throughput: commit this many one-row shards from several processes (CommitBench)." };
         var committers = new Option<int>("--committers") { Description = "Committer processes for --commits.", DefaultValueFactory = _ => 8 };
         var backends = new Option<string>("--backends") { Description = "Backends for --commits: local, azurite or both (comma-separated).", DefaultValueFactory = _ => "local,azurite" };
+        var pollEvery = new Option<double>("--poll-every") { Description = "Seconds between the barrier polls --commits makes while the committers run (a host's barriers poll every Jobs:BarrierIntervalSeconds, 2 by default).", DefaultValueFactory = _ => 1 };
         var committerRole = new Option<string?>("--committer-role") { Description = "Internal: run one committer of --commits.", Hidden = true };
         var listRole = new Option<string?>("--list-role") { Description = "Internal: list a dataset in a fresh process for --commits.", Hidden = true };
         var readers = new Option<string?>("--readers") { Description = "Instead of throughput: the memory a new process needs to read a dataset of each of these shard counts (comma-separated, e.g. 10000,100000), whole and streamed (ReaderMemoryBench)." };
         var readerRole = new Option<string?>("--reader-role") { Description = "Internal: read a dataset in a fresh process for --readers.", Hidden = true };
-        foreach (var option in new Option[] { size, shardMb, rowGroupMb, photos, dir, passes, commits, committers, backends, committerRole, listRole, readers, readerRole }) command.Options.Add(option);
+        foreach (var option in new Option[] { size, shardMb, rowGroupMb, photos, dir, passes, commits, committers, backends, pollEvery, committerRole, listRole, readers, readerRole }) command.Options.Add(option);
         command.SetAction(async (parse, ct) =>
         {
             if (parse.GetValue(committerRole) is { } role) return await CommitBenchCommitter.RunAsync(role, ct);
@@ -45,7 +46,7 @@ internal static class ShardsBench
             if (parse.GetValue(commits) > 0)
                 return await CommitBench.RunAsync(parse.GetValue(commits), Math.Max(1, parse.GetValue(committers)),
                     parse.GetValue(backends)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-                    parse.GetValue(dir)?.FullName ?? Path.GetTempPath(), ct);
+                    TimeSpan.FromSeconds(Math.Max(0.1, parse.GetValue(pollEvery))), parse.GetValue(dir)?.FullName ?? Path.GetTempPath(), ct);
             var photoDir = parse.GetValue(photos)?.FullName ?? FindPhotos();
             var scratch = Path.Combine(parse.GetValue(dir)?.FullName ?? Path.GetTempPath(), $"sseg-bench-{Guid.NewGuid():N}");
             try
