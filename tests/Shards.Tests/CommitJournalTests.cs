@@ -26,13 +26,19 @@ public abstract class CommitJournalContractTests(TestRoots roots) : BackendContr
 
     private static IEnumerable<int> Indexes(DatasetManifest manifest) => manifest.ImageShards.Select(s => s.Index);
 
+    /// <summary>A new dataset on a counting storage whose clock the test sets, starting at <paramref name="start"/>.</summary>
+    private async Task<(ManualClock Clock, CountingStorage Storage, Dataset Dataset, string Incarnation)> NewDatasetAsync(string name, DateTimeOffset start)
+    {
+        var clock = new ManualClock(start);
+        var storage = new CountingStorage(StorageFactory.Open(NewRootUri(), ConnectionString));
+        var ds = await new DatasetStore(storage, clock).CreateOrOpenAsync(name);
+        return (clock, storage, ds, (await ds.GetManifestAsync()).CommitIncarnation);
+    }
+
     [Fact]
     public async Task A_barrier_poll_lists_only_the_journal_of_the_minutes_around_the_previous_poll_and_fetches_only_what_changed()
     {
-        var clock = new ManualClock(T0.AddDays(-1));
-        var storage = new CountingStorage(StorageFactory.Open(NewRootUri(), ConnectionString));
-        var ds = await new DatasetStore(storage, clock).CreateOrOpenAsync("polled");
-        var inc = (await ds.GetManifestAsync()).CommitIncarnation;
+        var (clock, storage, ds, inc) = await NewDatasetAsync("polled", T0.AddDays(-1));
         // 200 shards committed a day ago: their journal minutes are long past.
         await Parallel.ForEachAsync(Enumerable.Range(0, 200), new ParallelOptions { MaxDegreeOfParallelism = 8 },
             async (i, ct) => Assert.True(await ds.Commits.TryCreateAsync(inc, Entry(i), null, ct)));
@@ -127,10 +133,7 @@ public abstract class CommitJournalContractTests(TestRoots roots) : BackendContr
     [Fact]
     public async Task A_new_process_lists_the_journal_from_its_checkpoints_minute_unless_the_journal_was_trimmed_past_it()
     {
-        var clock = new ManualClock(T0.AddDays(-1));
-        var storage = new CountingStorage(StorageFactory.Open(NewRootUri(), ConnectionString));
-        var ds = await new DatasetStore(storage, clock).CreateOrOpenAsync("journal-start");
-        var inc = (await ds.GetManifestAsync()).CommitIncarnation;
+        var (clock, storage, ds, inc) = await NewDatasetAsync("journal-start", T0.AddDays(-1));
         var commits = ds.KeyOf(CommitKeys.CommitsFolderOf(inc));
         await Parallel.ForEachAsync(Enumerable.Range(0, 1000), new ParallelOptions { MaxDegreeOfParallelism = 8 },
             async (i, ct) => Assert.True(await ds.Commits.TryCreateAsync(inc, Entry(i), null, ct)));
@@ -232,10 +235,7 @@ public abstract class CommitJournalContractTests(TestRoots roots) : BackendContr
     [Fact]
     public async Task A_checkpoint_writer_trims_the_journal_to_its_last_hour_and_a_later_trim_lists_only_the_groups_since()
     {
-        var clock = new ManualClock(T0.AddHours(-3));
-        var storage = new CountingStorage(StorageFactory.Open(NewRootUri(), ConnectionString));
-        var ds = await new DatasetStore(storage, clock).CreateOrOpenAsync("trimmed");
-        var inc = (await ds.GetManifestAsync()).CommitIncarnation;
+        var (clock, storage, ds, inc) = await NewDatasetAsync("trimmed", T0.AddHours(-3));
         var journal = ds.KeyOf(CommitKeys.JournalFolderOf(inc) + "/");
         async Task<List<string>> JournalNamesAsync()
         {
