@@ -26,7 +26,11 @@ internal static class ShardsBench
         var commits = new Option<int>("--commits") { Description = "Instead of throughput: commit this many one-row shards from several processes (CommitBench)." };
         var committers = new Option<int>("--committers") { Description = "Committer processes for --commits.", DefaultValueFactory = _ => 8 };
         var backends = new Option<string>("--backends") { Description = "Backends for --commits: local, azurite or both (comma-separated).", DefaultValueFactory = _ => "local,azurite" };
-        var pollEvery = new Option<double>("--poll-every") { Description = "Seconds between the barrier polls --commits makes while the committers run (a host's barriers poll every Jobs:BarrierIntervalSeconds, 2 by default).", DefaultValueFactory = _ => 1 };
+        var pollEvery = new Option<double>("--poll-every")
+        {
+            Description = "Seconds between the barrier polls --commits makes while the committers run (default: a host's Jobs:BarrierIntervalSeconds default).",
+            DefaultValueFactory = _ => new SSeg.Pipelines.Hosting.JobSettings().BarrierIntervalSeconds,
+        };
         var committerRole = new Option<string?>("--committer-role") { Description = "Internal: run one committer of --commits.", Hidden = true };
         var listRole = new Option<string?>("--list-role") { Description = "Internal: list a dataset in a fresh process for --commits.", Hidden = true };
         var readers = new Option<string?>("--readers") { Description = "Instead of throughput: the memory a new process needs to read a dataset of each of these shard counts (comma-separated, e.g. 10000,100000), whole and streamed (ReaderMemoryBench)." };
