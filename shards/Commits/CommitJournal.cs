@@ -59,7 +59,8 @@ internal static class CommitJournal
     private const int MaxGroupListingsPerTrim = 144;
     /// <summary>Past this many ten-minute groups in a read's span, one listing of the whole journal (about an hour of entries) is cheaper.</summary>
     private const int MaxGroupListings = 6;
-    private const int ParallelDeletes = 16;
+    /// <summary>Deletes (trims) and writes (repairs) in flight at once.</summary>
+    private const int ParallelRequests = 16;
 
     /// <summary>Names per list page on Azure Blob (the service maximum), to report list calls.</summary>
     public const int NamesPerListPage = 5000;
@@ -135,7 +136,7 @@ internal static class CommitJournal
     public static async Task<int> RepairAsync(Dataset dataset, string incarnation, IReadOnlyList<ShardEntry> entries, CancellationToken ct)
     {
         var filed = 0;
-        await Parallel.ForEachAsync(entries, new ParallelOptions { MaxDegreeOfParallelism = ParallelDeletes, CancellationToken = ct },
+        await Parallel.ForEachAsync(entries, new ParallelOptions { MaxDegreeOfParallelism = ParallelRequests, CancellationToken = ct },
             async (entry, token) =>
             {
                 try
@@ -149,8 +150,8 @@ internal static class CommitJournal
     }
 
     /// <summary>
-    /// Deletes the entries of the ten-minute groups older than <see cref="Retention"/> and records how far it got, so
-    /// the journal holds about an hour of commits whatever the dataset's age. Run by checkpoint writers; several at
+    /// Deletes the entries of the ten-minute groups older than <see cref="Retention"/>, having first recorded how far
+    /// it goes, so the journal holds about an hour of commits whatever the dataset's age. Run by checkpoint writers; several at
     /// once only repeat deletions. Returns the entries deleted.
     /// </summary>
     public static async Task<int> TrimAsync(Dataset dataset, string incarnation, CancellationToken ct)
@@ -174,7 +175,7 @@ internal static class CommitJournal
             await foreach (var item in dataset.Storage.ListAsync(dataset.KeyOf(prefix), ct))
                 if (CommitKeys.JournalBucketOf(incarnation, item.Key[strip..]) is { } bucket &&
                     string.CompareOrdinal(bucket, cutoffBucket) < 0) doomed.Add(item.Key);
-        await Parallel.ForEachAsync(doomed, new ParallelOptions { MaxDegreeOfParallelism = ParallelDeletes, CancellationToken = ct },
+        await Parallel.ForEachAsync(doomed, new ParallelOptions { MaxDegreeOfParallelism = ParallelRequests, CancellationToken = ct },
             async (key, token) => await dataset.Storage.DeleteAsync(key, token));
         return doomed.Count;
     }
