@@ -182,6 +182,19 @@ public abstract class CommitJournalContractTests(TestRoots roots) : BackendContr
         CommitLogReader.Forget(ds);
         Assert.Equal(1006, (await ds.GetIndexAsync()).ImageShards.Count);
         Assert.True(ds.LastCommitLogRead!.StartedFromJournal);
+
+        // Idle for two more hours, then trimmed past that minute again: the next new process lists every name, finds
+        // nothing new, and writes a checkpoint of the same count that records a fresh minute. The two names sort
+        // either way (a random id); the process after must read the later one and start from the journal.
+        clock.Now = T0.AddHours(4);
+        await CommitJournal.TrimAsync(ds, inc, default);
+        CommitLogReader.Forget(ds);
+        Assert.Equal(1006, (await ds.GetIndexAsync()).ImageShards.Count);
+        Assert.Equal((false, 0, true), (ds.LastCommitLogRead!.StartedFromJournal, ds.LastCommitLogRead.ObjectsRead, ds.LastCommitLogRead.CheckpointWritten));
+        clock.Now = T0.AddHours(4).AddMinutes(1);
+        CommitLogReader.Forget(ds);
+        Assert.Equal(1006, (await ds.GetIndexAsync()).ImageShards.Count);
+        Assert.True(ds.LastCommitLogRead!.StartedFromJournal);
         var report = await ds.VerifyAsync(checksums: false);
         Assert.True(report.ManifestProblem is null && report.Orphans.Count == 0, $"{report.ManifestProblem} {string.Join(", ", report.Orphans)}");
     }
