@@ -14,8 +14,9 @@ internal sealed record StorageCallCost(int Calls, double Ms, long Names);
 internal sealed class CommitBenchTimedStorage(IStorage inner) : IStorage
 {
     /// <summary>Call kinds: probe = size/existence, get = whole-object read, put = whole-object (conditional) write,
-    /// publish = staged write + atomic publish, list = listing (names counted), folders, delete.</summary>
-    public static readonly string[] Kinds = ["probe", "get", "put", "publish", "list", "folders", "delete"];
+    /// publish = staged write + atomic publish, list = listing (names counted), folders, delete, append = a record added
+    /// to an append-only object (a journal entry). Reading an append-only object from an offset is a get.</summary>
+    public static readonly string[] Kinds = ["probe", "get", "put", "publish", "list", "folders", "delete", "append"];
     private readonly long[] _calls = new long[Kinds.Length];
     private readonly long[] _ticks = new long[Kinds.Length];
     private readonly long[] _names = new long[Kinds.Length];
@@ -63,6 +64,11 @@ internal sealed class CommitBenchTimedStorage(IStorage inner) : IStorage
 
     public Task<string?> TryWriteIfVersionAsync(string key, ReadOnlyMemory<byte> content, string? expectedVersion, CancellationToken ct = default) =>
         TimeAsync(2, () => inner.TryWriteIfVersionAsync(key, content, expectedVersion, ct));
+
+    public Task AppendAsync(string key, ReadOnlyMemory<byte> record, CancellationToken ct = default) =>
+        TimeAsync(7, async () => { await inner.AppendAsync(key, record, ct); return 0; });
+
+    public Task<byte[]?> ReadFromAsync(string key, long offset, CancellationToken ct = default) => TimeAsync(1, () => inner.ReadFromAsync(key, offset, ct));
 
     public async Task<IStagedObject> BeginWriteAsync(string key, CancellationToken ct = default) =>
         new TimedStagedObject(this, await inner.BeginWriteAsync(key, ct));

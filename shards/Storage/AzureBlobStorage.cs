@@ -149,6 +149,36 @@ public sealed class AzureBlobStorage : IStorage
     }
 
     /// <inheritdoc />
+    public async Task AppendAsync(string key, ReadOnlyMemory<byte> record, CancellationToken ct = default)
+    {
+        var blob = _container.GetAppendBlobClient(BlobName(key));
+        try
+        {
+            await blob.AppendBlockAsync(new MemoryStream(record.ToArray(), writable: false), cancellationToken: ct);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // The first record of this object (or of the container): create it empty, then append; creating is idempotent.
+            await EnsureContainerAsync(ct);
+            await blob.CreateIfNotExistsAsync(cancellationToken: ct);
+            await blob.AppendBlockAsync(new MemoryStream(record.ToArray(), writable: false), cancellationToken: ct);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<byte[]?> ReadFromAsync(string key, long offset, CancellationToken ct = default)
+    {
+        try
+        {
+            var result = await _container.GetBlobClient(BlobName(key)).DownloadContentAsync(
+                new BlobDownloadOptions { Range = new HttpRange(offset) }, ct);
+            return result.Value.Content.ToArray();
+        }
+        catch (RequestFailedException e) when (e.Status == 404) { return null; }
+        catch (RequestFailedException e) when (e.Status == 416) { return []; }   // nothing from that offset on
+    }
+
+    /// <inheritdoc />
     public async Task<bool> DeleteAsync(string key, CancellationToken ct = default)
     {
         try { return (await Blob(key).DeleteIfExistsAsync(cancellationToken: ct)).Value; }

@@ -61,6 +61,20 @@ public interface IStorage
     /// </summary>
     Task<IReadOnlyList<string>> ListFoldersAsync(string folderKey, CancellationToken ct = default);
 
+    /// <summary>
+    /// Appends a small record to an append-only object, creating the object when it does not exist. Records appended at
+    /// once by several threads or processes each land whole, one after another, in some order (one Append Block on Blob,
+    /// one <c>O_APPEND</c> write on disk). A retried request may append a record twice.
+    /// </summary>
+    Task AppendAsync(string key, ReadOnlyMemory<byte> record, CancellationToken ct = default);
+
+    /// <summary>
+    /// The bytes of an object from <paramref name="offset"/> to its end (empty when it holds no more), or null when it
+    /// does not exist: how an append-only object is read as it grows. On disk a reader may see the start of a record that
+    /// is being appended; a record format must tell whole records from that.
+    /// </summary>
+    Task<byte[]?> ReadFromAsync(string key, long offset, CancellationToken ct = default);
+
     /// <summary>Deletes an object; returns false when it did not exist.</summary>
     Task<bool> DeleteAsync(string key, CancellationToken ct = default);
 }

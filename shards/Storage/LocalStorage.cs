@@ -173,6 +173,31 @@ public sealed class LocalStorage : IStorage
     }
 
     /// <inheritdoc />
+    public Task AppendAsync(string key, ReadOnlyMemory<byte> record, CancellationToken ct = default)
+    {
+        var path = PathOf(key);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        AppendWrite.Append(path, record.Span);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task<byte[]?> ReadFromAsync(string key, long offset, CancellationToken ct = default)
+    {
+        try
+        {
+            await using var file = new FileStream(PathOf(key), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.Asynchronous);
+            if (offset >= file.Length) return [];
+            file.Position = offset;
+            using var rest = new MemoryStream((int)Math.Min(file.Length - offset, int.MaxValue));
+            await file.CopyToAsync(rest, ct);
+            return rest.ToArray();
+        }
+        catch (FileNotFoundException) { return null; }
+        catch (DirectoryNotFoundException) { return null; }
+    }
+
+    /// <inheritdoc />
     public Task<bool> DeleteAsync(string key, CancellationToken ct = default)
     {
         var path = PathOf(key);

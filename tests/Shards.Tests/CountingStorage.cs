@@ -36,6 +36,8 @@ internal sealed class CountingStorage(IStorage inner) : IStorage
         _calls.Enqueue(("put", key));
         return inner.TryWriteIfVersionAsync(key, content, expectedVersion, ct);
     }
+    public Task AppendAsync(string key, ReadOnlyMemory<byte> record, CancellationToken ct = default) { _calls.Enqueue(("append", key)); return inner.AppendAsync(key, record, ct); }
+    public Task<byte[]?> ReadFromAsync(string key, long offset, CancellationToken ct = default) { _calls.Enqueue(("get", key)); return inner.ReadFromAsync(key, offset, ct); }
     public Task<IStagedObject> BeginWriteAsync(string key, CancellationToken ct = default) { _calls.Enqueue(("publish", key)); return inner.BeginWriteAsync(key, ct); }
     public Task<IReadOnlyList<string>> ListFoldersAsync(string folderKey, CancellationToken ct = default) { _calls.Enqueue(("folders", folderKey)); return inner.ListFoldersAsync(folderKey, ct); }
     public Task<bool> DeleteAsync(string key, CancellationToken ct = default) { _calls.Enqueue(("delete", key)); return inner.DeleteAsync(key, ct); }

@@ -144,6 +144,33 @@ public abstract class StorageContractTests
     }
 
     [Fact]
+    public async Task Appends_from_many_writers_each_land_whole_and_a_reader_reads_on_from_any_offset()
+    {
+        var s = NewStorage();
+        Assert.Null(await s.ReadFromAsync("log/m.log", 0));
+        await s.AppendAsync("log/m.log", Utf8("first\n"));   // creates the object
+        Assert.Equal("first\n", Encoding.UTF8.GetString((await s.ReadFromAsync("log/m.log", 0))!));
+        Assert.Equal("st\n", Encoding.UTF8.GetString((await s.ReadFromAsync("log/m.log", 3))!));
+        Assert.Empty((await s.ReadFromAsync("log/m.log", 6))!);   // nothing past the end
+
+        // 8 writers append 40 records each at once; a record is long enough that two interleaved writes would show.
+        const int writers = 8, records = 40;
+        static string Record(int writer, int n) => $"{writer:D2}-{n:D3}-{new string((char)('a' + writer), 200)}\n";
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        {
+            for (var n = 0; n < records; n++) await s.AppendAsync("log/m.log", Utf8(Record(w, n)));
+        })));
+        var lines = Encoding.UTF8.GetString((await s.ReadFromAsync("log/m.log", 6))!).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var expected = Enumerable.Range(0, writers).SelectMany(w => Enumerable.Range(0, records).Select(n => Record(w, n).TrimEnd('\n')));
+        Assert.Equal(expected.Order(StringComparer.Ordinal), lines.Order(StringComparer.Ordinal));
+        // Each writer's records in its own order.
+        for (var w = 0; w < writers; w++)
+            Assert.Equal(Enumerable.Range(0, records), lines.Where(l => l.StartsWith($"{w:D2}-", StringComparison.Ordinal)).Select(l => int.Parse(l[3..6])));
+        var info = await s.GetInfoAsync("log/m.log");
+        Assert.Equal(6 + writers * records * Record(0, 0).Length, info!.Size);
+    }
+
+    [Fact]
     public void Invalid_keys_are_rejected()
     {
         Assert.Throws<ArgumentException>(() => StorageKeys.Validate("../x"));
