@@ -5,11 +5,10 @@ using SSeg.Shards.Storage;
 namespace SSeg.Pipelines.Bench;
 
 /// <summary>
-/// What a barrier poll costs once the benchmark's commits are old, as they are for most of a real run (the run
-/// itself commits everything within the journal's look-back, so its own polls list every recent minute whole).
-/// The poller's clock is moved 21 minutes past the run: first the dataset's sweep (a listing of every name, what every
-/// poll cost before the journal; one reader per dataset every 10 minutes), then a few new commits and the next poll a
-/// minute later, which lists only the journal minutes.
+/// What a barrier poll costs once the benchmark's commits are old, as they are for most of a real run. The poller's
+/// clock is moved 21 minutes past the run: first the dataset's sweep (a listing of every name, what every poll cost
+/// before the journal; one reader per dataset every 10 minutes), then a few new commits and the next poll a minute
+/// later, which lists the journal's minute logs and reads only the new minute's.
 /// </summary>
 internal static class CommitBenchLaterPoll
 {
@@ -17,8 +16,8 @@ internal static class CommitBenchLaterPoll
 
     public static async Task<string> RunAsync(IStorage storage, string dataset, int firstNewShard, CancellationToken ct)
     {
-        // Past the dataset's sweep period (10 min) since the run's last sweep whatever the run's length, and
-        // far enough that the next poll's journal groups (10 minutes each, from 5 minutes back) hold none of the run.
+        // Past the dataset's sweep period (10 min) since the run's last sweep whatever the run's length, and in a
+        // minute of its own, so the new commits go to a new minute log.
         var clock = new ShiftedClock { Shift = TimeSpan.FromMinutes(21) };
         var ds = new DatasetStore(storage, clock).Dataset(dataset);
         var timer = Stopwatch.StartNew();
@@ -34,7 +33,7 @@ internal static class CommitBenchLaterPoll
         var (poll, pollMs) = (ds.LastCommitLogRead!, timer.Elapsed.TotalMilliseconds);
         return $"poll after the run (poller clock moved 21-22 min on): {(full.Swept ? "the dataset's sweep" : "NOT a sweep")}: {full.NamesListed} names, " +
                $"{fullMs:F0} ms; {NewCommits} commits later the next poll {(poll.FullListing ? "(full listing)" : "(journal)")} {poll.NamesListed} names in " +
-               $"{poll.ListCalls} list calls, {poll.ObjectsRead} commit objects fetched, {pollMs:F0} ms";
+               $"{poll.ListCalls} list calls, {poll.JournalLogsRead} minute log(s) read ({poll.JournalBytesRead} bytes), {poll.ObjectsRead} commit objects fetched, {pollMs:F0} ms";
     }
 
     /// <summary>The system clock moved forward by <see cref="Shift"/>.</summary>

@@ -82,8 +82,8 @@ internal static class ReaderMemoryBench
                 var content = ShardJson.Serialize(new ShardCommitObject { Entry = entry });
                 await ds.Storage.TryWriteIfVersionAsync(ds.KeyOf(CommitKeys.CommitPath(inc, entry.Kind, i, 1)), content, null, token);
                 if (journal)
-                    await ds.Storage.WriteAsync(ds.KeyOf(CommitKeys.JournalPath(inc, CommitKeys.JournalBucket(DateTimeOffset.UtcNow), entry.Kind, i, 1)),
-                        ReadOnlyMemory<byte>.Empty, token);
+                    await ds.Storage.AppendAsync(ds.KeyOf(CommitKeys.JournalLogPath(inc, CommitKeys.JournalBucket(DateTimeOffset.UtcNow))),
+                        CommitKeys.JournalRecord(entry.Kind, i, 1), token);
             });
     }
 
@@ -191,8 +191,9 @@ internal static class ReaderMemoryBench
     private static string Fetched(Dataset ds)
     {
         var read = ds.LastCommitLogRead!;
-        var listed = read.StartedFromJournal ? "the journal from the checkpoint's minute" : read.FullListing ? "every commit object name" : "the journal";
+        var listed = read.StartedFromJournal ? "the journal, read from the checkpoint's minute" : read.FullListing ? "every commit object name" : "the journal";
         return $"{read.NamesListed} names listed ({listed}{(read.Swept ? ", then every name: the dataset's sweep" : "")}) in {read.ListCalls} list calls, " +
+               $"{read.JournalLogsRead} minute log(s) read ({read.JournalBytesRead} bytes), " +
                $"{read.ObjectsRead} commit objects fetched, {read.HeadsLoaded} heads files and {read.SegmentsLoaded} segments loaded" +
                (read.CheckpointWritten ? $", checkpoint written ({read.SegmentsWritten} segment(s) stored)" : "");
     }

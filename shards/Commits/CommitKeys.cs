@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace SSeg.Shards.Commits;
 
@@ -6,8 +7,8 @@ namespace SSeg.Shards.Commits;
 /// Names of the commit log inside a dataset folder (paths relative to it):
 /// <c>_commits/&lt;incarnation&gt;/&lt;kind&gt;/part-00042.v000001.json</c> (one immutable object per shard version) and
 /// <c>_checkpoints/&lt;incarnation&gt;/cp-&lt;commit objects:D12&gt;-&lt;random&gt;.json</c> (compacted snapshots) and
-/// <c>_journal/&lt;incarnation&gt;/&lt;yyyyMMddHHmm&gt;/&lt;kind&gt;/part-00042.v000001</c> (an empty entry per commit object,
-/// filed under the UTC minute it was made, so a poll lists only the recent minutes: <see cref="CommitJournal"/>).
+/// <c>_journal/&lt;incarnation&gt;/&lt;yyyyMMddHHmm&gt;.log</c> (an append-only log per UTC minute, one line per commit
+/// object made in it, so a poll reads only what was appended since the previous one: <see cref="CommitJournal"/>).
 /// The incarnation is the random id dataset.json got when the dataset was created
 /// (<see cref="DatasetManifest.Incarnation"/>): objects left by a deleted dataset whose deletion was cut short are in
 /// another incarnation's folder and never become shards of a dataset recreated under the same name.
@@ -17,12 +18,13 @@ public static class CommitKeys
     public const string CommitsFolder = "_commits";
     public const string CheckpointsFolder = "_checkpoints";
     public const string JournalFolder = "_journal";
-    /// <summary>Format of a journal bucket name: its UTC minute (listed in ten-minute groups: <see cref="CommitJournal.ListingGroup"/>).</summary>
+    /// <summary>Format of a journal bucket name: its UTC minute.</summary>
     private const string BucketFormat = "yyyyMMddHHmm";
     private const string VersionMarker = ".v";
     private const string JsonSuffix = ".json";
     private const string CheckpointPrefix = "cp-";
     private const string HeadsSuffix = ".heads";
+    private const string LogSuffix = ".log";
 
     /// <summary><c>_commits/&lt;incarnation&gt;</c>.</summary>
     public static string CommitsFolderOf(string incarnation) => $"{CommitsFolder}/{incarnation}";
@@ -99,15 +101,38 @@ public static class CommitKeys
     /// <summary>The journal bucket of a moment: its UTC minute, <c>yyyyMMddHHmm</c>.</summary>
     public static string JournalBucket(DateTimeOffset time) => time.UtcDateTime.ToString(BucketFormat, CultureInfo.InvariantCulture);
 
-    /// <summary><c>_journal/&lt;incarnation&gt;/&lt;bucket&gt;</c>: the folder of one minute's entries.</summary>
-    public static string JournalBucketFolder(string incarnation, string bucket) => $"{JournalFolderOf(incarnation)}/{bucket}";
+    /// <summary><c>_journal/&lt;incarnation&gt;/&lt;bucket&gt;.log</c>: the append-only log of the entries filed in one minute.</summary>
+    public static string JournalLogPath(string incarnation, string bucket) => $"{JournalFolderOf(incarnation)}/{bucket}{LogSuffix}";
+
+    /// <summary>Parses a path made by <see cref="JournalLogPath"/>; <paramref name="bucket"/> is its minute.</summary>
+    public static bool TryParseJournalLogPath(string incarnation, string path, out string bucket)
+    {
+        bucket = "";
+        var folder = JournalFolderOf(incarnation) + "/";
+        if (path.Length != folder.Length + BucketFormat.Length + LogSuffix.Length || !path.StartsWith(folder, StringComparison.Ordinal) ||
+            !path.EndsWith(LogSuffix, StringComparison.Ordinal)) return false;
+        var candidate = path.Substring(folder.Length, BucketFormat.Length);
+        if (!DateTime.TryParseExact(candidate, BucketFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out _)) return false;
+        bucket = candidate;
+        return true;
+    }
 
     /// <summary>
-    /// <c>_journal/&lt;incarnation&gt;/yyyyMMddHHm</c> (no trailing slash): the prefix of the ten minute folders of
-    /// <paramref name="time"/>'s ten-minute group, listed by one request.
+    /// One entry of a minute's log: the commit object's name under <c>_commits/&lt;incarnation&gt;/</c> without
+    /// <c>.json</c>, between two newlines. The leading one ends any record left partly written before it (a writer
+    /// killed mid-append on disk), so that record is one unreadable line and this one still parses.
     /// </summary>
-    public static string JournalGroupPrefix(string incarnation, DateTimeOffset time) =>
-        $"{JournalFolderOf(incarnation)}/{JournalBucket(time)[..(BucketFormat.Length - 1)]}";
+    public static byte[] JournalRecord(string kind, int index, int version) =>
+        Encoding.UTF8.GetBytes($"\n{kind}/{ShardNames.PartName(index)}{VersionMarker}{version.ToString("D6", CultureInfo.InvariantCulture)}\n");
+
+    /// <summary>Parses one line of a minute's log (<see cref="JournalRecord"/> without its newlines) into the commit object path it names.</summary>
+    public static bool TryParseJournalRecord(string incarnation, string line, out string commitPath)
+    {
+        commitPath = $"{CommitsFolderOf(incarnation)}/{line}{JsonSuffix}";
+        if (line.Length > 0 && TryParseCommitPath(incarnation, commitPath, out _, out _, out _)) return true;
+        commitPath = "";
+        return false;
+    }
 
     /// <summary>
     /// <c>_journal/&lt;incarnation&gt;.trimmed-before</c>: the UTC time before which the journal has been trimmed (beside
@@ -122,19 +147,24 @@ public static class CommitKeys
     /// </summary>
     public static string JournalSweepMarkPath(string incarnation) => $"{JournalFolderOf(incarnation)}.swept";
 
-    /// <summary>The bucket (<c>yyyyMMddHHmm</c>) of a path under <c>_journal/&lt;incarnation&gt;/</c>, or null.</summary>
+    /// <summary>The bucket (<c>yyyyMMddHHmm</c>) of a minute's log or of an older build's entry under <c>_journal/&lt;incarnation&gt;/</c>, or null.</summary>
     public static string? JournalBucketOf(string incarnation, string path)
     {
+        if (TryParseJournalLogPath(incarnation, path, out var bucket)) return bucket;
         var folder = JournalFolderOf(incarnation) + "/";
         return path.StartsWith(folder, StringComparison.Ordinal) && path.Length > folder.Length + BucketFormat.Length &&
                path[folder.Length + BucketFormat.Length] == '/' ? path.Substring(folder.Length, BucketFormat.Length) : null;
     }
 
-    /// <summary>The journal entry of a commit object: the commit object's name under the bucket, without <c>.json</c>.</summary>
+    /// <summary>
+    /// An older build's journal entry of a commit object: an empty object named like the commit object, under its minute's
+    /// folder. This build appends to the minute's log instead (<see cref="JournalLogPath"/>) and reads these when an
+    /// older writer still files them.
+    /// </summary>
     public static string JournalPath(string incarnation, string bucket, string kind, int index, int version)
     {
         var commit = CommitPath(incarnation, kind, index, version);
-        return $"{JournalBucketFolder(incarnation, bucket)}/{commit[(CommitsFolderOf(incarnation).Length + 1)..^JsonSuffix.Length]}";
+        return $"{JournalFolderOf(incarnation)}/{bucket}/{commit[(CommitsFolderOf(incarnation).Length + 1)..^JsonSuffix.Length]}";
     }
 
     /// <summary>Parses a path made by <see cref="JournalPath"/>; the commit object it names is <paramref name="commitPath"/>.</summary>

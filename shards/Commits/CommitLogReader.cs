@@ -10,11 +10,11 @@ internal sealed record CommitLogSnapshot(
     DateTimeOffset LatestCommitUtc);
 
 /// <summary>
-/// Reads the committed shards of one dataset. The first read in a process loads the newest checkpoint, lists the
-/// journal from the minute the checkpoint records (or, without one it can use, every commit object name) and fetches
-/// only the objects the checkpoint does not cover. Later reads (a barrier poll, a dashboard refresh) list only the
-/// journal minutes since the previous read (<see cref="CommitJournal"/>) and fetch the commit objects named there that
-/// this reader does not know at that version, so a read costs what changed, not the dataset's size. Every
+/// Reads the committed shards of one dataset. The first read in a process loads the newest checkpoint, reads the
+/// journal's logs from the minute the checkpoint records (or, without one it can use, every commit object name) and fetches
+/// only the objects the checkpoint does not cover. Later reads (a barrier poll, a dashboard refresh) read only what the
+/// journal's minute logs gained since the previous read (<see cref="CommitJournal"/>) and fetch the commit objects named
+/// there that this reader does not know at that version, so a read costs what changed, not the dataset's size. Every
 /// <see cref="CommitJournal.SweepEvery"/> one reader of the dataset (the first to claim it) also lists every name and
 /// files the journal entries it finds missing. One reader per dataset and storage root lives for the process.
 /// <para>
@@ -60,6 +60,8 @@ internal sealed partial class CommitLogReader
     private readonly Dictionary<(string Kind, int Block), (CheckpointSegmentRef Ref, DateTimeOffset Seen)> _segments = new();
     /// <summary>Blocks whose heads changed since their stored segment (all of them when there is none).</summary>
     private readonly HashSet<(string Kind, int Block)> _dirty = new();
+    /// <summary>How far this reader has read each minute's journal log.</summary>
+    private readonly JournalCursor _journal = new();
     private string? _incarnation;
     private bool _checkpointTried;
     /// <summary>Commit objects as far as this reader knows (checkpoint names carry it), and as its last listing of every name counted.</summary>
@@ -109,14 +111,20 @@ internal sealed partial class CommitLogReader
             _checkpointTried = true;
             var cost = new ReadCost();
 
-            // The journal from the checkpoint's minute (a first read) or from before the previous read; a clock that
-            // went backwards (corrected by NTP) makes that window unsound.
+            // A first read reads the journal logs from its checkpoint's minute, a later one what the logs gained since the
+            // previous read; `from` is where that span starts, which a trim must not have passed. A clock that went
+            // backwards (corrected by NTP) leaves no sound span: the read lists every name.
             var from = first ? checkpoint?.JournalFrom : now < _lastRead ? null : _lastRead - CommitJournal.LookBack;
-            var pending = from is { } start && start <= now + CommitJournal.ClockSkew
-                ? await TryListJournalAsync(dataset, incarnation, start, now, cost, ct)
-                : null;
+            var journalSpan = from is { } start && start <= now + CommitJournal.ClockSkew;
+            var pending = journalSpan ? await TryReadJournalAsync(dataset, incarnation, first ? from : null, from!.Value, now, cost, ct) : null;
             var startedFromJournal = first && pending is not null;
             var full = pending is null;
+            if (!journalSpan)
+            {
+                // Only to set where each minute's log ends now: what is appended later is the next poll's, and what is
+                // there already names objects the listing below finds.
+                await TryReadJournalAsync(dataset, incarnation, DateTimeOffset.MaxValue, now, now, cost, ct);
+            }
             pending ??= (await ListEverythingAsync(dataset, incarnation, cost, ct)).Pending;
             await FetchAsync(dataset, incarnation, pending, full ? null : from, now, cost, null, ct);
 
@@ -148,7 +156,7 @@ internal sealed partial class CommitLogReader
             LastRead = new CommitLogRead(_listed, cost.Read, cost.ListCalls, checkpoint is not null, cost.CheckpointWritten, clock.Elapsed)
             {
                 FullListing = full || swept, StartedFromJournal = startedFromJournal, Swept = swept, JournalEntriesRepaired = repaired,
-                NamesListed = cost.Names, JournalEntriesTrimmed = cost.Trimmed, SegmentsLoaded = _segmentsLoaded, HeadsLoaded = _headsLoaded,
+                NamesListed = cost.Names, JournalLogsRead = cost.LogsRead, JournalBytesRead = cost.JournalBytes, JournalEntriesTrimmed = cost.Trimmed, SegmentsLoaded = _segmentsLoaded, HeadsLoaded = _headsLoaded,
                 SegmentsWritten = cost.SegmentsWritten,
             };
             return new CommitLogSnapshot(new Dictionary<string, ShardHead[]>(_heads, StringComparer.Ordinal),
@@ -163,25 +171,29 @@ internal sealed partial class CommitLogReader
     /// <summary>What one read did, added up over its listings and fetches.</summary>
     private sealed class ReadCost
     {
-        public long Names;
-        public int ListCalls, Read, Trimmed, SegmentsWritten;
+        public long Names, JournalBytes;
+        public int ListCalls, LogsRead, Read, Trimmed, SegmentsWritten;
         public bool CheckpointWritten;
     }
 
     /// <summary>
-    /// The commit objects the journal names from <paramref name="from"/> on that this reader does not cover, or null
-    /// when that span may have been trimmed (the reader then lists every name).
+    /// Reads the journal past this reader's cursor (logs of minutes before <paramref name="readFrom"/> only positioned)
+    /// and returns the commit objects it names that this reader does not cover, or null when the span from
+    /// <paramref name="spanStart"/> may have been trimmed (the reader then lists every name).
     /// </summary>
-    private async Task<List<string>?> TryListJournalAsync(Dataset dataset, string incarnation, DateTimeOffset from, DateTimeOffset now,
-        ReadCost cost, CancellationToken ct)
+    private async Task<List<string>?> TryReadJournalAsync(Dataset dataset, string incarnation, DateTimeOffset? readFrom, DateTimeOffset spanStart,
+        DateTimeOffset now, ReadCost cost, CancellationToken ct)
     {
-        var (pending, names, calls) = await CommitJournal.ListAsync(dataset, incarnation, from, now + CommitJournal.ClockSkew, ct);
-        cost.Names += names;
-        cost.ListCalls += calls;
-        // Read after the listing: a trim writes its mark before deleting, so the entries this listing needed were all
+        var read = await CommitJournal.ReadAsync(dataset, incarnation, _journal, readFrom, ct);
+        cost.Names += read.NamesListed;
+        cost.ListCalls += read.ListCalls;
+        cost.LogsRead += read.LogsRead;
+        cost.JournalBytes += read.BytesRead;
+        // Read after the listing: a trim writes its mark before deleting, so the entries this span needed were all
         // there unless the mark has passed its start. Spans within half the retention cannot have been trimmed.
-        if (now - from > CommitJournal.Retention / 2 &&
-            await CommitJournal.ReadTrimMarkAsync(dataset, incarnation, ct) is { } trimmedBefore && trimmedBefore > from) return null;
+        if (now - spanStart > CommitJournal.Retention / 2 &&
+            await CommitJournal.ReadTrimMarkAsync(dataset, incarnation, ct) is { } trimmedBefore && trimmedBefore > spanStart) return null;
+        var pending = read.CommitPaths;
         pending.RemoveAll(IsCovered);
         return pending;
     }
@@ -395,6 +407,7 @@ internal sealed partial class CommitLogReader
         _generators.Clear();
         _segments.Clear();
         _dirty.Clear();
+        _journal.Clear();
         _incarnation = incarnation;
         _checkpointTried = false;
         _listed = _fullyListed = 0;

@@ -59,11 +59,11 @@ public sealed record CommitCheckpoint
 /// </summary>
 public sealed record CommitLogRead(long CommitObjects, int ObjectsRead, int ListCalls, bool CheckpointLoaded, bool CheckpointWritten, TimeSpan Elapsed)
 {
-    /// <summary>True when this read listed every commit object name; false when it listed only the recent journal minutes.</summary>
+    /// <summary>True when this read listed every commit object name; false when it read only the journal.</summary>
     public bool FullListing { get; init; }
 
     /// <summary>
-    /// True when this was a reader's first read and it listed the journal from its checkpoint's
+    /// True when this was a reader's first read and it read the journal from its checkpoint's
     /// <see cref="CommitCheckpoint.JournalFrom"/> instead of every commit object name.
     /// </summary>
     public bool StartedFromJournal { get; init; }
@@ -74,8 +74,14 @@ public sealed record CommitLogRead(long CommitObjects, int ObjectsRead, int List
     /// <summary>Journal entries the sweep filed again, for commit objects it found that the journal had not named.</summary>
     public int JournalEntriesRepaired { get; init; }
 
-    /// <summary>Names the listings returned: every commit object on a full listing, the journal entries of the listed minutes otherwise.</summary>
+    /// <summary>Names the listings returned: the journal's minute logs, plus every commit object name on a full listing.</summary>
     public long NamesListed { get; init; }
+
+    /// <summary>Minute logs of the journal this read read from its cursor: those that grew since the previous read.</summary>
+    public int JournalLogsRead { get; init; }
+
+    /// <summary>Bytes of journal records this read read: what was appended since the previous read.</summary>
+    public long JournalBytesRead { get; init; }
 
     /// <summary>Checkpoint segments the first read of this reader loaded for heads: those without a sound heads file (0 after that).</summary>
     public int SegmentsLoaded { get; init; }

@@ -15,7 +15,7 @@ namespace SSeg.Shards;
 /// (<see cref="ShardBlockGroups{T}"/>), and each block's objects are read, their versions checked and compared with
 /// that block's entries in every checkpoint. What it keeps for the whole log is the checkpoints' segment references (a
 /// few hundred bytes per block) and, per shard, its newest listed version (12 bytes), which <see cref="OwnsAsync"/>
-/// needs for journal entries.
+/// needs for older builds' journal entries.
 /// </para>
 /// </summary>
 internal sealed class CommitLogVerifier
@@ -175,14 +175,15 @@ internal sealed class CommitLogVerifier
 
     /// <summary>
     /// True when <paramref name="path"/> (relative to the dataset folder) belongs to this incarnation's log: a commit
-    /// object (a damaged one is a problem, not an orphan), a checkpoint index or segment, the journal's trim and sweep marks, or a
-    /// journal entry whose commit object exists. Call after <see cref="VerifyAsync"/>.
+    /// object (a damaged one is a problem, not an orphan), a checkpoint index or segment, the journal's minute logs and its trim and
+    /// sweep marks, or an older build's journal entry whose commit object exists. Call after <see cref="VerifyAsync"/>.
     /// </summary>
     public async Task<bool> OwnsAsync(string path, CancellationToken ct)
     {
         if (CommitKeys.TryParseCommitPath(_incarnation, path, out _, out _, out _) || CommitKeys.IsCheckpointPath(_incarnation, path) ||
-            path.StartsWith(CommitKeys.SegmentsFolderOf(_incarnation), StringComparison.Ordinal) || 
-            path == CommitKeys.JournalTrimMarkPath(_incarnation) || path == CommitKeys.JournalSweepMarkPath(_incarnation))
+            path.StartsWith(CommitKeys.SegmentsFolderOf(_incarnation), StringComparison.Ordinal) ||
+            path == CommitKeys.JournalTrimMarkPath(_incarnation) || path == CommitKeys.JournalSweepMarkPath(_incarnation) ||
+            CommitKeys.TryParseJournalLogPath(_incarnation, path, out _))
             return true;
         if (!CommitKeys.TryParseJournalPath(_incarnation, path, out var commitPath)) return false;
         CommitKeys.TryParseCommitPath(_incarnation, commitPath, out var kind, out var index, out var version);

@@ -53,17 +53,18 @@ public abstract class CommitLogStreamContractTests(TestRoots roots) : BackendCon
         var all = await StreamAsync(ds, null, 0, read);
         Assert.Equal(manifest.Shards.Select(Json), all.Select(Json));
         Assert.Equal(2, all.Single(e => e.Kind == ShardNames.ImagesKind && e.Index == 10).Version);
-        // The reader listed the journal from its checkpoint's minute (the four entries the sweep filed, not the 2,346
-        // commit object names) and fetched only those four commits. Four blocks (images 0-2, masks 0), each from its
-        // segment and the reader's four entries: nothing fetched for the entries.
+        // The reader read the journal from its checkpoint's minute (one minute log, holding the four entries the sweep
+        // filed; not the 2,346 commit object names) and fetched only those four commits. Four blocks (images 0-2,
+        // masks 0), each from its segment and the reader's four entries: nothing fetched for the entries.
         Assert.Equal((4, true, false), (ds.LastCommitLogRead!.ObjectsRead, ds.LastCommitLogRead.StartedFromJournal, ds.LastCommitLogRead.FullListing));
-        Assert.Equal((4L, 4, 0, 1000), (read.NamesListed, read.SegmentsLoaded, read.ObjectsFetched, read.MaxEntriesHeld));
+        Assert.Equal((1L, 4, 0, 1000), (read.NamesListed, read.SegmentsLoaded, read.ObjectsFetched, read.MaxEntriesHeld));
 
-        // A later view polls the journal (the same four entries, already known: nothing fetched) and reads blocks 1 and 2 only.
+        // A later view polls the journal (its one minute log, which has not grown: nothing read or fetched) and reads
+        // blocks 1 and 2 only.
         var fromTwelveHundred = await StreamAsync(ds, ShardNames.ImagesKind, 1200, read = new CommitStreamRead());
         Assert.Equal(manifest.ImageShards.Where(e => e.Index >= 1200).Select(Json), fromTwelveHundred.Select(Json));
-        Assert.Equal((4L, 2, 0), (read.NamesListed, read.SegmentsLoaded, read.ObjectsFetched));
-        Assert.False(ds.LastCommitLogRead!.FullListing);
+        Assert.Equal((1L, 2, 0), (read.NamesListed, read.SegmentsLoaded, read.ObjectsFetched));
+        Assert.Equal((false, 0), (ds.LastCommitLogRead!.FullListing, ds.LastCommitLogRead.JournalLogsRead));
 
         var masks = new List<ShardEntry>();
         await foreach (var entry in ds.StreamShardsAsync(Masks)) masks.Add(entry);

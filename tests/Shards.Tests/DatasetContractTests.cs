@@ -1,3 +1,6 @@
+using System.Text;
+using SSeg.Shards.Commits;
+
 namespace SSeg.Shards.Tests;
 
 /// <summary>Datasets, shards and the commit protocol; run once per storage backend below.</summary>
@@ -205,6 +208,12 @@ public abstract class DatasetContractTests(TestRoots roots) : BackendContractTes
         var manifest = await ds.GetManifestAsync();
         Assert.Equal(Enumerable.Range(0, 16), manifest.ImageShards.Select(s => s.Index));
         Assert.All(manifest.ImageShards, s => Assert.Equal((2L, 1L), (s.Rows, s.Failures)));
+        // Both processes appended to the same minute logs of the journal: every entry is there, whole.
+        var journal = ds.KeyOf(CommitKeys.JournalFolderOf(manifest.CommitIncarnation) + "/");
+        var records = new List<string>();
+        await foreach (var log in store.Storage.ListAsync(journal))
+            records.AddRange(Encoding.UTF8.GetString((await store.Storage.ReadFromAsync(log.Key, 0))!).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(Enumerable.Range(0, 16).Select(i => $"images/{ShardNames.PartName(i)}.v000001"), records.Order(StringComparer.Ordinal));
     }
 
     [Fact]
