@@ -12,9 +12,6 @@ internal sealed class JournalCursor
     /// <summary>Where reading the log of <paramref name="bucket"/> goes on from (0 for a log not read yet).</summary>
     public long OffsetOf(string bucket) => _offsets.GetValueOrDefault(bucket);
 
-    /// <summary>Logs this cursor holds an offset for.</summary>
-    public int Count => _offsets.Count;
-
     /// <summary>Replaces every offset with <paramref name="offsets"/> (those of the logs just listed; trimmed ones drop out).</summary>
     public void Replace(Dictionary<string, long> offsets) => _offsets = offsets;
 

@@ -133,6 +133,26 @@ public abstract class CommitJournalContractTests(TestRoots roots) : BackendContr
     }
 
     [Fact]
+    public async Task A_journal_that_refuses_the_append_fails_no_commit_and_the_next_sweep_finds_the_shard()
+    {
+        var (clock, _, ds, inc) = await NewDatasetAsync("no-append", T0);
+        Assert.Empty(Indexes(await ds.GetManifestAsync()));
+        // This minute's log cannot take an append: a folder on disk, a block blob on Blob (an append there fails as it
+        // does on a store without append blobs).
+        var log = ds.KeyOf(CommitKeys.JournalLogPath(inc, CommitKeys.JournalBucket(T0)));
+        if (ds.Storage is CountingStorage { Inner: LocalStorage local }) Directory.CreateDirectory(local.PathOf(log));
+        else await ds.Storage.WriteAsync(log, Encoding.UTF8.GetBytes("not a log"));
+
+        var committed = await TestRows.WriteImageShardAsync(ds, 0, rows: 1);
+        Assert.False(committed.AlreadyCommitted);
+        clock.Now = T0.AddSeconds(30);
+        Assert.Empty(Indexes(await ds.GetManifestAsync()));   // the journal does not name it
+        clock.Now = T0 + CommitJournal.SweepEvery;
+        Assert.Equal([0], Indexes(await ds.GetManifestAsync()));
+        Assert.True(ds.LastCommitLogRead!.Swept);
+    }
+
+    [Fact]
     public async Task A_commit_whose_journal_entry_is_missing_is_found_by_the_next_sweep_which_files_it_for_every_other_reader()
     {
         var clock = new ManualClock(T0);

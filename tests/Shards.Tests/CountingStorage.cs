@@ -14,6 +14,9 @@ internal sealed class CountingStorage(IStorage inner) : IStorage
 
     public string RootUri => inner.RootUri;
 
+    /// <summary>The backend whose calls are counted.</summary>
+    public IStorage Inner => inner;
+
     /// <summary>Calls since the last <see cref="Clear"/>: ("get", key), ("probe", key), ("list", prefix), ("put", key), ...</summary>
     public IReadOnlyList<(string Call, string Key)> Calls => _calls.ToList();
 
