@@ -14,8 +14,8 @@ namespace SSeg.Shards.Commits;
 /// </summary>
 /// <remarks>
 /// The commit object stays the only truth: an entry is appended after its object, so an entry always names an existing
-/// object. A missing entry (a writer killed between the two writes, a writer of an older build, a clock further off than
-/// the allowances) only delays when readers see that commit: until the dataset's next sweep (<see cref="SweepEvery"/>),
+/// object. A missing entry (a writer killed between the two writes or during the append, an append the store refused, a
+/// writer of an older build than the journal) only delays when readers see that commit: until the dataset's next sweep (<see cref="SweepEvery"/>),
 /// whose reader lists every name and files the entries found missing. Older builds filed an empty object per entry
 /// under the minute's folder (<see cref="CommitKeys.JournalPath"/>); those are read too. An append blob takes at most
 /// 50,000 appends, so on Blob a minute's log names at most 50,000 commits (833 a second into one dataset, far past what
@@ -85,14 +85,15 @@ internal static class CommitJournal
             else if (CommitKeys.TryParseJournalPath(incarnation, path, out var commitPath)) found.Add(commitPath);
         }
 
-        var firstRead = readFrom is { } from ? (from == DateTimeOffset.MaxValue ? null : CommitKeys.JournalBucket(from)) : "";
+        // null: read no log; "": read every log that grew.
+        var readFromBucket = readFrom is { } from ? (from == DateTimeOffset.MaxValue ? null : CommitKeys.JournalBucket(from)) : "";
         var offsets = new Dictionary<string, long>(StringComparer.Ordinal);
         var toRead = new List<(string Bucket, string Key, long Offset)>();
         foreach (var (bucket, key, size) in logs)
         {
             var offset = cursor.OffsetOf(bucket);
             if (size < offset) offset = 0;   // deleted and started again (by a writer whose clock is far behind)
-            if (firstRead is null || string.CompareOrdinal(bucket, firstRead) < 0) offsets[bucket] = size;
+            if (readFromBucket is null || string.CompareOrdinal(bucket, readFromBucket) < 0) offsets[bucket] = size;
             else if (size == offset) offsets[bucket] = offset;
             else toRead.Add((bucket, key, offset));
         }
@@ -122,7 +123,7 @@ internal static class CommitJournal
         return new JournalRead(found.ToList(), names, (int)Math.Max(1, (names + NamesPerListPage - 1) / NamesPerListPage), toRead.Count, bytesRead);
     }
 
-    /// <summary>The time before which the journal has been trimmed (entries of earlier groups may be gone), or null.</summary>
+    /// <summary>The time before which the journal has been trimmed (logs of earlier minutes may be gone), or null.</summary>
     public static async Task<DateTimeOffset?> ReadTrimMarkAsync(Dataset dataset, string incarnation, CancellationToken ct) =>
         ParseTime(await dataset.Storage.ReadVersionedAsync(dataset.KeyOf(CommitKeys.JournalTrimMarkPath(incarnation)), ct));
 
@@ -149,7 +150,7 @@ internal static class CommitJournal
 
     /// <summary>
     /// Files entries again, in the current minute's log, for commit objects a sweep found that the journal had not named
-    /// (their writer died between the object and its entry, was an older build, or had a clock far off), so every other
+    /// (their writer died between the object and its entry, its append was refused, or it was an older build), so every other
     /// reader's next poll finds them. Best effort; returns the entries filed.
     /// </summary>
     public static async Task<int> RepairAsync(Dataset dataset, string incarnation, IReadOnlyList<ShardEntry> entries, CancellationToken ct)
@@ -183,8 +184,8 @@ internal static class CommitJournal
     /// </summary>
     public static async Task<int> TrimAsync(Dataset dataset, string incarnation, CancellationToken ct)
     {
-        var now = dataset.Clock.GetUtcNow() - Retention;
-        var cutoff = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
+        var horizon = dataset.Clock.GetUtcNow() - Retention;
+        var cutoff = new DateTimeOffset(horizon.UtcTicks - horizon.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
         var mark = await ReadTrimMarkAsync(dataset, incarnation, ct);
         if (mark >= cutoff) return 0;
         // The mark goes first: a new reader that reads the journal from its checkpoint's minute reads the mark after

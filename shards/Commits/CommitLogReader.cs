@@ -156,7 +156,8 @@ internal sealed partial class CommitLogReader
             LastRead = new CommitLogRead(_listed, cost.Read, cost.ListCalls, checkpoint is not null, cost.CheckpointWritten, clock.Elapsed)
             {
                 FullListing = full || swept, StartedFromJournal = startedFromJournal, Swept = swept, JournalEntriesRepaired = repaired,
-                NamesListed = cost.Names, JournalLogsRead = cost.LogsRead, JournalBytesRead = cost.JournalBytes, JournalEntriesTrimmed = cost.Trimmed, SegmentsLoaded = _segmentsLoaded, HeadsLoaded = _headsLoaded,
+                NamesListed = cost.Names, JournalLogsRead = cost.LogsRead, JournalBytesRead = cost.JournalBytes, JournalEntriesTrimmed = cost.Trimmed,
+                SegmentsLoaded = _segmentsLoaded, HeadsLoaded = _headsLoaded,
                 SegmentsWritten = cost.SegmentsWritten,
             };
             return new CommitLogSnapshot(new Dictionary<string, ShardHead[]>(_heads, StringComparer.Ordinal),

@@ -16,6 +16,8 @@ namespace SSeg.Shards.Storage;
 /// expected version it is put-if-absent (If-None-Match: * on Blob, a hard link that fails if the name exists on
 /// disk), which needs no lock and is how shard commit objects are created.</item>
 /// </list>
+/// A third, <see cref="AppendAsync"/> + <see cref="ReadFromAsync"/>, keeps the commit journal: append-only logs that
+/// readers read on from where they stopped.
 /// All methods are thread-safe and safe to use from several processes at once.
 /// </remarks>
 public interface IStorage
