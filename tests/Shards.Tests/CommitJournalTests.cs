@@ -133,6 +133,23 @@ public abstract class CommitJournalContractTests(TestRoots roots) : BackendContr
     }
 
     [Fact]
+    public async Task A_log_deleted_and_started_again_shorter_than_where_a_reader_stopped_is_read_from_its_start()
+    {
+        var (clock, _, ds, inc) = await NewDatasetAsync("restarted-log", T0);
+        await CommitAsync(ds, inc, Entry(0), Entry(1), Entry(2));
+        Assert.Equal([0, 1, 2], Indexes(await ds.GetManifestAsync()));   // this reader stopped at the log's third line
+
+        // The log goes (a trim) and a writer whose clock is far behind starts it again with one line: shorter than
+        // where this reader stopped, so reading on from there would find nothing.
+        var log = ds.KeyOf(CommitKeys.JournalLogPath(inc, CommitKeys.JournalBucket(T0)));
+        Assert.True(await ds.Storage.DeleteAsync(log));
+        clock.Now = T0.AddSeconds(20);
+        await new DatasetStore(ds.Storage, new ManualClock(T0)).Dataset(ds.Name).Commits.TryCreateAsync(inc, Entry(3), null, default);
+        Assert.Equal([0, 1, 2, 3], Indexes(await ds.GetManifestAsync()));
+        Assert.Equal((false, 1, 1), (ds.LastCommitLogRead!.FullListing, ds.LastCommitLogRead.JournalLogsRead, ds.LastCommitLogRead.ObjectsRead));
+    }
+
+    [Fact]
     public async Task A_journal_that_refuses_the_append_fails_no_commit_and_the_next_sweep_finds_the_shard()
     {
         var (clock, _, ds, inc) = await NewDatasetAsync("no-append", T0);
