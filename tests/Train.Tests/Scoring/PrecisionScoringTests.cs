@@ -20,8 +20,10 @@ public class PrecisionScoringTests(ITestOutputHelper output)
     [Fact]
     public async Task Bf16_eval_of_a_trained_tiny_model_is_within_one_miou_point_of_fp32()
     {
-        // One model's gap depends on how many of its pixels sit near the calibrated threshold (0.0 to 1.5 points across
-        // these seeds), so the one point is asked of the mean over three seeds, and no seed may exceed two.
+        // One model's gap depends on how many of its pixels sit near the calibrated threshold or between two close
+        // classes, so the one point is asked of the mean over three seeds, and no seed may exceed two. The
+        // held-out set is 200 scenes: on 40, a rare class's IoU moved with a handful of pixels, and one seed's gap
+        // reached 3.3 points on an Intel Xeon (1.5 at most on AMD EPYC); on 200 the gaps were 0.0-0.5 on the Xeon.
         var roots = new List<string>();
         try
         {
@@ -72,7 +74,7 @@ public class PrecisionScoringTests(ITestOutputHelper output)
 
         var inference = SyntheticEvaluation.Inference(cropSize);
         var tau = ThresholdCalibrator.Calibrate(fp32, new GeneratedShapesDataset(60, 96, SyntheticEvaluation.CalibrationSplitSeed), inference, images: 60).Threshold;
-        var heldOut = new GeneratedShapesDataset(40, 96, SyntheticEvaluation.HeldOutSplitSeed);
+        var heldOut = new GeneratedShapesDataset(200, 96, SyntheticEvaluation.HeldOutSplitSeed);
         var gaps = new List<(BackgroundProtocol, double)>();
         foreach (var protocol in new[] { BackgroundProtocol.WithBackground, BackgroundProtocol.WithoutBackground })
         {
