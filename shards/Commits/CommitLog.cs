@@ -41,21 +41,13 @@ internal sealed class CommitLog(Dataset dataset)
             // The commit object is the truth and exists: a missing entry only delays when polling readers see this
             // shard, until the dataset's next sweep. Failing the commit here would report a committed shard as failed;
             // saying nothing would hide a store that takes no appends (Azurite's SQL metadata store answers 501).
-            ReportJournalFailureOnce(entry, e);
+            JournalWarnings.Once(dataset, JournalWarnings.AppendRefused,
+                $"{entry.Kind} shard {entry.Index} (version {entry.Version}) of {Storage.RootUri}/{dataset.Prefix} is committed, but its journal " +
+                $"line could not be appended: {e.GetType().Name}: {e.Message.Split('\n')[0]}. Polling readers see such commits at the " +
+                $"dataset's next sweep (within {CommitJournal.SweepEvery.TotalMinutes:F0} minutes) instead of their next poll. Further " +
+                "journal failures of this dataset in this process are not reported.");
         }
         return true;
-    }
-
-    /// <summary>Datasets (root and folder) whose journal failure this process has reported: once each, not once per commit.</summary>
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> JournalFailuresReported = new(StringComparer.Ordinal);
-
-    private void ReportJournalFailureOnce(ShardEntry entry, Exception e)
-    {
-        if (!JournalFailuresReported.TryAdd(Storage.RootUri + "/" + dataset.Prefix, true)) return;
-        Console.Error.WriteLine($"warning: {entry.Kind} shard {entry.Index} (version {entry.Version}) of {Storage.RootUri}/{dataset.Prefix} is committed, " +
-                                $"but its journal line could not be appended: {e.GetType().Name}: {e.Message.Split('\n')[0]}. Polling readers see such " +
-                                $"commits at the dataset's next sweep (within {CommitJournal.SweepEvery.TotalMinutes:F0} minutes) instead of their next poll. " +
-                                "Further journal failures of this dataset in this process are not reported.");
     }
 
     /// <summary>The newest committed version of a shard (from its commit objects only), or null when it has none.</summary>

@@ -140,11 +140,7 @@ internal sealed partial class CommitLogReader
                 if (claim != SweepClaim.NotDue)
                 {
                     swept = true;
-                    var (missed, startedOver) = await ListEverythingAsync(dataset, incarnation, cost, ct);
-                    var found = new List<ShardEntry>();
-                    await FetchAsync(dataset, incarnation, missed, journalFrom: null, now, cost, found, ct);
-                    // After starting over everything is "missed": only what the journal did not name is filed again.
-                    if (claim == SweepClaim.Claimed && !startedOver) repaired = await CommitJournal.RepairAsync(dataset, incarnation, found, ct);
+                    repaired = await SweepAsync(dataset, incarnation, claim, now, cost, ct);
                 }
             }
             // A first read that had to list every name (no checkpoint to start from, or one too old for the journal)
@@ -185,11 +181,7 @@ internal sealed partial class CommitLogReader
     private async Task<List<string>?> TryReadJournalAsync(Dataset dataset, string incarnation, DateTimeOffset? readFrom, DateTimeOffset spanStart,
         DateTimeOffset now, ReadCost cost, CancellationToken ct)
     {
-        var read = await CommitJournal.ReadAsync(dataset, incarnation, _journal, readFrom, ct);
-        cost.Names += read.NamesListed;
-        cost.ListCalls += read.ListCalls;
-        cost.LogsRead += read.LogsRead;
-        cost.JournalBytes += read.BytesRead;
+        var read = await ReadJournalAsync(dataset, incarnation, readFrom, cost, ct);
         // Read after the listing: a trim writes its mark before deleting, so the entries this span needed were all
         // there unless the mark has passed its start. Spans within half the retention cannot have been trimmed.
         if (now - spanStart > CommitJournal.Retention / 2 &&

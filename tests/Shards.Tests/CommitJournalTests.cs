@@ -162,6 +162,7 @@ public abstract class CommitJournalContractTests(TestRoots roots) : BackendContr
 
         var committed = await TestRows.WriteImageShardAsync(ds, 0, rows: 1);
         Assert.False(committed.AlreadyCommitted);
+        Assert.False(JournalWarnings.Once(ds, JournalWarnings.AppendRefused, "(test) already said by the writer"));
         clock.Now = T0.AddSeconds(30);
         Assert.Empty(Indexes(await ds.GetManifestAsync()));   // the journal does not name it
         clock.Now = T0 + CommitJournal.SweepEvery;
@@ -196,6 +197,7 @@ public abstract class CommitJournalContractTests(TestRoots roots) : BackendContr
         Assert.Equal([0, 1, 2], Indexes(await ds.GetManifestAsync()));
         Assert.Equal((true, true, 1), (ds.LastCommitLogRead!.FullListing, ds.LastCommitLogRead.Swept, ds.LastCommitLogRead.JournalEntriesRepaired));
         Assert.Equal(["images/part-00002.v000001"], await JournalLinesAsync(ds, inc, clock.Now));
+        Assert.False(JournalWarnings.Once(ds, JournalWarnings.SweepFoundUnnamed, "(test) already said by the sweep"));
         // The other reader is due too, but the dataset was just swept: it reads the journal only and finds shard 2 there.
         clock.Now += TimeSpan.FromSeconds(10);
         Assert.Equal(new[] { 0, 1, 2 }, await OtherReadsAsync());
@@ -307,6 +309,8 @@ public abstract class CommitJournalContractTests(TestRoots roots) : BackendContr
         Assert.Equal(0, await SweepsAsync());   // asked only every ten minutes of each reader's life, and swept 5 minutes ago
         clock.Now += CommitJournal.SweepEvery;
         Assert.Equal(1, await SweepsAsync());   // each asks again, 15 minutes after the last sweep: one sweeps
+        // Nothing was missing from the journal, so no sweep warned.
+        Assert.True(JournalWarnings.Once(ds, JournalWarnings.SweepFoundUnnamed, "(test) no sweep of this dataset found a commit without its line"));
     }
 
     [Fact]
