@@ -119,12 +119,9 @@ internal sealed partial class CommitLogReader
             var pending = journalSpan ? await TryReadJournalAsync(dataset, incarnation, first ? from : null, from!.Value, now, cost, ct) : null;
             var startedFromJournal = first && pending is not null;
             var full = pending is null;
-            if (!journalSpan)
-            {
-                // Only to set where each minute's log ends now: what is appended later is the next poll's, and what is
-                // there already names objects the listing below finds.
-                await TryReadJournalAsync(dataset, incarnation, DateTimeOffset.MaxValue, now, now, cost, ct);
-            }
+            // Listing every name: first only set where each minute's log ends now. What is appended later is the next
+            // poll's, and what is there already names objects the listing below finds.
+            if (!journalSpan) await ReadJournalAsync(dataset, incarnation, DateTimeOffset.MaxValue, cost, ct);
             pending ??= (await ListEverythingAsync(dataset, incarnation, cost, ct)).Pending;
             await FetchAsync(dataset, incarnation, pending, full ? null : from, now, cost, null, ct);
 
