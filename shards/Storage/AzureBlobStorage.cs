@@ -154,14 +154,26 @@ public sealed class AzureBlobStorage : IStorage
         var blob = _container.GetAppendBlobClient(BlobName(key));
         try
         {
-            await blob.AppendBlockAsync(new MemoryStream(record.ToArray(), writable: false), cancellationToken: ct);
+            try
+            {
+                await blob.AppendBlockAsync(new MemoryStream(record.ToArray(), writable: false), cancellationToken: ct);
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                // The first record of this object (or of the container): create it empty, then append; creating is idempotent.
+                await EnsureContainerAsync(ct);
+                await blob.CreateIfNotExistsAsync(cancellationToken: ct);
+                await blob.AppendBlockAsync(new MemoryStream(record.ToArray(), writable: false), cancellationToken: ct);
+            }
         }
-        catch (RequestFailedException e) when (e.Status == 404)
+        catch (RequestFailedException e) when (e.ErrorCode == "BlockCountExceedsLimit")
         {
-            // The first record of this object (or of the container): create it empty, then append; creating is idempotent.
-            await EnsureContainerAsync(ct);
-            await blob.CreateIfNotExistsAsync(cancellationToken: ct);
-            await blob.AppendBlockAsync(new MemoryStream(record.ToArray(), writable: false), cancellationToken: ct);
+            throw new AppendLimitReachedException($"{RootUri}/{key} holds the 50,000 appends an append blob takes.", e);
+        }
+        catch (RequestFailedException e) when (e.Status == 501)
+        {
+            // Azurite's SQL metadata store, for one, implements no append blobs.
+            throw new NotSupportedException($"{RootUri} does not take appends (Append Block answered 501 {e.ErrorCode}).", e);
         }
     }
 

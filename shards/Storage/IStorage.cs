@@ -68,6 +68,9 @@ public interface IStorage
     /// once by several threads or processes each land whole, one after another, in some order (one Append Block on Blob,
     /// one <c>O_APPEND</c> write on disk). A retried request may append a record twice.
     /// </summary>
+    /// <exception cref="AppendLimitReachedException">The object takes no more appends (an append blob's 50,000).</exception>
+    /// <exception cref="NotSupportedException">The store takes no appends at all (Azurite's SQL metadata store; a local
+    /// root off Linux).</exception>
     Task AppendAsync(string key, ReadOnlyMemory<byte> record, CancellationToken ct = default);
 
     /// <summary>
