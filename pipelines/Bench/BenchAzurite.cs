@@ -30,7 +30,7 @@ internal sealed class BenchAzurite : IDisposable
 
     /// <summary>Which metadata store the emulator runs with, for the bench's report.</summary>
     public static string MetadataStore => !UsesSqlMetadata ? "LokiJS in memory (scans all blobs per request)" : "SQL via AZURITE_DB " +
-        "(it answers Append Block with 501, so no journal line can be written: the barrier poller sees commits only at the dataset's sweeps)";
+        "(it takes no appends, so the journal files one object per commit and each poll lists the last hour's entries)";
 
     /// <summary>True when Azurite's own <c>AZURITE_DB</c> is set.</summary>
     public static bool UsesSqlMetadata => SqlMetadata is not null;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using SSeg.Shards.Storage;
@@ -5,7 +6,7 @@ using SSeg.Shards.Storage;
 namespace SSeg.Shards.Commits;
 
 /// <summary>
-/// The change index of a dataset's commit log: after a commit object is created, its writer appends one line naming it
+/// The change index of a dataset's commit log: before a commit object is created, its writer appends one line naming it
 /// to the log of the UTC minute of its own clock, <c>_journal/&lt;inc&gt;/&lt;yyyyMMddHHmm&gt;.log</c>. A reader lists the
 /// journal (about an hour of minute logs, whatever the dataset's size) and reads each log only from where it stopped the
 /// time before (<see cref="JournalCursor"/>), so a poll reads what was committed since the previous one and nothing
@@ -13,21 +14,38 @@ namespace SSeg.Shards.Commits;
 /// reads the logs from the minute its checkpoint records (<see cref="CommitCheckpoint.JournalFrom"/>).
 /// </summary>
 /// <remarks>
-/// The commit object stays the only truth: an entry is appended after its object, so an entry always names an existing
-/// object. A missing entry (a writer killed between the two writes or during the append, an append the store refused, a
-/// writer of an older build than the journal) only delays when readers see that commit: until the dataset's next sweep (<see cref="SweepEvery"/>),
-/// whose reader lists every name and files the entries found missing. Older builds filed an empty object per entry
-/// under the minute's folder (<see cref="CommitKeys.JournalPath"/>); those are read too. An append blob takes at most
-/// 50,000 appends, so on Blob a minute's log names at most 50,000 commits (833 a second into one dataset, far past what
-/// was measured); further appends in that minute fail, and those commits are seen at the next sweep.
+/// The commit object stays the only truth, and the line comes first, so a commit object is never without its line: a
+/// writer whose append fails publishes nothing (<see cref="CommitLog.TryCreateAsync"/>). A line can name an object
+/// not created yet (its writer is between the two, or died there): a reader waits for it, probing it at each read, for
+/// <see cref="AwaitFor"/>; a writer that took <see cref="RefileAfter"/> or more from line to object files the line
+/// again, so a reader that stopped waiting still finds the commit. The dataset's sweep (<see cref="SweepEvery"/>), whose
+/// reader lists every name and files the lines found missing, is left for what this protocol cannot see: writers of
+/// builds older than the journal, and lines lost where appends are not atomic (NFS). An append blob takes at most
+/// 50,000 appends, so a minute's lines past that go to its next part (<see cref="CommitKeys.JournalLogPath"/>). On a
+/// root that takes no appends at all, and by older builds, each line is filed as an empty object under the minute's
+/// folder (<see cref="CommitKeys.JournalPath"/>): read the same way, at the cost of listing the last hour's entries each poll.
 /// </remarks>
 internal static class CommitJournal
 {
     /// <summary>
-    /// How far before its checkpoint's read a new reader reads the minute logs: covers a writer whose clock is behind
-    /// the checkpoint writer's (up to <see cref="ClockSkew"/>) and a journal append still in flight when that read ran
-    /// (its minute is taken before the append; a request retried by the storage client for up to 3 minutes is still
-    /// found). A reader that keeps polling needs no look-back: it reads every log that grew, whatever its minute.
+    /// Longest time from a writer taking its line's minute to its commit object existing, past which it files the line
+    /// again (<see cref="CommitLog.TryCreateAsync"/>): well under <see cref="AwaitFor"/>, and with <see cref="ClockSkew"/>
+    /// within <see cref="LookBack"/>.
+    /// </summary>
+    public static readonly TimeSpan RefileAfter = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// How long a reader keeps probing for the commit object of a line it read before the object existed. Its writer
+    /// files the line again when the object came <see cref="RefileAfter"/> or more after it, so a line still without its
+    /// object after this long is one whose writer died between the two.
+    /// </summary>
+    public static readonly TimeSpan AwaitFor = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How far before its checkpoint's read a new reader reads the minute logs. A commit the checkpoint does not cover
+    /// was published after that read; its line's minute was taken at most <see cref="RefileAfter"/> before that (or the
+    /// line was filed again after it) by a clock at most <see cref="ClockSkew"/> behind. A reader that keeps polling
+    /// needs no look-back: it reads every log that grew, whatever its minute.
     /// </summary>
     public static readonly TimeSpan LookBack = TimeSpan.FromMinutes(5);
 
@@ -46,23 +64,85 @@ internal static class CommitJournal
 
     /// <summary>
     /// How often the dataset is swept: one reader (whichever claims it first) lists every commit object name and files
-    /// the journal entries found missing. It bounds how long a commit without an entry stays unseen by readers that
-    /// read the journal; ten minutes keeps that well under a stage's length at one full listing per dataset, not per reader.
+    /// the lines found missing. This build's writers leave no commit without a line, so the sweep is there for older
+    /// builds' writers and for lines lost by a store whose appends are not atomic: hourly bounds how late those are
+    /// seen, at one full listing per dataset an hour, not per reader or poll.
     /// </summary>
-    public static readonly TimeSpan SweepEvery = TimeSpan.FromMinutes(10);
+    public static readonly TimeSpan SweepEvery = TimeSpan.FromHours(1);
 
     /// <summary>Deletes (trims) and log reads in flight at once.</summary>
     private const int ParallelRequests = 16;
-    /// <summary>Most bytes of records a repair appends in one request (an Append Block takes up to 4 MiB).</summary>
-    private const int RepairAppendBytes = 1 << 20;
+    /// <summary>Most entries a repair appends in one request: about 1 MiB of records (an Append Block takes up to 4 MiB).</summary>
+    private const int RepairAppendEntries = 25_000;
 
     /// <summary>Names per list page on Azure Blob (the service maximum), to report list calls.</summary>
     public const int NamesPerListPage = 5000;
 
-    /// <summary>Appends the entry of a just-created commit object to the log of the writer's current minute.</summary>
+    /// <summary>Parts one minute's log may have (<see cref="CommitKeys.JournalLogPath"/>): 5 million commits in that minute.</summary>
+    private const int MaxPartsPerMinute = 100;
+
+    /// <summary>Roots (<see cref="IStorage.RootUri"/>) found to take no appends: their entries are filed as one object each.</summary>
+    private static readonly ConcurrentDictionary<string, bool> RootsWithoutAppends = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The part of a minute's log (by root and key of its first part) that this process's appends have reached, where
+    /// past the first, so that each further append goes straight there.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, int> PartsReached = new(StringComparer.Ordinal);
+
+    /// <summary>Files the entry of a commit object about to be created (or just created) in the log of the writer's current minute.</summary>
     public static Task WriteAsync(Dataset dataset, string incarnation, ShardEntry entry, CancellationToken ct) =>
-        dataset.Storage.AppendAsync(dataset.KeyOf(CommitKeys.JournalLogPath(incarnation, CommitKeys.JournalBucket(dataset.Clock.GetUtcNow()))),
-            CommitKeys.JournalRecord(entry.Kind, entry.Index, entry.Version), ct);
+        FileAsync(dataset, incarnation, CommitKeys.JournalBucket(dataset.Clock.GetUtcNow()), [entry], ct);
+
+    /// <summary>
+    /// Files <paramref name="entries"/> under <paramref name="bucket"/>: one append to the first part of the minute's log
+    /// with room, or, on a root that takes no appends, one empty object per entry.
+    /// </summary>
+    private static async Task FileAsync(Dataset dataset, string incarnation, string bucket, IReadOnlyList<ShardEntry> entries, CancellationToken ct)
+    {
+        var root = dataset.Storage.RootUri;
+        if (!RootsWithoutAppends.ContainsKey(root))
+        {
+            using var records = new MemoryStream();
+            foreach (var entry in entries) records.Write(CommitKeys.JournalRecord(entry.Kind, entry.Index, entry.Version));
+            try
+            {
+                await AppendAsync(dataset, incarnation, bucket, records.ToArray(), ct);
+                return;
+            }
+            catch (NotSupportedException e)
+            {
+                RootsWithoutAppends[root] = true;
+                JournalWarnings.Once(dataset, JournalWarnings.NoAppends,
+                    $"{e.Message.Split('\n')[0]} The journal of {root}/{dataset.Prefix} is therefore filed as one empty object per commit " +
+                    "(as builds before the minute logs did): readers still see each commit at their next poll, but every poll lists " +
+                    $"the entries of the last {Retention.TotalMinutes:F0} minutes instead of reading only what was appended.");
+            }
+        }
+        await Parallel.ForEachAsync(entries, new ParallelOptions { MaxDegreeOfParallelism = ParallelRequests, CancellationToken = ct },
+            async (entry, token) => await dataset.Storage.WriteAsync(
+                dataset.KeyOf(CommitKeys.JournalPath(incarnation, bucket, entry.Kind, entry.Index, entry.Version)), ReadOnlyMemory<byte>.Empty, token));
+    }
+
+    /// <summary>Appends <paramref name="records"/> to the minute's log, moving on to its next part when one is full.</summary>
+    private static async Task AppendAsync(Dataset dataset, string incarnation, string bucket, byte[] records, CancellationToken ct)
+    {
+        var reached = $"{dataset.Storage.RootUri}/{dataset.KeyOf(CommitKeys.JournalLogPath(incarnation, bucket))}";
+        var part = PartsReached.GetValueOrDefault(reached);
+        while (true)
+        {
+            try
+            {
+                await dataset.Storage.AppendAsync(dataset.KeyOf(CommitKeys.JournalLogPath(incarnation, bucket, part)), records, ct);
+                return;
+            }
+            catch (AppendLimitReachedException) when (part + 1 < MaxPartsPerMinute)
+            {
+                part++;
+                PartsReached.AddOrUpdate(reached, part, (_, known) => Math.Max(known, part));
+            }
+        }
+    }
 
     /// <summary>
     /// Lists the journal and reads what each minute's log gained past <paramref name="cursor"/>, which it then moves to
@@ -75,27 +155,27 @@ internal static class CommitJournal
     {
         var strip = dataset.Prefix.Length + 1;
         var found = new HashSet<string>(StringComparer.Ordinal);
-        var logs = new List<(string Bucket, string Key, long Size)>();
+        var logs = new List<(string Bucket, string Log, string Key, long Size)>();
         long names = 0;
         await foreach (var item in dataset.Storage.ListAsync(dataset.KeyOf(CommitKeys.JournalFolderOf(incarnation) + "/"), ct))
         {
             names++;
             var path = item.Key[strip..];
-            if (CommitKeys.TryParseJournalLogPath(incarnation, path, out var bucket)) logs.Add((bucket, item.Key, item.Size));
+            if (CommitKeys.TryParseJournalLogPath(incarnation, path, out var bucket, out var log)) logs.Add((bucket, log, item.Key, item.Size));
             else if (CommitKeys.TryParseJournalPath(incarnation, path, out var commitPath)) found.Add(commitPath);
         }
 
         // null: read no log; "": read every log that grew.
         var readFromBucket = readFrom is { } from ? (from == DateTimeOffset.MaxValue ? null : CommitKeys.JournalBucket(from)) : "";
         var offsets = new Dictionary<string, long>(StringComparer.Ordinal);
-        var toRead = new List<(string Bucket, string Key, long Offset)>();
-        foreach (var (bucket, key, size) in logs)
+        var toRead = new List<(string Log, string Key, long Offset)>();
+        foreach (var (bucket, log, key, size) in logs)
         {
-            var offset = cursor.OffsetOf(bucket);
+            var offset = cursor.OffsetOf(log);
             if (size < offset) offset = 0;   // deleted and started again (by a writer whose clock is far behind)
-            if (readFromBucket is null || string.CompareOrdinal(bucket, readFromBucket) < 0) offsets[bucket] = size;
-            else if (size == offset) offsets[bucket] = offset;
-            else toRead.Add((bucket, key, offset));
+            if (readFromBucket is null || string.CompareOrdinal(bucket, readFromBucket) < 0) offsets[log] = size;
+            else if (size == offset) offsets[log] = offset;
+            else toRead.Add((log, key, offset));
         }
 
         long bytesRead = 0;
@@ -115,7 +195,7 @@ internal static class CommitJournal
         for (var i = 0; i < toRead.Count; i++)
         {
             if (ends[i] is not { } end) continue;
-            offsets[toRead[i].Bucket] = end;
+            offsets[toRead[i].Log] = end;
             foreach (var line in lines[i])
                 if (CommitKeys.TryParseJournalRecord(incarnation, line, out var commitPath)) found.Add(commitPath);
         }
@@ -155,20 +235,14 @@ internal static class CommitJournal
     /// </summary>
     public static async Task<int> RepairAsync(Dataset dataset, string incarnation, IReadOnlyList<ShardEntry> entries, CancellationToken ct)
     {
-        var key = dataset.KeyOf(CommitKeys.JournalLogPath(incarnation, CommitKeys.JournalBucket(dataset.Clock.GetUtcNow())));
+        var bucket = CommitKeys.JournalBucket(dataset.Clock.GetUtcNow());
         var filed = 0;
         for (var start = 0; start < entries.Count;)
         {
-            using var records = new MemoryStream();
-            var count = 0;
-            while (start + count < entries.Count && records.Length < RepairAppendBytes)
-            {
-                var entry = entries[start + count++];
-                records.Write(CommitKeys.JournalRecord(entry.Kind, entry.Index, entry.Version));
-            }
+            var count = Math.Min(entries.Count - start, RepairAppendEntries);
             try
             {
-                await dataset.Storage.AppendAsync(key, records.ToArray(), ct);
+                await FileAsync(dataset, incarnation, bucket, entries.Skip(start).Take(count).ToList(), ct);
                 filed += count;
             }
             catch (Exception e) when (e is not OperationCanceledException) { }

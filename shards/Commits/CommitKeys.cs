@@ -101,19 +101,33 @@ public static class CommitKeys
     /// <summary>The journal bucket of a moment: its UTC minute, <c>yyyyMMddHHmm</c>.</summary>
     public static string JournalBucket(DateTimeOffset time) => time.UtcDateTime.ToString(BucketFormat, CultureInfo.InvariantCulture);
 
-    /// <summary><c>_journal/&lt;incarnation&gt;/&lt;bucket&gt;.log</c>: the append-only log of the entries filed in one minute.</summary>
-    public static string JournalLogPath(string incarnation, string bucket) => $"{JournalFolderOf(incarnation)}/{bucket}{LogSuffix}";
+    /// <summary>
+    /// <c>_journal/&lt;incarnation&gt;/&lt;bucket&gt;.log</c>: the append-only log of the entries filed in one minute; part 1,
+    /// 2, … (<c>&lt;bucket&gt;.1.log</c>, …) takes a minute's further entries once the part before it is full (an append
+    /// blob takes 50,000 appends).
+    /// </summary>
+    public static string JournalLogPath(string incarnation, string bucket, int part = 0) =>
+        part == 0 ? $"{JournalFolderOf(incarnation)}/{bucket}{LogSuffix}"
+                  : $"{JournalFolderOf(incarnation)}/{bucket}.{part.ToString(CultureInfo.InvariantCulture)}{LogSuffix}";
 
-    /// <summary>Parses a path made by <see cref="JournalLogPath"/>; <paramref name="bucket"/> is its minute.</summary>
-    public static bool TryParseJournalLogPath(string incarnation, string path, out string bucket)
+    /// <summary>
+    /// Parses a path made by <see cref="JournalLogPath"/>: <paramref name="bucket"/> is its minute and
+    /// <paramref name="log"/> its name without <c>.log</c>, which tells the parts of one minute apart.
+    /// </summary>
+    public static bool TryParseJournalLogPath(string incarnation, string path, out string bucket, out string log)
     {
-        bucket = "";
+        bucket = log = "";
         var folder = JournalFolderOf(incarnation) + "/";
-        if (path.Length != folder.Length + BucketFormat.Length + LogSuffix.Length || !path.StartsWith(folder, StringComparison.Ordinal) ||
+        if (path.Length < folder.Length + BucketFormat.Length + LogSuffix.Length || !path.StartsWith(folder, StringComparison.Ordinal) ||
             !path.EndsWith(LogSuffix, StringComparison.Ordinal)) return false;
         var candidate = path.Substring(folder.Length, BucketFormat.Length);
         if (!DateTime.TryParseExact(candidate, BucketFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out _)) return false;
+        var name = path[folder.Length..^LogSuffix.Length];
+        if (name.Length > BucketFormat.Length &&
+            (name[BucketFormat.Length] != '.' || !int.TryParse(name.AsSpan(BucketFormat.Length + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var part) ||
+             part < 1 || JournalLogPath(incarnation, candidate, part) != path)) return false;
         bucket = candidate;
+        log = name;
         return true;
     }
 
@@ -150,7 +164,7 @@ public static class CommitKeys
     /// <summary>The bucket (<c>yyyyMMddHHmm</c>) of a minute's log or of an older build's entry under <c>_journal/&lt;incarnation&gt;/</c>, or null.</summary>
     public static string? JournalBucketOf(string incarnation, string path)
     {
-        if (TryParseJournalLogPath(incarnation, path, out var bucket)) return bucket;
+        if (TryParseJournalLogPath(incarnation, path, out var bucket, out _)) return bucket;
         var folder = JournalFolderOf(incarnation) + "/";
         return path.StartsWith(folder, StringComparison.Ordinal) && path.Length > folder.Length + BucketFormat.Length &&
                path[folder.Length + BucketFormat.Length] == '/' ? path.Substring(folder.Length, BucketFormat.Length) : null;

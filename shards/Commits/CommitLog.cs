@@ -22,32 +22,55 @@ internal sealed class CommitLog(Dataset dataset)
     private IStorage Storage => dataset.Storage;
 
     /// <summary>
-    /// Creates the commit object of <paramref name="entry"/> (its <see cref="ShardEntry.Version"/>) unless that
-    /// version exists, then files it in the journal (<see cref="CommitJournal"/>).
+    /// Files <paramref name="entry"/> in the journal (<see cref="CommitJournal"/>), then creates its commit object (its
+    /// <see cref="ShardEntry.Version"/>) unless that version exists. The line goes first so that no commit object is
+    /// ever without one: a reader that meets the line before the object waits for it (<see cref="CommitJournal.AwaitFor"/>),
+    /// and a writer that took longer than <see cref="CommitJournal.RefileAfter"/> from line to object files the line again.
     /// </summary>
     /// <returns>False when another writer created this version first.</returns>
+    /// <exception cref="IOException">The journal line could not be filed: nothing was published, and committing again is safe.</exception>
     public async Task<bool> TryCreateAsync(string incarnation, ShardEntry entry, MaskGeneratorInfo? generator, CancellationToken ct)
     {
         var content = ShardJson.Serialize(new ShardCommitObject { Entry = entry, Generator = generator });
         var key = dataset.KeyOf(CommitKeys.CommitPath(incarnation, entry.Kind, entry.Index, entry.Version));
-        if (await Storage.TryWriteIfVersionAsync(key, content, expectedVersion: null, ct) is null) return false;
+        // Before the line's minute is taken, so a line whose append was slow counts towards RefileAfter too.
+        var started = dataset.Clock.GetTimestamp();
         try
         {
-            // Not cancelled with the commit: the shard is committed now, and a complete journal keeps polls prompt.
+            await CommitJournal.WriteAsync(dataset, incarnation, entry, ct);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Azure.RequestFailedException)
+        {
+            throw new IOException($"{entry.Kind} shard {entry.Index} (version {entry.Version}) of {Storage.RootUri}/{dataset.Prefix} was not committed: " +
+                                  $"its journal line could not be filed ({e.GetType().Name}: {e.Message.Split('\n')[0]}). Nothing was published; " +
+                                  "committing it again is safe.", e);
+        }
+        if (await Storage.TryWriteIfVersionAsync(key, content, expectedVersion: null, ct) is null) return false;
+        if (dataset.Clock.GetElapsedTime(started) >= CommitJournal.RefileAfter) await RefileAsync(incarnation, entry);
+        return true;
+    }
+
+    /// <summary>
+    /// Files the line of a commit that was published more than <see cref="CommitJournal.RefileAfter"/> after its first
+    /// line: readers that met that line may have stopped waiting for the object, and a new reader may start after it.
+    /// </summary>
+    private async Task RefileAsync(string incarnation, ShardEntry entry)
+    {
+        try
+        {
+            // Not cancelled with the commit: the shard is committed now, and this line is what readers find it by.
             await CommitJournal.WriteAsync(dataset, incarnation, entry, CancellationToken.None);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Azure.RequestFailedException or PlatformNotSupportedException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Azure.RequestFailedException)
         {
-            // The commit object is the truth and exists: a missing entry only delays when polling readers see this
-            // shard, until the dataset's next sweep. Failing the commit here would report a committed shard as failed;
-            // saying nothing would hide a store that takes no appends (Azurite's SQL metadata store answers 501).
+            // Failing the commit here would report a committed shard as failed; the dataset's sweep finds it.
             JournalWarnings.Once(dataset, JournalWarnings.AppendRefused,
-                $"{entry.Kind} shard {entry.Index} (version {entry.Version}) of {Storage.RootUri}/{dataset.Prefix} is committed, but its journal " +
-                $"line could not be appended: {e.GetType().Name}: {e.Message.Split('\n')[0]}. Polling readers see such commits at the " +
-                $"dataset's next sweep (within {CommitJournal.SweepEvery.TotalMinutes:F0} minutes) instead of their next poll. Further " +
-                "journal failures of this dataset in this process are not reported.");
+                $"{entry.Kind} shard {entry.Index} (version {entry.Version}) of {Storage.RootUri}/{dataset.Prefix} is committed, but it was " +
+                $"published more than {CommitJournal.RefileAfter.TotalMinutes:F0} minutes after its journal line and filing the line again " +
+                $"failed: {e.GetType().Name}: {e.Message.Split('\n')[0]}. Readers that stopped waiting for it see it at the dataset's next " +
+                $"sweep (within {CommitJournal.SweepEvery.TotalMinutes:F0} minutes). Further journal failures of this dataset in this process " +
+                "are not reported.");
         }
-        return true;
     }
 
     /// <summary>The newest committed version of a shard (from its commit objects only), or null when it has none.</summary>

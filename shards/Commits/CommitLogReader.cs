@@ -116,14 +116,27 @@ internal sealed partial class CommitLogReader
             // backwards (corrected by NTP) leaves no sound span: the read lists every name.
             var from = first ? checkpoint?.JournalFrom : now < _lastRead ? null : _lastRead - CommitJournal.LookBack;
             var journalSpan = from is { } start && start <= now + CommitJournal.ClockSkew;
-            var pending = journalSpan ? await TryReadJournalAsync(dataset, incarnation, first ? from : null, from!.Value, now, cost, ct) : null;
-            var startedFromJournal = first && pending is not null;
-            var full = pending is null;
-            // Listing every name: first only set where each minute's log ends now. What is appended later is the next
-            // poll's, and what is there already names objects the listing below finds.
-            if (!journalSpan) await ReadJournalAsync(dataset, incarnation, DateTimeOffset.MaxValue, cost, ct);
-            pending ??= (await ListEverythingAsync(dataset, incarnation, cost, ct)).Pending;
-            await FetchAsync(dataset, incarnation, pending, full ? null : from, now, cost, null, ct);
+            var (pending, spanSound) = journalSpan
+                ? await TryReadJournalAsync(dataset, incarnation, first ? from : null, from!.Value, now, cost, ct) : (null, false);
+            var startedFromJournal = first && spanSound;
+            var full = !spanSound;
+            if (full)
+            {
+                // Listing every name: first read the logs of the last LookBack and set where each older log ends now
+                // (unless the span just read did). What is appended later is the next poll's; a line there already
+                // names an object the listing finds, or one its writer has yet to create, which is probed after the
+                // listing and awaited if still missing.
+                var recent = pending ?? (await ReadJournalAsync(dataset, incarnation, now - CommitJournal.LookBack, cost, ct)).CommitPaths;
+                await FetchAsync(dataset, incarnation, (await ListEverythingAsync(dataset, incarnation, cost, ct)).Pending, null, now, cost, null, ct);
+                recent.RemoveAll(IsCovered);
+                AddAwaited(recent);
+                if (recent.Count > 0) await FetchAsync(dataset, incarnation, recent, now - CommitJournal.LookBack, now, cost, null, ct);
+            }
+            else
+            {
+                AddAwaited(pending!);
+                await FetchAsync(dataset, incarnation, pending!, from, now, cost, null, ct);
+            }
 
             // The sweep: what a listing of every name finds beyond what the journal named is a commit whose entry is
             // missing; one reader per dataset looks every SweepEvery and files those entries again for the others.
@@ -144,6 +157,7 @@ internal sealed partial class CommitLogReader
             // leaves a checkpoint that the next new process can start from, even when it fetched little.
             if (first && full && !cost.CheckpointWritten && _listed >= CheckpointEvery)
                 await CheckpointAsync(dataset, incarnation, _listed, now, now - CommitJournal.LookBack, cost, ct);
+            UpdateAwaited(cost.Missing, now);
             _lastRead = now;
 
             LastRead = new CommitLogRead(_listed, cost.Read, cost.ListCalls, checkpoint is not null, cost.CheckpointWritten, clock.Elapsed)
@@ -151,7 +165,7 @@ internal sealed partial class CommitLogReader
                 FullListing = full || swept, StartedFromJournal = startedFromJournal, Swept = swept, JournalEntriesRepaired = repaired,
                 NamesListed = cost.Names, JournalLogsRead = cost.LogsRead, JournalBytesRead = cost.JournalBytes, JournalEntriesTrimmed = cost.Trimmed,
                 SegmentsLoaded = _segmentsLoaded, HeadsLoaded = _headsLoaded,
-                SegmentsWritten = cost.SegmentsWritten,
+                SegmentsWritten = cost.SegmentsWritten, JournalLinesAwaited = _awaited.Count,
             };
             return new CommitLogSnapshot(new Dictionary<string, ShardHead[]>(_heads, StringComparer.Ordinal),
                 new Dictionary<string, MaskGeneratorInfo>(_generators, StringComparer.Ordinal), _latestCommitUtc);
@@ -168,24 +182,26 @@ internal sealed partial class CommitLogReader
         public long Names, JournalBytes;
         public int ListCalls, LogsRead, Read, Trimmed, SegmentsWritten;
         public bool CheckpointWritten;
+        /// <summary>Commit objects named by journal lines that were not there (their writers not done, or dead).</summary>
+        public readonly HashSet<string> Missing = new(StringComparer.Ordinal);
     }
 
     /// <summary>
     /// Reads the journal past this reader's cursor (logs of minutes before <paramref name="readFrom"/> only positioned)
-    /// and returns the commit objects it names that this reader does not cover, or null when the span from
-    /// <paramref name="spanStart"/> may have been trimmed (the reader then lists every name).
+    /// and returns the commit objects it names that this reader does not cover; <c>SpanSound</c> is false when the span
+    /// from <paramref name="spanStart"/> may have been trimmed (the reader then lists every name as well).
     /// </summary>
-    private async Task<List<string>?> TryReadJournalAsync(Dataset dataset, string incarnation, DateTimeOffset? readFrom, DateTimeOffset spanStart,
-        DateTimeOffset now, ReadCost cost, CancellationToken ct)
+    private async Task<(List<string> Paths, bool SpanSound)> TryReadJournalAsync(Dataset dataset, string incarnation, DateTimeOffset? readFrom,
+        DateTimeOffset spanStart, DateTimeOffset now, ReadCost cost, CancellationToken ct)
     {
         var read = await ReadJournalAsync(dataset, incarnation, readFrom, cost, ct);
+        var paths = read.CommitPaths;
+        paths.RemoveAll(IsCovered);
         // Read after the listing: a trim writes its mark before deleting, so the entries this span needed were all
         // there unless the mark has passed its start. Spans within half the retention cannot have been trimmed.
-        if (now - spanStart > CommitJournal.Retention / 2 &&
-            await CommitJournal.ReadTrimMarkAsync(dataset, incarnation, ct) is { } trimmedBefore && trimmedBefore > spanStart) return null;
-        var pending = read.CommitPaths;
-        pending.RemoveAll(IsCovered);
-        return pending;
+        var trimmed = now - spanStart > CommitJournal.Retention / 2 &&
+                      await CommitJournal.ReadTrimMarkAsync(dataset, incarnation, ct) is { } trimmedBefore && trimmedBefore > spanStart;
+        return (paths, !trimmed);
     }
 
     /// <summary>
@@ -228,8 +244,11 @@ internal sealed partial class CommitLogReader
                 async (i, token) =>
                 {
                     try { fetched[i] = await log.ReadAsync(incarnation, chunk[i], token); }
-                    // A journal entry whose object is gone (deleted by hand): the full listing is the truth, skip it.
-                    catch (FileNotFoundException) when (!full) { }
+                    // A line whose object is not there yet (or was deleted by hand): awaited for a while, then dropped.
+                    catch (FileNotFoundException) when (!full)
+                    {
+                        lock (cost.Missing) cost.Missing.Add(chunk[i]);
+                    }
                 });
             foreach (var commit in fetched)
             {
@@ -391,6 +410,8 @@ internal sealed partial class CommitLogReader
 
     private void Reset(string incarnation)
     {
+        // Lines awaited are still awaited when this reader starts over on the same incarnation (part of the log deleted by hand).
+        if (_incarnation != incarnation) _awaited.Clear();
         _heads.Clear();
         _changes.Clear();
         _unstored.Clear();

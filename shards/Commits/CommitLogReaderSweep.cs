@@ -19,7 +19,9 @@ internal sealed partial class CommitLogReader
 
         var named = (await ReadJournalAsync(dataset, incarnation, readFrom: null, cost, ct)).CommitPaths;
         var namedSet = named.ToHashSet(StringComparer.Ordinal);
-        var unnamed = found.Where(e => !namedSet.Contains(CommitKeys.CommitPath(incarnation, e.Kind, e.Index, e.Version))).ToList();
+        // A line read by an earlier read, before its object existed, names it as well.
+        var unnamed = found.Select(e => (Entry: e, Path: CommitKeys.CommitPath(incarnation, e.Kind, e.Index, e.Version)))
+            .Where(f => !namedSet.Contains(f.Path) && !IsAwaited(f.Path)).Select(f => f.Entry).ToList();
         // The cursor has moved past those lines: take the commits they name that the listing was too early for.
         named.RemoveAll(IsCovered);
         await FetchAsync(dataset, incarnation, named, now - CommitJournal.LookBack, now, cost, null, ct);
@@ -29,8 +31,9 @@ internal sealed partial class CommitLogReader
         JournalWarnings.Once(dataset, JournalWarnings.SweepFoundUnnamed,
             $"the sweep of {dataset.Storage.RootUri}/{dataset.Prefix} found {unnamed.Count} committed shard(s) that its journal did not name " +
             $"({unnamed[0].Kind} shard {unnamed[0].Index} version {unnamed[0].Version} among them), so readers saw them up to " +
-            $"{CommitJournal.SweepEvery.TotalMinutes:F0} minutes late; it filed {repaired} journal line(s) again. Their writers were killed " +
-            "between the commit and its line, had their append refused (see the writers' warnings), or run a build older than the journal. " +
+            $"{CommitJournal.SweepEvery.TotalMinutes:F0} minutes late; it filed {repaired} journal line(s) again. Their writers run a build " +
+            "that files the line after the commit or none at all, appended over NFS (whose appends are not atomic), or could not file " +
+            "the line again after a slow commit (see the writers' warnings). " +
             "Further such findings in this process are not reported.");
         return repaired;
     }

@@ -10,6 +10,8 @@ internal static class JournalWarnings
 {
     /// <summary>Append failures of a writer (<see cref="CommitLog"/>).</summary>
     public const string AppendRefused = "append";
+    /// <summary>A root that takes no appends, so entries are filed as objects (<see cref="CommitJournal"/>).</summary>
+    public const string NoAppends = "no-appends";
     /// <summary>Commits a sweep found that the journal did not name (<see cref="CommitLogReader"/>).</summary>
     public const string SweepFoundUnnamed = "sweep";
 

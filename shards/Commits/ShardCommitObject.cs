@@ -83,6 +83,9 @@ public sealed record CommitLogRead(long CommitObjects, int ObjectsRead, int List
     /// <summary>Bytes of journal records this read read: what was appended since the previous read.</summary>
     public long JournalBytesRead { get; init; }
 
+    /// <summary>Journal lines this reader read whose commit objects were not there yet, and which it still waits for after this read.</summary>
+    public int JournalLinesAwaited { get; init; }
+
     /// <summary>Checkpoint segments the first read of this reader loaded for heads: those without a sound heads file (0 after that).</summary>
     public int SegmentsLoaded { get; init; }
 

@@ -150,24 +150,177 @@ public abstract class CommitJournalContractTests(TestRoots roots) : BackendContr
     }
 
     [Fact]
-    public async Task A_journal_that_refuses_the_append_fails_no_commit_and_the_next_sweep_finds_the_shard()
+    public async Task A_journal_that_refuses_the_line_fails_the_commit_before_anything_is_published_and_committing_again_succeeds()
     {
         var (clock, _, ds, inc) = await NewDatasetAsync("no-append", T0);
         Assert.Empty(Indexes(await ds.GetManifestAsync()));
-        // This minute's log cannot take an append: a folder on disk, a block blob on Blob (an append there fails as it
-        // does on a store without append blobs).
+        // This minute's log cannot take an append: a folder on disk, a block blob on Blob.
         var log = ds.KeyOf(CommitKeys.JournalLogPath(inc, CommitKeys.JournalBucket(T0)));
         if (ds.Storage is CountingStorage { Inner: LocalStorage local }) Directory.CreateDirectory(local.PathOf(log));
         else await ds.Storage.WriteAsync(log, Encoding.UTF8.GetBytes("not a log"));
 
-        var committed = await TestRows.WriteImageShardAsync(ds, 0, rows: 1);
-        Assert.False(committed.AlreadyCommitted);
-        Assert.False(JournalWarnings.Once(ds, JournalWarnings.AppendRefused, "(test) already said by the writer"));
-        clock.Now = T0.AddSeconds(30);
-        Assert.Empty(Indexes(await ds.GetManifestAsync()));   // the journal does not name it
-        clock.Now = T0 + CommitJournal.SweepEvery;
+        var e = await Assert.ThrowsAsync<IOException>(() => TestRows.WriteImageShardAsync(ds, 0, rows: 1));
+        Assert.Contains("images shard 0 (version 1)", e.Message);
+        Assert.Contains("journal line could not be filed", e.Message);
+        Assert.Null(await ds.Storage.GetInfoAsync(ds.KeyOf(CommitKeys.CommitPath(inc, ShardNames.ImagesKind, 0, 1))));
+
+        // A minute later the writer's line goes to the next minute's log, and the shard is committed.
+        clock.Now = T0.AddMinutes(1);
+        Assert.False((await TestRows.WriteImageShardAsync(ds, 0, rows: 1)).AlreadyCommitted);
+        clock.Now = T0.AddMinutes(1).AddSeconds(10);
         Assert.Equal([0], Indexes(await ds.GetManifestAsync()));
-        Assert.True(ds.LastCommitLogRead!.Swept);
+        Assert.Equal((false, false), (ds.LastCommitLogRead!.FullListing, ds.LastCommitLogRead.Swept));
+    }
+
+    [Fact]
+    public async Task A_line_read_before_its_commit_object_exists_is_awaited_and_the_commit_is_seen_at_the_next_poll()
+    {
+        var (clock, storage, ds, inc) = await NewDatasetAsync("awaited", T0);
+        Assert.Empty(Indexes(await ds.GetManifestAsync()));
+        var other = new CommitLogReader();   // another process's reader, polling while shard 0's writer is between line and object
+        Assert.Empty((await other.ReadAsync(ds, inc, default)).Heads);
+        var commitKey = ds.KeyOf(CommitKeys.CommitPath(inc, ShardNames.ImagesKind, 0, 1));
+        storage.BeforePut = async key =>
+        {
+            if (key != commitKey) return;
+            clock.Now = T0.AddSeconds(5);
+            Assert.Empty((await other.ReadAsync(ds, inc, default)).Heads);
+            Assert.Equal((1, 0, 1), (other.LastRead!.JournalLogsRead, other.LastRead.ObjectsRead, other.LastRead.JournalLinesAwaited));
+        };
+        await CommitAsync(ds, inc, Entry(0));
+        storage.BeforePut = null;
+
+        // The log has not grown since: the awaited object is probed, found and taken, with no sweep.
+        clock.Now = T0.AddSeconds(10);
+        Assert.Equal([0], (await other.ReadAsync(ds, inc, default)).Heads[ShardNames.ImagesKind].Select(h => h.Index));
+        Assert.Equal((0, 1, 0, false), (other.LastRead!.JournalLogsRead, other.LastRead.ObjectsRead, other.LastRead.JournalLinesAwaited,
+            other.LastRead.FullListing));
+    }
+
+    [Fact]
+    public async Task A_reader_that_lists_every_name_while_a_writer_is_between_line_and_object_awaits_that_line()
+    {
+        var (clock, storage, ds, inc) = await NewDatasetAsync("listing-awaits", T0);
+        await CommitAsync(ds, inc, Entry(0));
+        var fresh = new CommitLogReader();   // a new process with no checkpoint: its first read lists every name
+        var commitKey = ds.KeyOf(CommitKeys.CommitPath(inc, ShardNames.ImagesKind, 1, 1));
+        storage.BeforePut = async key =>
+        {
+            if (key != commitKey) return;
+            clock.Now = T0.AddSeconds(5);
+            Assert.Equal([0], (await fresh.ReadAsync(ds, inc, default)).Heads[ShardNames.ImagesKind].Select(h => h.Index));
+            Assert.Equal((true, 1), (fresh.LastRead!.FullListing, fresh.LastRead.JournalLinesAwaited));
+        };
+        await CommitAsync(ds, inc, Entry(1));
+        storage.BeforePut = null;
+        clock.Now = T0.AddSeconds(10);
+        Assert.Equal([0, 1], (await fresh.ReadAsync(ds, inc, default)).Heads[ShardNames.ImagesKind].Select(h => h.Index));
+        Assert.Equal((false, 0, 1), (fresh.LastRead!.FullListing, fresh.LastRead.JournalLogsRead, fresh.LastRead.ObjectsRead));
+    }
+
+    [Fact]
+    public async Task A_line_whose_writer_died_before_its_object_is_awaited_for_AwaitFor_then_dropped()
+    {
+        var (clock, storage, ds, inc) = await NewDatasetAsync("dead-writer", T0);
+        await CommitAsync(ds, inc, Entry(0));
+        // Shard 1's writer filed its line and died.
+        await ds.Storage.AppendAsync(ds.KeyOf(CommitKeys.JournalLogPath(inc, CommitKeys.JournalBucket(T0))), CommitKeys.JournalRecord(ShardNames.ImagesKind, 1, 1));
+        clock.Now = T0.AddSeconds(10);
+        Assert.Equal([0], Indexes(await ds.GetManifestAsync()));
+        Assert.Equal(1, ds.LastCommitLogRead!.JournalLinesAwaited);
+        clock.Now = T0 + CommitJournal.AwaitFor - TimeSpan.FromSeconds(1);
+        storage.Clear();
+        Assert.Equal([0], Indexes(await ds.GetManifestAsync()));
+        Assert.Equal(1, ds.LastCommitLogRead!.JournalLinesAwaited);
+        Assert.Contains(("get", ds.KeyOf(CommitKeys.CommitPath(inc, ShardNames.ImagesKind, 1, 1))), storage.Calls);   // probed again
+        clock.Now = T0 + CommitJournal.AwaitFor + TimeSpan.FromSeconds(10);
+        Assert.Equal([0], Indexes(await ds.GetManifestAsync()));
+        Assert.Equal(0, ds.LastCommitLogRead!.JournalLinesAwaited);
+        storage.Clear();
+        clock.Now = T0 + CommitJournal.AwaitFor + TimeSpan.FromSeconds(20);
+        Assert.Equal([0], Indexes(await ds.GetManifestAsync()));
+        Assert.DoesNotContain(storage.Calls, c => c.Key.EndsWith("part-00001.v000001.json", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_writer_slower_than_RefileAfter_from_line_to_object_files_its_line_again_so_a_reader_that_stopped_waiting_sees_the_commit()
+    {
+        var (clock, storage, ds, inc) = await NewDatasetAsync("slow-writer", T0);
+        var other = new CommitLogReader();
+        Assert.Empty((await other.ReadAsync(ds, inc, default)).Heads);
+        var commitKey = ds.KeyOf(CommitKeys.CommitPath(inc, ShardNames.ImagesKind, 0, 1));
+        storage.BeforePut = async key =>
+        {
+            if (key != commitKey) return;
+            // The other reader meets the line, waits its AwaitFor and gives up, all while this writer is stalled.
+            clock.Now = T0.AddSeconds(5);
+            await other.ReadAsync(ds, inc, default);
+            clock.Now = T0 + CommitJournal.AwaitFor + TimeSpan.FromSeconds(10);
+            await other.ReadAsync(ds, inc, default);
+            Assert.Equal(0, other.LastRead!.JournalLinesAwaited);
+        };
+        await CommitAsync(ds, inc, Entry(0));
+        storage.BeforePut = null;
+        var line = CommitKeys.JournalRecord(ShardNames.ImagesKind, 0, 1);
+        Assert.Single(await JournalLinesAsync(ds, inc, T0));
+        Assert.Single(await JournalLinesAsync(ds, inc, clock.Now));   // filed again, in the minute the object was created
+
+        clock.Now += TimeSpan.FromSeconds(10);
+        Assert.Equal([0], (await other.ReadAsync(ds, inc, default)).Heads[ShardNames.ImagesKind].Select(h => h.Index));
+        Assert.Equal((false, 1L * line.Length), (other.LastRead!.FullListing, other.LastRead.JournalBytesRead));
+    }
+
+    [Fact]
+    public async Task A_full_minute_log_goes_on_in_its_next_part_and_a_poll_reads_each_part_on_from_where_it_stopped()
+    {
+        var (clock, storage, ds, inc) = await NewDatasetAsync("full-log", T0);
+        storage.AppendsPerObject = 3;   // as an append blob's 50,000, scaled down
+        Assert.Empty(Indexes(await ds.GetManifestAsync()));
+        await CommitAsync(ds, inc, Enumerable.Range(0, 5).Select(i => Entry(i)).ToArray());
+        var bucket = CommitKeys.JournalBucket(T0);
+        Assert.Equal([$"{bucket}.1.log", $"{bucket}.log"], (await JournalNamesAsync(ds, inc)).Order(StringComparer.Ordinal));
+
+        clock.Now = T0.AddSeconds(10);
+        Assert.Equal([0, 1, 2, 3, 4], Indexes(await ds.GetManifestAsync()));
+        Assert.Equal((false, 2, 5), (ds.LastCommitLogRead!.FullListing, ds.LastCommitLogRead.JournalLogsRead, ds.LastCommitLogRead.ObjectsRead));
+
+        // Part 1 takes one more record and part 2 the next: a poll reads those two, each from where it stopped.
+        await CommitAsync(ds, inc, Entry(5), Entry(6));
+        clock.Now = T0.AddSeconds(20);
+        Assert.Equal([0, 1, 2, 3, 4, 5, 6], Indexes(await ds.GetManifestAsync()));
+        Assert.Equal((2, 2, 2L * CommitKeys.JournalRecord(ShardNames.ImagesKind, 5, 1).Length),
+            (ds.LastCommitLogRead!.JournalLogsRead, ds.LastCommitLogRead.ObjectsRead, ds.LastCommitLogRead.JournalBytesRead));
+        Assert.Equal([$"{bucket}.1.log", $"{bucket}.2.log", $"{bucket}.log"], (await JournalNamesAsync(ds, inc)).Order(StringComparer.Ordinal));
+        Assert.Empty((await ds.VerifyAsync()).Orphans);   // the parts are the log's (these shards have no data files to verify)
+    }
+
+    [Fact]
+    public async Task On_a_store_that_takes_no_appends_each_entry_is_an_object_and_polls_still_see_every_commit_without_a_sweep()
+    {
+        var (clock, storage, ds, inc) = await NewDatasetAsync("no-appends", T0);
+        storage.TakesNoAppends = true;
+        var other = new CommitLogReader();   // another process's long-lived reader
+        async Task<int[]> OtherReadsAsync() => (await other.ReadAsync(ds, inc, default)).Heads.GetValueOrDefault(ShardNames.ImagesKind, []).Select(h => h.Index).ToArray();
+        Assert.Empty(Indexes(await ds.GetManifestAsync()));
+        Assert.Empty(await OtherReadsAsync());
+
+        clock.Now = T0.AddSeconds(10);
+        await CommitAsync(ds, inc, Entry(0), Entry(1));
+        Assert.False(JournalWarnings.Once(ds, JournalWarnings.NoAppends, "(test) already said by the writer"));
+        Assert.True(JournalWarnings.Once(ds, JournalWarnings.AppendRefused, "(test) no commit's entry was lost"));
+        var folder = CommitKeys.JournalFolderOf(inc).Length + 1;
+        Assert.Equal(new[] { 0, 1 }.Select(i => CommitKeys.JournalPath(inc, CommitKeys.JournalBucket(T0), ShardNames.ImagesKind, i, 1)[folder..]),
+            (await JournalNamesAsync(ds, inc)).Order(StringComparer.Ordinal));
+
+        clock.Now = T0.AddSeconds(20);
+        Assert.Equal([0, 1], Indexes(await ds.GetManifestAsync()));
+        Assert.Equal((false, false, 2), (ds.LastCommitLogRead!.FullListing, ds.LastCommitLogRead.Swept, ds.LastCommitLogRead.ObjectsRead));
+        Assert.Equal(new[] { 0, 1 }, await OtherReadsAsync());
+        await CommitAsync(ds, inc, Entry(1, version: 2) with { Rows = 7 });
+        clock.Now = T0.AddSeconds(30);
+        Assert.Equal(7, (await ds.GetIndexAsync()).Find(ShardNames.ImagesKind, 1)!.Value.Rows);
+        Assert.Equal((false, false), (ds.LastCommitLogRead!.FullListing, ds.LastCommitLogRead.Swept));
+        Assert.Empty((await ds.VerifyAsync()).Orphans);
     }
 
     [Fact]

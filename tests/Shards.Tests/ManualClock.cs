@@ -5,4 +5,7 @@ internal sealed class ManualClock(DateTimeOffset now) : TimeProvider
 {
     public DateTimeOffset Now { get; set; } = now;
     public override DateTimeOffset GetUtcNow() => Now;
+    // Elapsed time (a writer's line-to-object time) follows Now as well.
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+    public override long GetTimestamp() => Now.UtcTicks;
 }
