@@ -30,6 +30,9 @@ public sealed class Dataset
     /// </summary>
     public TimeProvider Clock { get; }
 
+    /// <summary>How often one reader of a dataset lists every commit object name (the journal's sweep, <c>shards/README.md</c> step 5).</summary>
+    public static TimeSpan SweepPeriod => CommitJournal.SweepEvery;
+
     /// <summary>Dataset name.</summary>
     public string Name { get; }
 

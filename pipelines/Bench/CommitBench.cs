@@ -118,9 +118,10 @@ internal static class CommitBench
             Console.WriteLine($"  {backend} barrier polls: {during.Count} during the run, commit objects fetched per poll mean {during.Average(p => p.ObjectsRead):F0} " +
                               $"max {during.Max(p => p.ObjectsRead)} (what changed since the previous poll), poll time mean {during.Average(p => p.Elapsed.TotalMilliseconds):F0} ms " +
                               $"max {during.Max(p => p.Elapsed.TotalMilliseconds):F0} ms, {during.Count(p => p.CheckpointWritten)} checkpoints written, " +
-                              $"{during.Count(p => p.FullListing)} full listings of every commit object name (the first, then the dataset's sweep every 10 min), per other poll (journal) names listed {Describe(during.Where(p => !p.FullListing).Select(p => p.NamesListed))} " +
+                              $"{during.Count(p => p.FullListing)} full listings of every commit object name (the first, then the dataset's sweep every {Dataset.SweepPeriod.TotalMinutes:F0} min), per other poll (journal) names listed {Describe(during.Where(p => !p.FullListing).Select(p => p.NamesListed))} " +
                               $"in {Describe(during.Where(p => !p.FullListing).Select(p => (long)p.ListCalls))} list calls, minute logs read {Describe(during.Where(p => !p.FullListing).Select(p => (long)p.JournalLogsRead))}, " +
-                              $"journal bytes read {Describe(during.Where(p => !p.FullListing).Select(p => p.JournalBytesRead))}");
+                              $"journal bytes read {Describe(during.Where(p => !p.FullListing).Select(p => p.JournalBytesRead))}, " +
+                              $"lines awaited after the poll (read before their objects) {Describe(during.Select(p => (long)p.JournalLinesAwaited))}");
         if (window >= 2)
             Console.WriteLine($"  {backend} storage calls per commit, first {window} -> last {window} (calls x mean ms): " +
                           CompareCalls(committed.Take(window).Select(a => a.Calls).ToList(), committed.Skip(committed.Count - window).Select(a => a.Calls).ToList()));
