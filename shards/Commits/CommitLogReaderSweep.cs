@@ -19,9 +19,9 @@ internal sealed partial class CommitLogReader
 
         var named = (await ReadJournalAsync(dataset, incarnation, readFrom: null, cost, ct)).CommitPaths;
         var namedSet = named.ToHashSet(StringComparer.Ordinal);
-        // A line read by an earlier read, before its object existed, names it as well.
+        // A line read before its object existed (by an earlier read, or by this one before it listed) names it as well.
         var unnamed = found.Select(e => (Entry: e, Path: CommitKeys.CommitPath(incarnation, e.Kind, e.Index, e.Version)))
-            .Where(f => !namedSet.Contains(f.Path) && !IsAwaited(f.Path)).Select(f => f.Entry).ToList();
+            .Where(f => !namedSet.Contains(f.Path) && !IsAwaited(f.Path) && !cost.Missing.Contains(f.Path)).Select(f => f.Entry).ToList();
         // The cursor has moved past those lines: take the commits they name that the listing was too early for.
         named.RemoveAll(IsCovered);
         await FetchAsync(dataset, incarnation, named, now - CommitJournal.LookBack, now, cost, null, ct);

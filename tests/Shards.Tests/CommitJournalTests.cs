@@ -219,6 +219,27 @@ public abstract class CommitJournalContractTests(TestRoots roots) : BackendContr
     }
 
     [Fact]
+    public async Task A_sweep_does_not_take_a_commit_whose_line_it_read_before_the_object_for_one_without_a_line()
+    {
+        var (clock, storage, ds, inc) = await NewDatasetAsync("sweep-awaits", T0);
+        await CommitAsync(ds, inc, Entry(0));
+        Assert.Equal([0], Indexes(await ds.GetManifestAsync()));
+        // Shard 1's writer has filed its line; its object lands after the next poll read the line and probed for it,
+        // while that poll (the dataset's sweep) is about to list every name.
+        clock.Now = T0 + CommitJournal.SweepEvery;
+        await ds.Storage.AppendAsync(ds.KeyOf(CommitKeys.JournalLogPath(inc, CommitKeys.JournalBucket(clock.Now))), CommitKeys.JournalRecord(ShardNames.ImagesKind, 1, 1));
+        var commits = ds.KeyOf(CommitKeys.CommitsFolderOf(inc) + "/");
+        storage.BeforeList = async prefix =>
+        {
+            if (prefix == commits) await CommitWithoutJournalAsync(ds, inc, Entry(1));
+        };
+        Assert.Equal([0, 1], Indexes(await ds.GetManifestAsync()));
+        storage.BeforeList = null;
+        Assert.Equal((true, 0), (ds.LastCommitLogRead!.Swept, ds.LastCommitLogRead.JournalEntriesRepaired));
+        Assert.True(JournalWarnings.Once(ds, JournalWarnings.SweepFoundUnnamed, "(test) the sweep found every commit named"));
+    }
+
+    [Fact]
     public async Task A_line_whose_writer_died_before_its_object_is_awaited_for_AwaitFor_then_dropped()
     {
         var (clock, storage, ds, inc) = await NewDatasetAsync("dead-writer", T0);

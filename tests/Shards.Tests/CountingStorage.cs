@@ -32,6 +32,9 @@ internal sealed class CountingStorage(IStorage inner) : IStorage
     /// <summary>Awaited before each put (a conditional write, such as a commit object's creation) goes to the backend: a writer's stall.</summary>
     public Func<string, Task>? BeforePut { get; set; }
 
+    /// <summary>Awaited before each listing goes to the backend, with its prefix: something that happens just before a reader lists.</summary>
+    public Func<string, Task>? BeforeList { get; set; }
+
     /// <summary>Answers every append with <see cref="NotSupportedException"/>, as a store without append blobs does.</summary>
     public bool TakesNoAppends { get; set; }
 
@@ -67,6 +70,7 @@ internal sealed class CountingStorage(IStorage inner) : IStorage
     public async IAsyncEnumerable<StorageObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken ct = default)
     {
         _calls.Enqueue(("list", prefix));
+        if (BeforeList is { } before) await before(prefix);
         await foreach (var item in inner.ListAsync(prefix, ct))
         {
             Interlocked.Increment(ref _namesListed);
