@@ -14,7 +14,7 @@ internal sealed class ChildProcess : IDisposable
     public ChildProcess(string? azureConnectionString, params string[] args)
     {
         var dll = typeof(ChildProcessEntry).Assembly.Location;
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(dll);
         foreach (var a in args) start.ArgumentList.Add(a);
@@ -39,6 +39,24 @@ internal sealed class ChildProcess : IDisposable
         await _process.WaitForExitAsync(cts.Token);
         _process.WaitForExit();   // drains the output handlers
         return _process.ExitCode;
+    }
+
+    /// <summary>Writes one line to the child's stdin.</summary>
+    public async Task SendAsync(string line)
+    {
+        await _process.StandardInput.WriteLineAsync(line);
+        await _process.StandardInput.FlushAsync();
+    }
+
+    /// <summary>Waits until the child has reported <paramref name="count"/> shards (COMMITTED or SKIPPED), or has exited.</summary>
+    public async Task WaitForShardsAsync(int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!_process.HasExited && DateTime.UtcNow < deadline)
+        {
+            lock (_stdout) if (_stdout.Count(l => l is "COMMITTED" or "SKIPPED") >= count) return;
+            await Task.Delay(2);
+        }
     }
 
     public async Task WaitForReadyAsync(TimeSpan timeout)

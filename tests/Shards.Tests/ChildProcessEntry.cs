@@ -15,12 +15,17 @@ public static class ChildProcessEntry
         {
             switch (args.FirstOrDefault())
             {
-                case "commit-shards":   // root dataset first step count
+                case "commit-shards":   // root dataset first step count [stepped]
                 {
                     var ds = DatasetStore.Open(args[1]).Dataset(args[2]);
                     int first = int.Parse(args[3]), step = int.Parse(args[4]), count = int.Parse(args[5]);
                     for (var i = 0; i < count; i++)
-                        await TestRows.WriteImageShardAsync(ds, first + i * step, rows: 2, failures: 1);
+                    {
+                        // "stepped": each shard waits for a line on stdin, so the parent can time a kill within one commit.
+                        if (args.Length > 6 && args[6] == "stepped" && await Console.In.ReadLineAsync() is null) return 0;
+                        var result = await TestRows.WriteImageShardAsync(ds, first + i * step, rows: 2, failures: 1);
+                        Console.WriteLine(result.AlreadyCommitted ? "SKIPPED" : "COMMITTED");
+                    }
                     Console.WriteLine("DONE");
                     return 0;
                 }
@@ -34,7 +39,7 @@ public static class ChildProcessEntry
                     return 0;
                 }
                 default:
-                    await Console.Error.WriteLineAsync("usage: commit-shards <root> <dataset> <first> <step> <count> | write-then-hang <root> <dataset> <shard>");
+                    await Console.Error.WriteLineAsync("usage: commit-shards <root> <dataset> <first> <step> <count> [stepped] | write-then-hang <root> <dataset> <shard>");
                     return 2;
             }
         }

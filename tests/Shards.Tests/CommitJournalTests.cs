@@ -13,20 +13,20 @@ namespace SSeg.Shards.Tests;
 public abstract class CommitJournalContractTests(TestRoots roots) : BackendContractTests(roots)
 {
     /// <summary>A moment 30 s into a minute, so the bucket arithmetic below is easy to follow.</summary>
-    private static readonly DateTimeOffset T0 = new(2026, 12, 6, 12, 0, 30, TimeSpan.Zero);
+    protected static readonly DateTimeOffset T0 = new(2026, 12, 6, 12, 0, 30, TimeSpan.Zero);
 
-    private static ShardEntry Entry(int index, int version = 1) => new()
+    protected static ShardEntry Entry(int index, int version = 1) => new()
     {
         Kind = ShardNames.ImagesKind, Index = index, Version = version, Path = ShardNames.DataPath(ShardNames.ImagesKind, index),
         Rows = 1, Bytes = 10, Sha256 = new string('a', 64), CommittedUtc = DateTimeOffset.UtcNow,
     };
 
-    private static async Task CommitAsync(Dataset ds, string inc, params ShardEntry[] entries)
+    protected static async Task CommitAsync(Dataset ds, string inc, params ShardEntry[] entries)
     {
         foreach (var entry in entries) Assert.True(await ds.Commits.TryCreateAsync(inc, entry, null, default));
     }
 
-    private static IEnumerable<int> Indexes(DatasetManifest manifest) => manifest.ImageShards.Select(s => s.Index);
+    protected static IEnumerable<int> Indexes(DatasetManifest manifest) => manifest.ImageShards.Select(s => s.Index);
 
     /// <summary>Creates a shard's commit object without its journal entry, as a writer killed between the two writes leaves it.</summary>
     private static async Task CommitWithoutJournalAsync(Dataset ds, string inc, ShardEntry entry) =>
@@ -39,7 +39,7 @@ public abstract class CommitJournalContractTests(TestRoots roots) : BackendContr
             .Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>The names under the journal folder, relative to it.</summary>
-    private static async Task<List<string>> JournalNamesAsync(Dataset ds, string inc)
+    protected static async Task<List<string>> JournalNamesAsync(Dataset ds, string inc)
     {
         var journal = ds.KeyOf(CommitKeys.JournalFolderOf(inc) + "/");
         var names = new List<string>();
@@ -48,7 +48,7 @@ public abstract class CommitJournalContractTests(TestRoots roots) : BackendContr
     }
 
     /// <summary>A new dataset on a counting storage whose clock the test sets, starting at <paramref name="start"/>.</summary>
-    private async Task<(ManualClock Clock, CountingStorage Storage, Dataset Dataset, string Incarnation)> NewDatasetAsync(string name, DateTimeOffset start)
+    private protected async Task<(ManualClock Clock, CountingStorage Storage, Dataset Dataset, string Incarnation)> NewDatasetAsync(string name, DateTimeOffset start)
     {
         var clock = new ManualClock(start);
         var storage = new CountingStorage(StorageFactory.Open(NewRootUri(), ConnectionString));
@@ -576,4 +576,24 @@ public abstract class CommitJournalContractTests(TestRoots roots) : BackendContr
 public sealed class LocalCommitJournalTests() : CommitJournalContractTests(new LocalTestRoots("sseg-journal"));
 
 [Collection(AzuriteCollection.Name)]
-public sealed class AzureBlobCommitJournalTests(AzuriteFixture azurite) : CommitJournalContractTests(new AzuriteTestRoots(azurite));
+public sealed class AzureBlobCommitJournalTests(AzuriteFixture azurite) : CommitJournalContractTests(new AzuriteTestRoots(azurite))
+{
+    [Fact]
+    public async Task A_minute_log_holding_an_append_blobs_50000_appends_goes_on_in_its_next_part()
+    {
+        var (clock, _, ds, inc) = await NewDatasetAsync("full-blob", T0);
+        Assert.Empty(Indexes(await ds.GetManifestAsync()));
+        // The service's (and Azurite's) most blocks an append blob commits, here as empty lines.
+        var log = ds.KeyOf(CommitKeys.JournalLogPath(inc, CommitKeys.JournalBucket(T0)));
+        await Parallel.ForEachAsync(Enumerable.Range(0, 50_000), new ParallelOptions { MaxDegreeOfParallelism = 16 },
+            async (_, ct) => await ds.Storage.AppendAsync(log, "\n"u8.ToArray(), ct));
+        await Assert.ThrowsAsync<AppendLimitReachedException>(() => ds.Storage.AppendAsync(log, "\n"u8.ToArray()));
+
+        await CommitAsync(ds, inc, Entry(0));
+        var bucket = CommitKeys.JournalBucket(T0);
+        Assert.Equal([$"{bucket}.1.log", $"{bucket}.log"], (await JournalNamesAsync(ds, inc)).Order(StringComparer.Ordinal));
+        clock.Now = T0.AddSeconds(10);
+        Assert.Equal([0], Indexes(await ds.GetManifestAsync()));
+        Assert.Equal((false, 2), (ds.LastCommitLogRead!.FullListing, ds.LastCommitLogRead.JournalLogsRead));
+    }
+}

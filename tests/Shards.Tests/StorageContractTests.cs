@@ -241,18 +241,6 @@ public sealed class AzureBlobStorageContractTests(AzuriteFixture azurite) : Stor
     }
 
     [Fact]
-    public async Task An_append_blob_past_its_50000_appends_answers_AppendLimitReached_and_keeps_what_it_holds()
-    {
-        var s = NewStorage();
-        const int limit = 50_000;   // the service's (and Azurite's) most blocks an append blob commits
-        await Parallel.ForEachAsync(Enumerable.Range(0, limit), new ParallelOptions { MaxDegreeOfParallelism = 16 },
-            async (i, ct) => await s.AppendAsync("log/full.log", Encoding.UTF8.GetBytes("x"), ct));
-        var e = await Assert.ThrowsAsync<AppendLimitReachedException>(() => s.AppendAsync("log/full.log", Encoding.UTF8.GetBytes("y")));
-        Assert.Contains("log/full.log", e.Message);
-        Assert.Equal(limit, (await s.GetInfoAsync("log/full.log"))!.Size);
-    }
-
-    [Fact]
     public async Task A_failed_block_upload_fails_the_commit_and_publishes_nothing()
     {
         var container = $"t{Guid.NewGuid():N}";
