@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace SSeg.Shards.Commits;
 
@@ -16,7 +16,8 @@ internal sealed record CommitLogSnapshot(
 /// journal's minute logs gained since the previous read (<see cref="CommitJournal"/>) and fetch the commit objects named
 /// there that this reader does not know at that version, so a read costs what changed, not the dataset's size. Every
 /// <see cref="CommitJournal.SweepEvery"/> one reader of the dataset (the first to claim it) also lists every name and
-/// files the journal entries it finds missing. One reader per dataset and storage root lives for the process.
+/// files the journal entries it finds missing. One reader per dataset and storage root lives for the process, while it
+/// is among the recently used (<see cref="CommitLogReaderCache"/>).
 /// <para>
 /// It keeps a <see cref="ShardHead"/> per shard (32 bytes), not the shard's entry: whole entries are kept only for
 /// shards newer than their block's stored segment, until the next checkpoint stores them (at most
@@ -44,9 +45,11 @@ internal sealed partial class CommitLogReader
     /// unchanged; older ones are checked first, as another writer's checkpoints may have replaced and deleted it.
     /// </summary>
     private static readonly TimeSpan SegmentTrusted = TimeSpan.FromMinutes(10);
-    // Bounded: a long-lived host that browses many datasets keeps the readers of the most recent ones only.
+    /// <summary>Readers a process keeps at most (<see cref="CommitLogReaderCache"/>).</summary>
     private const int MaxCachedReaders = 64;
-    private static readonly ConcurrentDictionary<string, CommitLogReader> Readers = new(StringComparer.Ordinal);
+    /// <summary>Heads the kept readers hold at most besides the one in use: 256 MiB, the heads of 8 million shards.</summary>
+    private const long CachedHeadsBudget = 256L << 20;
+    private static readonly CommitLogReaderCache Readers = new(MaxCachedReaders, CachedHeadsBudget);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     /// <summary>Per kind, the head of every shard by index. Arrays are never changed once stored: snapshots share them.</summary>
@@ -73,21 +76,19 @@ internal sealed partial class CommitLogReader
     private DateTimeOffset? _lastRead, _lastSweepCheck;
 
     /// <summary>The process-wide reader of <paramref name="dataset"/>.</summary>
-    public static CommitLogReader For(Dataset dataset)
-    {
-        var key = KeyOf(dataset);
-        if (Readers.TryGetValue(key, out var reader)) return reader;
-        if (Readers.Count >= MaxCachedReaders) Readers.Clear();
-        return Readers.GetOrAdd(key, _ => new CommitLogReader());
-    }
+    public static CommitLogReader For(Dataset dataset) => Readers.For(KeyOf(dataset));
 
     /// <summary>Drops the reader of <paramref name="dataset"/>, as a new process would start (tests of checkpoints and of the journal).</summary>
-    internal static void Forget(Dataset dataset) => Readers.TryRemove(KeyOf(dataset), out _);
+    internal static void Forget(Dataset dataset) => Readers.Forget(KeyOf(dataset));
 
     private static string KeyOf(Dataset dataset) => dataset.Storage.RootUri + "\n" + dataset.Prefix;
 
     /// <summary>What the last <see cref="ReadAsync"/> cost.</summary>
     public CommitLogRead? LastRead { get; private set; }
+
+    /// <summary>Bytes of heads this reader held after its last read (32 a shard).</summary>
+    public long HeadsBytes => Interlocked.Read(ref _headsBytes);
+    private long _headsBytes;
 
     /// <summary>Most whole entries kept while checkpoints fail: <see cref="UnstoredKept"/>, lower only in tests of that bound.</summary>
     internal int UnstoredLimit { get; set; } = UnstoredKept;
@@ -159,6 +160,7 @@ internal sealed partial class CommitLogReader
                 await CheckpointAsync(dataset, incarnation, _listed, now, now - CommitJournal.LookBack, cost, ct);
             UpdateAwaited(cost.Missing, now);
             _lastRead = now;
+            Interlocked.Exchange(ref _headsBytes, _heads.Values.Sum(h => (long)h.Length) * Unsafe.SizeOf<ShardHead>());
 
             LastRead = new CommitLogRead(_listed, cost.Read, cost.ListCalls, checkpoint is not null, cost.CheckpointWritten, clock.Elapsed)
             {
