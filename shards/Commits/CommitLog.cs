@@ -39,7 +39,7 @@ internal sealed class CommitLog(Dataset dataset)
         {
             await CommitJournal.WriteAsync(dataset, incarnation, entry, ct);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Azure.RequestFailedException)
+        catch (Exception e) when (IsStorageFailure(e))
         {
             throw new IOException($"{entry.Kind} shard {entry.Index} (version {entry.Version}) of {Storage.RootUri}/{dataset.Prefix} was not committed: " +
                                   $"its journal line could not be filed ({e.GetType().Name}: {e.Message.Split('\n')[0]}). Nothing was published; " +
@@ -61,7 +61,7 @@ internal sealed class CommitLog(Dataset dataset)
             // Not cancelled with the commit: the shard is committed now, and this line is what readers find it by.
             await CommitJournal.WriteAsync(dataset, incarnation, entry, CancellationToken.None);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Azure.RequestFailedException)
+        catch (Exception e) when (IsStorageFailure(e))
         {
             // Failing the commit here would report a committed shard as failed; the dataset's sweep finds it.
             JournalWarnings.Once(dataset, JournalWarnings.AppendRefused,
@@ -72,6 +72,9 @@ internal sealed class CommitLog(Dataset dataset)
                 "are not reported.");
         }
     }
+
+    /// <summary>A failure of the store (I/O, permissions, a refused request), not of this code.</summary>
+    private static bool IsStorageFailure(Exception e) => e is IOException or UnauthorizedAccessException or Azure.RequestFailedException;
 
     /// <summary>The newest committed version of a shard (from its commit objects only), or null when it has none.</summary>
     public async Task<ShardCommitObject?> ReadLatestAsync(string incarnation, string kind, int index, CancellationToken ct)
