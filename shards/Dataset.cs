@@ -70,7 +70,9 @@ public sealed class Dataset
     /// <summary>
     /// The dataset's metadata and the head of every committed shard (index, version, rows, bytes, failures), or null
     /// when the dataset does not exist. What barriers, counts and samplers poll: it costs what changed since this
-    /// process last looked (<see cref="LastCommitLogRead"/>) and holds 32 bytes a shard. Whole entries:
+    /// process last looked (<see cref="LastCommitLogRead"/>). Its heads take 32 bytes a shard, held in memory up to 1 MiB
+    /// and in a local spill file beyond (<see cref="Commits.HeadsTable"/>), so a process's memory does not grow with the
+    /// dataset. Whole entries:
     /// <see cref="FindCommittedAsync(string,int,CancellationToken)"/> for one shard, <see cref="StreamShardsAsync"/> for many.
     /// </summary>
     public async Task<DatasetIndex?> ReadIndexAsync(CancellationToken ct = default)
@@ -82,12 +84,12 @@ public sealed class Dataset
         if (metadata.Shards.Count == 0 && metadata.Generators.Count == 0)
             return new DatasetIndex(metadata, snapshot.Heads, snapshot.Generators, updated);
         // A schema-1 dataset.json's shards are version 0: a committed head of the same shard replaces it.
-        var heads = new Dictionary<string, ShardHead[]>(snapshot.Heads, StringComparer.Ordinal);
+        var heads = new Dictionary<string, HeadsTable>(snapshot.Heads, StringComparer.Ordinal);
         foreach (var group in metadata.Shards.GroupBy(s => s.Kind, StringComparer.Ordinal))
         {
             var byIndex = group.ToDictionary(s => s.Index, ShardHead.Of);
-            foreach (var head in heads.GetValueOrDefault(group.Key) ?? []) byIndex[head.Index] = head;
-            heads[group.Key] = byIndex.Values.OrderBy(h => h.Index).ToArray();
+            foreach (var head in heads.GetValueOrDefault(group.Key) ?? HeadsTable.Empty) byIndex[head.Index] = head;
+            heads[group.Key] = HeadsTable.Of(byIndex.Values.OrderBy(h => h.Index));
         }
         return new DatasetIndex(metadata, heads, MergedGenerators(metadata, snapshot), updated);
     }

@@ -139,8 +139,8 @@ internal static class ReaderMemoryBench
         if (mode == "index")
         {
             var index = await ds.GetIndexAsync(ct);
-            var heads = index.Kinds.Sum(k => (long)index.ShardsOf(k).Count) * System.Runtime.CompilerServices.Unsafe.SizeOf<ShardHead>();
-            what = $"{index.ImageShards.Count} shards (heads {Format.Bytes(heads)}), {Fetched(ds)}";
+            var read = ds.LastCommitLogRead!;
+            what = $"{index.ImageShards.Count} shards (heads {Format.Bytes(read.HeadsHeldBytes)} held, {Format.Bytes(read.HeadsSpilledBytes)} spilled), {Fetched(ds)}";
             kept = index;
         }
         else if (mode == "manifest")

@@ -5,7 +5,7 @@ namespace SSeg.Shards.Commits;
 
 /// <summary>What one <see cref="CommitLogReader.ReadAsync"/> saw: the head of every committed shard, by kind and index.</summary>
 internal sealed record CommitLogSnapshot(
-    IReadOnlyDictionary<string, ShardHead[]> Heads,
+    IReadOnlyDictionary<string, HeadsTable> Heads,
     IReadOnlyDictionary<string, MaskGeneratorInfo> Generators,
     DateTimeOffset LatestCommitUtc);
 
@@ -19,7 +19,8 @@ internal sealed record CommitLogSnapshot(
 /// files the journal entries it finds missing. One reader per dataset and storage root lives for the process, while it
 /// is among the recently used (<see cref="CommitLogReaderCache"/>).
 /// <para>
-/// It keeps a <see cref="ShardHead"/> per shard (32 bytes), not the shard's entry: whole entries are kept only for
+/// It keeps a <see cref="ShardHead"/> per shard (32 bytes), not the shard's entry, in blocks of which those past
+/// <see cref="HeadsHeldLimit"/> go to a local spill file (<see cref="HeadsSpill"/>): whole entries are kept only for
 /// shards newer than their block's stored segment, until the next checkpoint stores them (at most
 /// <see cref="UnstoredKept"/>). After <see cref="CheckpointEvery"/> fetched objects (or a tenth of the log, at least
 /// 100) it writes a new checkpoint, so a fresh process starts from a snapshot instead of fetching every commit object.
@@ -52,8 +53,8 @@ internal sealed partial class CommitLogReader
     private static readonly CommitLogReaderCache Readers = new(MaxCachedReaders, CachedHeadsBudget);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
-    /// <summary>Per kind, the head of every shard by index. Arrays are never changed once stored: snapshots share them.</summary>
-    private readonly Dictionary<string, ShardHead[]> _heads = new(StringComparer.Ordinal);
+    /// <summary>Per kind, the head of every shard by index. Tables are immutable: snapshots share them.</summary>
+    private readonly Dictionary<string, HeadsTable> _heads = new(StringComparer.Ordinal);
     /// <summary>Heads applied since the last merge into <see cref="_heads"/>, per kind.</summary>
     private readonly Dictionary<string, Dictionary<int, ShardHead>> _changes = new(StringComparer.Ordinal);
     /// <summary>Whole entries of shards newer than their block's stored segment, for the next checkpoint.</summary>
@@ -86,9 +87,13 @@ internal sealed partial class CommitLogReader
     /// <summary>What the last <see cref="ReadAsync"/> cost.</summary>
     public CommitLogRead? LastRead { get; private set; }
 
-    /// <summary>Bytes of heads this reader held after its last read (32 a shard).</summary>
+    /// <summary>Bytes of heads this reader held in memory after its last read (32 a shard, but for those spilled: <see cref="HeadsHeldLimit"/>).</summary>
     public long HeadsBytes => Interlocked.Read(ref _headsBytes);
     private long _headsBytes;
+
+    /// <summary>Bytes of heads this reader had in its spill file after its last read.</summary>
+    public long HeadsSpilledBytes => Interlocked.Read(ref _headsSpilledBytes);
+    private long _headsSpilledBytes;
 
     /// <summary>Most whole entries kept while checkpoints fail: <see cref="UnstoredKept"/>, lower only in tests of that bound.</summary>
     internal int UnstoredLimit { get; set; } = UnstoredKept;
@@ -160,7 +165,8 @@ internal sealed partial class CommitLogReader
                 await CheckpointAsync(dataset, incarnation, _listed, now, now - CommitJournal.LookBack, cost, ct);
             UpdateAwaited(cost.Missing, now);
             _lastRead = now;
-            Interlocked.Exchange(ref _headsBytes, _heads.Values.Sum(h => (long)h.Length) * Unsafe.SizeOf<ShardHead>());
+            Interlocked.Exchange(ref _headsBytes, _heads.Values.Sum(h => h.HeldBytes));
+            Interlocked.Exchange(ref _headsSpilledBytes, _heads.Values.Sum(h => h.SpilledBytes));
 
             LastRead = new CommitLogRead(_listed, cost.Read, cost.ListCalls, checkpoint is not null, cost.CheckpointWritten, clock.Elapsed)
             {
@@ -168,8 +174,9 @@ internal sealed partial class CommitLogReader
                 NamesListed = cost.Names, JournalLogsRead = cost.LogsRead, JournalBytesRead = cost.JournalBytes, JournalEntriesTrimmed = cost.Trimmed,
                 SegmentsLoaded = _segmentsLoaded, HeadsLoaded = _headsLoaded,
                 SegmentsWritten = cost.SegmentsWritten, JournalLinesAwaited = _awaited.Count,
+                HeadsHeldBytes = HeadsBytes, HeadsSpilledBytes = HeadsSpilledBytes,
             };
-            return new CommitLogSnapshot(new Dictionary<string, ShardHead[]>(_heads, StringComparer.Ordinal),
+            return new CommitLogSnapshot(new Dictionary<string, HeadsTable>(_heads, StringComparer.Ordinal),
                 new Dictionary<string, MaskGeneratorInfo>(_generators, StringComparer.Ordinal), _latestCommitUtc);
         }
         finally
@@ -263,7 +270,7 @@ internal sealed partial class CommitLogReader
                 // checkpoint is named after the count, so that a newer checkpoint sorts after the one it follows.
                 if (!full) _listed++;
             }
-            MergeChanges();
+            MergeChanges(dataset);
             // Also after a smaller catch-up that is a large part of the log (a new process on a dataset whose last
             // checkpoint is old), so the next new process does not fetch the same objects again.
             if (_fetchedSinceCheckpoint >= Math.Max(MinCheckpointFetches, Math.Min(CheckpointEvery, _listed / 10)))
@@ -277,15 +284,6 @@ internal sealed partial class CommitLogReader
                     remaining == 0 ? now - CommitJournal.LookBack : journalFrom, cost, ct);
             }
         }
-    }
-
-    /// <summary>Where the block of <c>heads[start]</c> ends in <paramref name="heads"/> (sorted by index).</summary>
-    internal static int BlockEnd(ShardHead[] heads, int start)
-    {
-        var block = CheckpointSegment.BlockOf(heads[start].Index);
-        var end = start;
-        while (end < heads.Length && CheckpointSegment.BlockOf(heads[end].Index) == block) end++;
-        return end;
     }
 
     /// <summary>
@@ -405,9 +403,7 @@ internal sealed partial class CommitLogReader
     private int KnownVersion(string kind, int index)
     {
         if (_changes.TryGetValue(kind, out var changes) && changes.TryGetValue(index, out var changed)) return changed.Version;
-        if (!_heads.TryGetValue(kind, out var heads)) return -1;
-        var at = DatasetIndex.BinarySearch(heads, index);
-        return at >= 0 ? heads[at].Version : -1;
+        return _heads.TryGetValue(kind, out var heads) && heads.Find(index) is { } head ? head.Version : -1;
     }
 
     private void Reset(string incarnation)
@@ -415,6 +411,7 @@ internal sealed partial class CommitLogReader
         // Lines awaited are still awaited when this reader starts over on the same incarnation (part of the log deleted by hand).
         if (_incarnation != incarnation) _awaited.Clear();
         _heads.Clear();
+        _spill = null;   // snapshots still using its blocks keep it open
         _changes.Clear();
         _unstored.Clear();
         _generators.Clear();
@@ -452,26 +449,21 @@ internal sealed partial class CommitLogReader
         return true;
     }
 
-    /// <summary>Merges <see cref="_changes"/> into new head arrays (snapshots keep the old ones).</summary>
-    private void MergeChanges()
+    /// <summary>
+    /// Merges <see cref="_changes"/> into new tables (snapshots keep the old ones), copying only the blocks they touch;
+    /// then spills the blocks held in memory if they pass <see cref="HeadsHeldLimit"/>.
+    /// </summary>
+    private void MergeChanges(Dataset dataset)
     {
         foreach (var (kind, changes) in _changes)
         {
             if (changes.Count == 0) continue;
-            var old = _heads.GetValueOrDefault(kind) ?? [];
             var added = changes.Values.ToArray();
             Array.Sort(added, (a, b) => a.Index.CompareTo(b.Index));
-            var merged = new ShardHead[old.Length + added.Length - added.Count(h => DatasetIndex.BinarySearch(old, h.Index) >= 0)];
-            int i = 0, j = 0, m = 0;
-            while (i < old.Length || j < added.Length)
-            {
-                if (j == added.Length || (i < old.Length && old[i].Index < added[j].Index)) merged[m++] = old[i++];
-                else if (i == old.Length || added[j].Index < old[i].Index) merged[m++] = added[j++];
-                else { merged[m++] = added[j++]; i++; }   // the same shard: the change is newer
-            }
-            _heads[kind] = merged;
+            _heads[kind] = (_heads.GetValueOrDefault(kind) ?? HeadsTable.Empty).Merge(added);
         }
         _changes.Clear();
+        SpillIfOver(dataset);
     }
 
     /// <summary>Lists every commit object; returns how many there are and the paths not yet covered.</summary>

@@ -63,8 +63,9 @@ internal sealed partial class CommitLogReader
                     _dirty.Add(key);
                 }
             }
+            MergeChanges(dataset);
         }
-        MergeChanges();
+        MergeChanges(dataset);
         foreach (var (id, generator) in checkpoint.Generators) _generators.TryAdd(id, generator);
         return checkpoint;
     }
@@ -93,14 +94,9 @@ internal sealed partial class CommitLogReader
     {
         try
         {
-            var blocks = new List<(string Kind, int Block, ReadOnlyMemory<ShardHead> Heads)>();
-            foreach (var (kind, heads) in _heads.OrderBy(h => h.Key, StringComparer.Ordinal))
-                for (var start = 0; start < heads.Length;)
-                {
-                    var end = BlockEnd(heads, start);
-                    blocks.Add((kind, CheckpointSegment.BlockOf(heads[start].Index), heads.AsMemory(start, end - start)));
-                    start = end;
-                }
+            // Blocks, not their heads: a spilled block is read back only if it changed since its stored segment.
+            var blocks = _heads.OrderBy(h => h.Key, StringComparer.Ordinal)
+                .SelectMany(h => h.Value.Blocks.Select(b => (Kind: h.Key, b.Block, Heads: b))).ToList();
             // A segment not seen for a while may have been replaced by other writers' checkpoints and deleted: check
             // that it is still there before naming it again, and store the block again if not.
             var unsure = blocks.Where(b => !_dirty.Contains((b.Kind, b.Block)) && _segments.TryGetValue((b.Kind, b.Block), out var known) && now - known.Seen > SegmentTrusted).ToList();
@@ -120,13 +116,13 @@ internal sealed partial class CommitLogReader
             var stored = new CheckpointSegmentRef[changed.Count];
             var written = 0;
             var inputs = changed.Select(b => (Previous: _segments.TryGetValue((b.Kind, b.Block), out var known) ? known.Ref : null,
-                Unstored: UnstoredOf(b.Kind, b.Heads.Span))).ToList();
+                Unstored: UnstoredOf(b.Kind, b.Heads.Heads()))).ToList();
             await Parallel.ForEachAsync(Enumerable.Range(0, changed.Count), new ParallelOptions { MaxDegreeOfParallelism = CommitLog.ParallelRequests, CancellationToken = ct },
                 async (i, token) =>
                 {
                     var (kind, block, heads) = changed[i];
                     var (previous, unstored) = inputs[i];
-                    var (entries, _) = await ReadBlockAsync(dataset, incarnation, kind, heads, previous, unstored, null, token);
+                    var (entries, _) = await ReadBlockAsync(dataset, incarnation, kind, heads.Heads(), previous, unstored, null, token);
                     stored[i] = await CommitCheckpoints.WriteSegmentAsync(dataset, incarnation, kind, block, entries, previous, token);
                     if (stored[i].Path != previous?.Path) Interlocked.Increment(ref written);
                 });

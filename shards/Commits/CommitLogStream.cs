@@ -63,14 +63,11 @@ internal static class CommitLogStream
     public static async Task<List<ShardEntry>> ReadBlockAsync(Dataset dataset, DatasetManifest metadata, CommitLogSnapshot snapshot,
         string kind, int block, CommitStreamRead read, CancellationToken ct)
     {
-        var heads = snapshot.Heads.GetValueOrDefault(kind) ?? [];
-        var start = DatasetIndex.BinarySearch(heads, block * CheckpointSegment.BlockSize);
-        if (start < 0) start = ~start;
-        var end = start < heads.Length && CheckpointSegment.BlockOf(heads[start].Index) == block ? CommitLogReader.BlockEnd(heads, start) : start;
+        var heads = snapshot.Heads.GetValueOrDefault(kind)?.BlockNumbered(block)?.Heads() ?? [];
         var legacy = metadata.Shards.Count == 0 ? null
             : metadata.ShardsOf(kind).Where(s => CheckpointSegment.BlockOf(s.Index) == block).ToList();
         return await EntriesOfBlockAsync(dataset, metadata.CommitIncarnation, CommitLogReader.For(dataset), kind,
-            heads.AsMemory(start, end - start), legacy, read, ct);
+            heads, legacy, read, ct);
     }
 
     public static async Task<DatasetSummary?> SummarizeAsync(Dataset dataset, CancellationToken ct, CommitStreamRead? read = null)
@@ -119,17 +116,14 @@ internal static class CommitLogStream
         var kinds = snapshot.Heads.Keys.Where(k => kind is null || k == kind).Concat(legacy.Keys.Select(k => k.Kind)).Distinct().Order(StringComparer.Ordinal);
         foreach (var k in kinds)
         {
-            var heads = snapshot.Heads.GetValueOrDefault(k) ?? [];
-            var blocks = heads.Select(h => CheckpointSegment.BlockOf(h.Index))
+            var heads = snapshot.Heads.GetValueOrDefault(k) ?? HeadsTable.Empty;
+            var blocks = heads.Blocks.Select(b => b.Block)
                 .Concat(legacy.Keys.Where(b => b.Kind == k).Select(b => b.Block))
                 .Where(b => (b + 1L) * CheckpointSegment.BlockSize > fromIndex).Distinct().Order();
-            var at = 0;
             foreach (var block in blocks)
             {
-                while (at < heads.Length && CheckpointSegment.BlockOf(heads[at].Index) < block) at++;
-                var end = at < heads.Length && CheckpointSegment.BlockOf(heads[at].Index) == block ? CommitLogReader.BlockEnd(heads, at) : at;
-                var slice = heads.AsMemory(at, end - at);
-                at = end;
+                // One block's heads at a time: a spilled block is read back here and let go after.
+                ReadOnlyMemory<ShardHead> slice = heads.BlockNumbered(block)?.Heads() ?? [];
                 var legacyEntries = legacy.GetValueOrDefault((k, block));
                 if (totalsSuffice && legacyEntries is null && await reader.CurrentSegmentAsync(incarnation, k, slice, ct) is { } segment)
                 {

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace SSeg.Shards.Commits;
 
 /// <summary>
-/// What an operator should know about a dataset's journal, said on stderr once per dataset and process, not once per
+/// What an operator should know about a dataset's commit log and its readers, said on stderr once per dataset and process, not once per
 /// commit or poll: a host's log and a CLI user's terminal both show it, and the shard library has no logger of its own.
 /// </summary>
 internal static class JournalWarnings
@@ -14,6 +14,8 @@ internal static class JournalWarnings
     public const string NoAppends = "no-appends";
     /// <summary>Commits a sweep found that the journal did not name (<see cref="CommitLogReader"/>).</summary>
     public const string SweepFoundUnnamed = "sweep";
+    /// <summary>A reader that cannot spill heads to a local file (<see cref="CommitLogReader"/>).</summary>
+    public const string SpillRefused = "heads-spill";
 
     private static readonly ConcurrentDictionary<string, bool> Said = new(StringComparer.Ordinal);
 

@@ -92,6 +92,12 @@ public sealed record CommitLogRead(long CommitObjects, int ObjectsRead, int List
     /// <summary>Segment heads files the first read of this reader loaded (0 after that).</summary>
     public int HeadsLoaded { get; init; }
 
+    /// <summary>Bytes of shard heads the reader holds in memory after this read: at most <see cref="CommitLogReader.HeadsHeldDefault"/> once it spills.</summary>
+    public long HeadsHeldBytes { get; init; }
+
+    /// <summary>Bytes of shard heads the reader keeps in its local spill file after this read (32 a shard beyond those held).</summary>
+    public long HeadsSpilledBytes { get; init; }
+
     /// <summary>Checkpoint segments this read stored: the blocks that changed since their stored segment.</summary>
     public int SegmentsWritten { get; init; }
 

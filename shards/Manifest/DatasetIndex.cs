@@ -1,3 +1,5 @@
+using SSeg.Shards.Commits;
+
 namespace SSeg.Shards;
 
 /// <summary>
@@ -12,14 +14,15 @@ public readonly record struct ShardHead(int Index, int Version, long Rows, long 
 
 /// <summary>
 /// The dataset's metadata and a head (<see cref="ShardHead"/>) for every committed shard: what a process keeps of a
-/// dataset between reads, so that it holds 32 bytes a shard, not every shard's entry. Immutable: a later read
-/// gives a new index.
+/// dataset between reads. The heads of a large dataset are mostly in a local spill file, not in memory
+/// (<see cref="HeadsTable"/>), so what this holds does not grow with the shard count. Immutable: a later read gives a
+/// new index.
 /// </summary>
 public sealed class DatasetIndex
 {
-    private readonly IReadOnlyDictionary<string, ShardHead[]> _byKind;
+    private readonly IReadOnlyDictionary<string, HeadsTable> _byKind;
 
-    public DatasetIndex(DatasetManifest metadata, IReadOnlyDictionary<string, ShardHead[]> byKind,
+    internal DatasetIndex(DatasetManifest metadata, IReadOnlyDictionary<string, HeadsTable> byKind,
         IReadOnlyDictionary<string, MaskGeneratorInfo> generators, DateTimeOffset updatedUtc)
     {
         Metadata = metadata.Shards.Count == 0 ? metadata : metadata with { Shards = [] };
@@ -37,34 +40,14 @@ public sealed class DatasetIndex
     /// <summary>The newest of dataset.json's update time and every commit time.</summary>
     public DateTimeOffset UpdatedUtc { get; }
     /// <summary>Kinds with at least one committed shard, in ordinal order.</summary>
-    public IEnumerable<string> Kinds => _byKind.Where(k => k.Value.Length > 0).Select(k => k.Key).Order(StringComparer.Ordinal);
+    public IEnumerable<string> Kinds => _byKind.Where(k => k.Value.Count > 0).Select(k => k.Key).Order(StringComparer.Ordinal);
 
     /// <summary>Committed shards of one kind, by index.</summary>
-    public IReadOnlyList<ShardHead> ShardsOf(string kind) => _byKind.GetValueOrDefault(kind) ?? [];
+    public IReadOnlyList<ShardHead> ShardsOf(string kind) => _byKind.GetValueOrDefault(kind) ?? HeadsTable.Empty;
 
     /// <summary>Committed image shards, by index.</summary>
     public IReadOnlyList<ShardHead> ImageShards => ShardsOf(ShardNames.ImagesKind);
 
     /// <summary>The committed shard of <paramref name="kind"/> with <paramref name="index"/>, or null (a binary search).</summary>
-    public ShardHead? Find(string kind, int index)
-    {
-        if (_byKind.GetValueOrDefault(kind) is not { } heads) return null;
-        var at = BinarySearch(heads, index);
-        return at >= 0 ? heads[at] : null;
-    }
-
-    /// <summary>Position of <paramref name="index"/> in <paramref name="heads"/> (sorted by index), or its bitwise complement where it would go.</summary>
-    internal static int BinarySearch(ShardHead[] heads, int index)
-    {
-        int lo = 0, hi = heads.Length - 1;
-        while (lo <= hi)
-        {
-            var mid = lo + ((hi - lo) >> 1);
-            var at = heads[mid].Index;
-            if (at == index) return mid;
-            if (at < index) lo = mid + 1;
-            else hi = mid - 1;
-        }
-        return ~lo;
-    }
+    public ShardHead? Find(string kind, int index) => _byKind.GetValueOrDefault(kind)?.Find(index);
 }

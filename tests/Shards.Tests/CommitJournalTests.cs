@@ -321,7 +321,7 @@ public abstract class CommitJournalContractTests(TestRoots roots) : BackendContr
         var (clock, storage, ds, inc) = await NewDatasetAsync("no-appends", T0);
         storage.TakesNoAppends = true;
         var other = new CommitLogReader();   // another process's long-lived reader
-        async Task<int[]> OtherReadsAsync() => (await other.ReadAsync(ds, inc, default)).Heads.GetValueOrDefault(ShardNames.ImagesKind, []).Select(h => h.Index).ToArray();
+        async Task<int[]> OtherReadsAsync() => (await other.ReadAsync(ds, inc, default)).Heads.GetValueOrDefault(ShardNames.ImagesKind, HeadsTable.Empty).Select(h => h.Index).ToArray();
         Assert.Empty(Indexes(await ds.GetManifestAsync()));
         Assert.Empty(await OtherReadsAsync());
 
@@ -354,7 +354,7 @@ public abstract class CommitJournalContractTests(TestRoots roots) : BackendContr
         await CommitAsync(ds, inc, Entry(0), Entry(1));
         // Two long-lived readers: this process's, and another process's.
         var other = new CommitLogReader();
-        async Task<int[]> OtherReadsAsync() => (await other.ReadAsync(ds, inc, default)).Heads.GetValueOrDefault(ShardNames.ImagesKind, []).Select(h => h.Index).ToArray();
+        async Task<int[]> OtherReadsAsync() => (await other.ReadAsync(ds, inc, default)).Heads.GetValueOrDefault(ShardNames.ImagesKind, HeadsTable.Empty).Select(h => h.Index).ToArray();
         Assert.Equal([0, 1], Indexes(await ds.GetManifestAsync()));
         Assert.Equal(new[] { 0, 1 }, await OtherReadsAsync());
 

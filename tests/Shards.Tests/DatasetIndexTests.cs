@@ -69,6 +69,91 @@ public abstract class DatasetIndexContractTests(TestRoots roots) : BackendContra
     }
 
     [Fact]
+    public async Task A_reader_past_its_held_limit_spills_heads_to_a_local_file_and_reads_every_shard_back_exactly()
+    {
+        var ds = await DatasetStore.Open(NewRootUri(), ConnectionString).CreateOrOpenAsync("spill");
+        var masks = ShardNames.MasksKind("g1");
+        var committed = Enumerable.Range(0, 2300).Select(i => Entry(i)).Concat(Enumerable.Range(0, 5).Select(i => Entry(i, kind: masks))).ToList();
+        await CommitAsync(ds, committed);
+        const long limit = 1000 * 32;   // one block's heads
+        CommitLogReader.For(ds).HeadsHeldLimit = limit;
+
+        var index = await ds.GetIndexAsync();
+        var reader = CommitLogReader.For(ds);
+        Assert.True(reader.HeadsBytes <= limit, $"{reader.HeadsBytes} B of heads held");
+        Assert.Equal(2305L * 32, reader.HeadsBytes + reader.HeadsSpilledBytes);
+        Assert.Equal(committed.Where(e => e.Kind == ShardNames.ImagesKind).Select(ShardHead.Of), index.ImageShards);
+        Assert.Equal(ShardHead.Of(Entry(1999)), index.ImageShards[1999]);
+        Assert.Equal(ShardHead.Of(Entry(3, kind: masks)), index.Find(masks, 3));
+        if (!OperatingSystem.IsWindows()) Assert.False(File.Exists(reader.Spill!.Path));   // unlinked once open
+
+        // New shards and a replacement: the poll copies the blocks they touch out of the spill file, and spills again.
+        await CommitAsync(ds, Enumerable.Range(2300, 40).Select(i => Entry(i)).Append(Entry(10, version: 2)));
+        var next = await ds.GetIndexAsync();
+        Assert.True(reader.HeadsBytes <= limit);
+        Assert.Equal(2, next.Find(ShardNames.ImagesKind, 10)!.Value.Version);
+        Assert.Equal(1, index.Find(ShardNames.ImagesKind, 10)!.Value.Version);   // an index already handed out does not change
+        Assert.Equal(2340, next.ImageShards.Count);
+        var expected = committed.Where(e => !(e.Kind == ShardNames.ImagesKind && e.Index == 10))
+            .Concat(Enumerable.Range(2300, 40).Select(i => Entry(i))).Append(Entry(10, version: 2))
+            .OrderBy(e => e.Kind, StringComparer.Ordinal).ThenBy(e => e.Index).Select(Json).ToList();
+        Assert.Equal(expected, (await ds.GetManifestAsync()).Shards.Select(Json).ToList());
+        Assert.Equal(2340, (await ds.SummarizeAsync())!.ImageShards);
+
+        // A new process spills as it loads the checkpoint's heads files, not after holding them all.
+        CommitLogReader.Forget(ds);
+        CommitLogReader.For(ds).HeadsHeldLimit = limit;
+        var fresh = await ds.GetIndexAsync();
+        Assert.True(ds.LastCommitLogRead!.HeadsLoaded > 0);
+        Assert.Equal(next.ImageShards, fresh.ImageShards);
+        Assert.True(CommitLogReader.For(ds).HeadsBytes <= limit);
+    }
+
+    [Fact]
+    public async Task A_reader_whose_spill_file_is_mostly_replaced_blocks_moves_the_live_ones_to_a_new_file_and_old_indexes_still_read()
+    {
+        var ds = await DatasetStore.Open(NewRootUri(), ConnectionString).CreateOrOpenAsync("spill-move");
+        await CommitAsync(ds, Enumerable.Range(0, 1200).Select(i => Entry(i)));
+        var reader = CommitLogReader.For(ds);
+        (reader.HeadsHeldLimit, reader.SpillSlack) = (0, 0);
+        var first = await ds.GetIndexAsync();
+        var firstSpill = reader.Spill!;
+        // Each new version of block 0 leaves its 32 KB spilled before dead in the file; the third one passes twice the live bytes.
+        for (var version = 2; version <= 4; version++)
+        {
+            await CommitAsync(ds, Enumerable.Range(0, 1000).Select(i => Entry(i, version)));
+            await ds.GetIndexAsync();
+        }
+        Assert.NotSame(firstSpill, reader.Spill);
+        Assert.Equal(1200L * 32, reader.Spill!.Length);
+        var last = await ds.GetIndexAsync();
+        Assert.Equal(4, last.Find(ShardNames.ImagesKind, 999)!.Value.Version);
+        Assert.Equal(Enumerable.Range(0, 1200).Select(i => ShardHead.Of(Entry(i))), first.ImageShards);   // still read from the old file
+    }
+
+    [Fact]
+    public async Task A_reader_that_cannot_make_a_spill_file_keeps_its_heads_in_memory_and_reads_on()
+    {
+        var ds = await DatasetStore.Open(NewRootUri(), ConnectionString).CreateOrOpenAsync("spill-refused");
+        await CommitAsync(ds, Enumerable.Range(0, 1200).Select(i => Entry(i)));
+        var blocker = Path.Combine(Path.GetTempPath(), $"sseg-not-a-folder-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(blocker, "");
+        try
+        {
+            var reader = CommitLogReader.For(ds);
+            (reader.HeadsHeldLimit, reader.SpillFolder) = (0, Path.Combine(blocker, "spill"));
+            var index = await ds.GetIndexAsync();
+            Assert.Equal(Enumerable.Range(0, 1200).Select(i => ShardHead.Of(Entry(i))), index.ImageShards);
+            Assert.Equal((1200L * 32, 0L), (reader.HeadsBytes, reader.HeadsSpilledBytes));
+            Assert.Null(reader.Spill);
+        }
+        finally
+        {
+            File.Delete(blocker);
+        }
+    }
+
+    [Fact]
     public async Task A_first_read_of_a_log_without_a_checkpoint_stores_it_as_it_goes_and_keeps_no_whole_entry()
     {
         var ds = await DatasetStore.Open(NewRootUri(), ConnectionString).CreateOrOpenAsync("catchup");
