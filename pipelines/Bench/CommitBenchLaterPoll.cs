@@ -32,7 +32,7 @@ internal static class CommitBenchLaterPoll
         timer.Restart();
         await ds.ReadIndexAsync(ct);
         var (poll, pollMs) = (ds.LastCommitLogRead!, timer.Elapsed.TotalMilliseconds);
-        return $"poll after the run (poller clock moved {shift.TotalMinutes:F0}-{shift.TotalMinutes + 1:F0} min on): {(full.Swept ? "the dataset's sweep" : "NOT a sweep")}: {full.NamesListed} names, " +
+        return $"poll after the run (poller clock moved {shift.TotalMinutes:F0}-{shift.TotalMinutes + 1:F0} min on): {full.SweptSlice switch { null => "NOT a sweep", "" => "the dataset's sweep", var slice => $"a step of the dataset's sweep ({slice})" }}: {full.NamesListed} names, " +
                $"{fullMs:F0} ms; {NewCommits} commits later the next poll {(poll.FullListing ? "(full listing)" : "(journal)")} {poll.NamesListed} names in " +
                $"{poll.ListCalls} list calls, {poll.JournalLogsRead} minute log(s) read ({poll.JournalBytesRead} bytes), {poll.ObjectsRead} commit objects fetched, {pollMs:F0} ms";
     }

@@ -192,7 +192,7 @@ internal static class ReaderMemoryBench
     {
         var read = ds.LastCommitLogRead!;
         var listed = read.StartedFromJournal ? "the journal, read from the checkpoint's minute" : read.FullListing ? "every commit object name" : "the journal";
-        return $"{read.NamesListed} names listed ({listed}{(read.Swept ? ", then every name: the dataset's sweep" : "")}) in {read.ListCalls} list calls, " +
+        return $"{read.NamesListed} names listed ({listed}{read.SweptSlice switch { null => "", "" => ", then every name: the dataset's sweep", var slice => $", then the sweep's next slice, {slice}" }}) in {read.ListCalls} list calls, " +
                $"{read.JournalLogsRead} minute log(s) read ({read.JournalBytesRead} bytes), " +
                $"{read.ObjectsRead} commit objects fetched, {read.HeadsLoaded} heads files and {read.SegmentsLoaded} segments loaded" +
                (read.CheckpointWritten ? $", checkpoint written ({read.SegmentsWritten} segment(s) stored)" : "");

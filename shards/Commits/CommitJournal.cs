@@ -66,9 +66,14 @@ internal static class CommitJournal
     /// How often the dataset is swept: one reader (whichever claims it first) lists every commit object name and files
     /// the lines found missing. This build's writers leave no commit without a line, so the sweep is there for older
     /// builds' writers and for lines lost by a store whose appends are not atomic: hourly bounds how late those are
-    /// seen, at one full listing per dataset an hour, not per reader or poll.
+    /// seen, at one full listing per dataset an hour, not per reader or poll. A dataset of more than
+    /// <see cref="SweepSlices.WholeUpTo"/> commit objects is swept by slices instead, a pass of them spread over this
+    /// period (steps at least <see cref="SweepStepAtLeast"/> apart), so that no read lists more than one slice.
     /// </summary>
     public static readonly TimeSpan SweepEvery = TimeSpan.FromHours(1);
+
+    /// <summary>Shortest time between two steps of a sweep by slices: a dataset of more than 240 slices takes longer than <see cref="SweepEvery"/> a pass.</summary>
+    public static readonly TimeSpan SweepStepAtLeast = TimeSpan.FromSeconds(15);
 
     /// <summary>Deletes (trims) and log reads in flight at once.</summary>
     private const int ParallelRequests = 16;
@@ -229,6 +234,41 @@ internal static class CommitJournal
     }
 
     /// <summary>
+    /// Claims the next step of the dataset's sweep by slices when the last one (by
+    /// <see cref="CommitKeys.JournalSweepStepPath"/>, which holds its time and slice) is <paramref name="every"/> old or
+    /// more, or stamped further ahead than <see cref="ClockSkew"/>: compare-and-swap, so of several readers due at once
+    /// exactly one takes the step. The slice to list is <paramref name="next"/> of the last one, asked only when due.
+    /// <see cref="SweepClaim.Unwritable"/> when the step cannot be read or written (a read-only root).
+    /// </summary>
+    public static async Task<(SweepClaim Claim, string Slice)> TryClaimSweepStepAsync(Dataset dataset, string incarnation, DateTimeOffset now,
+        TimeSpan every, Func<string?, Task<string>> next, CancellationToken ct)
+    {
+        var key = dataset.KeyOf(CommitKeys.JournalSweepStepPath(incarnation));
+        VersionedContent? current;
+        try
+        {
+            current = await dataset.Storage.ReadVersionedAsync(key, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return (SweepClaim.Unwritable, "");
+        }
+        var lines = current is null ? [] : Encoding.UTF8.GetString(current.Content).Split('\n', 2);
+        var last = lines.Length > 0 ? ParseTime(lines[0]) : null;
+        if (last is { } at && at > now - every && at <= now + ClockSkew) return (SweepClaim.NotDue, "");
+        var slice = await next(lines.Length > 1 ? lines[1] : null);
+        try
+        {
+            var claimed = await dataset.Storage.TryWriteIfVersionAsync(key, Encoding.UTF8.GetBytes($"{FormatTimeText(now)}\n{slice}"), current?.Version, ct);
+            return (claimed is null ? SweepClaim.NotDue : SweepClaim.Claimed, slice);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return (SweepClaim.Unwritable, "");
+        }
+    }
+
+    /// <summary>
     /// Files entries again, in the current minute's log, for commit objects a sweep found that the journal had not named
     /// (their writer died between the object and its entry, its append was refused, or it was an older build), so every other
     /// reader's next poll finds them. Best effort; returns the entries filed.
@@ -277,11 +317,14 @@ internal static class CommitJournal
         return doomed.Count;
     }
 
-    private static byte[] FormatTime(DateTimeOffset time) => Encoding.UTF8.GetBytes(time.ToString("O", CultureInfo.InvariantCulture));
+    private static byte[] FormatTime(DateTimeOffset time) => Encoding.UTF8.GetBytes(FormatTimeText(time));
 
-    private static DateTimeOffset? ParseTime(VersionedContent? content) =>
-        content is not null && DateTimeOffset.TryParse(Encoding.UTF8.GetString(content.Content), CultureInfo.InvariantCulture,
-            DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : null;
+    private static string FormatTimeText(DateTimeOffset time) => time.ToString("O", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset? ParseTime(VersionedContent? content) => content is null ? null : ParseTime(Encoding.UTF8.GetString(content.Content));
+
+    private static DateTimeOffset? ParseTime(string text) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : null;
 }
 
 /// <summary>What one <see cref="CommitJournal.ReadAsync"/> found and cost.</summary>

@@ -161,6 +161,12 @@ public static class CommitKeys
     /// </summary>
     public static string JournalSweepMarkPath(string incarnation) => $"{JournalFolderOf(incarnation)}.swept";
 
+    /// <summary>
+    /// <c>_journal/&lt;incarnation&gt;.sweep-step</c>: when a reader last claimed a step of the dataset's sweep by slices
+    /// (<see cref="SweepSlices"/>), and the slice it listed, so that the next step lists the next one.
+    /// </summary>
+    public static string JournalSweepStepPath(string incarnation) => $"{JournalFolderOf(incarnation)}.sweep-step";
+
     /// <summary>The bucket (<c>yyyyMMddHHmm</c>) of a minute's log or of an older build's entry under <c>_journal/&lt;incarnation&gt;/</c>, or null.</summary>
     public static string? JournalBucketOf(string incarnation, string path)
     {

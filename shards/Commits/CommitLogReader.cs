@@ -16,7 +16,7 @@ internal sealed record CommitLogSnapshot(
 /// journal's minute logs gained since the previous read (<see cref="CommitJournal"/>) and fetch the commit objects named
 /// there that this reader does not know at that version, so a read costs what changed, not the dataset's size. Every
 /// <see cref="CommitJournal.SweepEvery"/> one reader of the dataset (the first to claim it) also lists every name and
-/// files the journal entries it finds missing. One reader per dataset and storage root lives for the process, while it
+/// files the journal entries it finds missing; a large dataset's sweep goes a slice a read (<see cref="SweepSlices"/>). One reader per dataset and storage root lives for the process, while it
 /// is among the recently used (<see cref="CommitLogReaderCache"/>).
 /// <para>
 /// It keeps a <see cref="ShardHead"/> per shard (32 bytes), not the shard's entry, in blocks of which those past
@@ -146,19 +146,21 @@ internal sealed partial class CommitLogReader
 
             // The sweep: what a listing of every name finds beyond what the journal named is a commit whose entry is
             // missing; one reader per dataset looks every SweepEvery and files those entries again for the others.
-            var swept = false;
+            // A large dataset is swept by slices, one per step, so that this read lists one slice at most.
+            string? sweptSlice = null;
             var repaired = 0;
             if (full) _lastSweepCheck = now;
-            else if (_lastSweepCheck is not { } checkedAt || now - checkedAt >= CommitJournal.SweepEvery || now < checkedAt)
+            else if (_lastSweepCheck is not { } checkedAt || now - checkedAt >= SweepCheckEvery() || now < checkedAt)
             {
                 _lastSweepCheck = now;
-                var claim = await CommitJournal.TryClaimSweepAsync(dataset, incarnation, now, ct);
+                var (claim, slice) = await ClaimSweepAsync(dataset, incarnation, now, cost, ct);
                 if (claim != SweepClaim.NotDue)
                 {
-                    swept = true;
-                    repaired = await SweepAsync(dataset, incarnation, claim, now, cost, ct);
+                    sweptSlice = slice;
+                    repaired = await SweepAsync(dataset, incarnation, claim, slice, now, cost, ct);
                 }
             }
+            var swept = sweptSlice is not null;
             // A first read that had to list every name (no checkpoint to start from, or one too old for the journal)
             // leaves a checkpoint that the next new process can start from, even when it fetched little.
             if (first && full && !cost.CheckpointWritten && _listed >= CheckpointEvery)
@@ -170,7 +172,8 @@ internal sealed partial class CommitLogReader
 
             LastRead = new CommitLogRead(_listed, cost.Read, cost.ListCalls, checkpoint is not null, cost.CheckpointWritten, clock.Elapsed)
             {
-                FullListing = full || swept, StartedFromJournal = startedFromJournal, Swept = swept, JournalEntriesRepaired = repaired,
+                FullListing = full || sweptSlice == SweepSlices.Whole, StartedFromJournal = startedFromJournal, Swept = swept, SweptSlice = sweptSlice,
+                JournalEntriesRepaired = repaired,
                 NamesListed = cost.Names, JournalLogsRead = cost.LogsRead, JournalBytesRead = cost.JournalBytes, JournalEntriesTrimmed = cost.Trimmed,
                 SegmentsLoaded = _segmentsLoaded, HeadsLoaded = _headsLoaded,
                 SegmentsWritten = cost.SegmentsWritten, JournalLinesAwaited = _awaited.Count,
@@ -219,18 +222,24 @@ internal sealed partial class CommitLogReader
     /// </summary>
     private async Task<(List<string> Pending, bool StartedOver)> ListEverythingAsync(Dataset dataset, string incarnation, ReadCost cost, CancellationToken ct)
     {
-        var (listed, pending) = await ListUncoveredAsync(dataset, incarnation, ct);
+        var (listed, pending) = await ListUncoveredAsync(dataset, incarnation, SweepSlices.Whole, ct);
         var startedOver = listed < _fullyListed;
         if (startedOver)
         {
             Reset(incarnation);
             _checkpointTried = true;
-            (listed, pending) = await ListUncoveredAsync(dataset, incarnation, ct);
+            (listed, pending) = await ListUncoveredAsync(dataset, incarnation, SweepSlices.Whole, ct);
         }
         _listed = _fullyListed = listed;
+        AddListing(dataset, listed, cost);
+        return (pending, startedOver);
+    }
+
+    /// <summary>Counts a listing of <paramref name="listed"/> commit object names into <paramref name="cost"/>.</summary>
+    private static void AddListing(Dataset dataset, long listed, ReadCost cost)
+    {
         cost.Names += listed;
         cost.ListCalls += dataset.Storage is Storage.AzureBlobStorage ? (int)Math.Max(1, (listed + CommitJournal.NamesPerListPage - 1) / CommitJournal.NamesPerListPage) : 1;
-        return (pending, startedOver);
     }
 
     /// <summary>
@@ -424,6 +433,7 @@ internal sealed partial class CommitLogReader
         _fetchedSinceCheckpoint = 0;
         _latestCommitUtc = DateTimeOffset.MinValue;
         _lastRead = _lastSweepCheck = null;
+        _ownSweepSlice = null;
     }
 
     /// <summary>
@@ -466,13 +476,16 @@ internal sealed partial class CommitLogReader
         SpillIfOver(dataset);
     }
 
-    /// <summary>Lists every commit object; returns how many there are and the paths not yet covered.</summary>
-    private async Task<(long Listed, List<string> Pending)> ListUncoveredAsync(Dataset dataset, string incarnation, CancellationToken ct)
+    /// <summary>
+    /// Lists the commit objects of <paramref name="slice"/> (<see cref="SweepSlices"/>; every one for
+    /// <see cref="SweepSlices.Whole"/>); returns how many there are and the paths not yet covered.
+    /// </summary>
+    private async Task<(long Listed, List<string> Pending)> ListUncoveredAsync(Dataset dataset, string incarnation, string slice, CancellationToken ct)
     {
         long listed = 0;
         var pending = new List<string>();
         var strip = dataset.Prefix.Length + 1;
-        await foreach (var item in dataset.Storage.ListAsync($"{dataset.Prefix}/{CommitKeys.CommitsFolderOf(incarnation)}/", ct))
+        await foreach (var item in dataset.Storage.ListAsync($"{dataset.Prefix}/{CommitKeys.CommitsFolderOf(incarnation)}/{slice}", ct))
         {
             var path = item.Key[strip..];
             if (!CommitKeys.TryParseCommitPath(incarnation, path, out var kind, out var index, out var version)) continue;

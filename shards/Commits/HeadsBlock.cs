@@ -12,10 +12,11 @@ internal sealed class HeadsBlock
     /// <summary>The spilled heads last read back, kept until the collector wants the memory: a pass over the block reads it once.</summary>
     private readonly WeakReference<ShardHead[]?>? _recent;
 
-    private HeadsBlock(int block, int count, ShardHead[]? held, HeadsSpill? spill, long offset)
+    private HeadsBlock(int block, int count, int lastIndex, ShardHead[]? held, HeadsSpill? spill, long offset)
     {
         Block = block;
         Count = count;
+        LastIndex = lastIndex;
         _held = held;
         _spill = spill;
         _offset = offset;
@@ -23,10 +24,12 @@ internal sealed class HeadsBlock
     }
 
     /// <summary>A block held in memory; <paramref name="heads"/> (all of one block, by index, not empty) is not copied.</summary>
-    public static HeadsBlock Held(ShardHead[] heads) => new(CheckpointSegment.BlockOf(heads[0].Index), heads.Length, heads, null, 0);
+    public static HeadsBlock Held(ShardHead[] heads) => new(CheckpointSegment.BlockOf(heads[0].Index), heads.Length, heads[^1].Index, heads, null, 0);
 
     public int Block { get; }
     public int Count { get; }
+    /// <summary>The highest shard index in the block, known without reading a spilled block back.</summary>
+    public int LastIndex { get; }
     /// <summary>The spill file holding this block, or null when it is held in memory.</summary>
     public HeadsSpill? Spill => _spill;
     /// <summary>Bytes of heads this block keeps in memory (0 once spilled).</summary>
@@ -44,7 +47,7 @@ internal sealed class HeadsBlock
 
     /// <summary>This block written to <paramref name="spill"/>; itself when it is there already.</summary>
     public HeadsBlock SpilledTo(HeadsSpill spill) =>
-        _spill == spill ? this : new HeadsBlock(Block, Count, null, spill, spill.Append(Heads()));
+        _spill == spill ? this : new HeadsBlock(Block, Count, LastIndex, null, spill, spill.Append(Heads()));
 
     /// <summary>Position of <paramref name="index"/> in <paramref name="heads"/> (sorted by index), or its bitwise complement where it would go.</summary>
     public static int BinarySearch(ReadOnlySpan<ShardHead> heads, int index)

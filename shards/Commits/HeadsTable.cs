@@ -63,6 +63,9 @@ internal sealed class HeadsTable : IReadOnlyList<ShardHead>
     /// <summary>Bytes of heads in spill files.</summary>
     public long SpilledBytes { get; }
 
+    /// <summary>The highest shard index in the table, or null when it is empty.</summary>
+    public int? LastIndex => _blocks.Length == 0 ? null : _blocks[^1].LastIndex;
+
     /// <summary>The blocks, by block number, none empty.</summary>
     public IReadOnlyList<HeadsBlock> Blocks => _blocks;
 

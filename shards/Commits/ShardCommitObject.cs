@@ -68,8 +68,14 @@ public sealed record CommitLogRead(long CommitObjects, int ObjectsRead, int List
     /// </summary>
     public bool StartedFromJournal { get; init; }
 
-    /// <summary>True when this read was the dataset's sweep: after its journal listing, a listing of every commit object name.</summary>
+    /// <summary>True when this read was the dataset's sweep, or a step of it: after its journal listing, a listing of every commit object name or of one slice (<see cref="SweptSlice"/>).</summary>
     public bool Swept { get; init; }
+
+    /// <summary>
+    /// What this read's sweep listed: <c>""</c> for every commit object name, else the slice of a large dataset
+    /// (<c>&lt;kind&gt;/part-&lt;lead digits&gt;</c>, <see cref="SweepSlices"/>); null when it did not sweep.
+    /// </summary>
+    public string? SweptSlice { get; init; }
 
     /// <summary>Journal entries the sweep filed again, for commit objects it found that the journal had not named.</summary>
     public int JournalEntriesRepaired { get; init; }

@@ -183,6 +183,7 @@ internal sealed class CommitLogVerifier
         if (CommitKeys.TryParseCommitPath(_incarnation, path, out _, out _, out _) || CommitKeys.IsCheckpointPath(_incarnation, path) ||
             path.StartsWith(CommitKeys.SegmentsFolderOf(_incarnation), StringComparison.Ordinal) ||
             path == CommitKeys.JournalTrimMarkPath(_incarnation) || path == CommitKeys.JournalSweepMarkPath(_incarnation) ||
+            path == CommitKeys.JournalSweepStepPath(_incarnation) ||
             CommitKeys.TryParseJournalLogPath(_incarnation, path, out _, out _))
             return true;
         if (!CommitKeys.TryParseJournalPath(_incarnation, path, out var commitPath)) return false;

@@ -464,6 +464,55 @@ public abstract class CommitJournalContractTests(TestRoots roots) : BackendContr
     }
 
     [Fact]
+    public async Task A_large_dataset_is_swept_a_slice_a_step_and_a_pass_finds_every_commit_without_its_line()
+    {
+        var (clock, _, ds, inc) = await NewDatasetAsync("sliced-sweep", T0);
+        var masks = ShardNames.MasksKind("g1");
+        var indexes = new[] { 0, 1, 9_999, 10_000, 20_000, 20_001, 55_555, 99_999 };
+        await CommitAsync(ds, inc, indexes.Select(i => Entry(i)).Concat([Entry(0) with { Kind = masks, Path = ShardNames.DataPath(masks, 0) }]).ToArray());
+        // Past this many commit objects a reader sweeps by slices: here 10 per kind (the highest index has 5 digits).
+        var sweeper = new CommitLogReader { SweepWholeUpTo = 5 };
+        var other = new CommitLogReader { SweepWholeUpTo = 5 };
+        async Task<int[]> ReadAsync(CommitLogReader reader) =>
+            (await reader.ReadAsync(ds, inc, default)).Heads.GetValueOrDefault(ShardNames.ImagesKind, HeadsTable.Empty).Select(h => h.Index).ToArray();
+        Assert.Equal(indexes, await ReadAsync(sweeper));
+        Assert.Equal(indexes, await ReadAsync(other));
+
+        // Two commits whose lines were lost (an older build's writer killed between object and line).
+        await CommitWithoutJournalAsync(ds, inc, Entry(20_002));
+        await CommitWithoutJournalAsync(ds, inc, Entry(1, version: 2));
+        var step = CommitJournal.SweepEvery / 20;
+        var seen = new List<string>();
+        var repaired = 0;
+        for (var i = 0; i < 20; i++)
+        {
+            clock.Now += step;
+            var heads = await ReadAsync(sweeper);
+            var read = sweeper.LastRead!;
+            Assert.True(read.Swept, $"step {i} not taken");
+            Assert.False(read.FullListing);
+            seen.Add(read.SweptSlice!);
+            repaired += read.JournalEntriesRepaired;
+            // Shard 20,002 is found by the slice of lead 2, not before; version 2 of shard 1 by the slice of lead 0.
+            Assert.Equal(string.CompareOrdinal(read.SweptSlice, "images/part-2") >= 0, heads.Contains(20_002));
+            // The other reader, due at the same moment, finds the step taken, and sees what the sweep filed again.
+            await ReadAsync(other);
+            Assert.False(other.LastRead!.Swept);
+        }
+        Assert.Equal(Enumerable.Range(0, 10).Select(d => $"images/part-{d}").Concat(Enumerable.Range(0, 10).Select(d => $"{masks}/part-{d}")), seen);
+        Assert.Equal(2, repaired);
+        var otherHeads = (await other.ReadAsync(ds, inc, default)).Heads[ShardNames.ImagesKind];
+        Assert.Equal(indexes.Append(20_002).Order(), otherHeads.Select(h => h.Index));
+        Assert.Equal(2, otherHeads.Find(1)!.Value.Version);
+        // A pass ends where it began; the step's mark belongs to the log.
+        clock.Now += step;
+        await ReadAsync(sweeper);
+        Assert.Equal("images/part-0", sweeper.LastRead!.SweptSlice);
+        var report = await ds.VerifyAsync(checksums: false);
+        Assert.True(report.ManifestProblem is null && report.Orphans.Count == 0, $"{report.ManifestProblem} {string.Join(", ", report.Orphans)}");
+    }
+
+    [Fact]
     public async Task Of_several_readers_due_for_the_sweep_at_once_exactly_one_sweeps()
     {
         var clock = new ManualClock(T0);

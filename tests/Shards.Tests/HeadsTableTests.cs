@@ -25,6 +25,7 @@ public sealed class HeadsTableTests : IDisposable
         if (positions.Count > 0) Assert.Equal(positions[^1], table[positions.Count - 1]);
         Assert.Throws<ArgumentOutOfRangeException>(() => table[positions.Count]);
         Assert.Equal(expected.Values.Select(h => CheckpointSegment.BlockOf(h.Index)).Distinct(), table.Blocks.Select(b => b.Block));
+        Assert.Equal(expected.Count == 0 ? (int?)null : expected.Keys.Max(), table.LastIndex);
         foreach (var index in new[] { 0, 1, 999, 1000, 2500, 4999, 5000, 7777 })
             Assert.Equal(expected.TryGetValue(index, out var head) ? head : null, table.Find(index));
     }
