@@ -14,26 +14,46 @@ public abstract class DatasetIndexContractTests(TestRoots roots) : BackendContra
 {
     private static string Json(ShardEntry e) => JsonSerializer.Serialize(e);
 
+    private static readonly string Masks = ShardNames.MasksKind("g1");
+
+    /// <summary>A new dataset with image shards [0, <paramref name="images"/>) and mask shards 0-4 committed; their entries.</summary>
+    private async Task<(Dataset Dataset, List<ShardEntry> Committed)> ImagesAndMasksAsync(string name, int images)
+    {
+        var ds = await DatasetStore.Open(NewRootUri(), ConnectionString).CreateOrOpenAsync(name);
+        var committed = Enumerable.Range(0, images).Select(i => Entry(i)).Concat(Enumerable.Range(0, 5).Select(i => Entry(i, kind: Masks))).ToList();
+        await CommitAsync(ds, committed);
+        return (ds, committed);
+    }
+
+    /// <summary>
+    /// Commits <paramref name="count"/> new image shards from <paramref name="from"/> and version 2 of image shard 10;
+    /// returns every entry of the dataset then, as a manifest lists them.
+    /// </summary>
+    private static async Task<List<string>> AddAndReplaceAsync(Dataset ds, List<ShardEntry> committed, int from, int count)
+    {
+        await CommitAsync(ds, Enumerable.Range(from, count).Select(i => Entry(i)).Append(Entry(10, version: 2)));
+        return committed.Where(e => !(e.Kind == ShardNames.ImagesKind && e.Index == 10))
+            .Concat(Enumerable.Range(from, count).Select(i => Entry(i))).Append(Entry(10, version: 2))
+            .OrderBy(e => e.Kind, StringComparer.Ordinal).ThenBy(e => e.Index).Select(Json).ToList();
+    }
+
     [Fact]
     public async Task The_reader_keeps_heads_and_holds_whole_entries_only_until_a_checkpoint_stores_them()
     {
-        var ds = await DatasetStore.Open(NewRootUri(), ConnectionString).CreateOrOpenAsync("heads");
-        var masks = ShardNames.MasksKind("g1");
-        var committed = Enumerable.Range(0, 1300).Select(i => Entry(i)).Concat(Enumerable.Range(0, 5).Select(i => Entry(i, kind: masks))).ToList();
-        await CommitAsync(ds, committed);
+        var (ds, committed) = await ImagesAndMasksAsync("heads", 1300);
 
         var index = await ds.GetIndexAsync();
         var reader = CommitLogReader.For(ds);
         Assert.True(ds.LastCommitLogRead!.CheckpointWritten);
         Assert.Equal(0, reader.EntriesHeld);   // stored in segments: heads only
-        Assert.Equal(new[] { ShardNames.ImagesKind, masks }.Order(StringComparer.Ordinal), index.Kinds);
+        Assert.Equal(new[] { ShardNames.ImagesKind, Masks }.Order(StringComparer.Ordinal), index.Kinds);
         Assert.Equal(Enumerable.Range(0, 1300), index.ImageShards.Select(h => h.Index));
         Assert.Equal(ShardHead.Of(Entry(1277)), index.Find(ShardNames.ImagesKind, 1277));
         Assert.Null(index.Find(ShardNames.ImagesKind, 1300));
-        Assert.Null(index.Find(masks, 5));
+        Assert.Null(index.Find(Masks, 5));
 
         // 50 new shards and a replacement (version 2) of shard 10: fewer than a checkpoint's worth, so kept whole.
-        await CommitAsync(ds, Enumerable.Range(1300, 50).Select(i => Entry(i)).Append(Entry(10, version: 2)));
+        var expected = await AddAndReplaceAsync(ds, committed, 1300, 50);
         var next = await ds.GetIndexAsync();
         Assert.False(ds.LastCommitLogRead!.CheckpointWritten);
         Assert.Equal(51, reader.EntriesHeld);
@@ -44,9 +64,6 @@ public abstract class DatasetIndexContractTests(TestRoots roots) : BackendContra
 
         // Whole entries come back exactly: from segments, from the entries not stored yet, and (block 1's segment
         // deleted) from the commit objects.
-        var expected = committed.Where(e => !(e.Kind == ShardNames.ImagesKind && e.Index == 10))
-            .Concat(Enumerable.Range(1300, 50).Select(i => Entry(i))).Append(Entry(10, version: 2))
-            .OrderBy(e => e.Kind, StringComparer.Ordinal).ThenBy(e => e.Index).Select(Json).ToList();
         Assert.Equal(expected, (await ds.GetManifestAsync()).Shards.Select(Json).ToList());
         var inc = (await ds.GetManifestMetadataAsync()).CommitIncarnation;
         var deleted = 0;
@@ -63,7 +80,7 @@ public abstract class DatasetIndexContractTests(TestRoots roots) : BackendContra
         CommitLogReader.Forget(ds);
         var fresh = await ds.GetIndexAsync();
         Assert.Equal(next.ImageShards, fresh.ImageShards);
-        Assert.Equal(next.ShardsOf(masks), fresh.ShardsOf(masks));
+        Assert.Equal(next.ShardsOf(Masks), fresh.ShardsOf(Masks));
         Assert.Equal((351, true), (ds.LastCommitLogRead!.ObjectsRead, ds.LastCommitLogRead.CheckpointWritten));
         Assert.Equal(0, CommitLogReader.For(ds).EntriesHeld);
     }
@@ -71,10 +88,7 @@ public abstract class DatasetIndexContractTests(TestRoots roots) : BackendContra
     [Fact]
     public async Task A_reader_past_its_held_limit_spills_heads_to_a_local_file_and_reads_every_shard_back_exactly()
     {
-        var ds = await DatasetStore.Open(NewRootUri(), ConnectionString).CreateOrOpenAsync("spill");
-        var masks = ShardNames.MasksKind("g1");
-        var committed = Enumerable.Range(0, 2300).Select(i => Entry(i)).Concat(Enumerable.Range(0, 5).Select(i => Entry(i, kind: masks))).ToList();
-        await CommitAsync(ds, committed);
+        var (ds, committed) = await ImagesAndMasksAsync("spill", 2300);
         const long limit = 1000 * 32;   // one block's heads
         CommitLogReader.For(ds).HeadsHeldLimit = limit;
 
@@ -84,19 +98,16 @@ public abstract class DatasetIndexContractTests(TestRoots roots) : BackendContra
         Assert.Equal(2305L * 32, reader.HeadsBytes + reader.HeadsSpilledBytes);
         Assert.Equal(committed.Where(e => e.Kind == ShardNames.ImagesKind).Select(ShardHead.Of), index.ImageShards);
         Assert.Equal(ShardHead.Of(Entry(1999)), index.ImageShards[1999]);
-        Assert.Equal(ShardHead.Of(Entry(3, kind: masks)), index.Find(masks, 3));
+        Assert.Equal(ShardHead.Of(Entry(3, kind: Masks)), index.Find(Masks, 3));
         if (!OperatingSystem.IsWindows()) Assert.False(File.Exists(reader.Spill!.Path));   // unlinked once open
 
         // New shards and a replacement: the poll copies the blocks they touch out of the spill file, and spills again.
-        await CommitAsync(ds, Enumerable.Range(2300, 40).Select(i => Entry(i)).Append(Entry(10, version: 2)));
+        var expected = await AddAndReplaceAsync(ds, committed, 2300, 40);
         var next = await ds.GetIndexAsync();
         Assert.True(reader.HeadsBytes <= limit);
         Assert.Equal(2, next.Find(ShardNames.ImagesKind, 10)!.Value.Version);
         Assert.Equal(1, index.Find(ShardNames.ImagesKind, 10)!.Value.Version);   // an index already handed out does not change
         Assert.Equal(2340, next.ImageShards.Count);
-        var expected = committed.Where(e => !(e.Kind == ShardNames.ImagesKind && e.Index == 10))
-            .Concat(Enumerable.Range(2300, 40).Select(i => Entry(i))).Append(Entry(10, version: 2))
-            .OrderBy(e => e.Kind, StringComparer.Ordinal).ThenBy(e => e.Index).Select(Json).ToList();
         Assert.Equal(expected, (await ds.GetManifestAsync()).Shards.Select(Json).ToList());
         Assert.Equal(2340, (await ds.SummarizeAsync())!.ImageShards);
 
