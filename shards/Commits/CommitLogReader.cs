@@ -16,8 +16,9 @@ internal sealed record CommitLogSnapshot(
 /// journal's minute logs gained since the previous read (<see cref="CommitJournal"/>) and fetch the commit objects named
 /// there that this reader does not know at that version, so a read costs what changed, not the dataset's size. Every
 /// <see cref="CommitJournal.SweepEvery"/> one reader of the dataset (the first to claim it) also lists every name and
-/// files the journal entries it finds missing; a large dataset's sweep goes a slice a read (<see cref="SweepSlices"/>). One reader per dataset and storage root lives for the process, while it
-/// is among the recently used (<see cref="CommitLogReaderCache"/>).
+/// files the journal entries it finds missing; a large dataset's sweep goes a slice a read (<see cref="SweepSlices"/>).
+/// One reader per dataset and storage root lives for the process, while it is among the recently used
+/// (<see cref="CommitLogReaderCache"/>).
 /// <para>
 /// It keeps a <see cref="ShardHead"/> per shard (32 bytes), not the shard's entry, in blocks of which those past
 /// <see cref="HeadsHeldLimit"/> go to a local spill file (<see cref="HeadsSpill"/>): whole entries are kept only for
@@ -87,7 +88,7 @@ internal sealed partial class CommitLogReader
     /// <summary>What the last <see cref="ReadAsync"/> cost.</summary>
     public CommitLogRead? LastRead { get; private set; }
 
-    /// <summary>Bytes of heads this reader held in memory after its last read (32 a shard, but for those spilled: <see cref="HeadsHeldLimit"/>).</summary>
+    /// <summary>Bytes of heads this reader held in memory after its last read: 32 a shard up to <see cref="HeadsHeldLimit"/>, the rest spilled.</summary>
     public long HeadsBytes => Interlocked.Read(ref _headsBytes);
     private long _headsBytes;
 
@@ -97,6 +98,9 @@ internal sealed partial class CommitLogReader
 
     /// <summary>Most whole entries kept while checkpoints fail: <see cref="UnstoredKept"/>, lower only in tests of that bound.</summary>
     internal int UnstoredLimit { get; set; } = UnstoredKept;
+
+    /// <summary>Most commit object names the last read held to fetch at once; for tests of its memory.</summary>
+    internal int NamesPendingMost { get; private set; }
 
     /// <summary>Whole entries this reader holds now (those not stored in a segment yet); for tests and benchmarks of its memory.</summary>
     internal int EntriesHeld => _unstored.Count;
@@ -112,6 +116,7 @@ internal sealed partial class CommitLogReader
             var now = dataset.Clock.GetUtcNow();
             if (_incarnation != incarnation) Reset(incarnation);   // a deleted and recreated dataset
             _segmentsLoaded = _headsLoaded = 0;
+            NamesPendingMost = 0;
             var first = !_checkpointTried;
             var checkpoint = first ? await TryLoadCheckpointAsync(dataset, incarnation, now, ct) : null;
             _checkpointTried = true;
@@ -133,7 +138,8 @@ internal sealed partial class CommitLogReader
                 // names an object the listing finds, or one its writer has yet to create, which is probed after the
                 // listing and awaited if still missing.
                 var recent = pending ?? (await ReadJournalAsync(dataset, incarnation, now - CommitJournal.LookBack, cost, ct)).CommitPaths;
-                await FetchAsync(dataset, incarnation, (await ListEverythingAsync(dataset, incarnation, cost, ct)).Pending, null, now, cost, null, ct);
+                if (_fullyListed == 0) await ListAndFetchEverythingAsync(dataset, incarnation, now, cost, ct);
+                else await FetchAsync(dataset, incarnation, (await ListEverythingAsync(dataset, incarnation, cost, ct)).Pending, null, now, cost, null, ct);
                 recent.RemoveAll(IsCovered);
                 AddAwaited(recent);
                 if (recent.Count > 0) await FetchAsync(dataset, incarnation, recent, now - CommitJournal.LookBack, now, cost, null, ct);
@@ -235,6 +241,38 @@ internal sealed partial class CommitLogReader
         return (pending, startedOver);
     }
 
+    /// <summary>
+    /// Lists every commit object name and fetches the objects this reader does not cover while it lists, a chunk at a
+    /// time, so that a first read of a large log without a checkpoint holds two chunks of names, not every name. Only
+    /// for a reader that never listed every name: one that did compares the count with its last one first, to start
+    /// over when objects were deleted (<see cref="ListEverythingAsync"/>).
+    /// </summary>
+    private async Task ListAndFetchEverythingAsync(Dataset dataset, string incarnation, DateTimeOffset now, ReadCost cost, CancellationToken ct)
+    {
+        long listed = 0;
+        var pending = new List<string>();
+        var strip = dataset.Prefix.Length + 1;
+        await foreach (var item in dataset.Storage.ListAsync($"{dataset.Prefix}/{CommitKeys.CommitsFolderOf(incarnation)}/", ct))
+        {
+            var path = item.Key[strip..];
+            if (!CommitKeys.TryParseCommitPath(incarnation, path, out var kind, out var index, out var version)) continue;
+            listed++;
+            if (KnownVersion(kind, index) >= version) continue;
+            pending.Add(path);
+            NamesPendingMost = Math.Max(NamesPendingMost, pending.Count);
+            // A chunk is held back, so that the last fetch, after the listing, is never empty: its checkpoint is the one
+            // that records where the journal starts.
+            if (pending.Count < 2 * FetchChunk) continue;
+            // Once this chunk is fetched every name listed so far is covered but the chunk held back: what a checkpoint then covers.
+            _listed = listed - FetchChunk;
+            await FetchAsync(dataset, incarnation, pending.GetRange(0, FetchChunk), null, now, cost, null, ct, listingGoesOn: true);
+            pending.RemoveRange(0, FetchChunk);
+        }
+        _listed = _fullyListed = listed;
+        AddListing(dataset, listed, cost);
+        await FetchAsync(dataset, incarnation, pending, null, now, cost, null, ct);
+    }
+
     /// <summary>Counts a listing of <paramref name="listed"/> commit object names into <paramref name="cost"/>.</summary>
     private static void AddListing(Dataset dataset, long listed, ReadCost cost)
     {
@@ -246,12 +284,14 @@ internal sealed partial class CommitLogReader
     /// Fetches the commit objects <paramref name="pending"/> names and takes them, in chunks so that a first read of a
     /// large log without a checkpoint holds one chunk of entries, not all; writes a checkpoint when enough were fetched.
     /// <paramref name="pending"/> came from the journal from <paramref name="journalFrom"/> on, or (null) from a listing of
-    /// every name. <paramref name="found"/>, when given, receives every entry fetched.
+    /// every name. <paramref name="found"/>, when given, receives every entry fetched. <paramref name="listingGoesOn"/>:
+    /// a listing of every name that has more to fetch after these, so no checkpoint written here is complete.
     /// </summary>
     private async Task FetchAsync(Dataset dataset, string incarnation, List<string> pending, DateTimeOffset? journalFrom, DateTimeOffset now,
-        ReadCost cost, List<ShardEntry>? found, CancellationToken ct)
+        ReadCost cost, List<ShardEntry>? found, CancellationToken ct, bool listingGoesOn = false)
     {
         var full = journalFrom is null;
+        NamesPendingMost = Math.Max(NamesPendingMost, pending.Count);
         var log = new CommitLog(dataset);
         for (var start = 0; start < Math.Max(1, pending.Count); start += FetchChunk)
         {
@@ -290,7 +330,7 @@ internal sealed partial class CommitLogReader
                 // Complete, it records where this reader's next poll would start. Part-way, the objects not fetched yet
                 // are in the journal from where this read's listing started, or (a listing of every name) in none.
                 await CheckpointAsync(dataset, incarnation, full ? _listed - remaining : _listed, now,
-                    remaining == 0 ? now - CommitJournal.LookBack : journalFrom, cost, ct);
+                    remaining == 0 && !listingGoesOn ? now - CommitJournal.LookBack : journalFrom, cost, ct);
             }
         }
     }

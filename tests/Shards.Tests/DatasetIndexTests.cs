@@ -186,12 +186,14 @@ public sealed class LocalDatasetIndexTests() : DatasetIndexContractTests(new Loc
     /// checkpoints part-way too (local only: 31,500 objects).
     /// </summary>
     [Fact]
-    public async Task A_read_in_chunks_leaves_a_checkpoint_a_new_process_starts_from()
+    public async Task A_read_in_chunks_fetches_while_it_lists_and_leaves_a_checkpoint_a_new_process_starts_from()
     {
         var ds = await DatasetStore.Open(NewRootUri()).CreateOrOpenAsync("chunks");
         await CommitAsync(ds, Enumerable.Range(0, 21_000).Select(i => Entry(i)), journal: false);
         Assert.Equal(21_000, (await ds.GetIndexAsync()).ImageShards.Count);
         Assert.Equal((21_000, 0), (ds.LastCommitLogRead!.ObjectsRead, CommitLogReader.For(ds).EntriesHeld));
+        // It fetched while it listed: at most two chunks of names were held, not all 21,000.
+        Assert.Equal(20_000, CommitLogReader.For(ds).NamesPendingMost);
 
         CommitLogReader.Forget(ds);
         Assert.Equal(21_000, (await ds.GetIndexAsync()).ImageShards.Count);
