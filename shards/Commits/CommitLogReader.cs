@@ -249,27 +249,22 @@ internal sealed partial class CommitLogReader
     /// </summary>
     private async Task ListAndFetchEverythingAsync(Dataset dataset, string incarnation, DateTimeOffset now, ReadCost cost, CancellationToken ct)
     {
-        long listed = 0;
+        var listed = new NamesListed();
         var pending = new List<string>();
-        var strip = dataset.Prefix.Length + 1;
-        await foreach (var item in dataset.Storage.ListAsync($"{dataset.Prefix}/{CommitKeys.CommitsFolderOf(incarnation)}/", ct))
+        await foreach (var path in UncoveredAsync(dataset, incarnation, SweepSlices.Whole, listed, ct))
         {
-            var path = item.Key[strip..];
-            if (!CommitKeys.TryParseCommitPath(incarnation, path, out var kind, out var index, out var version)) continue;
-            listed++;
-            if (KnownVersion(kind, index) >= version) continue;
             pending.Add(path);
             NamesPendingMost = Math.Max(NamesPendingMost, pending.Count);
             // A chunk is held back, so that the last fetch, after the listing, is never empty: its checkpoint is the one
             // that records where the journal starts.
             if (pending.Count < 2 * FetchChunk) continue;
             // Once this chunk is fetched every name listed so far is covered but the chunk held back: what a checkpoint then covers.
-            _listed = listed - FetchChunk;
+            _listed = listed.Count - FetchChunk;
             await FetchAsync(dataset, incarnation, pending.GetRange(0, FetchChunk), null, now, cost, null, ct, listingGoesOn: true);
             pending.RemoveRange(0, FetchChunk);
         }
-        _listed = _fullyListed = listed;
-        AddListing(dataset, listed, cost);
+        _listed = _fullyListed = listed.Count;
+        AddListing(dataset, listed.Count, cost);
         await FetchAsync(dataset, incarnation, pending, null, now, cost, null, ct);
     }
 
@@ -522,18 +517,31 @@ internal sealed partial class CommitLogReader
     /// </summary>
     private async Task<(long Listed, List<string> Pending)> ListUncoveredAsync(Dataset dataset, string incarnation, string slice, CancellationToken ct)
     {
-        long listed = 0;
+        var listed = new NamesListed();
         var pending = new List<string>();
+        await foreach (var path in UncoveredAsync(dataset, incarnation, slice, listed, ct)) pending.Add(path);
+        return (listed.Count, pending);
+    }
+
+    /// <summary>How many commit object names a listing returned so far (<see cref="UncoveredAsync"/> counts them as it goes).</summary>
+    private sealed class NamesListed
+    {
+        public long Count;
+    }
+
+    /// <summary>The paths of the commit objects of <paramref name="slice"/> that this reader does not cover, as they are listed.</summary>
+    private async IAsyncEnumerable<string> UncoveredAsync(Dataset dataset, string incarnation, string slice, NamesListed listed,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
         var strip = dataset.Prefix.Length + 1;
         await foreach (var item in dataset.Storage.ListAsync($"{dataset.Prefix}/{CommitKeys.CommitsFolderOf(incarnation)}/{slice}", ct))
         {
             var path = item.Key[strip..];
             if (!CommitKeys.TryParseCommitPath(incarnation, path, out var kind, out var index, out var version)) continue;
-            listed++;
+            listed.Count++;
             // An object at or below the version already known is covered (the same commit, or one it superseded).
             if (KnownVersion(kind, index) >= version) continue;
-            pending.Add(path);
+            yield return path;
         }
-        return (listed, pending);
     }
 }

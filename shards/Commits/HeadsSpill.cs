@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
@@ -15,7 +16,7 @@ namespace SSeg.Shards.Commits;
 /// </summary>
 internal sealed class HeadsSpill
 {
-    private static readonly int HeadSize = Marshal.SizeOf<ShardHead>();
+    private static readonly int HeadSize = Unsafe.SizeOf<ShardHead>();
     private readonly SafeFileHandle _file;
     private readonly object _appendLock = new();
     private long _length;
