@@ -430,6 +430,9 @@ internal sealed partial class CommitLogReader
         return (entries, segmentUnreadable);
     }
 
+    /// <summary>The unstored entries of <paramref name="block"/>'s shards; a spilled block is read back only when there are any.</summary>
+    private List<ShardEntry> UnstoredOf(string kind, HeadsBlock block) => _unstored.Count == 0 ? [] : UnstoredOf(kind, block.Heads());
+
     private List<ShardEntry> UnstoredOf(string kind, ReadOnlySpan<ShardHead> heads)
     {
         var entries = new List<ShardEntry>();

@@ -116,7 +116,7 @@ internal sealed partial class CommitLogReader
             var stored = new CheckpointSegmentRef[changed.Count];
             var written = 0;
             var inputs = changed.Select(b => (Previous: _segments.TryGetValue((b.Kind, b.Block), out var known) ? known.Ref : null,
-                Unstored: UnstoredOf(b.Kind, b.Heads.Heads()))).ToList();
+                Unstored: UnstoredOf(b.Kind, b.Heads))).ToList();
             await Parallel.ForEachAsync(Enumerable.Range(0, changed.Count), new ParallelOptions { MaxDegreeOfParallelism = CommitLog.ParallelRequests, CancellationToken = ct },
                 async (i, token) =>
                 {
